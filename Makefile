@@ -1,0 +1,25 @@
+# The two commands a newcomer needs: `make dev` and `make test`. Each one installs what is
+# missing first (scripts/bootstrap.sh), so they work on a fresh clone.
+
+# Playwright runs against a release build with fresh local emulators.
+E2E_DATA_DIR := target/e2e-data
+
+.PHONY: dev test bootstrap
+
+## Build and run the app on http://127.0.0.1:3000, rebuilding and reloading on every change.
+dev:
+	scripts/bootstrap.sh
+	cargo leptos watch
+
+## Every check, stopping at the first failure: format, lints (server and WASM), Rust tests, Playwright.
+test:
+	scripts/bootstrap.sh --browser
+	cargo fmt --check
+	cargo clippy --all-targets --features ssr -- -D warnings
+	cargo clippy --all-targets --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo test --features ssr
+	rm -rf $(E2E_DATA_DIR)
+	LOCAL_DATA_DIR=$(E2E_DATA_DIR) cargo leptos end-to-end --release
+
+bootstrap:
+	scripts/bootstrap.sh --browser

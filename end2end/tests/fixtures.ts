@@ -1,0 +1,22 @@
+import { test as base, expect, type Page } from "@playwright/test";
+
+/// Every test fails if the page logs an error (a CSP violation, a hydration panic, a failed
+/// request) unless the test declares it expected.
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+    page.on("pageerror", (error) => errors.push(error.message));
+    await use(errors);
+    expect(errors, "errors in the browser console").toEqual([]);
+  },
+});
+
+export { expect };
+
+/// Waits until the WASM bundle has hydrated the page (set from an Effect in <App/>).
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}

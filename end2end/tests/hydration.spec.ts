@@ -1,0 +1,23 @@
+import { test, expect, hydrated } from "./fixtures";
+
+test("the start page hydrates and a WASM-driven disclosure opens", async ({ page, consoleErrors }) => {
+  await page.goto("/");
+  await expect(page).toHaveTitle("Welcome · Account Security");
+  await hydrated(page);
+
+  const toggle = page.getByRole("button", { name: "How it works" });
+  await expect(toggle).toHaveAttribute("aria-expanded", "false");
+  await expect(page.locator("#how-it-works")).toBeHidden();
+
+  await toggle.click();
+
+  await expect(page.getByRole("button", { name: "Hide how it works" })).toHaveAttribute("aria-expanded", "true");
+  await expect(page.locator("#how-it-works")).toBeVisible();
+  expect(consoleErrors).toEqual([]);
+});
+
+test("an unknown path answers 404 with a page", async ({ page }) => {
+  const response = await page.goto("/no-such-page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});

@@ -1,0 +1,16 @@
+//! Account Security: a page where a person signed in with Amazon Cognito manages the sign-in
+//! methods Authsignal keeps for them. The crate builds twice: the server binary (`ssr`) and the
+//! WASM bundle that hydrates the page in the browser (`hydrate`).
+
+pub mod app;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,268 @@
+//! Types both sides share: what the page shows and the one error type that crosses the wire.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A way to prove who you are, as Authsignal names it. New methods keep appearing, so an unknown
+/// name becomes [`VerificationMethod::Unknown`] instead of an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VerificationMethod {
+    EmailOtp,
+    EmailMagicLink,
+    Sms,
+    Whatsapp,
+    AuthenticatorApp,
+    Passkey,
+    SecurityKey,
+    Push,
+    RecoveryCode,
+    Device,
+    #[serde(other)]
+    Unknown,
+}
+
+impl VerificationMethod {
+    /// The name a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::EmailOtp => "Email code",
+            Self::EmailMagicLink => "Email link",
+            Self::Sms => "Text message code",
+            Self::Whatsapp => "WhatsApp code",
+            Self::AuthenticatorApp => "Authenticator app",
+            Self::Passkey => "Passkey",
+            Self::SecurityKey => "Security key",
+            Self::Push => "Push notification",
+            Self::RecoveryCode => "Recovery codes",
+            Self::Device => "Trusted device",
+            Self::Unknown => "Other method",
+        }
+    }
+
+    /// A code sent to an address you control: it still works when a device is lost, so it is
+    /// what keeps a person from being locked out.
+    pub fn is_fallback(self) -> bool {
+        matches!(self, Self::EmailOtp | Self::Sms)
+    }
+}
+
+/// A point in time as the page shows it: relative text, and the exact time for a tooltip.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct When {
+    /// RFC 3339, for `<time datetime>`.
+    pub iso: String,
+    /// "3 days ago".
+    pub relative: String,
+    /// "23 Nov 2026, 17:20 UTC".
+    pub exact: String,
+}
+
+/// One of the user's sign-in methods, ready to display.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthenticatorView {
+    pub id: String,
+    pub method: VerificationMethod,
+    /// "Email code", or a passkey's name such as "iCloud Keychain".
+    pub label: String,
+    /// `j•••@example.com`, `+64 •••• 4321`.
+    pub masked_identifier: Option<String>,
+    pub added: When,
+    pub last_used: Option<When>,
+    pub is_fallback: bool,
+}
+
+/// Why a removal was refused to keep the user from being locked out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LockOutReason {
+    /// Nothing would remain to sign in with.
+    LastMethod,
+    /// Only passkeys would remain, with no email or text-message code to fall back on. The user
+    /// may go ahead after confirming explicitly.
+    NoFallbackLeft,
+}
+
+/// The service behind a failure the user cannot fix by changing their input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Upstream {
+    Cognito,
+    Authsignal,
+}
+
+impl fmt::Display for Upstream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Cognito => "The sign-in service",
+            Self::Authsignal => "The sign-in methods service",
+        })
+    }
+}
+
+/// The one error type of every server function and API route. Each message is a sentence a
+/// person can act on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("You are signed out. Sign in again to continue.")]
+    NotSignedIn,
+    #[error("This request was refused. Reload the page and try again.")]
+    Forbidden,
+    #[error(
+        "That sign-in method was not found. It may have been removed already; reload the page to see your current list."
+    )]
+    NotFound,
+    #[error("{}", match reason {
+        LockOutReason::LastMethod => "This is your only way to sign in, so it can't be removed. Add another method first.",
+        LockOutReason::NoFallbackLeft => "After this, you could only sign in with a passkey. If you lose that device, you would be locked out. Add an email or text-message code first, or confirm that you accept the risk.",
+    })]
+    WouldLockOut { reason: LockOutReason },
+    #[error("{message}")]
+    InvalidInput { field: String, message: String },
+    #[error("Too many attempts. Try again in {}.", seconds_in_words(*retry_after_secs))]
+    RateLimited { retry_after_secs: u64 },
+    #[error("{service} {}. Your sign-in methods are unchanged; try again in a minute.",
+        if *timed_out { "is taking too long to answer" } else { "is not available right now" })]
+    Upstream { service: Upstream, timed_out: bool },
+    #[error("The server could not be reached ({0}). Check your connection and try again.")]
+    Network(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status that carries this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::NotSignedIn => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::WouldLockOut { .. } => 409,
+            Self::InvalidInput { .. } => 400,
+            Self::RateLimited { .. } => 429,
+            Self::Upstream {
+                timed_out: true, ..
+            } => 504,
+            Self::Upstream { .. } => 502,
+            Self::Network(_) => 500,
+        }
+    }
+
+    /// A stable machine-readable code, for the REST API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotSignedIn => "not_signed_in",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::WouldLockOut {
+                reason: LockOutReason::LastMethod,
+            } => "last_authenticator",
+            Self::WouldLockOut {
+                reason: LockOutReason::NoFallbackLeft,
+            } => "no_fallback_left",
+            Self::InvalidInput { .. } => "invalid_input",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Upstream {
+                timed_out: true, ..
+            } => "upstream_timeout",
+            Self::Upstream { .. } => "upstream_unavailable",
+            Self::Network(_) => "internal",
+        }
+    }
+}
+
+/// "45 seconds", "1 minute", "3 minutes".
+pub fn seconds_in_words(seconds: u64) -> String {
+    match seconds {
+        0..=1 => "1 second".to_owned(),
+        2..=59 => format!("{seconds} seconds"),
+        _ => {
+            let minutes = seconds.div_ceil(60);
+            if minutes == 1 {
+                "1 minute".to_owned()
+            } else {
+                format!("{minutes} minutes")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_methods_deserialize_without_error() {
+        let method: VerificationMethod = serde_json::from_str("\"PALM_BIOMETRICS_RR\"").unwrap();
+        assert_eq!(method, VerificationMethod::Unknown);
+        let method: VerificationMethod = serde_json::from_str("\"EMAIL_OTP\"").unwrap();
+        assert_eq!(method, VerificationMethod::EmailOtp);
+    }
+
+    #[test]
+    fn only_codes_sent_to_an_address_are_fallbacks() {
+        assert!(VerificationMethod::EmailOtp.is_fallback());
+        assert!(VerificationMethod::Sms.is_fallback());
+        assert!(!VerificationMethod::Passkey.is_fallback());
+        assert!(!VerificationMethod::AuthenticatorApp.is_fallback());
+    }
+
+    #[test]
+    fn every_error_has_a_status_and_a_sentence() {
+        let errors = [
+            (AppError::NotSignedIn, 401),
+            (AppError::Forbidden, 403),
+            (AppError::NotFound, 404),
+            (
+                AppError::WouldLockOut {
+                    reason: LockOutReason::LastMethod,
+                },
+                409,
+            ),
+            (AppError::invalid("email", "Enter an email address."), 400),
+            (
+                AppError::RateLimited {
+                    retry_after_secs: 90,
+                },
+                429,
+            ),
+            (
+                AppError::Upstream {
+                    service: Upstream::Authsignal,
+                    timed_out: true,
+                },
+                504,
+            ),
+            (
+                AppError::Upstream {
+                    service: Upstream::Cognito,
+                    timed_out: false,
+                },
+                502,
+            ),
+        ];
+        for (error, status) in errors {
+            assert_eq!(error.status(), status, "{error:?}");
+            assert!(error.to_string().ends_with('.'), "{error}");
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_naturally() {
+        assert_eq!(seconds_in_words(1), "1 second");
+        assert_eq!(seconds_in_words(45), "45 seconds");
+        assert_eq!(seconds_in_words(60), "1 minute");
+        assert_eq!(seconds_in_words(61), "2 minutes");
+        assert_eq!(
+            AppError::RateLimited {
+                retry_after_secs: 120
+            }
+            .to_string(),
+            "Too many attempts. Try again in 2 minutes."
+        );
+    }
+}

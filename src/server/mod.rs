@@ -1,0 +1,102 @@
+//! Everything that runs only on the server: configuration, the HTTP stack and the clients of the
+//! upstream services.
+
+pub mod config;
+mod health;
+pub mod telemetry;
+
+use std::{future::Future, io, net::SocketAddr, sync::Arc};
+
+use axum::{Router, extract::FromRef, routing::get};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::{Level, info, info_span};
+
+use crate::app::{App, shell};
+use config::Config;
+
+/// Why the server could not start or stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("the Leptos configuration is invalid: {0}")]
+    Leptos(String),
+    #[error("could not listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: io::Error },
+    #[error("the server failed: {0}")]
+    Serve(io::Error),
+}
+
+/// Serves the application on `LEPTOS_SITE_ADDR` until `shutdown` completes.
+pub async fn run(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let leptos_options = get_configuration(None)
+        .map_err(|error| ServerError::Leptos(error.to_string()))?
+        .leptos_options;
+    let addr = leptos_options.site_addr;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServerError::Bind { addr, source })?;
+    info!(%addr, public_url = %config.public_url, "serving");
+    axum::serve(listener, router(config, leptos_options))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ServerError::Serve)?;
+    info!("stopped");
+    Ok(())
+}
+
+/// What every handler and server function can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub config: Arc<Config>,
+}
+
+/// The whole application: pages, server functions, static files and health checks.
+pub fn router(config: Config, leptos_options: LeptosOptions) -> Router {
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        config: Arc::new(config),
+    };
+    let routes = generate_route_list(App);
+    Router::new()
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(
+            TraceLayer::new_for_http()
+                // The path only: query strings carry one-time codes and tokens.
+                .make_span_with(|request: &axum::http::Request<_>| {
+                    info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// Completes on Ctrl-C or SIGTERM, whichever comes first.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    info!("shutting down");
+}
