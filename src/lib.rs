@@ -3,8 +3,11 @@
 //! WASM bundle that hydrates the page in the browser (`hydrate`).
 
 pub mod app;
+pub mod model;
 pub mod pages;
 
+#[cfg(feature = "ssr")]
+pub mod local;
 #[cfg(feature = "ssr")]
 pub mod server;
 

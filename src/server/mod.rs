@@ -3,11 +3,13 @@
 
 pub mod config;
 mod health;
+pub mod http_client;
+mod state;
 pub mod telemetry;
 
-use std::{future::Future, io, net::SocketAddr, sync::Arc};
+use std::{future::Future, io, net::SocketAddr};
 
-use axum::{Router, extract::FromRef, routing::get};
+use axum::{Router, routing::get};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
@@ -16,6 +18,7 @@ use tracing::{Level, info, info_span};
 
 use crate::app::{App, shell};
 use config::Config;
+pub use state::AppState;
 
 /// Why the server could not start or stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +27,8 @@ pub enum ServerError {
     Leptos(String),
     #[error("could not listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
+    #[error("the local emulators could not start: {0}")]
+    Local(io::Error),
     #[error("the server failed: {0}")]
     Serve(io::Error),
 }
@@ -40,29 +45,41 @@ pub async fn run(
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| ServerError::Bind { addr, source })?;
-    info!(%addr, public_url = %config.public_url, "serving");
-    axum::serve(listener, router(config, leptos_options))
-        .with_graceful_shutdown(shutdown)
+    let public_url = config.public_url.clone();
+    let app = build(config, leptos_options).await?;
+    info!(%addr, %public_url, "serving");
+    serve(listener, app, shutdown)
         .await
         .map_err(ServerError::Serve)?;
     info!("stopped");
     Ok(())
 }
 
-/// What every handler and server function can reach.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub config: Arc<Config>,
+/// Serves `app` on `listener`, with the peer address available to handlers (rate limits).
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Starts what the configuration asks for (the local emulators included) and returns the
+/// application, ready to serve.
+pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Router, ServerError> {
+    let state = AppState::new(config, leptos_options);
+    Ok(router(state))
 }
 
 /// The whole application: pages, server functions, static files and health checks.
-pub fn router(config: Config, leptos_options: LeptosOptions) -> Router {
-    let state = AppState {
-        leptos_options: leptos_options.clone(),
-        config: Arc::new(config),
-    };
+fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))

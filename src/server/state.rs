@@ -1,0 +1,23 @@
+//! What every handler and server function can reach.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use super::config::Config;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(config: Config, leptos_options: LeptosOptions) -> Self {
+        Self {
+            leptos_options,
+            config: Arc::new(config),
+        }
+    }
+}
