@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
 use serde::{Deserialize, Serialize};
 
 /// A way to prove who you are, as Authsignal names it. New methods keep appearing, so an unknown
@@ -173,6 +177,36 @@ impl AppError {
             Self::Network(_) => "internal",
         }
     }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    /// Failures of the server-function machinery itself: the request never reached our code, or
+    /// its answer could not be read.
+    fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
+        match error {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => Self::invalid(
+                "request",
+                "The request was incomplete. Reload the page and try again.",
+            ),
+            ServerFnErrorErr::Request(message)
+            | ServerFnErrorErr::Response(message)
+            | ServerFnErrorErr::Deserialization(message)
+            | ServerFnErrorErr::Serialization(message)
+            | ServerFnErrorErr::ServerError(message)
+            | ServerFnErrorErr::MiddlewareError(message)
+            | ServerFnErrorErr::Registration(message)
+            | ServerFnErrorErr::UnsupportedRequestMethod(message) => Self::Network(message),
+        }
+    }
+}
+
+/// Who is signed in, as the page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub username: String,
+    pub email: Option<String>,
 }
 
 /// "45 seconds", "1 minute", "3 minutes".
