@@ -82,8 +82,8 @@ pub struct AuthenticatorView {
 pub enum LockOutReason {
     /// Nothing would remain to sign in with.
     LastMethod,
-    /// Only passkeys would remain, with no email or text-message code to fall back on. The user
-    /// may go ahead after confirming explicitly.
+    /// Only device-bound methods (passkeys, apps) would remain, with no email or text-message code
+    /// to fall back on. The user may go ahead after confirming explicitly.
     NoFallbackLeft,
 }
 
@@ -117,7 +117,7 @@ pub enum AppError {
     NotFound,
     #[error("{}", match reason {
         LockOutReason::LastMethod => "This is your only way to sign in, so it can't be removed. Add another method first.",
-        LockOutReason::NoFallbackLeft => "After this, you could only sign in with a passkey. If you lose that device, you would be locked out. Add an email or text-message code first, or confirm that you accept the risk.",
+        LockOutReason::NoFallbackLeft => "After this, you would have no email or text-message code to fall back on: if you lose the device you sign in with, you would be locked out. Add a code method first, or confirm that you accept the risk.",
     })]
     WouldLockOut { reason: LockOutReason },
     #[error("{message}")]
@@ -202,6 +202,75 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// What the browser needs to enroll a method through the Authsignal Client API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentTicket {
+    /// A short-lived (10 minutes) Authsignal token scoped to adding authenticators.
+    pub token: String,
+    /// The Client API base, e.g. `https://api.authsignal.com/v1`.
+    pub client_api_url: String,
+    pub tenant_id: String,
+}
+
+/// The longest address SMTP can deliver to.
+pub const MAX_EMAIL_LENGTH: usize = 254;
+
+/// Checks an email address before anything is sent, on both sides. Returns it trimmed.
+pub fn validate_email(input: &str) -> Result<String, AppError> {
+    let email = input.trim();
+    let invalid = |message: &str| Err(AppError::invalid("email", message));
+    if email.is_empty() {
+        return invalid("Enter your email address.");
+    }
+    if email.len() > MAX_EMAIL_LENGTH {
+        return invalid("That email address is too long.");
+    }
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return invalid("Enter an email address like name@example.com.");
+    };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_alphabetic()) && tld.len() >= 2);
+    if local_ok && domain_ok {
+        Ok(email.to_owned())
+    } else {
+        invalid("Enter an email address like name@example.com.")
+    }
+}
+
+/// Accepts a 6-digit code as people type or paste it ("123 456", "123-456").
+pub fn normalize_code(input: &str) -> Result<String, AppError> {
+    let digits: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit()) {
+        Ok(digits)
+    } else {
+        Err(AppError::invalid(
+            "code",
+            "Enter the 6-digit code from the email.",
+        ))
+    }
+}
+
 /// Who is signed in, as the page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {
@@ -282,6 +351,55 @@ mod tests {
         for (error, status) in errors {
             assert_eq!(error.status(), status, "{error:?}");
             assert!(error.to_string().ends_with('.'), "{error}");
+        }
+    }
+
+    #[test]
+    fn email_addresses_are_checked_before_anything_is_sent() {
+        assert_eq!(
+            validate_email("  jane@example.com ").unwrap(),
+            "jane@example.com"
+        );
+        assert_eq!(
+            validate_email("j.o+tag@mail.example.co.uk").unwrap(),
+            "j.o+tag@mail.example.co.uk"
+        );
+        for bad in [
+            "",
+            "jane",
+            "jane@",
+            "@example.com",
+            "jane@example",
+            "jane@@example.com",
+            "jane doe@example.com",
+            "jane@exa mple.com",
+            ".jane@example.com",
+            "jane..doe@example.com",
+            "jane@-example.com",
+            "jane@example.c0m",
+            "<script>@example.com",
+        ] {
+            let error = validate_email(bad).unwrap_err();
+            assert!(
+                matches!(&error, AppError::InvalidInput { field, .. } if field == "email"),
+                "{bad}: {error:?}"
+            );
+        }
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert!(validate_email(&long).is_err());
+    }
+
+    #[test]
+    fn codes_are_six_digits_however_they_are_pasted() {
+        assert_eq!(normalize_code("123456").unwrap(), "123456");
+        assert_eq!(normalize_code(" 123 456 ").unwrap(), "123456");
+        assert_eq!(normalize_code("123-456").unwrap(), "123456");
+        for bad in ["", "12345", "1234567", "12345a", "１２３４５６"] {
+            let error = normalize_code(bad).unwrap_err();
+            assert!(
+                matches!(&error, AppError::InvalidInput { field, .. } if field == "code"),
+                "{bad}"
+            );
         }
     }
 

@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: configuration, the HTTP stack and the clients of the
 //! upstream services.
 
+pub mod account;
 pub mod config;
 mod health;
 pub mod http_client;

@@ -1,0 +1,137 @@
+//! How an authenticator is shown: masked addresses and human times. Masking happens on the
+//! server, so full addresses never reach the page.
+
+use time::{
+    OffsetDateTime,
+    format_description::{BorrowedFormatItem, well_known::Rfc3339},
+    macros::format_description,
+};
+
+use crate::model::When;
+
+const DOTS: &str = "•••";
+
+/// `jane@example.com` → `j•••@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.rsplit_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}{DOTS}@{domain}")
+        }
+        None => DOTS.to_owned(),
+    }
+}
+
+/// `+64211234321` → `+64 •••• 4321`: the country and the last four digits.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 7 {
+        return format!("{DOTS}•");
+    }
+    let country = &digits[..country_code_length(&digits)];
+    let last_four = &digits[digits.len() - 4..];
+    format!("+{country} •••• {last_four}")
+}
+
+/// The length of the E.164 country code that starts `digits`: 1 for North America (1) and
+/// Russia/Kazakhstan (7), 2 for the zones the ITU gave two digits, 3 for the rest.
+fn country_code_length(digits: &str) -> usize {
+    const TWO_DIGIT: [&str; 44] = [
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
+        "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
+        "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+    ];
+    if digits.starts_with('1') || digits.starts_with('7') {
+        1
+    } else if TWO_DIGIT.iter().any(|code| digits.starts_with(code)) {
+        2
+    } else {
+        3
+    }
+}
+
+const EXACT: &[BorrowedFormatItem<'static>] =
+    format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
+
+/// An RFC 3339 timestamp from Authsignal, seen from `now`. `None` when it cannot be read.
+pub fn when(timestamp: &str, now: OffsetDateTime) -> Option<When> {
+    let then = OffsetDateTime::parse(timestamp, &Rfc3339)
+        .ok()?
+        .to_offset(time::UtcOffset::UTC);
+    Some(When {
+        iso: then.format(&Rfc3339).ok()?,
+        relative: relative(now - then),
+        exact: then.format(EXACT).ok()?,
+    })
+}
+
+fn relative(elapsed: time::Duration) -> String {
+    let plural = |count: i64, unit: &str| {
+        if count == 1 {
+            format!("1 {unit} ago")
+        } else {
+            format!("{count} {unit}s ago")
+        }
+    };
+    let minutes = elapsed.whole_minutes();
+    let hours = elapsed.whole_hours();
+    let days = elapsed.whole_days();
+    match () {
+        // A timestamp slightly in the future is clock skew, not time travel.
+        _ if minutes < 1 => "just now".to_owned(),
+        _ if hours < 1 => plural(minutes, "minute"),
+        _ if days < 1 => plural(hours, "hour"),
+        _ if days == 1 => "yesterday".to_owned(),
+        _ if days < 31 => plural(days, "day"),
+        _ if days < 365 => plural(days / 30, "month"),
+        _ => plural(days / 365, "year"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn emails_keep_the_first_letter_and_the_domain() {
+        assert_eq!(mask_email("jane@example.com"), "j•••@example.com");
+        assert_eq!(mask_email("j@example.com"), "j•••@example.com");
+        assert_eq!(mask_email("élodie@exemple.fr"), "é•••@exemple.fr");
+        assert_eq!(mask_email("not-an-email"), "•••");
+    }
+
+    #[test]
+    fn phones_keep_the_country_and_the_last_four_digits() {
+        assert_eq!(mask_phone("+64211234321"), "+64 •••• 4321");
+        assert_eq!(mask_phone("+15555550123"), "+1 •••• 0123");
+        assert_eq!(mask_phone("+447700900123"), "+44 •••• 0123");
+        assert_eq!(mask_phone("+353861234567"), "+353 •••• 4567");
+        assert_eq!(mask_phone("+7 912 345 67 89"), "+7 •••• 6789");
+        assert_eq!(mask_phone("123"), "••••");
+    }
+
+    #[test]
+    fn times_read_as_people_say_them() {
+        let now = datetime!(2026-11-23 17:20:00 UTC);
+        let ago = |timestamp: &str| when(timestamp, now).unwrap().relative;
+        assert_eq!(ago("2026-11-23T17:19:30.000Z"), "just now");
+        assert_eq!(ago("2026-11-23T17:21:00Z"), "just now");
+        assert_eq!(ago("2026-11-23T17:19:00Z"), "1 minute ago");
+        assert_eq!(ago("2026-11-23T15:00:00Z"), "2 hours ago");
+        assert_eq!(ago("2026-11-22T12:00:00Z"), "yesterday");
+        assert_eq!(ago("2026-11-13T17:20:00Z"), "10 days ago");
+        assert_eq!(ago("2026-08-01T00:00:00Z"), "3 months ago");
+        assert_eq!(ago("2024-05-13T04:59:02.640Z"), "2 years ago");
+    }
+
+    #[test]
+    fn the_exact_time_is_kept_for_the_tooltip() {
+        let now = datetime!(2026-11-23 17:20:00 UTC);
+        let added = when("2024-05-13T04:59:02.640+02:00", now).unwrap();
+        assert_eq!(added.exact, "13 May 2024, 02:59 UTC");
+        assert_eq!(added.iso, "2024-05-13T02:59:02.64Z");
+        assert!(when("yesterday", now).is_none());
+    }
+}
