@@ -3,6 +3,7 @@
 //! WASM bundle that hydrates the page in the browser (`hydrate`).
 
 pub mod app;
+pub mod browser;
 pub mod model;
 pub mod pages;
 

@@ -1,7 +1,7 @@
 //! Every setting, read from environment variables and validated at start-up. A problem with any
 //! variable is collected, so one message lists everything an operator has to fix.
 
-use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+use std::{fmt, net::SocketAddr, num::NonZeroU32, path::PathBuf, time::Duration};
 
 use url::Url;
 
@@ -16,6 +16,17 @@ pub struct Config {
     pub session: SessionSettings,
     pub cognito: CognitoSettings,
     pub authsignal: AuthsignalSettings,
+    pub limits: LimitSettings,
+}
+
+#[derive(Clone, Debug)]
+pub struct LimitSettings {
+    /// Requests per minute one client address may make to each rate-limited operation
+    /// (`RATE_LIMIT_PER_IP_PER_MINUTE`).
+    pub per_ip_per_minute: NonZeroU32,
+    /// Take the client address from the last `X-Forwarded-For` entry, as appended by a trusted
+    /// load balancer (`TRUST_FORWARDED_FOR`). Off, the peer address is used.
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,6 +165,10 @@ impl Config {
         let session = read_session(&mut vars);
         let cognito = read_cognito(&mut vars, local_allowed);
         let authsignal = read_authsignal(&mut vars, local_allowed);
+        let per_ip_per_minute = vars.parse("RATE_LIMIT_PER_IP_PER_MINUTE", "60", |value| {
+            parse_range(value, 1, 1_000_000).map(|number| NonZeroU32::new(number as u32))
+        });
+        let trust_forwarded_for = vars.parse("TRUST_FORWARDED_FOR", "false", parse_bool);
         let config = (|| {
             Some(Config {
                 public_url: public_url?,
@@ -162,6 +177,10 @@ impl Config {
                 session: session?,
                 cognito: cognito?,
                 authsignal: authsignal?,
+                limits: LimitSettings {
+                    per_ip_per_minute: per_ip_per_minute??,
+                    trust_forwarded_for: trust_forwarded_for?,
+                },
             })
         })();
         vars.finish(config)

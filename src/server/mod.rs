@@ -4,6 +4,7 @@
 pub mod account;
 pub mod config;
 mod health;
+pub mod http;
 pub mod http_client;
 mod state;
 pub mod telemetry;

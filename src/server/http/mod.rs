@@ -1,0 +1,8 @@
+//! The HTTP hardening every response and request goes through: security headers and the page's
+//! Content-Security-Policy, the same-origin check on state-changing requests, rate limits.
+
+pub mod client_ip;
+pub mod csp;
+pub mod headers;
+pub mod origin;
+pub mod rate_limit;
