@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod authsignal;
+
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
 
 use account_security::server::{self, AppState, config::Config};

@@ -122,7 +122,10 @@ async fn list(
     let user = emulator
         .read(|data| {
             data.action_for(&claims)?;
-            Ok(data.user(&claims.other.user_id).cloned().unwrap_or_default())
+            Ok(data
+                .user(&claims.other.user_id)
+                .cloned()
+                .unwrap_or_default())
         })
         .await?;
     Ok(Json(
@@ -217,9 +220,7 @@ async fn challenge(
     body: ChallengeRequest,
 ) -> Result<Json<ChallengeReply>, ApiError> {
     let challenge_id = emulator
-        .change(|data| {
-            data.start_challenge(claims, channel, body.user_authenticator_id.as_deref())
-        })
+        .change(|data| data.start_challenge(claims, channel, body.user_authenticator_id.as_deref()))
         .await?;
     Ok(Json(ChallengeReply { challenge_id }))
 }

@@ -111,7 +111,13 @@ impl Authenticator {
                 address
                     .chars()
                     .enumerate()
-                    .map(|(index, c)| if index == 0 || index + 4 >= count { c } else { '*' })
+                    .map(|(index, c)| {
+                        if index == 0 || index + 4 >= count {
+                            c
+                        } else {
+                            '*'
+                        }
+                    })
                     .collect()
             }
         })

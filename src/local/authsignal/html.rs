@@ -52,5 +52,9 @@ pub(super) fn page(status: StatusCode, title: &str, body: impl IntoView + 'stati
 /// A page that only explains what went wrong.
 pub(super) fn error_page(status: StatusCode, message: &str) -> Response {
     let message = message.to_owned();
-    page(status, "Something went wrong", view! { <p class="error">{message}</p> })
+    page(
+        status,
+        "Something went wrong",
+        view! { <p class="error">{message}</p> },
+    )
 }

@@ -145,7 +145,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         };
         serde_json::from_slice(bytes)
             .map(JsonBody)
-            .map_err(|error| ApiError::invalid_request(format!("The request body is invalid: {error}")))
+            .map_err(|error| {
+                ApiError::invalid_request(format!("The request body is invalid: {error}"))
+            })
     }
 }
 

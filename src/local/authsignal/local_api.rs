@@ -62,7 +62,12 @@ async fn outbox(
     let to = query.to.as_deref().map(str::trim);
     Json(
         emulator
-            .read(|data| data.messages(to).into_iter().map(MessageReply::from).collect())
+            .read(|data| {
+                data.messages(to)
+                    .into_iter()
+                    .map(MessageReply::from)
+                    .collect()
+            })
             .await,
     )
 }

@@ -67,8 +67,8 @@ impl LocalAuthsignal {
                 )
             })?;
         let listener = TcpListener::bind(addr).await?;
-        let origin = Url::parse(&format!("http://{}/", listener.local_addr()?))
-            .map_err(io::Error::other)?;
+        let origin =
+            Url::parse(&format!("http://{}/", listener.local_addr()?)).map_err(io::Error::other)?;
         let base_url = origin.join("v1").map_err(io::Error::other)?;
         let emulator = Emulator(Arc::new(Inner {
             tokens: Tokens::new(&installation.tenant_id, &signing_key),

@@ -236,9 +236,7 @@ async fn session(emulator: &Emulator, token: &str) -> Result<Claims, Response> {
             "This link has expired or is not valid. Go back to the app and start again.",
         )
     })?;
-    let known = emulator
-        .read(|data| data.action_for(&claims).is_ok())
-        .await;
+    let known = emulator.read(|data| data.action_for(&claims).is_ok()).await;
     if known {
         Ok(claims)
     } else {
@@ -267,8 +265,12 @@ impl Notice {
     fn view(self) -> impl IntoView {
         match self {
             Notice::None => None,
-            Notice::Done(message) => Some(view! { <p class="notice" role="status">{message}</p> }.into_any()),
-            Notice::Error(message) => Some(view! { <p class="error" role="alert">{message}</p> }.into_any()),
+            Notice::Done(message) => {
+                Some(view! { <p class="notice" role="status">{message}</p> }.into_any())
+            }
+            Notice::Error(message) => {
+                Some(view! { <p class="error" role="alert">{message}</p> }.into_any())
+            }
         }
     }
 }
@@ -301,9 +303,7 @@ fn decide(action: &Action, user: &User) -> Screen {
 
 /// The screen the session is at now, with a notice about the last step.
 async fn screen(emulator: &Emulator, claims: &Claims, notice: Notice) -> Response {
-    let snapshot = emulator
-        .read(|data| snapshot(data, claims))
-        .await;
+    let snapshot = emulator.read(|data| snapshot(data, claims)).await;
     let Some((action, user, now)) = snapshot else {
         return error_page(
             StatusCode::UNAUTHORIZED,
@@ -400,8 +400,10 @@ fn code_page(token: &str, authenticator: &Authenticator, notice: Notice) -> Resp
     let sent_to = authenticator.masked_address().unwrap_or_default();
     let outbox = format!(
         "/outbox?to={}",
-        url::form_urlencoded::byte_serialize(authenticator.address().unwrap_or_default().as_bytes())
-            .collect::<String>()
+        url::form_urlencoded::byte_serialize(
+            authenticator.address().unwrap_or_default().as_bytes()
+        )
+        .collect::<String>()
     );
     let token = token.to_owned();
     page(
@@ -445,7 +447,8 @@ fn settings_page(token: &str, user: &User, can_remove: bool, notice: Notice) -> 
         .map(|authenticator| {
             let label = describe(&authenticator);
             let action = if only_one {
-                view! { <small>"Your only method: add another before removing it."</small> }.into_any()
+                view! { <small>"Your only method: add another before removing it."</small> }
+                    .into_any()
             } else if can_remove {
                 view! {
                     <form class="inline" method="post" action="/prebuilt/remove">
@@ -513,9 +516,12 @@ fn cancel_form(token: String) -> impl IntoView {
 
 /// "Email code · j***@example.com", "Passkey · iCloud Keychain".
 fn describe(authenticator: &Authenticator) -> String {
-    let detail = authenticator
-        .masked_address()
-        .or_else(|| authenticator.passkey.as_ref().map(|passkey| passkey.name.clone()));
+    let detail = authenticator.masked_address().or_else(|| {
+        authenticator
+            .passkey
+            .as_ref()
+            .map(|passkey| passkey.name.clone())
+    });
     match detail {
         Some(detail) => format!("{} · {detail}", authenticator.method.label()),
         None => authenticator.method.label().to_owned(),
@@ -524,9 +530,7 @@ fn describe(authenticator: &Authenticator) -> String {
 
 /// Redirects to `redirectUrl` with `token` added to its query; without one, says it is over.
 async fn finish(emulator: &Emulator, claims: &Claims) -> Response {
-    let snapshot = emulator
-        .read(|data| snapshot(data, claims))
-        .await;
+    let snapshot = emulator.read(|data| snapshot(data, claims)).await;
     let Some((action, _, now)) = snapshot else {
         return error_page(
             StatusCode::UNAUTHORIZED,

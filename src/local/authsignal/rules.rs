@@ -184,8 +184,8 @@ impl Data {
             ));
         }
         if let Some(redirect_url) = &request.redirect_url {
-            let valid = Url::parse(redirect_url)
-                .is_ok_and(|url| matches!(url.scheme(), "http" | "https"));
+            let valid =
+                Url::parse(redirect_url).is_ok_and(|url| matches!(url.scheme(), "http" | "https"));
             if !valid {
                 return Err(ApiError::invalid_request(
                     "redirectUrl must be an absolute http(s) URL.",
@@ -306,7 +306,7 @@ impl Data {
             method,
             created_at: now,
             verified_at: Some(now),
-            last_verified_at: None,
+            last_verified_at: Some(now),
             email: None,
             phone_number: None,
             username: request.username,
@@ -687,14 +687,28 @@ mod tests {
         for good in ["jane@example.com", " j.doe+x@mail.example.org "] {
             assert!(Channel::Email.check_address(good).is_ok(), "{good}");
         }
-        for bad in ["", "jane", "jane@", "@example.com", "a@b@c.com", "jane@example", "ja ne@x.com"] {
+        for bad in [
+            "",
+            "jane",
+            "jane@",
+            "@example.com",
+            "a@b@c.com",
+            "jane@example",
+            "ja ne@x.com",
+        ] {
             assert!(Channel::Email.check_address(bad).is_err(), "{bad}");
         }
         assert_eq!(
             Channel::Sms.check_address("+64211234567").unwrap(),
             "+64211234567"
         );
-        for bad in ["0211234567", "+0211234567", "+64 21 123", "+1234567", "+1234567890123456"] {
+        for bad in [
+            "0211234567",
+            "+0211234567",
+            "+64 21 123",
+            "+1234567",
+            "+1234567890123456",
+        ] {
             assert!(Channel::Sms.check_address(bad).is_err(), "{bad}");
         }
     }

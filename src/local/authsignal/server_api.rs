@@ -45,7 +45,11 @@ pub(super) fn routes(emulator: &Emulator) -> Router<Emulator> {
 
 /// `Authorization: Basic base64("<secret>:")`; the password is not checked, as it is always
 /// empty (reference §1.2).
-async fn require_secret(State(emulator): State<Emulator>, request: Request, next: Next) -> Response {
+async fn require_secret(
+    State(emulator): State<Emulator>,
+    request: Request,
+    next: Next,
+) -> Response {
     let username = request
         .headers()
         .get(AUTHORIZATION)
@@ -53,16 +57,15 @@ async fn require_secret(State(emulator): State<Emulator>, request: Request, next
         .and_then(|value| value.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
         .and_then(|(_, credentials)| STANDARD.decode(credentials.trim()).ok())
-        .map(|decoded| match decoded.iter().position(|&byte| byte == b':') {
-            Some(colon) => decoded[..colon].to_vec(),
-            None => decoded,
-        });
+        .map(
+            |decoded| match decoded.iter().position(|&byte| byte == b':') {
+                Some(colon) => decoded[..colon].to_vec(),
+                None => decoded,
+            },
+        );
     let authorized = username.is_some_and(|username| {
-        aws_lc_rs::constant_time::verify_slices_are_equal(
-            &username,
-            emulator.0.secret.as_bytes(),
-        )
-        .is_ok()
+        aws_lc_rs::constant_time::verify_slices_are_equal(&username, emulator.0.secret.as_bytes())
+            .is_ok()
     });
     if authorized {
         next.run(request).await
@@ -367,7 +370,10 @@ struct UserReply {
 }
 
 /// An unknown user is `isEnrolled: false`, not a 404 (reference §2.6).
-async fn get_user(State(emulator): State<Emulator>, Path(user_id): Path<String>) -> Json<UserReply> {
+async fn get_user(
+    State(emulator): State<Emulator>,
+    Path(user_id): Path<String>,
+) -> Json<UserReply> {
     let user = emulator
         .read(|data| data.user(&user_id).cloned())
         .await

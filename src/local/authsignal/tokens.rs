@@ -53,9 +53,7 @@ impl Claims {
 
 /// Whether a space-separated scope allows adding, changing or removing authenticators.
 pub(super) fn grants_management(scope: &str) -> bool {
-    scope
-        .split_whitespace()
-        .any(|scope| scope != DEFAULT_SCOPE)
+    scope.split_whitespace().any(|scope| scope != DEFAULT_SCOPE)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

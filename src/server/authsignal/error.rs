@@ -90,9 +90,10 @@ impl From<AuthsignalError> for AppError {
                 timed_out: true,
             },
             AuthsignalError::Connection(_) | AuthsignalError::Malformed(_) => unavailable,
-            AuthsignalError::InvalidArgument { field, .. } => {
-                AppError::invalid(field, "That identifier is not valid. Reload the page and try again.")
-            }
+            AuthsignalError::InvalidArgument { field, .. } => AppError::invalid(
+                field,
+                "That identifier is not valid. Reload the page and try again.",
+            ),
             AuthsignalError::Api(error) => match error.status {
                 404 => AppError::NotFound,
                 429 => AppError::RateLimited {

@@ -169,7 +169,12 @@ impl AuthsignalClient {
             user_id,
             action,
         };
-        let body = self.call("validate_challenge", Method::POST, url, Some(json(&request)?));
+        let body = self.call(
+            "validate_challenge",
+            Method::POST,
+            url,
+            Some(json(&request)?),
+        );
         decode("validate_challenge", &body.await?)
     }
 
@@ -417,8 +422,8 @@ mod tests {
 
     #[test]
     fn decoding_errors_never_quote_values() {
-        let error = decode::<UserResponse>("get_user", br#"{"isEnrolled": "eyJsecret"}"#)
-            .unwrap_err();
+        let error =
+            decode::<UserResponse>("get_user", br#"{"isEnrolled": "eyJsecret"}"#).unwrap_err();
         assert!(!error.to_string().contains("eyJsecret"), "{error}");
         let error = decode::<UserResponse>("get_user", b"{}").unwrap_err();
         assert!(

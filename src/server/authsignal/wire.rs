@@ -264,10 +264,9 @@ mod tests {
 
     #[test]
     fn a_validation_only_succeeds_for_its_user() {
-        let response: ValidateResponse = serde_json::from_str(
-            r#"{"isValid":true,"state":"CHALLENGE_SUCCEEDED","userId":"u1"}"#,
-        )
-        .unwrap();
+        let response: ValidateResponse =
+            serde_json::from_str(r#"{"isValid":true,"state":"CHALLENGE_SUCCEEDED","userId":"u1"}"#)
+                .unwrap();
         assert!(response.succeeded_for("u1"));
         assert!(!response.succeeded_for("u2"));
     }
