@@ -112,9 +112,9 @@ pub(super) enum FailureReason {
 
 pub(super) enum Verification {
     Verified {
-        action: Action,
+        action: Box<Action>,
         /// The new authenticator, when the code completed an enrollment.
-        enrolled: Option<Authenticator>,
+        enrolled: Option<Box<Authenticator>>,
     },
     Failed(FailureReason),
 }
@@ -533,7 +533,9 @@ impl Data {
             .ok_or_else(ApiError::expired_token)?;
         authenticator.verified_at.get_or_insert(now);
         authenticator.last_verified_at = Some(now);
-        let enrolled = challenge.enrollment.then(|| authenticator.clone());
+        let enrolled = challenge
+            .enrollment
+            .then(|| Box::new(authenticator.clone()));
         let action = self
             .actions
             .iter_mut()
@@ -543,7 +545,7 @@ impl Data {
         action.state_updated_at = now;
         action.verification_method = Some(method);
         Ok(Verification::Verified {
-            action: action.clone(),
+            action: Box::new(action.clone()),
             enrolled,
         })
     }
