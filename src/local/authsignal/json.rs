@@ -103,9 +103,7 @@ impl ApiError {
         };
         Self::new(status, code, description)
     }
-}
 
-impl ApiError {
     fn body(&self) -> serde_json::Value {
         serde_json::json!({
             "error": self.code,

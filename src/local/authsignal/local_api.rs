@@ -72,7 +72,7 @@ async fn outbox(
     )
 }
 
-/// The same messages for a person, refreshed every few seconds.
+/// The same messages, for a person.
 async fn outbox_page(
     State(emulator): State<Emulator>,
     Query(query): Query<OutboxQuery>,
@@ -111,8 +111,7 @@ async fn outbox_page(
         StatusCode::OK,
         "Outbox",
         view! {
-            <meta http-equiv="refresh" content="5" />
-            <p>{heading} " Nothing leaves this machine: the local Authsignal only writes codes here."</p>
+            <p>{heading} " Nothing leaves this machine: the local Authsignal only writes codes here. Reload to see new ones."</p>
             <table>
                 <thead>
                     <tr><th>"Sent"</th><th>"To"</th><th>"Method"</th><th>"Code"</th></tr>

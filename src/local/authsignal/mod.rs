@@ -66,7 +66,12 @@ impl LocalAuthsignal {
                     format!("{} has an invalid signingKey", dir.display()),
                 )
             })?;
-        let listener = TcpListener::bind(addr).await?;
+        let listener = TcpListener::bind(addr).await.map_err(|error| {
+            io::Error::new(
+                error.kind(),
+                format!("the local Authsignal could not listen on {addr}: {error}"),
+            )
+        })?;
         let origin =
             Url::parse(&format!("http://{}/", listener.local_addr()?)).map_err(io::Error::other)?;
         let base_url = origin.join("v1").map_err(io::Error::other)?;

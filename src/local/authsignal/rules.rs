@@ -270,11 +270,7 @@ impl Data {
             Err(TokenError::Expired) => return Err("Token has expired."),
             Err(TokenError::Invalid) => return Err("Token is invalid."),
         };
-        let action = self
-            .actions
-            .iter()
-            .find(|action| claims.is_for(action))
-            .ok_or("Token is invalid.")?;
+        let action = self.action_for(&claims).map_err(|_| "Token is invalid.")?;
         if user_id.is_some_and(|user_id| user_id != action.user_id) {
             return Err("User is invalid.");
         }

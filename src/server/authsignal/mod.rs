@@ -186,10 +186,10 @@ impl AuthsignalClient {
     }
 
     /// For readiness checks: one authenticated read, without retries, so a wrong secret or
-    /// region shows up as well as an unreachable host.
+    /// region shows up as well as an unreachable host. The caller reports the failure.
     pub async fn check_ready(&self) -> Result<(), AuthsignalError> {
         let url = self.url(&["users", PROBE_USER_ID]);
-        let body = self.send("check_ready", &Method::GET, &url, None).await?;
+        let body = self.send(&Method::GET, &url, None).await?;
         decode::<UserResponse>("check_ready", &body).map(drop)
     }
 
@@ -218,21 +218,26 @@ impl AuthsignalClient {
         };
         let mut attempt = 0;
         loop {
-            let result = self.send(operation, &method, &url, body.as_deref()).await;
-            match result {
+            match self.send(&method, &url, body.as_deref()).await {
                 Err(error) if attempt < retries && is_transient(&error) => {
                     attempt += 1;
-                    warn!(operation, attempt, %error, "retrying the Authsignal call");
+                    warn!(operation, attempt, %error, "Authsignal call failed; retrying");
                     tokio::time::sleep(backoff(attempt)).await;
                 }
-                result => return result,
+                Err(error) => {
+                    warn!(operation, %error, "Authsignal call failed");
+                    return Err(error);
+                }
+                Ok(body) => {
+                    debug!(operation, "Authsignal call succeeded");
+                    return Ok(body);
+                }
             }
         }
     }
 
     async fn send(
         &self,
-        operation: &'static str,
         method: &Method,
         url: &Url,
         body: Option<&[u8]>,
@@ -247,15 +252,10 @@ impl AuthsignalClient {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.to_vec());
         }
-        let result = match request.send().await {
+        match request.send().await {
             Ok(response) => read(response).await,
             Err(error) => Err(AuthsignalError::from_transport(&error)),
-        };
-        match &result {
-            Ok(_) => debug!(operation, "Authsignal call succeeded"),
-            Err(error) => warn!(operation, %error, "Authsignal call failed"),
         }
-        result
     }
 }
 
