@@ -79,7 +79,10 @@ async fn challenge(
         .change(|data| {
             let authenticator = data
                 .user(&claims.other.user_id)
-                .and_then(|user| user.verified().find(|a| a.id == form.authenticator_id))
+                .and_then(|user| {
+                    user.verified()
+                        .find(|authenticator| authenticator.id == form.authenticator_id)
+                })
                 .cloned()
                 .ok_or_else(|| ApiError::not_found("That method no longer exists."))?;
             let channel = Channel::for_method(authenticator.method).ok_or_else(|| {
@@ -152,7 +155,7 @@ async fn verify(
                 .and_then(|user| {
                     user.authenticators
                         .iter()
-                        .find(|a| a.id == form.authenticator_id)
+                        .find(|authenticator| authenticator.id == form.authenticator_id)
                 })
                 .cloned()
                 .ok_or_else(|| ApiError::not_found("That method no longer exists."))?;
@@ -230,21 +233,23 @@ async fn done(
 /// The token's claims, or the page that says the link is no good.
 async fn session(emulator: &Emulator, token: &str) -> Result<Claims, Response> {
     let now = emulator.now().await;
-    let claims = emulator.tokens().verify(token, now).map_err(|_| {
-        error_page(
-            StatusCode::UNAUTHORIZED,
-            "This link has expired or is not valid. Go back to the app and start again.",
-        )
-    })?;
+    let claims = emulator
+        .tokens()
+        .verify(token, now)
+        .map_err(|_| expired_page())?;
     let known = emulator.read(|data| data.action_for(&claims).is_ok()).await;
     if known {
         Ok(claims)
     } else {
-        Err(error_page(
-            StatusCode::UNAUTHORIZED,
-            "This link has expired or is not valid. Go back to the app and start again.",
-        ))
+        Err(expired_page())
     }
+}
+
+fn expired_page() -> Response {
+    error_page(
+        StatusCode::UNAUTHORIZED,
+        "This link has expired or is not valid. Go back to the app and start again.",
+    )
 }
 
 fn bad_form() -> Response {
@@ -305,10 +310,7 @@ fn decide(action: &Action, user: &User) -> Screen {
 async fn screen(emulator: &Emulator, claims: &Claims, notice: Notice) -> Response {
     let snapshot = emulator.read(|data| snapshot(data, claims)).await;
     let Some((action, user, now)) = snapshot else {
-        return error_page(
-            StatusCode::UNAUTHORIZED,
-            "This link has expired or is not valid. Go back to the app and start again.",
-        );
+        return expired_page();
     };
     // After a challenge the session may manage methods, as the Client API's access token may.
     let scope = if action.state == ActionState::ChallengeSucceeded {
@@ -532,10 +534,7 @@ fn describe(authenticator: &Authenticator) -> String {
 async fn finish(emulator: &Emulator, claims: &Claims) -> Response {
     let snapshot = emulator.read(|data| snapshot(data, claims)).await;
     let Some((action, _, now)) = snapshot else {
-        return error_page(
-            StatusCode::UNAUTHORIZED,
-            "This link has expired or is not valid. Go back to the app and start again.",
-        );
+        return expired_page();
     };
     let token = match emulator.mint(&action, &action.scope, now) {
         Ok(token) => token,

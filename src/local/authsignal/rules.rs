@@ -384,7 +384,11 @@ impl Data {
         let user_id = &claims.other.user_id;
         let verified: Vec<&str> = self
             .user(user_id)
-            .map(|user| user.verified().map(|a| a.id.as_str()).collect())
+            .map(|user| {
+                user.verified()
+                    .map(|authenticator| authenticator.id.as_str())
+                    .collect()
+            })
             .unwrap_or_default();
         if !verified.contains(&id) {
             return Err(ApiError::not_found(
