@@ -541,6 +541,37 @@ async fn a_challenge_needs_a_method_of_that_kind() {
 }
 
 #[tokio::test]
+async fn a_code_that_was_never_sent_is_invalid() {
+    let tenant = LocalTenant::start("no-code").await;
+    tenant.give_email("user-1", "jane@example.com").await;
+    let token = tenant.track_token("user-1", "signIn", None).await;
+    let verify = tenant
+        .client_json(
+            &token,
+            Method::POST,
+            "/v1/client/verify/email-otp",
+            Some(json!({ "verificationCode": "123456" })),
+        )
+        .await;
+    assert_eq!(
+        verify,
+        json!({ "isVerified": false, "failureReason": "CODE_INVALID_OR_EXPIRED" })
+    );
+    let unknown = tenant
+        .client_api(
+            &token,
+            Method::POST,
+            "/v1/client/challenge/email-otp",
+            Some(json!({ "userAuthenticatorId": "not-one-of-hers" })),
+        )
+        .await;
+    let (status, body) = error_of(unknown).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"], "invalid_request");
+    assert!(tenant.codes("jane@example.com").await.is_empty());
+}
+
+#[tokio::test]
 async fn sms_works_like_email() {
     let tenant = LocalTenant::start("sms").await;
     let token = tenant.track_token("user-1", "addAuthenticator", None).await;
@@ -799,6 +830,11 @@ async fn track_refuses_bad_input_with_a_clear_error() {
             "/v1/users/user-1/actions/signIn",
             json!({ "redirectToSettings": "yes" }),
             "wrong type",
+        ),
+        (
+            "/v1/users/user-1/actions/signIn",
+            json!({ "idempotencyKey": "" }),
+            "empty idempotency key",
         ),
     ] {
         let response = tenant.server(Method::POST, path, Some(body)).await;

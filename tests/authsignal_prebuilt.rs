@@ -316,6 +316,26 @@ async fn bad_input_on_a_page_is_shown_and_nothing_changes() {
     assert!(again.contains("email must be an email address"), "{again}");
     assert!(again.contains("Add a sign-in method"), "{again}");
 
+    let no_codes = submit(
+        &tenant,
+        "/prebuilt/enroll",
+        &[
+            ("token", &hidden_token(&html)),
+            ("method", "PASSKEY"),
+            ("address", "jane@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(no_codes.status(), 400);
+    assert!(
+        tenant
+            .client
+            .get_authenticators("user-1")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
     let incomplete = submit(&tenant, "/prebuilt/verify", &[("token", "x")]).await;
     assert_eq!(incomplete.status(), 400);
     let no_token = tenant
