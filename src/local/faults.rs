@@ -3,7 +3,9 @@
 //!
 //! `POST /_local/faults` with `{"rules": [{"path": "/v1/users/*", "fault": {"kind": "status", "status": 500}}]}`
 //! replaces the rules; `DELETE /_local/faults` clears them. A rule's `path` matches a request
-//! whose path starts with the same segments, `*` standing for any one segment.
+//! whose path starts with the same segments, `*` standing for any one segment. With `"times": n`
+//! a rule applies to the next `n` matching requests only, so a test can tell how often a
+//! client retried.
 
 use std::{
     sync::{Arc, RwLock},
@@ -45,6 +47,9 @@ pub struct Rule {
     pub method: Option<String>,
     pub path: String,
     pub fault: Fault,
+    /// Applies to this many requests, then lapses; forever when absent.
+    #[serde(default)]
+    pub times: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,20 +74,28 @@ impl Faults {
         router.layer(middleware::from_fn_with_state(self.clone(), inject))
     }
 
-    fn find(&self, method: &str, path: &str) -> Option<Fault> {
-        let rules = self
+    /// The fault of the first matching rule, counting one use of it.
+    fn take(&self, method: &str, path: &str) -> Option<Fault> {
+        let mut rules = self
             .0
-            .read()
+            .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        rules
-            .iter()
-            .find(|rule| {
-                rule.method
-                    .as_deref()
-                    .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method))
-                    && path_matches(&rule.path, path)
-            })
-            .map(|rule| rule.fault.clone())
+        let index = rules.iter().position(|rule| {
+            rule.method
+                .as_deref()
+                .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method))
+                && path_matches(&rule.path, path)
+        })?;
+        let rule = &mut rules[index];
+        let fault = rule.fault.clone();
+        match &mut rule.times {
+            Some(0..=1) => {
+                rules.remove(index);
+            }
+            Some(times) => *times -= 1,
+            None => {}
+        }
+        Some(fault)
     }
 
     fn replace(&self, rules: Vec<Rule>) {
@@ -108,7 +121,7 @@ async fn inject(State(faults): State<Faults>, request: Request, next: Next) -> R
     let fault = if path.starts_with(FAULTS_PATH) {
         None
     } else {
-        faults.find(request.method().as_str(), path)
+        faults.take(request.method().as_str(), path)
     };
     match fault {
         None => next.run(request).await,
@@ -180,18 +193,35 @@ mod tests {
                 method: Some("DELETE".into()),
                 path: "/v1/users".into(),
                 fault: Fault::Status { status: 503 },
+                times: None,
             },
             Rule {
                 method: None,
                 path: "/v1/users".into(),
                 fault: Fault::Hang,
+                times: None,
             },
         ]);
         assert_eq!(
-            faults.find("delete", "/v1/users/x"),
+            faults.take("delete", "/v1/users/x"),
             Some(Fault::Status { status: 503 })
         );
-        assert_eq!(faults.find("GET", "/v1/users/x"), Some(Fault::Hang));
-        assert_eq!(faults.find("GET", "/v1/validate"), None);
+        assert_eq!(faults.take("GET", "/v1/users/x"), Some(Fault::Hang));
+        assert_eq!(faults.take("GET", "/v1/validate"), None);
+    }
+
+    #[test]
+    fn a_counted_rule_lapses_after_its_uses() {
+        let faults = Faults::default();
+        faults.replace(vec![Rule {
+            method: None,
+            path: "/v1/users/*".into(),
+            fault: Fault::Status { status: 500 },
+            times: Some(2),
+        }]);
+        let status = Some(Fault::Status { status: 500 });
+        assert_eq!(faults.take("GET", "/v1/users/a"), status);
+        assert_eq!(faults.take("GET", "/v1/users/a"), status);
+        assert_eq!(faults.take("GET", "/v1/users/a"), None);
     }
 }

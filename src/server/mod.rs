@@ -2,6 +2,7 @@
 //! upstream services.
 
 pub mod account;
+pub mod authsignal;
 pub mod config;
 mod health;
 pub mod http;
@@ -18,8 +19,12 @@ use tokio::net::TcpListener;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::{Level, info, info_span};
 
-use crate::app::{App, shell};
-use config::Config;
+use crate::{
+    app::{App, shell},
+    local::authsignal::LocalAuthsignal,
+};
+use authsignal::{AuthsignalClient, AuthsignalEndpoints};
+use config::{AuthsignalMode, Config};
 pub use state::AppState;
 
 /// Why the server could not start or stopped early.
@@ -31,6 +36,8 @@ pub enum ServerError {
     Bind { addr: SocketAddr, source: io::Error },
     #[error("the local emulators could not start: {0}")]
     Local(io::Error),
+    #[error("the HTTP client could not be set up: {0}")]
+    HttpClient(reqwest::Error),
     #[error("the server failed: {0}")]
     Serve(io::Error),
 }
@@ -74,12 +81,30 @@ pub async fn serve(
 /// Starts what the configuration asks for (the local emulators included) and returns the
 /// application, ready to serve.
 pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Router, ServerError> {
-    let state = AppState::new(config, leptos_options);
-    Ok(router(state))
+    Ok(router(start_services(config, leptos_options).await?))
+}
+
+/// Starts the local emulators the configuration asks for and connects to the upstream services.
+pub async fn start_services(
+    config: Config,
+    leptos_options: LeptosOptions,
+) -> Result<AppState, ServerError> {
+    let endpoints = match &config.authsignal.mode {
+        AuthsignalMode::Remote(remote) => AuthsignalEndpoints::from(remote),
+        AuthsignalMode::Local { addr } => {
+            let local = LocalAuthsignal::start(*addr, &config.local_data_dir)
+                .await
+                .map_err(ServerError::Local)?;
+            AuthsignalEndpoints::from(&local)
+        }
+    };
+    let authsignal =
+        AuthsignalClient::new(endpoints, &config.authsignal).map_err(ServerError::HttpClient)?;
+    Ok(AppState::new(config, leptos_options, authsignal))
 }
 
 /// The whole application: pages, server functions, static files and health checks.
-fn router(state: AppState) -> Router {
+pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     Router::new()

@@ -5,19 +5,25 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use super::config::Config;
+use super::{authsignal::AuthsignalClient, config::Config};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
+    pub authsignal: AuthsignalClient,
 }
 
 impl AppState {
-    pub fn new(config: Config, leptos_options: LeptosOptions) -> Self {
+    pub fn new(
+        config: Config,
+        leptos_options: LeptosOptions,
+        authsignal: AuthsignalClient,
+    ) -> Self {
         Self {
             leptos_options,
             config: Arc::new(config),
+            authsignal,
         }
     }
 }

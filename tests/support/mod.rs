@@ -3,9 +3,11 @@
 
 #![allow(dead_code)]
 
+pub mod authsignal;
+
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
 
-use account_security::server::{self, config::Config};
+use account_security::server::{self, AppState, config::Config};
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
@@ -13,6 +15,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub base_url: String,
     pub data_dir: PathBuf,
+    /// What the handlers see, e.g. `state.authsignal` to reach the local Authsignal.
+    pub state: AppState,
 }
 
 impl TestApp {
@@ -44,12 +48,16 @@ impl TestApp {
             .output_name("account-security")
             .site_addr(addr)
             .build();
-        let app = server::build(config, leptos_options).await.unwrap();
+        let state = server::start_services(config, leptos_options)
+            .await
+            .unwrap();
+        let app = server::router(state.clone());
         tokio::spawn(server::serve(listener, app, std::future::pending()));
         TestApp {
             addr,
             base_url,
             data_dir,
+            state,
         }
     }
 

@@ -1,0 +1,187 @@
+//! What the local Authsignal remembers, kept in memory and written to
+//! `<data dir>/authsignal/state.json` after every change.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{model::VerificationMethod, server::authsignal::ActionState};
+
+/// The whole state of the emulator but its keys (see `Installation`).
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Data {
+    /// How far the emulator's clock runs ahead of the real one (`POST /_local/clock`).
+    #[serde(default)]
+    pub clock_offset_secs: i64,
+    #[serde(default)]
+    pub users: BTreeMap<String, User>,
+    #[serde(default)]
+    pub actions: Vec<Action>,
+    /// Codes sent and not yet used, one per action and method.
+    #[serde(default)]
+    pub challenges: Vec<Challenge>,
+    /// Every email and SMS "sent", oldest first.
+    #[serde(default)]
+    pub outbox: Vec<Message>,
+    /// When each rate-limited event happened, per limit key.
+    #[serde(default)]
+    pub events: BTreeMap<String, Vec<i64>>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct User {
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    /// Verified ones and ones waiting for their first code.
+    #[serde(default)]
+    pub authenticators: Vec<Authenticator>,
+}
+
+impl User {
+    pub fn verified(&self) -> impl Iterator<Item = &Authenticator> {
+        self.authenticators
+            .iter()
+            .filter(|authenticator| authenticator.verified_at.is_some())
+    }
+
+    pub fn is_enrolled(&self) -> bool {
+        self.verified().next().is_some()
+    }
+
+    /// Each method once, in the order they were added.
+    pub fn enrolled_methods(&self) -> Vec<VerificationMethod> {
+        let mut methods = Vec::new();
+        for authenticator in self.verified() {
+            if !methods.contains(&authenticator.method) {
+                methods.push(authenticator.method);
+            }
+        }
+        methods
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Authenticator {
+    pub id: String,
+    pub method: VerificationMethod,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// `None` until the first code is verified; such authenticators are never listed.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub verified_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub last_verified_at: Option<OffsetDateTime>,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub otp_uri: Option<String>,
+    pub passkey: Option<Passkey>,
+}
+
+impl Authenticator {
+    /// Where its codes go, for the methods that receive codes.
+    pub fn address(&self) -> Option<&str> {
+        match self.method {
+            VerificationMethod::EmailOtp | VerificationMethod::EmailMagicLink => {
+                self.email.as_deref()
+            }
+            VerificationMethod::Sms | VerificationMethod::Whatsapp => self.phone_number.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The address as the Client API and the pre-built UI show it: `j***@example.com`,
+    /// `+*******4567`.
+    pub fn masked_address(&self) -> Option<String> {
+        let address = self.address()?;
+        Some(match address.split_once('@') {
+            Some((local, domain)) => {
+                let first: String = local.chars().take(1).collect();
+                format!("{first}***@{domain}")
+            }
+            None => {
+                let count = address.chars().count();
+                address
+                    .chars()
+                    .enumerate()
+                    .map(|(index, c)| {
+                        if index == 0 || index + 4 >= count {
+                            c
+                        } else {
+                            '*'
+                        }
+                    })
+                    .collect()
+            }
+        })
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Passkey {
+    pub credential_id: String,
+    pub device_id: String,
+    pub name: String,
+    pub aaguid: String,
+    pub backed_up: bool,
+    pub authenticator_attachment: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Action {
+    pub user_id: String,
+    pub code: String,
+    pub idempotency_key: String,
+    pub state: ActionState,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub state_updated_at: OffsetDateTime,
+    pub verification_method: Option<VerificationMethod>,
+    pub scope: String,
+    pub redirect_url: Option<String>,
+    #[serde(default)]
+    pub redirect_to_settings: bool,
+}
+
+impl Action {
+    pub fn is(&self, user_id: &str, code: &str, idempotency_key: &str) -> bool {
+        self.user_id == user_id && self.code == code && self.idempotency_key == idempotency_key
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Challenge {
+    pub id: String,
+    pub user_id: String,
+    pub action_code: String,
+    pub idempotency_key: String,
+    pub authenticator_id: String,
+    pub method: VerificationMethod,
+    /// The authenticator is new and becomes verified with this code.
+    pub enrollment: bool,
+    pub code: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// An email or SMS the emulator "sent".
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Message {
+    pub to: String,
+    pub method: VerificationMethod,
+    pub code: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub sent_at: OffsetDateTime,
+}

@@ -1,0 +1,160 @@
+//! Hooks that exist only in the emulator, for people and tests: the outbox where every "sent"
+//! code can be read (the only place codes ever appear), and a clock that can be moved forward
+//! to expire tokens and codes without waiting.
+
+use axum::{
+    Json, Router,
+    extract::{Query, State},
+    http::StatusCode,
+    response::Response,
+    routing::get,
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{
+    Emulator,
+    data::Message,
+    html::page,
+    json::{ApiError, JsonBody},
+};
+use crate::model::VerificationMethod;
+
+pub(super) fn routes() -> Router<Emulator> {
+    Router::new()
+        .route("/outbox", get(outbox_page))
+        .route("/_local/outbox", get(outbox))
+        .route("/_local/clock", get(clock).post(advance_clock))
+}
+
+#[derive(Deserialize)]
+struct OutboxQuery {
+    to: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MessageReply {
+    to: String,
+    method: VerificationMethod,
+    code: String,
+    #[serde(with = "time::serde::rfc3339")]
+    sent_at: OffsetDateTime,
+}
+
+impl From<&Message> for MessageReply {
+    fn from(message: &Message) -> Self {
+        Self {
+            to: message.to.clone(),
+            method: message.method,
+            code: message.code.clone(),
+            sent_at: message.sent_at,
+        }
+    }
+}
+
+/// `GET /_local/outbox?to=jane@example.com`: the messages to that address, newest first.
+async fn outbox(
+    State(emulator): State<Emulator>,
+    Query(query): Query<OutboxQuery>,
+) -> Json<Vec<MessageReply>> {
+    let to = query.to.as_deref().map(str::trim);
+    Json(
+        emulator
+            .read(|data| {
+                data.messages(to)
+                    .into_iter()
+                    .map(MessageReply::from)
+                    .collect()
+            })
+            .await,
+    )
+}
+
+/// The same messages, for a person.
+async fn outbox_page(
+    State(emulator): State<Emulator>,
+    Query(query): Query<OutboxQuery>,
+) -> Response {
+    let to = query.to.as_deref().map(str::trim).map(str::to_owned);
+    let messages: Vec<MessageReply> = emulator
+        .read(|data| {
+            data.messages(to.as_deref())
+                .into_iter()
+                .map(MessageReply::from)
+                .collect()
+        })
+        .await;
+    let heading = match &to {
+        Some(to) => format!("Codes sent to {to}, newest first."),
+        None => "Every code sent, newest first.".to_owned(),
+    };
+    let rows = messages
+        .into_iter()
+        .map(|message| {
+            let sent_at = message
+                .sent_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            view! {
+                <tr>
+                    <td>{sent_at}</td>
+                    <td>{message.to}</td>
+                    <td>{message.method.label()}</td>
+                    <td><code>{message.code}</code></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    page(
+        StatusCode::OK,
+        "Outbox",
+        view! {
+            <p>{heading} " Nothing leaves this machine: the local Authsignal only writes codes here. Reload to see new ones."</p>
+            <table>
+                <thead>
+                    <tr><th>"Sent"</th><th>"To"</th><th>"Method"</th><th>"Code"</th></tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        },
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AdvanceClock {
+    advance_seconds: i64,
+}
+
+#[derive(Serialize)]
+struct ClockReply {
+    #[serde(with = "time::serde::rfc3339")]
+    now: OffsetDateTime,
+}
+
+async fn clock(State(emulator): State<Emulator>) -> Json<ClockReply> {
+    Json(ClockReply {
+        now: emulator.now().await,
+    })
+}
+
+/// `POST /_local/clock {"advanceSeconds": 601}`. Time only moves forward, as it does for real.
+async fn advance_clock(
+    State(emulator): State<Emulator>,
+    JsonBody(body): JsonBody<AdvanceClock>,
+) -> Result<Json<ClockReply>, ApiError> {
+    if !(0..=365 * 24 * 3600).contains(&body.advance_seconds) {
+        return Err(ApiError::invalid_request(
+            "advanceSeconds must be from 0 to one year.",
+        ));
+    }
+    let now = emulator
+        .change(|data| {
+            data.advance_clock(body.advance_seconds);
+            Ok(data.now())
+        })
+        .await?;
+    Ok(Json(ClockReply { now }))
+}

@@ -1,0 +1,319 @@
+//! Contract tests: the JSON examples of the reference (tests/fixtures/authsignal) deserialize into
+//! the client's types, and the local Authsignal answers with every field those examples have, of
+//! the same JSON type. Either side drifting from the real API fails here, even if both drift
+//! together.
+
+mod support;
+
+use account_security::{
+    model::VerificationMethod,
+    server::authsignal::{
+        ActionState, AuthsignalClient, AuthsignalEndpoints, AuthsignalError, TrackResponse,
+        UserAuthenticator, ValidateResponse,
+    },
+};
+use reqwest::Method;
+use serde_json::{Value, json};
+use support::authsignal::{LocalTenant, settings};
+
+fn example(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/authsignal/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{path}: {error}"));
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{path}: {error}"))
+}
+
+/// Every field of `example`, recursively through objects, is in `actual` with the same JSON
+/// type. Arrays are checked by their first element when the example has one.
+fn assert_has_fields_of(example: &Value, actual: &Value, path: &str) {
+    match (example, actual) {
+        (Value::Object(wanted), Value::Object(got)) => {
+            for (key, value) in wanted {
+                let field = format!("{path}.{key}");
+                let Some(actual_value) = got.get(key) else {
+                    panic!("{field} is missing from the emulator's answer: {actual}");
+                };
+                assert_has_fields_of(value, actual_value, &field);
+            }
+        }
+        (Value::Array(wanted), Value::Array(got)) => {
+            if let (Some(wanted), Some(got)) = (wanted.first(), got.first()) {
+                assert_has_fields_of(wanted, got, &format!("{path}[0]"));
+            }
+        }
+        (Value::String(_), Value::String(_))
+        | (Value::Number(_), Value::Number(_))
+        | (Value::Bool(_), Value::Bool(_))
+        | (Value::Null, Value::Null) => {}
+        _ => panic!("{path}: expected a value like {example}, got {actual}"),
+    }
+}
+
+async fn json_of(response: reqwest::Response) -> Value {
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json",
+        "{}",
+        response.url()
+    );
+    response.json().await.unwrap()
+}
+
+#[test]
+fn the_reference_examples_deserialize_into_the_client_types() {
+    let track: TrackResponse = serde_json::from_value(example("track")).unwrap();
+    assert_eq!(track.state, ActionState::ChallengeRequired);
+    assert!(track.is_enrolled);
+    assert_eq!(track.token.expose(), "eyJhbGciOiJ...");
+    assert_eq!(
+        track.allowed_verification_methods,
+        Some(vec![
+            VerificationMethod::EmailOtp,
+            VerificationMethod::Passkey,
+            VerificationMethod::Sms
+        ])
+    );
+    assert_eq!(
+        track.default_verification_method,
+        Some(VerificationMethod::EmailOtp)
+    );
+
+    let authenticator: UserAuthenticator =
+        serde_json::from_value(example("authenticator")).unwrap();
+    assert_eq!(
+        authenticator.verification_method,
+        VerificationMethod::Passkey
+    );
+    assert_eq!(authenticator.display_name.as_deref(), Some("Jane Smith"));
+    assert_eq!(authenticator.created_at.unix_timestamp(), 1_715_576_342);
+    assert!(authenticator.last_verified_at > authenticator.verified_at);
+    let credential = authenticator.webauthn_credential.unwrap();
+    assert_eq!(credential.name.as_deref(), Some("iCloud Keychain"));
+    assert_eq!(credential.credential_backed_up, Some(true));
+    assert_eq!(
+        credential.aaguid_mapping.unwrap().svg_icon_light.as_deref(),
+        Some("data:image/svg+xml;base64...")
+    );
+
+    let validate: ValidateResponse = serde_json::from_value(example("validate")).unwrap();
+    assert!(validate.is_valid);
+    assert_eq!(validate.state, Some(ActionState::ChallengeSucceeded));
+    assert_eq!(validate.action(), Some("signIn"));
+    assert_eq!(
+        validate.verification_method,
+        Some(VerificationMethod::EmailOtp)
+    );
+
+    let enrolled: UserAuthenticator =
+        serde_json::from_value(example("enroll-verified")["authenticator"].clone()).unwrap();
+    assert_eq!(enrolled.email.as_deref(), Some("jane@example.com"));
+}
+
+#[tokio::test]
+async fn a_wrong_secret_gets_the_documented_body_and_the_client_reads_it() {
+    let tenant = LocalTenant::start("contract-401").await;
+    let response = tenant
+        .http
+        .get(tenant.url("/v1/users/user-1/authenticators"))
+        .basic_auth("not-the-secret", Some(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(json_of(response).await, example("unauthorized"));
+
+    let missing = tenant
+        .http
+        .get(tenant.url("/v1/users/user-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 401);
+    assert_eq!(json_of(missing).await, example("unauthorized"));
+
+    let endpoints = AuthsignalEndpoints {
+        secret: account_security::server::config::Secret::new("not-the-secret"),
+        ..AuthsignalEndpoints::from(&tenant.local)
+    };
+    let client = AuthsignalClient::new(endpoints, &settings(0)).unwrap();
+    let error = client.get_user("user-1").await.unwrap_err();
+    let AuthsignalError::Api(error) = error else {
+        panic!("expected an API error");
+    };
+    assert_eq!(error.code, example("unauthorized")["errorCode"]);
+    assert_eq!(
+        error.description.as_deref(),
+        example("unauthorized")["errorDescription"].as_str()
+    );
+}
+
+#[tokio::test]
+async fn the_server_api_answers_with_every_documented_field() {
+    let tenant = LocalTenant::start("contract-server").await;
+    let given = tenant
+        .give(
+            "user-1",
+            json!({ "verificationMethod": "EMAIL_OTP", "email": "jane@example.com" }),
+        )
+        .await;
+    assert_has_fields_of(
+        &example("enroll-verified")["authenticator"],
+        &given,
+        "enroll-verified.authenticator",
+    );
+    tenant
+        .give(
+            "user-1",
+            json!({
+                "verificationMethod": "PASSKEY",
+                "username": "jane.smith@example.com",
+                "displayName": "Jane Smith",
+                "webauthnCredential": { "name": "iCloud Keychain" }
+            }),
+        )
+        .await;
+
+    let track = json_of(
+        tenant
+            .server(
+                Method::POST,
+                "/v1/users/user-1/actions/signIn",
+                Some(json!({})),
+            )
+            .await,
+    )
+    .await;
+    assert_has_fields_of(&example("track"), &track, "track");
+    assert_eq!(track["state"], "CHALLENGE_REQUIRED");
+
+    let authenticators = json_of(
+        tenant
+            .server(Method::GET, "/v1/users/user-1/authenticators", None)
+            .await,
+    )
+    .await;
+    let passkey = authenticators
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|authenticator| authenticator["verificationMethod"] == "PASSKEY")
+        .unwrap();
+    assert_has_fields_of(&example("authenticator"), passkey, "authenticator");
+
+    let token = track["token"].as_str().unwrap();
+    tenant
+        .client_json(token, Method::POST, "/v1/client/challenge/email-otp", None)
+        .await;
+    let code = tenant.latest_code("jane@example.com").await;
+    tenant
+        .client_json(
+            token,
+            Method::POST,
+            "/v1/client/verify/email-otp",
+            Some(json!({ "verificationCode": code })),
+        )
+        .await;
+    let validate = json_of(
+        tenant
+            .server(
+                Method::POST,
+                "/v1/validate",
+                Some(json!({ "token": token })),
+            )
+            .await,
+    )
+    .await;
+    assert_has_fields_of(&example("validate"), &validate, "validate");
+    assert_eq!(
+        validate["actionCode"], validate["action"],
+        "the deprecated actionCode is sent too"
+    );
+
+    let id = passkey["userAuthenticatorId"].as_str().unwrap();
+    let deleted = json_of(
+        tenant
+            .server(
+                Method::DELETE,
+                &format!("/v1/users/user-1/authenticators/{id}"),
+                None,
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(deleted, example("delete"));
+}
+
+#[tokio::test]
+async fn the_client_api_answers_with_every_documented_field() {
+    let tenant = LocalTenant::start("contract-client").await;
+    let token = tenant.track_token("user-1", "addAuthenticator", None).await;
+
+    let enroll = json_of(
+        tenant
+            .client_api(
+                &token,
+                Method::POST,
+                "/v1/client/user-authenticators/email-otp",
+                Some(json!({ "email": "jane@example.com" })),
+            )
+            .await,
+    )
+    .await;
+    assert_has_fields_of(&example("client-enroll"), &enroll, "client-enroll");
+
+    let failure = json_of(
+        tenant
+            .client_api(
+                &token,
+                Method::POST,
+                "/v1/client/verify/email-otp",
+                Some(json!({ "verificationCode": "not-the-code" })),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(failure, example("client-verify-failure"));
+
+    let code = tenant.latest_code("jane@example.com").await;
+    let success = json_of(
+        tenant
+            .client_api(
+                &token,
+                Method::POST,
+                "/v1/client/verify/email-otp",
+                Some(json!({ "verificationCode": code })),
+            )
+            .await,
+    )
+    .await;
+    assert_has_fields_of(
+        &example("client-verify-success"),
+        &success,
+        "client-verify-success",
+    );
+
+    let challenge = json_of(
+        tenant
+            .client_api(&token, Method::POST, "/v1/client/challenge/email-otp", None)
+            .await,
+    )
+    .await;
+    assert_has_fields_of(&example("client-challenge"), &challenge, "client-challenge");
+}
+
+#[test]
+fn the_field_check_itself_catches_drift() {
+    let example = json!({ "a": { "b": true }, "list": [{ "c": "x" }] });
+    let complete = json!({ "a": { "b": false, "extra": 1 }, "list": [{ "c": "y" }] });
+    assert_has_fields_of(&example, &complete, "ok");
+    for drifted in [
+        json!({ "a": { "b": false }, "list": [{}] }),
+        json!({ "a": { "b": "false" }, "list": [{ "c": "y" }] }),
+        json!({ "list": [{ "c": "y" }] }),
+    ] {
+        let result = std::panic::catch_unwind(|| assert_has_fields_of(&example, &drifted, "x"));
+        assert!(result.is_err(), "{drifted} should not pass");
+    }
+}
