@@ -1,15 +1,19 @@
 //! Everything that runs only on the server: configuration, the HTTP stack and the clients of the
 //! upstream services.
 
+mod app_error;
+pub mod cognito;
 pub mod config;
 mod health;
 pub mod http_client;
+pub mod return_path;
+pub mod session;
 mod state;
 pub mod telemetry;
 
 use std::{future::Future, io, net::SocketAddr};
 
-use axum::{Router, routing::get};
+use axum::{Router, middleware, routing::get};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
@@ -29,6 +33,10 @@ pub enum ServerError {
     Bind { addr: SocketAddr, source: io::Error },
     #[error("the local emulators could not start: {0}")]
     Local(io::Error),
+    #[error("Cognito could not be set up: {0}")]
+    Cognito(io::Error),
+    #[error("the session key could not be loaded: {0}")]
+    SessionKey(io::Error),
     #[error("the server failed: {0}")]
     Serve(io::Error),
 }
@@ -72,7 +80,14 @@ pub async fn serve(
 /// Starts what the configuration asks for (the local emulators included) and returns the
 /// application, ready to serve.
 pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Router, ServerError> {
-    let state = AppState::new(config, leptos_options);
+    let cognito = cognito::Cognito::start(&config)
+        .await
+        .map_err(ServerError::Cognito)?;
+    let key = session::load_key(&config)
+        .await
+        .map_err(ServerError::SessionKey)?;
+    let cookies = session::SessionCookies::new(key, config.is_https(), config.session.max_age);
+    let state = AppState::new(config, leptos_options, cognito, cookies);
     Ok(router(state))
 }
 
@@ -83,8 +98,10 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .merge(cognito::routes::routes())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), session::layer))
         .layer(
             TraceLayer::new_for_http()
                 // The path only: query strings carry one-time codes and tokens.

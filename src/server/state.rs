@@ -5,19 +5,28 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use super::config::Config;
+use super::{cognito::Cognito, config::Config, session::SessionCookies};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
+    pub cognito: Arc<Cognito>,
+    pub session: SessionCookies,
 }
 
 impl AppState {
-    pub fn new(config: Config, leptos_options: LeptosOptions) -> Self {
+    pub fn new(
+        config: Config,
+        leptos_options: LeptosOptions,
+        cognito: Cognito,
+        session: SessionCookies,
+    ) -> Self {
         Self {
             leptos_options,
             config: Arc::new(config),
+            cognito: Arc::new(cognito),
+            session,
         }
     }
 }
