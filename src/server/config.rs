@@ -305,7 +305,12 @@ fn read_remote_cognito(vars: &mut Vars, pool_id: &str) -> Option<RemoteCognito> 
         } else {
             format!("https://{value}")
         };
-        parse_origin(&with_scheme)
+        let domain = parse_origin(&with_scheme)?;
+        // The client secret, codes and refresh tokens travel to it.
+        if domain.scheme() != "https" && !is_loopback(&domain) {
+            return Err("must be an https:// URL".to_owned());
+        }
+        Ok(domain)
     });
     let issuer = region.clone().and_then(|region| {
         let default = format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}");
@@ -761,6 +766,7 @@ mod tests {
             ("LOCAL_COGNITO_ADDR", "0.0.0.0:3100"),
             ("COGNITO_SCOPES", "email"),
             ("LOCAL_COGNITO_ACCESS_TOKEN_SECONDS", "0"),
+            ("COGNITO_DOMAIN", "http://auth.example.com"),
         ]);
         let errors = config(&vars).unwrap_err();
         let mut variables = errors.variables();
@@ -769,6 +775,7 @@ mod tests {
             variables,
             [
                 "AUTHSIGNAL_TIMEOUT_MS",
+                "COGNITO_DOMAIN",
                 "COGNITO_SCOPES",
                 "COGNITO_USER_POOL_ID",
                 "JWT_LEEWAY_SECONDS",

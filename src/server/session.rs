@@ -152,8 +152,12 @@ impl SessionCookies {
             .build()
     }
 
-    fn removal(&self, base: &str) -> Cookie<'static> {
-        self.cookie(base, String::new(), time::Duration::ZERO)
+    /// Deletes the cookie in the browser. Added rather than `remove`d: the jar only removes
+    /// cookies that decrypted, and a forged one must go too.
+    fn remove(&self, jar: PrivateCookieJar, base: &str) -> PrivateCookieJar {
+        let mut cookie = self.cookie(base, String::new(), time::Duration::ZERO);
+        cookie.make_removal();
+        jar.add(cookie)
     }
 
     fn stored(&self, jar: &PrivateCookieJar) -> StoredTokens {
@@ -188,7 +192,7 @@ impl SessionCookies {
         let mut jar = jar.add(self.cookie(ACCESS, tokens.access_token.clone(), self.max_age));
         jar = match &tokens.id_token {
             Some(id) => jar.add(self.cookie(ID, id.clone(), self.max_age)),
-            None => jar.remove(self.removal(ID)),
+            None => self.remove(jar, ID),
         };
         match &tokens.refresh_token {
             Some(refresh) => jar.add(self.cookie(REFRESH, refresh.clone(), self.max_age)),
@@ -197,9 +201,9 @@ impl SessionCookies {
     }
 
     pub fn clear_tokens(&self, jar: PrivateCookieJar) -> PrivateCookieJar {
-        jar.remove(self.removal(ACCESS))
-            .remove(self.removal(ID))
-            .remove(self.removal(REFRESH))
+        let jar = self.remove(jar, ACCESS);
+        let jar = self.remove(jar, ID);
+        self.remove(jar, REFRESH)
     }
 
     pub fn store_flow(&self, jar: PrivateCookieJar, flow: &SignInFlow) -> PrivateCookieJar {
@@ -214,7 +218,7 @@ impl SessionCookies {
         let flow = jar
             .get(&self.name(FLOW))
             .and_then(|cookie| serde_json::from_str(cookie.value()).ok());
-        (jar.remove(self.removal(FLOW)), flow)
+        (self.remove(jar, FLOW), flow)
     }
 }
 

@@ -6,8 +6,8 @@ use std::fmt;
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
     ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
-    RequestTokenError, RevocationUrl, Scope, StandardRevocableToken, StandardTokenResponse,
-    TokenResponse, TokenUrl,
+    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse,
+    TokenUrl,
     basic::{
         BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
         BasicTokenType,
@@ -55,7 +55,7 @@ type Client = oauth2::Client<
     EndpointSet,
     EndpointNotSet,
     EndpointNotSet,
-    EndpointSet,
+    EndpointNotSet,
     EndpointSet,
 >;
 
@@ -105,19 +105,23 @@ pub enum OAuthError {
 }
 
 /// The OAuth 2.0 error codes that mean "no", as opposed to "not now".
-const REFUSALS: [&str; 6] = [
+const REFUSALS: [&str; 7] = [
     "invalid_request",
     "invalid_client",
     "invalid_grant",
     "unauthorized_client",
     "unsupported_grant_type",
     "invalid_scope",
+    "unsupported_token_type",
 ];
 
 pub struct OAuthClient {
     client: Client,
     http: reqwest::Client,
     scopes: Vec<String>,
+    client_id: String,
+    client_secret: Option<Secret>,
+    revocation_url: Url,
     logout_url: Url,
 }
 
@@ -132,7 +136,6 @@ impl OAuthClient {
         let mut client = oauth2::Client::new(ClientId::new(endpoints.client_id.clone()))
             .set_auth_uri(AuthUrl::from_url(domain("/oauth2/authorize")?))
             .set_token_uri(TokenUrl::from_url(domain("/oauth2/token")?))
-            .set_revocation_url(RevocationUrl::from_url(domain("/oauth2/revoke")?))
             .set_redirect_uri(RedirectUrl::from_url(public_url.join("/auth/callback")?));
         if let Some(secret) = &endpoints.client_secret {
             // Sent with HTTP Basic authentication, the crate's default.
@@ -147,6 +150,9 @@ impl OAuthClient {
             client,
             http,
             scopes,
+            client_id: endpoints.client_id.clone(),
+            client_secret: endpoints.client_secret.clone(),
+            revocation_url: domain("/oauth2/revoke")?,
             logout_url,
         })
     }
@@ -203,21 +209,59 @@ impl OAuthClient {
     }
 
     /// Revokes the refresh token and every access token issued from it.
+    ///
+    /// By hand rather than with `oauth2`, which refuses any revocation endpoint that is not
+    /// https (RFC 7009 §2) and so the local Cognito on loopback. The client authenticates as it
+    /// does at the token endpoint: HTTP Basic with form-encoded credentials (RFC 6749 §2.3.1),
+    /// or its ID in the body when it has no secret.
     pub async fn revoke(&self, refresh_token: &str) -> Result<(), OAuthError> {
-        let token =
-            StandardRevocableToken::RefreshToken(RefreshToken::new(refresh_token.to_owned()));
-        self.client
-            .revoke_token(token)
-            .map_err(|error| OAuthError::Unavailable(error.to_string()))?
-            .request_async(&self.http)
+        let mut form = vec![
+            ("token", refresh_token),
+            ("token_type_hint", "refresh_token"),
+        ];
+        let request = self.http.post(self.revocation_url.clone());
+        let request = match &self.client_secret {
+            Some(secret) => request.basic_auth(
+                form_encode(&self.client_id),
+                Some(form_encode(secret.expose())),
+            ),
+            None => {
+                form.push(("client_id", &self.client_id));
+                request
+            }
+        };
+        let response = request
+            .form(&form)
+            .send()
             .await
-            .map_err(classify)
+            .map_err(|error| OAuthError::Unavailable(error.to_string()))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let code = response
+            .json::<serde_json::Value>()
+            .await
+            .ok()
+            .and_then(|body| body.get("error")?.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        Err(
+            if status.is_client_error() && REFUSALS.contains(&code.as_str()) {
+                OAuthError::Rejected(code)
+            } else {
+                OAuthError::Unavailable(format!("answered {status} `{code}`"))
+            },
+        )
     }
 
     /// Managed login's `/logout`, which ends its session and comes back to `/signed-out`.
     pub fn logout_url(&self) -> &Url {
         &self.logout_url
     }
+}
+
+fn form_encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 fn token_set(response: CognitoTokenResponse) -> TokenSet {

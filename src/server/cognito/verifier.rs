@@ -985,7 +985,10 @@ mod tests {
     #[tokio::test]
     async fn no_sub_on_an_expired_token_is_not_worth_a_refresh() {
         rejects(
-            &sign(&with(access_claims(), json!({ "sub": null, "exp": now() - 100 }))),
+            &sign(&with(
+                access_claims(),
+                json!({ "sub": null, "exp": now() - 100 }),
+            )),
             InvalidToken::MissingClaim("sub".into()),
         )
         .await;
