@@ -318,6 +318,7 @@ fn page(title: &str, body: &str) -> Html<String> {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
+<link rel="icon" href="data:,">
 <title>{title} · Local Cognito</title>
 <style>{STYLE}</style>
 </head>

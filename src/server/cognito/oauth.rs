@@ -347,6 +347,98 @@ mod tests {
         assert_ne!(other.nonce, flow.nonce);
     }
 
+    /// A revocation endpoint that records what it was sent.
+    async fn revocation_server(
+        status: u16,
+    ) -> (
+        Url,
+        std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, String)>>>,
+    ) {
+        use axum::{extract::State, http::HeaderMap, routing::post};
+        type Seen = std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, String)>>>;
+        let seen: Seen = Default::default();
+        let app = axum::Router::new()
+            .route(
+                "/oauth2/revoke",
+                post(
+                    move |State(seen): State<Seen>, headers: HeaderMap, body: String| async move {
+                        let authorization = headers
+                            .get("authorization")
+                            .map(|value| value.to_str().unwrap().to_owned());
+                        seen.lock().unwrap().push((authorization, body));
+                        let status = axum::http::StatusCode::from_u16(status).unwrap();
+                        (
+                            status,
+                            axum::Json(serde_json::json!({ "error": "invalid_client" })),
+                        )
+                    },
+                ),
+            )
+            .with_state(seen.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (url, seen)
+    }
+
+    fn client_at(domain: &Url, secret: Option<&str>) -> OAuthClient {
+        let endpoints = CognitoEndpoints {
+            issuer: "https://issuer".into(),
+            jwks_url: domain.join("/jwks.json").unwrap(),
+            domain: domain.clone(),
+            client_id: "client".into(),
+            client_secret: secret.map(Secret::new),
+        };
+        OAuthClient::new(
+            &endpoints,
+            &Url::parse("http://127.0.0.1:3000").unwrap(),
+            vec!["openid".into()],
+            crate::server::http_client::builder().build().unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn revocation_authenticates_like_the_token_request() {
+        let (domain, seen) = revocation_server(200).await;
+        client_at(&domain, Some("a+b/c"))
+            .revoke("refresh-1")
+            .await
+            .unwrap();
+        client_at(&domain, None).revoke("refresh-2").await.unwrap();
+        let seen = seen.lock().unwrap().clone();
+        let basic = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            "client:a%2Bb%2Fc",
+        );
+        assert_eq!(
+            seen[0].0.as_deref(),
+            Some(format!("Basic {basic}").as_str())
+        );
+        assert_eq!(seen[0].1, "token=refresh-1&token_type_hint=refresh_token");
+        assert_eq!(seen[1].0, None);
+        assert_eq!(
+            seen[1].1,
+            "token=refresh-2&token_type_hint=refresh_token&client_id=client"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_revocation_is_reported() {
+        let (domain, _) = revocation_server(401).await;
+        let error = client_at(&domain, Some("secret"))
+            .revoke("refresh")
+            .await
+            .unwrap_err();
+        assert!(matches!(error, OAuthError::Rejected(code) if code == "invalid_client"));
+        let (domain, _) = revocation_server(503).await;
+        let error = client_at(&domain, Some("secret"))
+            .revoke("refresh")
+            .await
+            .unwrap_err();
+        assert!(matches!(error, OAuthError::Unavailable(_)));
+    }
+
     #[test]
     fn logout_returns_to_the_signed_out_page() {
         assert_eq!(
