@@ -23,10 +23,7 @@ pub const DEMO_PASSWORD: &str = "Demo-password-1";
 
 /// OWASP suggests 600 000 for PBKDF2-HMAC-SHA256; a local emulator that signs up a user in
 /// every test settles for fewer.
-const PBKDF2_ITERATIONS: NonZeroU32 = match NonZeroU32::new(100_000) {
-    Some(iterations) => iterations,
-    None => panic!("zero iterations"),
-};
+const PBKDF2_ITERATIONS: NonZeroU32 = NonZeroU32::new(100_000).unwrap();
 const HASH_LEN: usize = 32;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -394,6 +394,9 @@ mod tests {
             without("kid"),
             json!("not an object"),
             json!({ "kty": "oct", "kid": "hmac", "k": "c2VjcmV0" }),
+            json!({ "kty": "EC", "kid": "ec", "crv": "P-256", "x": "AAAA", "y": "AAAA" }),
+            json!({ "kty": "EC", "kid": "ec-without-curve" }),
+            json!({ "kty": "OKP", "kid": "okp", "crv": "Ed25519", "x": "AAAA" }),
         ]});
         let keys = parse_jwks(document.to_string().as_bytes()).unwrap();
         let mut kids: Vec<&str> = keys.keys().map(String::as_str).collect();

@@ -785,6 +785,36 @@ mod tests {
         rejects(&token, InvalidToken::UnknownKeyId).await;
     }
 
+    #[tokio::test]
+    async fn an_x5u_header_pointing_elsewhere_is_ignored() {
+        let token = foreign_key()
+            .sign_with_header(
+                &json!({ "alg": "RS256", "kid": access_key().kid(), "x5u": "http://127.0.0.1:9/cert.pem" }),
+                &access_claims(),
+            )
+            .unwrap();
+        rejects(&token, InvalidToken::BadSignature).await;
+    }
+
+    #[tokio::test]
+    async fn a_key_published_for_encryption_does_not_verify_tokens() {
+        let mut encryption = foreign_key().jwk();
+        encryption["use"] = json!("enc");
+        let server = JwksServer::start(json!({ "keys": [access_key().jwk(), encryption] })).await;
+        let http = crate::server::http_client::builder().build().unwrap();
+        let verifier = TokenVerifier::new(
+            JwksCache::new(server.url(), http),
+            ISSUER.to_owned(),
+            CLIENT_ID.to_owned(),
+            Duration::ZERO,
+        );
+        let token = foreign_key().sign(&access_claims()).unwrap();
+        assert_eq!(
+            verifier.verify(&token).await,
+            Err(VerifyError::Invalid(InvalidToken::UnknownKeyId))
+        );
+    }
+
     // Signature.
 
     #[tokio::test]
@@ -1223,6 +1253,20 @@ mod tests {
                 id_claims(),
                 json!({ "aud": [CLIENT_ID, "another-client"] }),
             ))
+            .unwrap();
+        assert_eq!(
+            fixture.verifier.verify_id_token(&token, None).await,
+            Err(VerifyError::Invalid(InvalidToken::MalformedClaim(
+                "aud".into()
+            )))
+        );
+    }
+
+    #[tokio::test]
+    async fn an_id_token_with_a_number_in_its_audience_list() {
+        let fixture = fixture().await;
+        let token = id_key()
+            .sign(&with(id_claims(), json!({ "aud": [CLIENT_ID, 7] })))
             .unwrap();
         assert_eq!(
             fixture.verifier.verify_id_token(&token, None).await,
