@@ -7,7 +7,9 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
-use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::pages::{
+    home::HomePage, not_found::NotFound, security::SecurityPage, signed_out::SignedOutPage,
+};
 
 /// The document around every page, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -46,6 +48,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=StaticSegment("") view=HomePage />
+                <Route path=StaticSegment("security") view=SecurityPage />
+                <Route path=StaticSegment("signed-out") view=SignedOutPage />
             </Routes>
         </Router>
     }

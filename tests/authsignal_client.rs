@@ -636,8 +636,9 @@ async fn readiness_fails_with_a_reason_when_authsignal_is_unreachable() {
         .unwrap();
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["status"], "not_ready");
-    let reason = body["reason"].as_str().unwrap();
+    assert_eq!(body["status"], "unavailable");
+    assert_eq!(body["problems"][0]["reason"], "authsignal_unavailable");
+    let reason = body["problems"][0]["message"].as_str().unwrap();
     assert!(
         reason.starts_with("Authsignal: could not reach"),
         "{reason}"
@@ -661,6 +662,6 @@ async fn readiness_fails_when_the_secret_is_wrong() {
         .unwrap();
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
-    let reason = body["reason"].as_str().unwrap();
+    let reason = body["problems"][0]["message"].as_str().unwrap();
     assert!(reason.contains("401 unauthorized"), "{reason}");
 }

@@ -625,7 +625,14 @@ async fn the_outbox_lists_codes_newest_first_as_json_and_html() {
         code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
         "{code}"
     );
-    assert!(messages[0]["sentAt"].as_str() >= messages[1]["sentAt"].as_str());
+    let sent_at = |message: &Value| {
+        time::OffsetDateTime::parse(
+            message["sentAt"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap()
+    };
+    assert!(sent_at(&messages[0]) >= sent_at(&messages[1]));
     assert!(tenant.codes("someone@example.com").await.is_empty());
 
     // Only the newest code is accepted.

@@ -3,5 +3,6 @@
 //! so the server talks to them over HTTP exactly as it talks to the real services.
 
 pub mod authsignal;
+pub mod cognito;
 pub mod faults;
 pub mod storage;

@@ -13,7 +13,9 @@ pub fn HomePage() -> impl IntoView {
                 "authenticator apps and passkeys."
             </p>
             <p>
-                <a class="button primary" href="/auth/sign-in">"Sign in"</a>
+                <a class="button primary" href="/auth/sign-in" rel="external">
+                    "Sign in"
+                </a>
             </p>
             <HowItWorks />
         </main>

@@ -2,3 +2,5 @@
 
 pub mod home;
 pub mod not_found;
+pub mod security;
+pub mod signed_out;

@@ -78,7 +78,18 @@ pub enum CognitoMode {
     /// A real user pool.
     Remote(Box<RemoteCognito>),
     /// The embedded emulator, listening on `addr`.
-    Local { addr: SocketAddr },
+    Local {
+        addr: SocketAddr,
+        lifetimes: TokenLifetimes,
+    },
+}
+
+/// How long the local Cognito's tokens last; the app client settings of a real pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenLifetimes {
+    pub access: Duration,
+    pub id: Duration,
+    pub refresh: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -228,6 +239,7 @@ fn read_cognito(vars: &mut Vars, local_allowed: bool) -> Option<CognitoSettings>
         }
     });
     let local_addr = vars.parse("LOCAL_COGNITO_ADDR", "127.0.0.1:3100", parse_loopback_addr);
+    let lifetimes = read_local_lifetimes(vars);
     let mode = match vars.get("COGNITO_USER_POOL_ID") {
         Some(pool_id) => {
             read_remote_cognito(vars, &pool_id).map(|remote| CognitoMode::Remote(Box::new(remote)))
@@ -240,13 +252,33 @@ fn read_cognito(vars: &mut Vars, local_allowed: bool) -> Option<CognitoSettings>
                     "required unless APP_PUBLIC_URL is a loopback address or ALLOW_LOCAL_EMULATORS=true (the local Cognito is for development only)",
                 );
             }
-            local_addr.map(|addr| CognitoMode::Local { addr })
+            local_addr
+                .zip(lifetimes)
+                .map(|(addr, lifetimes)| CognitoMode::Local { addr, lifetimes })
         }
     };
     Some(CognitoSettings {
         leeway: Duration::from_secs(leeway?),
         scopes: scopes?,
         mode: mode?,
+    })
+}
+
+/// Shorter than a real pool allows (5 minutes at least), so tests can let tokens expire.
+fn read_local_lifetimes(vars: &mut Vars) -> Option<TokenLifetimes> {
+    let access = vars.parse("LOCAL_COGNITO_ACCESS_TOKEN_SECONDS", "3600", |value| {
+        parse_range(value, 1, 86_400)
+    });
+    let id = vars.parse("LOCAL_COGNITO_ID_TOKEN_SECONDS", "3600", |value| {
+        parse_range(value, 1, 86_400)
+    });
+    let refresh = vars.parse("LOCAL_COGNITO_REFRESH_TOKEN_SECONDS", "2592000", |value| {
+        parse_range(value, 60, 315_360_000)
+    });
+    Some(TokenLifetimes {
+        access: Duration::from_secs(access?),
+        id: Duration::from_secs(id?),
+        refresh: Duration::from_secs(refresh?),
     })
 }
 
@@ -292,7 +324,12 @@ fn read_remote_cognito(vars: &mut Vars, pool_id: &str) -> Option<RemoteCognito> 
         } else {
             format!("https://{value}")
         };
-        parse_origin(&with_scheme)
+        let domain = parse_origin(&with_scheme)?;
+        // The client secret, codes and refresh tokens travel to it.
+        if domain.scheme() != "https" && !is_loopback(&domain) {
+            return Err("must be an https:// URL".to_owned());
+        }
+        Ok(domain)
     });
     let issuer = region.clone().and_then(|region| {
         let default = format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}");
@@ -638,7 +675,9 @@ mod tests {
         assert_eq!(config.public_origin(), "http://127.0.0.1:3000");
         assert_eq!(config.log_format, LogFormat::Text);
         assert_eq!(config.local_data_dir, PathBuf::from("target/local-data"));
-        assert!(matches!(config.cognito.mode, CognitoMode::Local { addr } if addr.port() == 3100));
+        assert!(
+            matches!(config.cognito.mode, CognitoMode::Local { addr, lifetimes } if addr.port() == 3100 && lifetimes.access == Duration::from_secs(3600))
+        );
         assert!(
             matches!(config.authsignal.mode, AuthsignalMode::Local { addr } if addr.port() == 3200)
         );
@@ -745,6 +784,8 @@ mod tests {
             ("AUTHSIGNAL_TIMEOUT_MS", "fast"),
             ("LOCAL_COGNITO_ADDR", "0.0.0.0:3100"),
             ("COGNITO_SCOPES", "email"),
+            ("LOCAL_COGNITO_ACCESS_TOKEN_SECONDS", "0"),
+            ("COGNITO_DOMAIN", "http://auth.example.com"),
         ]);
         let errors = config(&vars).unwrap_err();
         let mut variables = errors.variables();
@@ -753,9 +794,11 @@ mod tests {
             variables,
             [
                 "AUTHSIGNAL_TIMEOUT_MS",
+                "COGNITO_DOMAIN",
                 "COGNITO_SCOPES",
                 "COGNITO_USER_POOL_ID",
                 "JWT_LEEWAY_SECONDS",
+                "LOCAL_COGNITO_ACCESS_TOKEN_SECONDS",
                 "LOCAL_COGNITO_ADDR",
                 "SESSION_KEY"
             ]

@@ -2,17 +2,21 @@
 //! upstream services.
 
 pub mod account;
+mod app_error;
 pub mod authsignal;
+pub mod cognito;
 pub mod config;
 mod health;
 pub mod http;
 pub mod http_client;
+pub mod return_path;
+pub mod session;
 mod state;
 pub mod telemetry;
 
-use std::{future::Future, io, net::SocketAddr};
+use std::{future::Future, io, net::SocketAddr, sync::Arc};
 
-use axum::{Router, routing::get};
+use axum::{Router, middleware, routing::get};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
@@ -38,6 +42,10 @@ pub enum ServerError {
     Local(io::Error),
     #[error("the HTTP client could not be set up: {0}")]
     HttpClient(reqwest::Error),
+    #[error("Cognito could not be set up: {0}")]
+    Cognito(io::Error),
+    #[error("the session key could not be loaded: {0}")]
+    SessionKey(io::Error),
     #[error("the server failed: {0}")]
     Serve(io::Error),
 }
@@ -100,7 +108,20 @@ pub async fn start_services(
     };
     let authsignal =
         AuthsignalClient::new(endpoints, &config.authsignal).map_err(ServerError::HttpClient)?;
-    Ok(AppState::new(config, leptos_options, authsignal))
+    let cognito = cognito::Cognito::start(&config)
+        .await
+        .map_err(ServerError::Cognito)?;
+    let key = session::load_key(&config)
+        .await
+        .map_err(ServerError::SessionKey)?;
+    let session = session::SessionCookies::new(key, config.is_https(), config.session.max_age);
+    Ok(AppState {
+        leptos_options,
+        config: Arc::new(config),
+        authsignal,
+        cognito: Arc::new(cognito),
+        session,
+    })
 }
 
 /// The whole application: pages, server functions, static files and health checks.
@@ -110,8 +131,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .merge(cognito::routes::routes())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), session::layer))
         .layer(
             TraceLayer::new_for_http()
                 // The path only: query strings carry one-time codes and tokens.

@@ -5,25 +5,15 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use super::{authsignal::AuthsignalClient, config::Config};
+use super::{
+    authsignal::AuthsignalClient, cognito::Cognito, config::Config, session::SessionCookies,
+};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
     pub authsignal: AuthsignalClient,
-}
-
-impl AppState {
-    pub fn new(
-        config: Config,
-        leptos_options: LeptosOptions,
-        authsignal: AuthsignalClient,
-    ) -> Self {
-        Self {
-            leptos_options,
-            config: Arc::new(config),
-            authsignal,
-        }
-    }
+    pub cognito: Arc<Cognito>,
+    pub session: SessionCookies,
 }

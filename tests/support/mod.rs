@@ -4,11 +4,15 @@
 #![allow(dead_code)]
 
 pub mod authsignal;
+pub mod browser;
 
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
 
 use account_security::server::{self, AppState, config::Config};
+use axum_extra::extract::cookie::Key;
+use base64::{Engine, engine::general_purpose::STANDARD};
 use leptos::config::LeptosOptions;
+use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
 pub struct TestApp {
@@ -17,6 +21,8 @@ pub struct TestApp {
     pub data_dir: PathBuf,
     /// What the handlers see, e.g. `state.authsignal` to reach the local Authsignal.
     pub state: AppState,
+    /// The local Cognito's base URL, e.g. `http://127.0.0.1:41234/` (its port is picked at start).
+    pub cognito_url: String,
 }
 
 impl TestApp {
@@ -53,17 +59,75 @@ impl TestApp {
             .unwrap();
         let app = server::router(state.clone());
         tokio::spawn(server::serve(listener, app, std::future::pending()));
+        let cognito_url = discover_cognito(&base_url).await;
         TestApp {
             addr,
             base_url,
             data_dir,
             state,
+            cognito_url,
         }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
+
+    /// A URL on the local Cognito; `path` without its leading slash is fine too.
+    pub fn cognito(&self, path: &str) -> String {
+        format!("{}{}", self.cognito_url, path.trim_start_matches('/'))
+    }
+
+    /// The session key the app generated in its data directory.
+    pub fn session_key(&self) -> Key {
+        let stored = std::fs::read_to_string(self.data_dir.join("session-key.json")).unwrap();
+        let encoded: String = serde_json::from_str(&stored).unwrap();
+        Key::from(&STANDARD.decode(encoded).unwrap())
+    }
+
+    /// A token signed by the local Cognito: `/_local/mint` with these options.
+    pub async fn mint(&self, request: Value) -> String {
+        let response = client()
+            .post(self.cognito("/_local/mint"))
+            .json(&request)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Makes the local Cognito fail on `path` with `status` (`/_local/faults`).
+    pub async fn cognito_fault(&self, path: &str, status: u16) {
+        let rules =
+            json!({ "rules": [{ "path": path, "fault": { "kind": "status", "status": status } }] });
+        let response = client()
+            .post(self.cognito("/_local/faults"))
+            .json(&rules)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 204);
+    }
+}
+
+/// The sign-in redirect names managed login's domain: that is where the local Cognito listens.
+async fn discover_cognito(base_url: &str) -> String {
+    let response = client()
+        .get(format!("{base_url}/auth/sign-in"))
+        .send()
+        .await
+        .unwrap();
+    let location = response.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap();
+    let mut url = reqwest::Url::parse(location).unwrap();
+    url.set_path("/");
+    url.set_query(None);
+    url.to_string()
 }
 
 /// A client that does not follow redirects, so tests can see them.

@@ -1,0 +1,387 @@
+//! The hosted sign-in and sign-up pages (`/login`, `/signup`), and the one-hour managed-login
+//! session that lets a returning user "continue as" without typing their password again.
+
+use std::{collections::HashMap, fmt::Write as _, io, sync::Arc, sync::Mutex};
+
+use axum::{
+    extract::{Form, RawQuery, State, rejection::FormRejection},
+    http::StatusCode,
+    response::{Html, IntoResponse, Response},
+};
+use axum_extra::extract::{
+    CookieJar,
+    cookie::{Cookie, SameSite},
+};
+use serde::Deserialize;
+use url::Url;
+
+use super::{
+    Pool, USER_POOL_ID,
+    grants::{Authentication, CODE_LIFETIME_SECS, CodeGrant},
+    oauth::{AuthorizeRequest, found, parse_query},
+    random_bytes,
+    users::User,
+};
+
+const SESSION_COOKIE: &str = "cognito-local-session";
+const SESSION_SECS: i64 = 3600;
+
+/// Managed-login sessions: cookie value → (sub, expiry).
+#[derive(Default)]
+pub struct HostedSessions(Mutex<HashMap<String, (String, i64)>>);
+
+impl HostedSessions {
+    fn start(&self, sub: &str, now: i64) -> io::Result<Cookie<'static>> {
+        let id = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            random_bytes::<32>()?,
+        );
+        let mut sessions = self.sessions();
+        sessions.retain(|_, (_, expires)| *expires > now);
+        sessions.insert(id.clone(), (sub.to_owned(), now + SESSION_SECS));
+        Ok(Cookie::build((SESSION_COOKIE, id))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .max_age(time::Duration::seconds(SESSION_SECS))
+            .build())
+    }
+
+    fn sub(&self, jar: &CookieJar, now: i64) -> Option<String> {
+        let id = jar.get(SESSION_COOKIE)?;
+        let sessions = self.sessions();
+        let (sub, expires) = sessions.get(id.value())?;
+        (*expires > now).then(|| sub.clone())
+    }
+
+    pub fn end(&self, jar: CookieJar) -> CookieJar {
+        if let Some(id) = jar.get(SESSION_COOKIE) {
+            self.sessions().remove(id.value());
+        }
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/"))
+    }
+
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, i64)>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[derive(Default, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    /// Set by the "Continue as" button.
+    #[serde(default)]
+    continue_session: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+pub struct SignUpForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn login_page(
+    State(pool): State<Arc<Pool>>,
+    RawQuery(query): RawQuery,
+    jar: CookieJar,
+) -> Response {
+    let query = query.unwrap_or_default();
+    if let Err(error) = pool.check_authorize(&parse_query(Some(&query))) {
+        return error.into_response();
+    }
+    let signed_in = signed_in_user(&pool, &jar).await;
+    login_form(&query, signed_in.as_ref(), "", None).into_response()
+}
+
+pub async fn login(
+    State(pool): State<Arc<Pool>>,
+    RawQuery(query): RawQuery,
+    jar: CookieJar,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let request = match pool.check_authorize(&parse_query(Some(&query))) {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
+    };
+    let Ok(Form(form)) = form else {
+        return (
+            StatusCode::BAD_REQUEST,
+            login_form(
+                &query,
+                None,
+                "",
+                Some("Enter your email address and password."),
+            ),
+        )
+            .into_response();
+    };
+    if form.continue_session.is_some() {
+        return match signed_in_user(&pool, &jar).await {
+            Some(user) => complete(&pool, request, &user, jar),
+            None => (
+                StatusCode::BAD_REQUEST,
+                login_form(
+                    &query,
+                    None,
+                    "",
+                    Some("Your session has ended. Sign in again."),
+                ),
+            )
+                .into_response(),
+        };
+    }
+    match pool
+        .users
+        .authenticate(&form.username, &form.password)
+        .await
+    {
+        Some(user) => complete(&pool, request, &user, jar),
+        None => (
+            StatusCode::BAD_REQUEST,
+            login_form(
+                &query,
+                None,
+                &form.username,
+                Some("Incorrect username or password."),
+            ),
+        )
+            .into_response(),
+    }
+}
+
+pub async fn sign_up_page(State(pool): State<Arc<Pool>>, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    if let Err(error) = pool.check_authorize(&parse_query(Some(&query))) {
+        return error.into_response();
+    }
+    sign_up_form(&query, "", None).into_response()
+}
+
+pub async fn sign_up(
+    State(pool): State<Arc<Pool>>,
+    RawQuery(query): RawQuery,
+    jar: CookieJar,
+    form: Result<Form<SignUpForm>, FormRejection>,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let request = match pool.check_authorize(&parse_query(Some(&query))) {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
+    };
+    let form = form.map(|Form(form)| form).unwrap_or_default();
+    match pool
+        .users
+        .sign_up(&form.email, &form.password, pool.clock.now())
+        .await
+    {
+        Ok(user) => complete(&pool, request, &user, jar),
+        Err(error) => (
+            StatusCode::BAD_REQUEST,
+            sign_up_form(&query, &form.email, Some(&error.to_string())),
+        )
+            .into_response(),
+    }
+}
+
+async fn signed_in_user(pool: &Pool, jar: &CookieJar) -> Option<User> {
+    let sub = pool.sessions.sub(jar, pool.clock.now())?;
+    pool.users.by_sub(&sub).await
+}
+
+/// Issues a one-time code and sends the browser back to the app with it.
+fn complete(pool: &Pool, request: AuthorizeRequest, user: &User, jar: CookieJar) -> Response {
+    let now = pool.clock.now();
+    let authentication = Authentication {
+        sub: user.sub.clone(),
+        client_id: pool.client.client_id.clone(),
+        scopes: request.scopes,
+        auth_time: now,
+        origin_jti: uuid::Uuid::new_v4().to_string(),
+        event_id: uuid::Uuid::new_v4().to_string(),
+    };
+    let grant = CodeGrant {
+        authentication,
+        redirect_uri: request.redirect_uri.clone(),
+        code_challenge: request.code_challenge,
+        nonce: request.nonce,
+        expires_at: now + CODE_LIFETIME_SECS,
+    };
+    let issued = pool
+        .grants
+        .issue_code(grant, now)
+        .and_then(|code| Ok((code, pool.sessions.start(&user.sub, now)?)));
+    let (code, session) = match issued {
+        Ok(issued) => issued,
+        Err(error) => {
+            tracing::error!(%error, "the local Cognito could not complete a sign-in");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                error_page("The sign-in could not be completed. Try again."),
+            )
+                .into_response();
+        }
+    };
+    let Ok(mut url) = Url::parse(&request.redirect_uri) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            error_page("The redirect_uri is not a valid URL."),
+        )
+            .into_response();
+    };
+    url.query_pairs_mut().append_pair("code", &code);
+    if let Some(state) = &request.state {
+        url.query_pairs_mut().append_pair("state", state);
+    }
+    (jar.add(session), found(url.as_str())).into_response()
+}
+
+fn login_form(
+    query: &str,
+    signed_in: Option<&User>,
+    username: &str,
+    error: Option<&str>,
+) -> Html<String> {
+    let query = escape(query);
+    let mut body = alert(error);
+    if let Some(user) = signed_in {
+        let _ = write!(
+            body,
+            r#"<form method="post" action="/login?{query}">
+<input type="hidden" name="continue_session" value="1">
+<button type="submit" class="primary">Continue as {email}</button>
+</form>
+<p class="or">or sign in as a different user</p>"#,
+            email = escape(&user.email),
+        );
+    }
+    let _ = write!(
+        body,
+        r#"<form method="post" action="/login?{query}">
+<label for="username">Email address</label>
+<input id="username" name="username" type="email" autocomplete="username" required value="{username}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit" class="primary">Sign in</button>
+</form>
+<p>New user? <a href="/signup?{query}">Create an account</a></p>"#,
+        username = escape(username),
+    );
+    page("Sign in", &body)
+}
+
+fn sign_up_form(query: &str, email: &str, error: Option<&str>) -> Html<String> {
+    let query = escape(query);
+    let mut body = alert(error);
+    let _ = write!(
+        body,
+        r#"<form method="post" action="/signup?{query}">
+<label for="email">Email address</label>
+<input id="email" name="email" type="email" autocomplete="email" required value="{email}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="new-password" required aria-describedby="password-rules">
+<p id="password-rules" class="hint">8 or more characters, with an uppercase letter, a lowercase letter, a number and a symbol.</p>
+<button type="submit" class="primary">Create account</button>
+</form>
+<p>Already have an account? <a href="/login?{query}">Sign in</a></p>"#,
+        email = escape(email),
+    );
+    page("Create an account", &body)
+}
+
+/// The page shown when the request itself is wrong (unknown client, unregistered URL).
+pub fn error_page(problem: &str) -> Html<String> {
+    page(
+        "An error was encountered with the requested page",
+        &format!(r#"<p class="error" role="alert">{}</p>"#, escape(problem)),
+    )
+}
+
+fn alert(error: Option<&str>) -> String {
+    error
+        .map(|error| format!(r#"<p class="error" role="alert">{}</p>"#, escape(error)))
+        .unwrap_or_default()
+}
+
+fn page(title: &str, body: &str) -> Html<String> {
+    Html(format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<link rel="icon" href="data:,">
+<title>{title} · Local Cognito</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<main>
+<p class="badge">Local Cognito · {USER_POOL_ID}</p>
+<h1>{title}</h1>
+{body}
+</main>
+</body>
+</html>"#,
+        title = escape(title),
+    ))
+}
+
+const STYLE: &str = "body{margin:0;font-family:system-ui,sans-serif;background:#eef1f5;color:#16191f}\
+main{max-width:24rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:10px;box-shadow:0 1px 4px #0002}\
+h1{font-size:1.4rem;margin:.25rem 0 1.25rem}.badge{margin:0;color:#5f6b7a;font-size:.85rem}\
+label{display:block;font-weight:600;margin:1rem 0 .25rem}\
+input{box-sizing:border-box;width:100%;padding:.6rem;font:inherit;border:1px solid #8d99a8;border-radius:6px}\
+button{margin-top:1.25rem;width:100%;padding:.7rem;font:inherit;font-weight:600;border-radius:6px;border:1px solid #0972d3;background:#fff;color:#0972d3;cursor:pointer}\
+button.primary{background:#0972d3;color:#fff}.hint{color:#5f6b7a;font-size:.85rem;margin:.25rem 0}\
+.error{color:#d91515;background:#fff7f7;border:1px solid #d91515;border-radius:6px;padding:.6rem}\
+.or{text-align:center;color:#5f6b7a}a{color:#0972d3}\
+@media (prefers-color-scheme:dark){body{background:#0f1b2a;color:#e9ebed}main{background:#192534}\
+input{background:#0f1b2a;color:#e9ebed}button{background:#192534;color:#539fe5;border-color:#539fe5}\
+button.primary{background:#539fe5;color:#0f1b2a}a{color:#539fe5}.error{background:#1a0000;color:#ff7a7a}}";
+
+/// For text and attribute values.
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_input_cannot_break_out_of_the_markup() {
+        let html = login_form(
+            "client_id=x&state=\"><script>",
+            None,
+            "<img src=x onerror=alert(1)>",
+            Some("<b>"),
+        )
+        .0;
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("<b>"), "{html}");
+        assert!(
+            html.contains("client_id=x&amp;state=&quot;&gt;&lt;script&gt;"),
+            "{html}"
+        );
+    }
+}

@@ -1,0 +1,680 @@
+//! The OAuth 2.0 endpoints of managed login, with Cognito's rules and error responses
+//! (reference/cognito.md §4.2 and §4.4–§4.7).
+
+use std::{collections::HashMap, sync::Arc};
+
+use aws_lc_rs::{constant_time, digest};
+use axum::{
+    Json,
+    extract::{Form, RawQuery, State, rejection::FormRejection},
+    http::{
+        HeaderMap, HeaderValue, StatusCode,
+        header::{self, AUTHORIZATION},
+    },
+    response::{IntoResponse, Response},
+};
+use axum_extra::extract::CookieJar;
+use base64::{
+    Engine,
+    engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
+};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::{Map, Value, json};
+use url::Url;
+
+use super::{
+    ALLOWED_SCOPES, Pool, claims, grants::Authentication, hosted, keys::TokenUse, users::User,
+};
+
+/// A valid request to `/oauth2/authorize` (and to the hosted pages, which take the same
+/// parameters).
+pub struct AuthorizeRequest {
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    pub scopes: Vec<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+}
+
+pub enum AuthorizeError {
+    /// The client or the redirect URI cannot be trusted: an error page, never a redirect.
+    Page(&'static str),
+    /// Reported to the client at its registered redirect URI.
+    Redirect {
+        redirect_uri: String,
+        error: &'static str,
+        description: &'static str,
+        state: Option<String>,
+    },
+}
+
+impl IntoResponse for AuthorizeError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Page(problem) => {
+                (StatusCode::BAD_REQUEST, hosted::error_page(problem)).into_response()
+            }
+            Self::Redirect {
+                redirect_uri,
+                error,
+                description,
+                state,
+            } => match Url::parse(&redirect_uri) {
+                Ok(mut url) => {
+                    url.query_pairs_mut()
+                        .append_pair("error", error)
+                        .append_pair("error_description", description);
+                    if let Some(state) = state {
+                        url.query_pairs_mut().append_pair("state", &state);
+                    }
+                    found(url.as_str())
+                }
+                Err(_) => (
+                    StatusCode::BAD_REQUEST,
+                    hosted::error_page("The redirect_uri is not a valid URL."),
+                )
+                    .into_response(),
+            },
+        }
+    }
+}
+
+pub fn parse_query(raw: Option<&str>) -> HashMap<String, String> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// 302, as Cognito answers; after a POST the browser follows with a GET.
+pub fn found(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(location) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+impl Pool {
+    pub fn check_authorize(
+        &self,
+        params: &HashMap<String, String>,
+    ) -> Result<AuthorizeRequest, AuthorizeError> {
+        match params.get("client_id") {
+            None => return Err(AuthorizeError::Page("The client_id parameter is missing.")),
+            Some(client_id) if *client_id != self.client.client_id => {
+                return Err(AuthorizeError::Page(
+                    "The client_id is not an app client of this user pool.",
+                ));
+            }
+            Some(_) => {}
+        }
+        let redirect_uri = match params.get("redirect_uri") {
+            None => {
+                return Err(AuthorizeError::Page(
+                    "The redirect_uri parameter is missing.",
+                ));
+            }
+            // Exact match, as Cognito compares callback URLs.
+            Some(uri) if *uri != self.client.callback_url => {
+                return Err(AuthorizeError::Page(
+                    "redirect_mismatch: the redirect_uri is not a callback URL of this app client.",
+                ));
+            }
+            Some(uri) => uri.clone(),
+        };
+        let state = params.get("state").cloned();
+        let fail = |error, description| AuthorizeError::Redirect {
+            redirect_uri: redirect_uri.clone(),
+            error,
+            description,
+            state: state.clone(),
+        };
+        match params.get("response_type").map(String::as_str) {
+            Some("code") => {}
+            None => return Err(fail("invalid_request", "response_type is missing")),
+            Some("token") => {
+                return Err(fail(
+                    "unauthorized_client",
+                    "this app client allows the authorization code grant only",
+                ));
+            }
+            Some(_) => {
+                return Err(fail(
+                    "unsupported_response_type",
+                    "response_type must be code",
+                ));
+            }
+        }
+        let code_challenge = match (
+            params.get("code_challenge"),
+            params.get("code_challenge_method").map(String::as_str),
+        ) {
+            (None, None) => None,
+            (Some(challenge), Some("S256")) if is_s256_challenge(challenge) => {
+                Some(challenge.clone())
+            }
+            (Some(_), Some("S256")) => {
+                return Err(fail(
+                    "invalid_request",
+                    "code_challenge must be 43 base64url characters",
+                ));
+            }
+            (Some(_), Some(_)) => {
+                return Err(fail(
+                    "invalid_request",
+                    "code_challenge_method must be S256",
+                ));
+            }
+            (Some(_), None) => {
+                return Err(fail("invalid_request", "code_challenge_method is missing"));
+            }
+            (None, Some(_)) => return Err(fail("invalid_request", "code_challenge is missing")),
+        };
+        let scopes = granted_scopes(params.get("scope").map(String::as_str))
+            .ok_or_else(|| fail("invalid_scope", "the requested scopes are not allowed"))?;
+        Ok(AuthorizeRequest {
+            redirect_uri,
+            state,
+            scopes,
+            nonce: params.get("nonce").cloned(),
+            code_challenge,
+        })
+    }
+
+    /// Checks the client credentials of a token or revocation request.
+    fn authenticate_client(
+        &self,
+        headers: &HeaderMap,
+        form: &HashMap<String, String>,
+    ) -> Result<(), TokenError> {
+        let (client_id, secret) = match headers.get(AUTHORIZATION) {
+            Some(value) => {
+                let (id, secret) = parse_basic(value).ok_or(TokenError::invalid_client(
+                    "the Authorization header is not valid Basic authentication",
+                ))?;
+                if form.get("client_id").is_some_and(|body_id| *body_id != id) {
+                    return Err(TokenError::invalid_client(
+                        "client_id differs from the Basic authentication",
+                    ));
+                }
+                if form.contains_key("client_secret") {
+                    return Err(TokenError::bad(
+                        "invalid_request",
+                        "use one client authentication method, not two",
+                    ));
+                }
+                (id, Some(secret))
+            }
+            None => match form.get("client_id") {
+                Some(id) => (id.clone(), form.get("client_secret").cloned()),
+                None => {
+                    return Err(TokenError::invalid_client(
+                        "client authentication is missing",
+                    ));
+                }
+            },
+        };
+        let secret_matches = secret.is_some_and(|secret| {
+            constant_time::verify_slices_are_equal(
+                secret.as_bytes(),
+                self.client.client_secret.as_bytes(),
+            )
+            .is_ok()
+        });
+        if client_id == self.client.client_id && secret_matches {
+            Ok(())
+        } else {
+            Err(TokenError::invalid_client(
+                "the client is unknown or its secret is wrong",
+            ))
+        }
+    }
+
+    /// Signs the tokens of `authentication` and answers like Cognito's token endpoint.
+    async fn issue_tokens(
+        &self,
+        authentication: &Authentication,
+        nonce: Option<&str>,
+        with_refresh_token: bool,
+    ) -> Result<Response, TokenError> {
+        let user = self
+            .users
+            .by_sub(&authentication.sub)
+            .await
+            .ok_or(TokenError::bad(
+                "invalid_grant",
+                "the user no longer exists",
+            ))?;
+        let now = self.clock.now();
+        let access_lifetime = seconds(self.lifetimes.access);
+        let access_token = self
+            .keys
+            .sign(
+                TokenUse::Access,
+                &claims::access(&self.issuer, authentication, &user, now, access_lifetime),
+            )
+            .map_err(TokenError::server)?;
+        let mut body = Map::new();
+        if authentication.scopes.iter().any(|scope| scope == "openid") {
+            let claims = claims::id(
+                &self.issuer,
+                authentication,
+                &user,
+                nonce,
+                &access_token,
+                now,
+                seconds(self.lifetimes.id),
+            );
+            let id_token = self
+                .keys
+                .sign(TokenUse::Id, &claims)
+                .map_err(TokenError::server)?;
+            body.insert("id_token".into(), id_token.into());
+        }
+        if with_refresh_token {
+            let refresh_token = self
+                .grants
+                .issue_refresh_token(
+                    authentication.clone(),
+                    now + seconds(self.lifetimes.refresh),
+                )
+                .await
+                .map_err(TokenError::server)?;
+            body.insert("refresh_token".into(), refresh_token.into());
+        }
+        body.insert("access_token".into(), access_token.into());
+        body.insert("expires_in".into(), access_lifetime.into());
+        body.insert("token_type".into(), "Bearer".into());
+        Ok(no_store(Json(Value::Object(body))))
+    }
+
+    /// The user of a valid, unrevoked access token with the `openid` scope.
+    async fn user_of_access_token(&self, token: &str) -> Option<User> {
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        let (n, e) = self.keys.access_key(header.kid.as_deref()?)?;
+        let key = DecodingKey::from_rsa_components(&n, &e).ok()?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        // Checked below against the pool's clock, which tests can move forward.
+        validation.validate_exp = false;
+        let claims = jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation)
+            .ok()?
+            .claims;
+        let text = |name: &str| claims.get(name).and_then(Value::as_str);
+        let valid = claims
+            .get("exp")
+            .and_then(Value::as_i64)
+            .is_some_and(|exp| exp > self.clock.now())
+            && text("token_use") == Some("access")
+            && text("client_id") == Some(self.client.client_id.as_str())
+            && text("scope").is_some_and(|scope| scope.split(' ').any(|s| s == "openid"));
+        if !valid || self.grants.is_revoked(text("origin_jti")?).await {
+            return None;
+        }
+        self.users.by_sub(text("sub")?).await
+    }
+}
+
+/// The allowed scopes among those requested (all of the client's when none are), or `None`
+/// when nothing allowed remains or `email`, `phone` or `profile` come without `openid`.
+fn granted_scopes(requested: Option<&str>) -> Option<Vec<String>> {
+    let requested: Vec<&str> = requested
+        .map(|scope| scope.split_whitespace().collect())
+        .unwrap_or_default();
+    let mut granted: Vec<String> = Vec::new();
+    if requested.is_empty() {
+        granted.extend(ALLOWED_SCOPES.iter().map(|scope| scope.to_string()));
+    }
+    for scope in requested {
+        if ALLOWED_SCOPES.contains(&scope) && !granted.iter().any(|s| s == scope) {
+            granted.push(scope.to_owned());
+        }
+    }
+    let has = |name: &str| granted.iter().any(|scope| scope == name);
+    let needs_openid = has("email") || has("phone") || has("profile");
+    (!granted.is_empty() && (has("openid") || !needs_openid)).then_some(granted)
+}
+
+/// `BASE64URL(SHA256(verifier))` is 43 characters.
+fn is_s256_challenge(challenge: &str) -> bool {
+    challenge.len() == 43
+        && challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// RFC 7636 §4.1: 43 to 128 unreserved characters.
+fn is_code_verifier(verifier: &str) -> bool {
+    (43..=128).contains(&verifier.len())
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+fn pkce_matches(challenge: &str, verifier: &str) -> bool {
+    let computed = URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, verifier.as_bytes()));
+    is_code_verifier(verifier)
+        && constant_time::verify_slices_are_equal(computed.as_bytes(), challenge.as_bytes()).is_ok()
+}
+
+/// `Basic base64(urlencode(id):urlencode(secret))`, as RFC 6749 §2.3.1 has clients send it.
+fn parse_basic(value: &HeaderValue) -> Option<(String, String)> {
+    let value = value.to_str().ok()?;
+    let (scheme, credentials) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(STANDARD.decode(credentials.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    Some((form_decode(id), form_decode(secret)))
+}
+
+fn form_decode(value: &str) -> String {
+    url::form_urlencoded::parse(value.as_bytes())
+        .next()
+        .map(|(decoded, _)| decoded.into_owned())
+        .unwrap_or_default()
+}
+
+pub fn seconds(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
+}
+
+fn no_store(response: impl IntoResponse) -> Response {
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        response,
+    )
+        .into_response()
+}
+
+/// An OAuth error answer of the token and revocation endpoints.
+#[derive(Debug)]
+pub struct TokenError {
+    status: StatusCode,
+    error: &'static str,
+    description: &'static str,
+}
+
+impl TokenError {
+    fn bad(error: &'static str, description: &'static str) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            error,
+            description,
+        }
+    }
+
+    fn invalid_client(description: &'static str) -> Self {
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            error: "invalid_client",
+            description,
+        }
+    }
+
+    fn server(error: std::io::Error) -> Self {
+        tracing::error!(%error, "the local Cognito could not issue tokens");
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            error: "server_error",
+            description: "the tokens could not be issued",
+        }
+    }
+}
+
+impl IntoResponse for TokenError {
+    fn into_response(self) -> Response {
+        let body = Json(json!({ "error": self.error, "error_description": self.description }));
+        if self.status == StatusCode::UNAUTHORIZED {
+            no_store((self.status, [(header::WWW_AUTHENTICATE, "Basic")], body))
+        } else {
+            no_store((self.status, body))
+        }
+    }
+}
+
+pub async fn authorize(State(pool): State<Arc<Pool>>, RawQuery(query): RawQuery) -> Response {
+    let params = parse_query(query.as_deref());
+    match pool.check_authorize(&params) {
+        Ok(_) => found(&pool.url(&format!("/login?{}", query.unwrap_or_default()))),
+        Err(error) => error.into_response(),
+    }
+}
+
+type FormBody = Result<Form<HashMap<String, String>>, FormRejection>;
+
+fn form_fields(form: FormBody) -> Result<HashMap<String, String>, TokenError> {
+    form.map(|Form(fields)| fields).map_err(|_| {
+        TokenError::bad(
+            "invalid_request",
+            "the body must be application/x-www-form-urlencoded",
+        )
+    })
+}
+
+pub async fn token(
+    State(pool): State<Arc<Pool>>,
+    headers: HeaderMap,
+    form: FormBody,
+) -> Result<Response, TokenError> {
+    let form = form_fields(form)?;
+    pool.authenticate_client(&headers, &form)?;
+    match form.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => exchange_code(&pool, &form).await,
+        Some("refresh_token") => refresh(&pool, &form).await,
+        Some("client_credentials") => Err(TokenError::bad(
+            "unauthorized_client",
+            "this app client does not allow client credentials",
+        )),
+        Some(_) => Err(TokenError::bad(
+            "unsupported_grant_type",
+            "grant_type must be authorization_code or refresh_token",
+        )),
+        None => Err(TokenError::bad("invalid_request", "grant_type is missing")),
+    }
+}
+
+async fn exchange_code(
+    pool: &Pool,
+    form: &HashMap<String, String>,
+) -> Result<Response, TokenError> {
+    let code = form
+        .get("code")
+        .ok_or(TokenError::bad("invalid_request", "code is missing"))?;
+    let redirect_uri = form.get("redirect_uri").ok_or(TokenError::bad(
+        "invalid_request",
+        "redirect_uri is missing",
+    ))?;
+    // Taken, not read: a code is spent by any attempt to use it.
+    let grant = pool.grants.take_code(code).ok_or(TokenError::bad(
+        "invalid_grant",
+        "the code is unknown or was used already",
+    ))?;
+    if grant.expires_at <= pool.clock.now() {
+        return Err(TokenError::bad("invalid_grant", "the code has expired"));
+    }
+    if grant.redirect_uri != *redirect_uri {
+        return Err(TokenError::bad(
+            "invalid_grant",
+            "redirect_uri differs from the authorization request",
+        ));
+    }
+    match (&grant.code_challenge, form.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) if pkce_matches(challenge, verifier) => {}
+        (None, None) => {}
+        _ => {
+            return Err(TokenError::bad(
+                "invalid_grant",
+                "the code_verifier does not match the code_challenge",
+            ));
+        }
+    }
+    pool.issue_tokens(&grant.authentication, grant.nonce.as_deref(), true)
+        .await
+}
+
+async fn refresh(pool: &Pool, form: &HashMap<String, String>) -> Result<Response, TokenError> {
+    let token = form.get("refresh_token").ok_or(TokenError::bad(
+        "invalid_request",
+        "refresh_token is missing",
+    ))?;
+    let now = pool.clock.now();
+    let grant = pool
+        .grants
+        .refresh_grant(token)
+        .await
+        .filter(|grant| {
+            !grant.revoked
+                && grant.expires_at > now
+                && grant.authentication.client_id == pool.client.client_id
+        })
+        .ok_or(TokenError::bad(
+            "invalid_grant",
+            "the refresh token is invalid, expired or revoked",
+        ))?;
+    // No new refresh token: rotation is off, as it is by default in Cognito.
+    pool.issue_tokens(&grant.authentication, None, false).await
+}
+
+pub async fn revoke(
+    State(pool): State<Arc<Pool>>,
+    headers: HeaderMap,
+    form: FormBody,
+) -> Result<StatusCode, TokenError> {
+    let form = form_fields(form)?;
+    pool.authenticate_client(&headers, &form)?;
+    let token = form
+        .get("token")
+        .ok_or(TokenError::bad("invalid_request", "token is missing"))?;
+    if token.matches('.').count() == 2 {
+        return Err(TokenError::bad(
+            "unsupported_token_type",
+            "only refresh tokens can be revoked",
+        ));
+    }
+    pool.grants
+        .revoke(token, &pool.client.client_id)
+        .await
+        .map_err(TokenError::server)?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn user_info(State(pool): State<Arc<Pool>>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    let Some(token) = token else {
+        return (
+            StatusCode::BAD_REQUEST,
+            [(
+                header::WWW_AUTHENTICATE,
+                r#"Bearer error="invalid_request", error_description="Access token is missing""#,
+            )],
+        )
+            .into_response();
+    };
+    match pool.user_of_access_token(token.trim()).await {
+        Some(user) => no_store(Json(json!({
+            "sub": user.sub,
+            "email_verified": user.email_verified.to_string(),
+            "email": user.email,
+            "username": user.username(),
+        }))),
+        None => (
+            StatusCode::UNAUTHORIZED,
+            [(
+                header::WWW_AUTHENTICATE,
+                r#"Bearer error="invalid_token", error_description="Access token is expired, disabled, or deleted, or the user has globally signed out.""#,
+            )],
+        )
+            .into_response(),
+    }
+}
+
+/// Ends the managed-login session. It does not revoke tokens: that is `/oauth2/revoke`.
+pub async fn logout(
+    State(pool): State<Arc<Pool>>,
+    RawQuery(query): RawQuery,
+    jar: CookieJar,
+) -> Response {
+    let params = parse_query(query.as_deref());
+    if params.get("client_id") != Some(&pool.client.client_id) {
+        return (
+            StatusCode::BAD_REQUEST,
+            hosted::error_page(
+                "The client_id parameter is missing or not an app client of this user pool.",
+            ),
+        )
+            .into_response();
+    }
+    if let Some(logout_uri) = params.get("logout_uri") {
+        if *logout_uri != pool.client.sign_out_url {
+            return (
+                StatusCode::BAD_REQUEST,
+                hosted::error_page("The logout_uri is not a sign-out URL of this app client."),
+            )
+                .into_response();
+        }
+        return (pool.sessions.end(jar), found(logout_uri)).into_response();
+    }
+    if params.contains_key("redirect_uri") {
+        return match pool.check_authorize(&params) {
+            Ok(_) => (
+                pool.sessions.end(jar),
+                found(&pool.url(&format!("/login?{}", query.unwrap_or_default()))),
+            )
+                .into_response(),
+            Err(error) => error.into_response(),
+        };
+    }
+    (
+        StatusCode::BAD_REQUEST,
+        hosted::error_page("Either logout_uri or redirect_uri is required."),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_are_filtered_like_cognitos() {
+        assert_eq!(
+            granted_scopes(Some("openid email unknown/scope email")).unwrap(),
+            ["openid", "email"]
+        );
+        assert_eq!(granted_scopes(None).unwrap().len(), ALLOWED_SCOPES.len());
+        assert!(granted_scopes(Some("email")).is_none());
+        assert!(granted_scopes(Some("unknown")).is_none());
+        assert_eq!(
+            granted_scopes(Some("aws.cognito.signin.user.admin")).unwrap(),
+            ["aws.cognito.signin.user.admin"]
+        );
+    }
+
+    #[test]
+    fn pkce_is_checked_with_s256() {
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        // RFC 7636 appendix B.
+        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        assert!(is_s256_challenge(challenge));
+        assert!(pkce_matches(challenge, verifier));
+        assert!(!pkce_matches(challenge, &verifier.replace('d', "e")));
+        assert!(!pkce_matches(challenge, "short"));
+    }
+
+    #[test]
+    fn basic_credentials_are_url_decoded() {
+        let value =
+            HeaderValue::from_str(&format!("Basic {}", STANDARD.encode("id:a%2Bb+c"))).unwrap();
+        assert_eq!(parse_basic(&value), Some(("id".into(), "a+b c".into())));
+        assert_eq!(parse_basic(&HeaderValue::from_static("Bearer x")), None);
+        assert_eq!(parse_basic(&HeaderValue::from_static("Basic !!!")), None);
+    }
+}

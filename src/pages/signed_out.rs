@@ -1,0 +1,149 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Why someone is on the signed-out page: after signing out, or a sign-in that could not be
+/// completed. Only these fixed codes travel in the URL, so nothing from outside is displayed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignedOutReason {
+    SignedOut,
+    /// The hosted page answered `access_denied`.
+    Cancelled,
+    /// No sign-in was pending in this browser: too slow, or started elsewhere.
+    FlowExpired,
+    /// The callback's `state` was not this browser's.
+    StateMismatch,
+    /// Cognito refused the code: used, expired, or the PKCE verifier did not match.
+    CodeRejected,
+    /// Another error from the hosted page, or no code.
+    SignInFailed,
+    /// Cognito's tokens did not verify.
+    TokenRejected,
+    /// Cognito could not be reached.
+    Unavailable,
+}
+
+impl SignedOutReason {
+    pub const ALL: [Self; 8] = [
+        Self::SignedOut,
+        Self::Cancelled,
+        Self::FlowExpired,
+        Self::StateMismatch,
+        Self::CodeRejected,
+        Self::SignInFailed,
+        Self::TokenRejected,
+        Self::Unavailable,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::SignedOut => "signed-out",
+            Self::Cancelled => "cancelled",
+            Self::FlowExpired => "expired",
+            Self::StateMismatch => "state-mismatch",
+            Self::CodeRejected => "code-rejected",
+            Self::SignInFailed => "failed",
+            Self::TokenRejected => "token-rejected",
+            Self::Unavailable => "unavailable",
+        }
+    }
+
+    /// Unknown codes read as a plain sign-out.
+    pub fn from_code(code: Option<&str>) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|reason| Some(reason.code()) == code)
+            .unwrap_or(Self::SignedOut)
+    }
+
+    /// Where the browser is sent to read about it.
+    pub fn path(self) -> String {
+        match self {
+            Self::SignedOut => "/signed-out".to_owned(),
+            reason => format!("/signed-out?reason={}", reason.code()),
+        }
+    }
+
+    pub fn heading(self) -> &'static str {
+        match self {
+            Self::SignedOut => "You are signed out",
+            Self::Cancelled => "Sign-in was cancelled",
+            Self::FlowExpired => "Sign-in took too long",
+            Self::StateMismatch | Self::SignInFailed => "Sign-in could not be completed",
+            Self::CodeRejected => "This sign-in has expired",
+            Self::TokenRejected => "Sign-in could not be verified",
+            Self::Unavailable => "The sign-in service is not available",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::SignedOut => "You signed out of Account Security on this browser.",
+            Self::Cancelled => {
+                "The sign-in page reported that sign-in was cancelled. You are not signed in."
+            }
+            Self::FlowExpired => {
+                "This sign-in started too long ago, or in another browser. You are not signed in."
+            }
+            Self::StateMismatch => {
+                "This sign-in did not match the one this browser started, so it was stopped to protect your account. You are not signed in."
+            }
+            Self::CodeRejected => {
+                "Its one-time code was already used or has expired. You are not signed in."
+            }
+            Self::SignInFailed => "The sign-in page returned an error. You are not signed in.",
+            Self::TokenRejected => {
+                "The sign-in service returned a session that could not be verified, so you were not signed in."
+            }
+            Self::Unavailable => {
+                "We could not reach the sign-in service. Nothing has changed in your account; try again in a minute."
+            }
+        }
+    }
+}
+
+/// After signing out, and wherever a sign-in could not be completed.
+#[component]
+pub fn SignedOutPage() -> impl IntoView {
+    let query = use_query_map();
+    let reason =
+        Memo::new(move |_| SignedOutReason::from_code(query.read().get("reason").as_deref()));
+    view! {
+        <Title text=move || reason.get().heading() />
+        <main class="page narrow">
+            <h1>{move || reason.get().heading()}</h1>
+            <p class="lead">{move || reason.get().message()}</p>
+            <p>
+                // A server route, not a page of the app: the router must let the browser go.
+                <a class="button primary" href="/auth/sign-in" rel="external">
+                    "Sign in again"
+                </a>
+            </p>
+            <p>
+                <a href="/">"Go to the start page"</a>
+            </p>
+        </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_round_trips_through_its_code() {
+        for reason in SignedOutReason::ALL {
+            assert_eq!(SignedOutReason::from_code(Some(reason.code())), reason);
+            assert!(reason.message().ends_with('.'), "{reason:?}");
+        }
+        assert_eq!(
+            SignedOutReason::from_code(Some("<script>")),
+            SignedOutReason::SignedOut
+        );
+        assert_eq!(SignedOutReason::from_code(None), SignedOutReason::SignedOut);
+        assert_eq!(
+            SignedOutReason::CodeRejected.path(),
+            "/signed-out?reason=code-rejected"
+        );
+    }
+}

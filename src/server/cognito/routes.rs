@@ -1,0 +1,159 @@
+//! `/auth/sign-in`, `/auth/callback` and `/auth/sign-out`. Every failure of a sign-in ends on
+//! the signed-out page with a reason and a "Sign in again" link, never on an error status.
+
+use std::collections::HashMap;
+
+use aws_lc_rs::constant_time;
+use axum::{
+    Router,
+    extract::{RawQuery, State},
+    http::HeaderMap,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use tracing::{info, warn};
+
+use super::{
+    oauth::{OAuthError, SignInFlow, TokenSet},
+    verifier::VerifyError,
+};
+use crate::{
+    pages::signed_out::SignedOutReason,
+    server::{AppState, return_path, session},
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/sign-in", get(sign_in))
+        .route("/auth/callback", get(callback))
+        .route("/auth/sign-out", post(sign_out))
+}
+
+fn query_params(query: Option<&str>) -> HashMap<String, String> {
+    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// Starts the authorization code flow: state, PKCE verifier and nonce go into a short-lived
+/// encrypted cookie, and the browser goes to managed login.
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = query_params(query.as_deref());
+    let return_to = return_path::or_default(
+        params.get("return_to").map(String::as_str),
+        &state.config.public_url,
+    );
+    let (url, flow) = state.cognito.oauth.start_sign_in(return_to);
+    let jar = state.session.store_flow(state.session.jar(&headers), &flow);
+    (jar, Redirect::to(url.as_str())).into_response()
+}
+
+async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = query_params(query.as_deref());
+    let (jar, flow) = state.session.take_flow(state.session.jar(&headers));
+    match complete_sign_in(&state, &params, flow).await {
+        Ok((tokens, return_to)) => {
+            info!("signed in");
+            let jar = state.session.store_tokens(jar, &tokens);
+            (jar, Redirect::to(&return_to)).into_response()
+        }
+        // An existing session is left alone: a crafted callback link must not sign anyone out.
+        Err(reason) => (jar, Redirect::to(&reason.path())).into_response(),
+    }
+}
+
+async fn complete_sign_in(
+    state: &AppState,
+    params: &HashMap<String, String>,
+    flow: Option<SignInFlow>,
+) -> Result<(TokenSet, String), SignedOutReason> {
+    if let Some(error) = params.get("error") {
+        // The code only: the description is free text from outside.
+        info!(error = %error.chars().take(64).collect::<String>(), "managed login returned an error");
+        return Err(if error == "access_denied" {
+            SignedOutReason::Cancelled
+        } else {
+            SignedOutReason::SignInFailed
+        });
+    }
+    let flow = flow.ok_or(SignedOutReason::FlowExpired)?;
+    let state_matches = params.get("state").is_some_and(|returned| {
+        constant_time::verify_slices_are_equal(returned.as_bytes(), flow.state.as_bytes()).is_ok()
+    });
+    if !state_matches {
+        warn!("a sign-in callback's state did not match this browser's sign-in");
+        return Err(SignedOutReason::StateMismatch);
+    }
+    let code = params
+        .get("code")
+        .filter(|code| !code.is_empty())
+        .ok_or(SignedOutReason::SignInFailed)?;
+    let tokens = state
+        .cognito
+        .oauth
+        .exchange_code(code.clone(), flow.pkce_verifier)
+        .await
+        .map_err(|error| match error {
+            OAuthError::Rejected(code) => {
+                info!(%code, "Cognito refused the authorization code");
+                SignedOutReason::CodeRejected
+            }
+            OAuthError::Unavailable(problem) => {
+                warn!(%problem, "the authorization code could not be exchanged");
+                SignedOutReason::Unavailable
+            }
+        })?;
+    verify_new_tokens(state, &tokens, &flow.nonce).await?;
+    Ok((tokens, flow.return_to))
+}
+
+/// The tokens of a sign-in: both must verify, the ID token must carry this sign-in's nonce,
+/// and both must be the same person's.
+async fn verify_new_tokens(
+    state: &AppState,
+    tokens: &TokenSet,
+    nonce: &str,
+) -> Result<(), SignedOutReason> {
+    let verifier = &state.cognito.verifier;
+    let refused = |error: VerifyError| match error {
+        VerifyError::KeysUnavailable => SignedOutReason::Unavailable,
+        error => {
+            warn!(%error, "Cognito's tokens were refused at sign-in");
+            SignedOutReason::TokenRejected
+        }
+    };
+    let Some(id_token) = &tokens.id_token else {
+        warn!("Cognito returned no ID token: is the `openid` scope allowed for the app client?");
+        return Err(SignedOutReason::TokenRejected);
+    };
+    verifier
+        .verify_id_token(id_token, Some(nonce))
+        .await
+        .map_err(refused)?;
+    session::check(verifier, &tokens.access_token, Some(id_token))
+        .await
+        .map_err(refused)?;
+    Ok(())
+}
+
+/// Revokes the refresh token (and with it the access tokens issued from it), clears the
+/// cookies, and ends the managed-login session too.
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let jar = state.session.jar(&headers);
+    if let Some(refresh_token) = state.session.refresh_token(&jar) {
+        match state.cognito.oauth.revoke(&refresh_token).await {
+            Ok(()) => info!("signed out; the refresh token was revoked"),
+            Err(error) => warn!(%error, "signed out, but the refresh token could not be revoked"),
+        }
+    }
+    let jar = state.session.clear_tokens(jar);
+    (jar, Redirect::to(state.cognito.oauth.logout_url().as_str())).into_response()
+}

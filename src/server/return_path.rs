@@ -1,0 +1,103 @@
+//! Where to send someone after they sign in: a path on this site, never another site. Anything
+//! else (absolute or scheme-relative URLs, backslash tricks, control characters) falls back to
+//! the default, so there is no open redirect.
+
+use url::Url;
+
+/// Where a signed-in person lands by default.
+pub const DEFAULT: &str = "/security";
+const MAX_LEN: usize = 2048;
+
+/// `raw` as a same-origin path with its query, or `None`.
+pub fn validate(raw: &str, public_url: &Url) -> Option<String> {
+    if raw.len() > MAX_LEN
+        || !raw.starts_with('/')
+        || raw.starts_with("//")
+        || raw.contains('\\')
+        || raw.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return None;
+    }
+    let resolved = public_url.join(raw).ok()?;
+    if resolved.origin() != public_url.origin() {
+        return None;
+    }
+    // Never back into the sign-in machinery: that could loop.
+    if resolved.path().starts_with("/auth/") {
+        return None;
+    }
+    Some(match resolved.query() {
+        Some(query) => format!("{}?{query}", resolved.path()),
+        None => resolved.path().to_owned(),
+    })
+}
+
+/// `raw` when valid, else [`DEFAULT`].
+pub fn or_default(raw: Option<&str>, public_url: &Url) -> String {
+    raw.and_then(|raw| validate(raw, public_url))
+        .unwrap_or_else(|| DEFAULT.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn public() -> Url {
+        Url::parse("https://account.example.com").unwrap()
+    }
+
+    #[test]
+    fn same_origin_paths_are_kept_with_their_query() {
+        assert_eq!(
+            validate("/security", &public()).as_deref(),
+            Some("/security")
+        );
+        assert_eq!(
+            validate("/security/return?token=abc", &public()).as_deref(),
+            Some("/security/return?token=abc")
+        );
+        assert_eq!(
+            validate("/security#fragment", &public()).as_deref(),
+            Some("/security")
+        );
+        assert_eq!(
+            validate("/a/../security", &public()).as_deref(),
+            Some("/security")
+        );
+    }
+
+    #[test]
+    fn other_sites_and_tricks_are_refused() {
+        for hostile in [
+            "https://evil.example/",
+            "http://account.example.com/security",
+            "//evil.example/security",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\tevil",
+            "/\n/evil.example",
+            " /security",
+            "javascript:alert(1)",
+            "security",
+            "",
+            "/auth/sign-in?return_to=/security",
+            "/auth/callback",
+        ] {
+            assert_eq!(validate(hostile, &public()), None, "{hostile:?}");
+        }
+        assert_eq!(
+            validate(&format!("/{}", "a".repeat(MAX_LEN)), &public()),
+            None
+        );
+    }
+
+    #[test]
+    fn anything_invalid_falls_back_to_the_security_page() {
+        assert_eq!(
+            or_default(Some("https://evil.example"), &public()),
+            "/security"
+        );
+        assert_eq!(or_default(None, &public()), "/security");
+        assert_eq!(or_default(Some("/security/x"), &public()), "/security/x");
+    }
+}

@@ -1,0 +1,344 @@
+//! The session over real HTTP: verification on every request, silent refresh, sign-out with
+//! revocation, forged cookies, key rotation, and Cognito outages.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::{
+    TestApp,
+    browser::{Browser, decrypt_cookie, encrypt_cookie, jwt_claims, location, new_email},
+};
+
+const ACCESS: &str = "session-access";
+const ID: &str = "session-id";
+const REFRESH: &str = "session-refresh";
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Puts `token` in the access cookie, encrypted with the app's key as the app would.
+fn plant_access_token(app: &TestApp, browser: &mut Browser, token: &str) {
+    browser.set_cookie(ACCESS, &encrypt_cookie(&app.session_key(), ACCESS, token));
+}
+
+fn cookie_token(app: &TestApp, browser: &Browser, name: &str) -> String {
+    decrypt_cookie(&app.session_key(), name, browser.cookie(name).unwrap()).unwrap()
+}
+
+async fn me(app: &TestApp, browser: &mut Browser) -> (StatusCode, String) {
+    let response = browser.call(&app.url("/api/me")).await;
+    (response.status(), response.text().await.unwrap())
+}
+
+fn assert_signed_out(response: &reqwest::Response, app: &TestApp) {
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(response),
+        app.url("/auth/sign-in?return_to=%2Fsecurity")
+    );
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_silently() {
+    let app = TestApp::spawn().await;
+    let email = new_email("refresh");
+    let mut browser = Browser::signed_up(&app, &email).await;
+    let expired = app.mint(json!({ "email": email, "expires_in": -60 })).await;
+    plant_access_token(&app, &mut browser, &expired);
+
+    let page = browser.get(&app.url("/security")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains(&email));
+    let renewed = cookie_token(&app, &browser, ACCESS);
+    assert_ne!(renewed, expired);
+    let claims = jwt_claims(&renewed);
+    assert!(claims["exp"].as_i64().unwrap() > now());
+    assert_eq!(
+        jwt_claims(&cookie_token(&app, &browser, ID))["email"],
+        email.as_str()
+    );
+    assert!(
+        browser.cookie(REFRESH).is_some(),
+        "the refresh token is kept"
+    );
+    assert_eq!(me(&app, &mut browser).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_server_function_call_refreshes_too() {
+    let app = TestApp::spawn().await;
+    let email = new_email("refresh-fn");
+    let mut browser = Browser::signed_up(&app, &email).await;
+    browser.remove_cookie(ACCESS);
+    let (status, body) = me(&app, &mut browser).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(&email), "{body}");
+    assert!(
+        browser.cookie(ACCESS).is_some(),
+        "a new access token was set"
+    );
+}
+
+#[tokio::test]
+async fn sign_out_revokes_the_refresh_token_clears_the_cookies_and_ends_managed_login() {
+    let app = TestApp::spawn().await;
+    let email = new_email("sign-out");
+    let mut browser = Browser::signed_up(&app, &email).await;
+    let stolen = browser.clone();
+    let access_token = cookie_token(&app, &browser, ACCESS);
+    let user_info = |token: String| {
+        let url = app.cognito("/oauth2/userInfo");
+        async move {
+            support::client()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(user_info(access_token.clone()).await, StatusCode::OK);
+
+    let response = browser.post_form(&app.url("/auth/sign-out"), &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let logout = reqwest::Url::parse(&location(&response)).unwrap();
+    assert!(
+        logout.as_str().starts_with(&app.cognito("/logout")),
+        "{logout}"
+    );
+    let query: std::collections::HashMap<_, _> = logout.query_pairs().into_owned().collect();
+    assert_eq!(query["logout_uri"], app.url("/signed-out"));
+    for name in [ACCESS, ID, REFRESH] {
+        assert!(browser.cookie(name).is_none(), "{name} is cleared");
+    }
+
+    let response = browser.get(logout.as_str()).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(location(&response), app.url("/signed-out"));
+    let page = browser
+        .get(&location(&response))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("You are signed out"), "{page}");
+    assert!(page.contains("Sign in again"), "{page}");
+    assert_signed_out(&browser.get(&app.url("/security")).await, &app);
+
+    // The managed-login session is over: the hosted page asks for a password again.
+    let login = browser.open_sign_in(&app, "/auth/sign-in").await;
+    let html = browser.get(&login).await.text().await.unwrap();
+    assert!(!html.contains("Continue as"), "{html}");
+
+    // Revoked: Cognito refuses the tokens of that sign-in, and a copy of the old cookies
+    // cannot be refreshed once the access token expires.
+    assert_eq!(user_info(access_token).await, StatusCode::UNAUTHORIZED);
+    let mut stolen = stolen;
+    let expired = app.mint(json!({ "email": email, "expires_in": -60 })).await;
+    plant_access_token(&app, &mut stolen, &expired);
+    let response = stolen.get(&app.url("/security")).await;
+    assert_signed_out(&response, &app);
+    for name in [ACCESS, ID, REFRESH] {
+        assert!(
+            stolen.cookie(name).is_none(),
+            "{name} is cleared after a refused refresh"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sign_out_is_post_only() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::signed_up(&app, &new_email("get-sign-out")).await;
+    let response = browser.get(&app.url("/auth/sign-out")).await;
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        browser.get(&app.url("/security")).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_cookie_holding_a_forged_or_wrong_token_means_signed_out() {
+    let app = TestApp::spawn().await;
+    let email = new_email("forged");
+    let signed_in = Browser::signed_up(&app, &email).await;
+    let minted = |claims: Value| app.mint(json!({ "email": email, "claims": claims }));
+    let cases: Vec<(&str, Option<String>)> = vec![
+        ("not encrypted", None),
+        ("garbage", Some("garbage".to_owned())),
+        ("another client's", Some(minted(json!({ "client_id": "0therc1ient0000000000000ab" })).await)),
+        ("another pool's", Some(minted(json!({ "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0001" })).await)),
+        ("not yet valid", Some(minted(json!({ "nbf": now() + 3600 })).await)),
+        ("an ID token", Some(app.mint(json!({ "email": email, "token_use": "id" })).await)),
+        ("without username", Some(minted(json!({ "username": null })).await)),
+    ];
+    for (case, token) in cases {
+        let mut browser = signed_in.clone();
+        browser.remove_cookie(REFRESH);
+        match token {
+            Some(token) => plant_access_token(&app, &mut browser, &token),
+            None => {
+                let token = app.mint(json!({ "email": email })).await;
+                browser.set_cookie(ACCESS, &token);
+            }
+        }
+        let (status, body) = me(&app, &mut browser).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{case}: {body}");
+        assert_eq!(body, r#""NotSignedIn""#, "{case}");
+        assert!(
+            browser.cookie(ACCESS).is_none(),
+            "{case}: the cookie is cleared"
+        );
+        let mut browser = signed_in.clone();
+        browser.remove_cookie(REFRESH);
+        browser.set_cookie(ACCESS, "forged");
+        assert_signed_out(&browser.get(&app.url("/security")).await, &app);
+    }
+}
+
+#[tokio::test]
+async fn an_id_token_of_someone_else_means_signed_out() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::signed_up(&app, &new_email("mixed")).await;
+    browser.remove_cookie(REFRESH);
+    let demo_id_token = app.mint(json!({ "token_use": "id" })).await;
+    browser.set_cookie(ID, &encrypt_cookie(&app.session_key(), ID, &demo_id_token));
+    assert_eq!(me(&app, &mut browser).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn rotated_keys_are_picked_up_and_old_tokens_keep_working() {
+    let app = TestApp::spawn().await;
+    let email = new_email("rotation");
+    let mut browser = Browser::signed_up(&app, &email).await;
+    let old_kid = jwt_header_kid(&cookie_token(&app, &browser, ACCESS));
+
+    let rotated: Value = support::client()
+        .post(app.cognito("/_local/rotate-keys"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let new_kid = rotated["access_kid"].as_str().unwrap().to_owned();
+    assert_ne!(new_kid, old_kid);
+
+    assert_eq!(
+        me(&app, &mut browser).await.0,
+        StatusCode::OK,
+        "old key still published"
+    );
+    let fresh = app.mint(json!({ "email": email })).await;
+    assert_eq!(jwt_header_kid(&fresh), new_kid);
+    plant_access_token(&app, &mut browser, &fresh);
+    let (status, body) = me(&app, &mut browser).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the unknown kid made the app refetch the JWKS: {body}"
+    );
+}
+
+fn jwt_header_kid(token: &str) -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let header: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(token.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    header["kid"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn with_the_jwks_endpoint_down_cached_keys_keep_working() {
+    let app = TestApp::spawn().await;
+    let email = new_email("jwks-down");
+    let mut browser = Browser::signed_up(&app, &email).await;
+    app.cognito_fault("/us-east-1_LocalDev01/.well-known/jwks.json", 500)
+        .await;
+
+    assert_eq!(
+        browser.get(&app.url("/security")).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(me(&app, &mut browser).await.0, StatusCode::OK);
+    assert_eq!(
+        support::client()
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK,
+        "keys are loaded"
+    );
+
+    // A token under a key the app has never seen cannot be checked while the JWKS is down:
+    // that is Cognito being unavailable, not the user being signed out.
+    support::client()
+        .post(app.cognito("/_local/rotate-keys"))
+        .send()
+        .await
+        .unwrap();
+    let unseen = app.mint(json!({ "email": email })).await;
+    plant_access_token(&app, &mut browser, &unseen);
+    let (status, body) = me(&app, &mut browser).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+    assert!(
+        body.contains("Upstream") && body.contains("Cognito"),
+        "{body}"
+    );
+    assert!(
+        browser.cookie(ACCESS).is_some(),
+        "the session is kept for later"
+    );
+}
+
+#[tokio::test]
+async fn readiness_fails_while_the_keys_cannot_be_loaded() {
+    let app = TestApp::spawn().await;
+    app.cognito_fault("/us-east-1_LocalDev01/.well-known/jwks.json", 503)
+        .await;
+    let response = support::client()
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["problems"][0]["reason"], "cognito_keys_unavailable");
+}
+
+#[tokio::test]
+async fn a_refresh_during_a_cognito_outage_keeps_the_session_for_later() {
+    let app = TestApp::spawn().await;
+    let email = new_email("outage");
+    let mut browser = Browser::signed_up(&app, &email).await;
+    let expired = app.mint(json!({ "email": email, "expires_in": -60 })).await;
+    plant_access_token(&app, &mut browser, &expired);
+    app.cognito_fault("/oauth2/token", 503).await;
+
+    let (status, body) = me(&app, &mut browser).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+    assert!(
+        browser.cookie(REFRESH).is_some(),
+        "not signed out by an outage"
+    );
+
+    let cleared = support::client()
+        .delete(app.cognito("/_local/faults"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cleared.status(), StatusCode::NO_CONTENT);
+    assert_eq!(me(&app, &mut browser).await.0, StatusCode::OK);
+}

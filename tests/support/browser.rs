@@ -1,0 +1,194 @@
+//! A browser for tests: one cookie jar for 127.0.0.1 (browsers do not separate cookies by port,
+//! so the app and the local Cognito share it, as in real life), redirects followed by hand so
+//! tests see every hop, and the steps of a sign-in through the hosted pages.
+
+use std::collections::BTreeMap;
+
+use axum_extra::extract::{
+    PrivateCookieJar,
+    cookie::{Cookie, Key},
+};
+use reqwest::{Response, StatusCode, header};
+use serde_json::Value;
+
+use super::TestApp;
+
+/// Meets the local pool's password policy.
+pub const PASSWORD: &str = "Correct-horse-9";
+
+#[derive(Clone, Default)]
+pub struct Browser {
+    cookies: BTreeMap<String, String>,
+}
+
+impl Browser {
+    pub fn new() -> Browser {
+        Browser::default()
+    }
+
+    pub async fn get(&mut self, url: &str) -> Response {
+        let request = super::client().get(url);
+        self.send(request).await
+    }
+
+    pub async fn post_form(&mut self, url: &str, form: &[(&str, &str)]) -> Response {
+        let request = super::client().post(url).form(form);
+        self.send(request).await
+    }
+
+    /// A server function call as the page makes it.
+    pub async fn call(&mut self, url: &str) -> Response {
+        let request = super::client()
+            .post(url)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body("");
+        self.send(request).await
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Response {
+        let request = match self.cookie_header() {
+            Some(cookies) => request.header(header::COOKIE, cookies),
+            None => request,
+        };
+        let response = request.send().await.unwrap();
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let cookie = Cookie::parse(value.to_str().unwrap().to_owned()).unwrap();
+            let removed = cookie.max_age().is_some_and(|age| age.is_zero());
+            if removed {
+                self.cookies.remove(cookie.name());
+            } else {
+                self.cookies
+                    .insert(cookie.name().to_owned(), cookie.value().to_owned());
+            }
+        }
+        response
+    }
+
+    fn cookie_header(&self) -> Option<String> {
+        (!self.cookies.is_empty()).then(|| {
+            self.cookies
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.get(name).map(String::as_str)
+    }
+
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_owned(), value.to_owned());
+    }
+
+    pub fn remove_cookie(&mut self, name: &str) {
+        self.cookies.remove(name);
+    }
+
+    /// Starts a sign-in at the app and follows it to the hosted sign-in page; returns its URL.
+    pub async fn open_sign_in(&mut self, app: &TestApp, path: &str) -> String {
+        let response = self.get(&app.url(path)).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        let authorize = location(&response);
+        assert!(authorize.starts_with(&app.cognito_url), "{authorize}");
+        let response = self.get(&authorize).await;
+        assert_eq!(response.status(), StatusCode::FOUND, "{authorize}");
+        let login = location(&response);
+        let page = self.get(&login).await;
+        assert_eq!(page.status(), StatusCode::OK, "{login}");
+        login
+    }
+
+    /// Signs up on the hosted page; returns the app's callback URL it redirects to.
+    pub async fn sign_up(&mut self, login_url: &str, email: &str) -> String {
+        let sign_up = login_url.replacen("/login?", "/signup?", 1);
+        let response = self
+            .post_form(&sign_up, &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::FOUND,
+            "{}",
+            response.text().await.unwrap()
+        );
+        location(&response)
+    }
+
+    /// Signs in on the hosted page; returns the app's callback URL it redirects to.
+    pub async fn log_in(&mut self, login_url: &str, email: &str, password: &str) -> String {
+        let response = self
+            .post_form(login_url, &[("username", email), ("password", password)])
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::FOUND,
+            "{}",
+            response.text().await.unwrap()
+        );
+        location(&response)
+    }
+
+    /// A fresh user, signed in: the whole flow, ending on `/security`.
+    pub async fn signed_up(app: &TestApp, email: &str) -> Browser {
+        let mut browser = Browser::new();
+        let login = browser.open_sign_in(app, "/auth/sign-in").await;
+        let callback = browser.sign_up(&login, email).await;
+        let response = browser.get(&callback).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), app.url("/security"));
+        browser
+    }
+}
+
+/// The absolute URL a redirect points to.
+pub fn location(response: &Response) -> String {
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .unwrap_or_else(|| {
+            panic!(
+                "no Location in {} from {}",
+                response.status(),
+                response.url()
+            )
+        })
+        .to_str()
+        .unwrap();
+    response.url().join(location).unwrap().to_string()
+}
+
+/// A cookie value encrypted with the app's session key, as the app would set it.
+pub fn encrypt_cookie(key: &Key, name: &str, value: &str) -> String {
+    use axum::response::IntoResponse;
+    let jar =
+        PrivateCookieJar::new(key.clone()).add(Cookie::new(name.to_owned(), value.to_owned()));
+    let response = (jar, ()).into_response();
+    let set_cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    Cookie::parse(set_cookie.to_owned())
+        .unwrap()
+        .value()
+        .to_owned()
+}
+
+/// The plaintext of a cookie the app set, read with its session key.
+pub fn decrypt_cookie(key: &Key, name: &str, value: &str) -> Option<String> {
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert(header::COOKIE, format!("{name}={value}").parse().unwrap());
+    PrivateCookieJar::from_headers(&headers, key.clone())
+        .get(name)
+        .map(|cookie| cookie.value().to_owned())
+}
+
+/// The JSON payload of a JWT, unverified: for assertions only.
+pub fn jwt_claims(token: &str) -> Value {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+/// A unique address for a fresh user.
+pub fn new_email(label: &str) -> String {
+    format!("{label}-{}@example.com", uuid::Uuid::new_v4().simple())
+}
