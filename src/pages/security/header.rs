@@ -1,0 +1,37 @@
+use leptos::prelude::*;
+
+use crate::model::{AppError, UserView};
+
+/// Who is signed in, and the way out. Signing out is a plain form post: it works without
+/// JavaScript.
+#[component]
+pub fn SecurityHeader(user: Resource<Result<UserView, AppError>>) -> impl IntoView {
+    view! {
+        <header class="top-bar">
+            <a class="brand" href="/security">
+                "Account security"
+            </a>
+            <div class="who">
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        user.await
+                            .ok()
+                            .map(|user| {
+                                view! {
+                                    <span class="signed-in-as">
+                                        <span class="visually-hidden">"Signed in as "</span>
+                                        {user.email.unwrap_or(user.username)}
+                                    </span>
+                                }
+                            })
+                    })}
+                </Suspense>
+                <form method="post" action="/auth/sign-out">
+                    <button type="submit" class="button small">
+                        "Sign out"
+                    </button>
+                </form>
+            </div>
+        </header>
+    }
+}
