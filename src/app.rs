@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -48,7 +48,9 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=StaticSegment("") view=HomePage />
-                <Route path=StaticSegment("security") view=SecurityPage />
+                // Async: the whole page is rendered before it is sent, so it reads complete
+                // without JavaScript.
+                <Route path=StaticSegment("security") view=SecurityPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("signed-out") view=SignedOutPage />
             </Routes>
         </Router>

@@ -84,7 +84,7 @@ test("a cookie holding a forged token is treated as signed out", async ({ page, 
     await page.goto("/security");
     await expect(page).toHaveURL(hostedLogin);
 
-    const me = await page.request.post("/api/me", { form: {} });
+    const me = await page.request.post("/api/me", { form: {}, headers: { Origin: new URL(baseURL!).origin } });
     expect(me.status()).toBe(401);
     expect(await me.json()).toBe("NotSignedIn");
   }

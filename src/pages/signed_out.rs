@@ -21,10 +21,12 @@ pub enum SignedOutReason {
     TokenRejected,
     /// Cognito could not be reached.
     Unavailable,
+    /// Too many sign-ins from one address.
+    RateLimited,
 }
 
 impl SignedOutReason {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::SignedOut,
         Self::Cancelled,
         Self::FlowExpired,
@@ -33,6 +35,7 @@ impl SignedOutReason {
         Self::SignInFailed,
         Self::TokenRejected,
         Self::Unavailable,
+        Self::RateLimited,
     ];
 
     pub fn code(self) -> &'static str {
@@ -45,6 +48,7 @@ impl SignedOutReason {
             Self::SignInFailed => "failed",
             Self::TokenRejected => "token-rejected",
             Self::Unavailable => "unavailable",
+            Self::RateLimited => "rate-limited",
         }
     }
 
@@ -73,6 +77,7 @@ impl SignedOutReason {
             Self::CodeRejected => "This sign-in has expired",
             Self::TokenRejected => "Sign-in could not be verified",
             Self::Unavailable => "The sign-in service is not available",
+            Self::RateLimited => "Too many sign-ins",
         }
     }
 
@@ -97,6 +102,9 @@ impl SignedOutReason {
             }
             Self::Unavailable => {
                 "We could not reach the sign-in service. Nothing has changed in your account; try again in a minute."
+            }
+            Self::RateLimited => {
+                "Too many sign-ins came from your network in a short time. Wait a minute, then sign in again."
             }
         }
     }

@@ -9,18 +9,28 @@ pub mod config;
 mod health;
 pub mod http;
 pub mod http_client;
+pub mod prebuilt_return;
 pub mod return_path;
 pub mod session;
 mod state;
 pub mod telemetry;
 
-use std::{future::Future, io, net::SocketAddr, sync::Arc};
+use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Duration};
 
-use axum::{Router, middleware, routing::get};
+use axum::{
+    Router,
+    http::{StatusCode, header},
+    middleware,
+    routing::get,
+};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    timeout::TimeoutLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
 use tracing::{Level, info, info_span};
 
 use crate::{
@@ -29,6 +39,12 @@ use crate::{
 };
 use authsignal::{AuthsignalClient, AuthsignalEndpoints};
 use config::{AuthsignalMode, Config};
+use http::{
+    csp::ContentSecurityPolicy,
+    headers,
+    origin::{self, SameOrigin},
+    rate_limit::RateLimits,
+};
 pub use state::AppState;
 
 /// Why the server could not start or stopped early.
@@ -115,26 +131,53 @@ pub async fn start_services(
         .await
         .map_err(ServerError::SessionKey)?;
     let session = session::SessionCookies::new(key, config.is_https(), config.session.max_age);
+    let config_limits = config.limits.per_ip_per_minute;
     Ok(AppState {
         leptos_options,
         config: Arc::new(config),
         authsignal,
         cognito: Arc::new(cognito),
         session,
+        limits: Arc::new(RateLimits::new(config_limits)),
+        removal_locks: Arc::default(),
     })
 }
 
-/// The whole application: pages, server functions, static files and health checks.
+/// Requests bigger than this are refused: the largest legitimate one is a small form.
+const BODY_LIMIT_BYTES: usize = 64 * 1024;
+/// No request may hold a connection longer than this, whatever the upstreams do.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The whole application: pages, server functions, static files and health checks, behind the
+/// session, the same-origin check, size and time limits, and the security headers.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
-    Router::new()
+    let page_policy = page_policy(&state);
+    let same_origin = SameOrigin::new(state.config.public_origin(), origin::Mode::Cookie);
+    let app = Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route(prebuilt_return::PATH, get(prebuilt_return::handle))
         .merge(cognito::routes::routes())
-        .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || set_page_policy(&page_policy),
+            move || shell(leptos_options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(state.clone(), session::layer))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::layer,
+        ))
+        .layer(middleware::from_fn_with_state(same_origin, origin::check))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ));
+    headers::harden(app, state.config.is_https())
         .layer(
             TraceLayer::new_for_http()
                 // The path only: query strings carry one-time codes and tokens.
@@ -144,6 +187,44 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// What the page may connect to and post forms to, besides itself: Authsignal's Client API
+/// (the browser enrolls methods there) and the hosted sign-in (sign-out ends there). In
+/// development, also the live-reload socket.
+fn page_policy(state: &AppState) -> ContentSecurityPolicy {
+    let authsignal = state
+        .authsignal
+        .client_api_url()
+        .origin()
+        .ascii_serialization();
+    let sign_in = state
+        .cognito
+        .oauth
+        .logout_url()
+        .origin()
+        .ascii_serialization();
+    let options = &state.leptos_options;
+    let reload = (options.env == leptos::config::Env::DEV).then(|| {
+        let host = state.config.public_url.host_str().unwrap_or("127.0.0.1");
+        format!("ws://{host}:{}", options.reload_port)
+    });
+    ContentSecurityPolicy::new(
+        [Some(authsignal.as_str()), reload.as_deref()]
+            .into_iter()
+            .flatten(),
+        [sign_in.as_str()],
+    )
+}
+
+/// Puts the policy, with this response's nonce, on a page response.
+fn set_page_policy(policy: &ContentSecurityPolicy) {
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, policy.for_page(&nonce));
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM, whichever comes first.

@@ -40,8 +40,11 @@ const ACCESS: &str = "session-access";
 const ID: &str = "session-id";
 const REFRESH: &str = "session-refresh";
 const FLOW: &str = "sign-in-flow";
+const VISIT: &str = "prebuilt-visit";
 /// Long enough to type a password, short enough that a stale sign-in is not replayable.
 const FLOW_MAX_AGE: time::Duration = time::Duration::minutes(10);
+/// Long enough to add a method on Authsignal's pages, short enough not to linger.
+const VISIT_MAX_AGE: time::Duration = time::Duration::minutes(30);
 
 /// The person behind a request, from their verified Cognito tokens. Authsignal knows them by
 /// `sub`. There is deliberately no token in here, and nothing is `Serialize`.
@@ -211,6 +214,20 @@ impl SessionCookies {
             Ok(value) => jar.add(self.cookie(FLOW, value, FLOW_MAX_AGE)),
             Err(_) => jar,
         }
+    }
+
+    /// Remembers the pre-built UI visit this browser started (its idempotency key).
+    pub fn store_visit(&self, jar: PrivateCookieJar, idempotency_key: &str) -> PrivateCookieJar {
+        jar.add(self.cookie(VISIT, idempotency_key.to_owned(), VISIT_MAX_AGE))
+    }
+
+    /// The pending pre-built UI visit, if any; the cookie is removed either way: one return per
+    /// visit.
+    pub fn take_visit(&self, jar: PrivateCookieJar) -> (PrivateCookieJar, Option<String>) {
+        let visit = jar
+            .get(&self.name(VISIT))
+            .map(|cookie| cookie.value().to_owned());
+        (self.remove(jar, VISIT), visit)
     }
 
     /// The pending sign-in, if any; the cookie is removed either way: one callback per flow.

@@ -6,7 +6,8 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use super::{
-    authsignal::AuthsignalClient, cognito::Cognito, config::Config, session::SessionCookies,
+    account::RemovalLocks, authsignal::AuthsignalClient, cognito::Cognito, config::Config,
+    http::rate_limit::RateLimits, session::SessionCookies,
 };
 
 #[derive(Clone, FromRef)]
@@ -16,4 +17,6 @@ pub struct AppState {
     pub authsignal: AuthsignalClient,
     pub cognito: Arc<Cognito>,
     pub session: SessionCookies,
+    pub limits: Arc<RateLimits>,
+    pub removal_locks: Arc<RemovalLocks>,
 }

@@ -31,8 +31,12 @@ impl Browser {
         self.send(request).await
     }
 
+    /// A form submitted from a page of the same site, with the `Origin` browsers send.
     pub async fn post_form(&mut self, url: &str, form: &[(&str, &str)]) -> Response {
-        let request = super::client().post(url).form(form);
+        let request = super::client()
+            .post(url)
+            .header(header::ORIGIN, origin_of(url))
+            .form(form);
         self.send(request).await
     }
 
@@ -40,6 +44,7 @@ impl Browser {
     pub async fn call(&mut self, url: &str) -> Response {
         let request = super::client()
             .post(url)
+            .header(header::ORIGIN, origin_of(url))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json")
             .body("");
@@ -143,6 +148,14 @@ impl Browser {
 }
 
 /// The absolute URL a redirect points to.
+/// `http://host:port` of `url`, as a browser puts it in `Origin`.
+pub fn origin_of(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .unwrap()
+        .origin()
+        .ascii_serialization()
+}
+
 pub fn location(response: &Response) -> String {
     let location = response
         .headers()

@@ -1,39 +1,36 @@
 use leptos::prelude::*;
 
-use crate::api::me;
+use crate::model::{AppError, UserView};
 
 /// Who is signed in, and the way out. Signing out is a plain form post, so it works before the
 /// page has hydrated and without JavaScript.
 #[component]
-pub fn SecurityHeader() -> impl IntoView {
-    let user = Resource::new(|| (), |()| me());
+pub fn SecurityHeader(user: Resource<Result<UserView, AppError>>) -> impl IntoView {
     view! {
-        <header class="site-header">
-            <span class="brand">"Account security"</span>
-            <Suspense fallback=|| view! { <span class="signed-in-as">"Loading…"</span> }>
-                {move || Suspend::new(async move {
-                    match user.await {
-                        Ok(user) => {
-                            let name = user.email.unwrap_or(user.username);
-                            view! {
-                                <span class="signed-in-as">
-                                    "Signed in as " <strong>{name}</strong>
-                                </span>
-                            }
-                                .into_any()
-                        }
-                        Err(error) => {
-                            view! {
-                                <span class="signed-in-as" role="alert">{error.to_string()}</span>
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Suspense>
-            <form method="post" action="/auth/sign-out">
-                <button type="submit">"Sign out"</button>
-            </form>
+        <header class="top-bar">
+            <a class="brand" href="/security">
+                "Account security"
+            </a>
+            <div class="who">
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        user.await
+                            .ok()
+                            .map(|user| {
+                                view! {
+                                    <span class="signed-in-as">
+                                        "Signed in as " <strong>{user.email.unwrap_or(user.username)}</strong>
+                                    </span>
+                                }
+                            })
+                    })}
+                </Suspense>
+                <form method="post" action="/auth/sign-out">
+                    <button type="submit" class="button small">
+                        "Sign out"
+                    </button>
+                </form>
+            </div>
         </header>
     }
 }

@@ -1,19 +1,133 @@
-//! `/security`: the signed-in person's sign-in methods.
+//! `/security`: the person's sign-in methods, and everything they can do with them.
 
+mod add_email_code;
+mod authenticator_list;
 mod header;
+mod manage_in_authsignal;
+mod method_icon;
+mod notice;
+mod remove_dialog;
+mod spinner;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
-use self::header::SecurityHeader;
+use crate::{
+    api::{RemoveAuthenticator, list_authenticators, me},
+    browser::dom,
+    model::AppError,
+};
+use add_email_code::AddEmailCode;
+use authenticator_list::{AuthenticatorList, row_id};
+use header::SecurityHeader;
+use manage_in_authsignal::ManageInAuthsignal;
+use notice::Notice;
+use remove_dialog::RemoveDialog;
+
+const PAGE_TITLE: &str = "page-title";
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
+    let query = use_query_map();
+    let notice = Memo::new(move |_| query.read().get("notice"));
+    let removing = Memo::new(move |_| query.read().get("remove"));
+    let remove = ServerAction::<RemoveAuthenticator>::new();
+    let added = RwSignal::new(0_u32);
+    let retry = RwSignal::new(0_u32);
+    let authenticators = Resource::new(
+        move || (remove.version().get(), added.get(), retry.get()),
+        |_| list_authenticators(),
+    );
+    let user = Resource::new(|| (), |_| me());
+    let announcement = RwSignal::new(String::new());
+    let focus_next = RwSignal::new(None::<String>);
+
+    // Once the refreshed list shows a method that was just added, move focus to its row.
+    Effect::new(move || {
+        let Some(Ok(list)) = authenticators.get() else {
+            return;
+        };
+        let Some(id) = focus_next.get_untracked() else {
+            return;
+        };
+        if list.iter().any(|authenticator| authenticator.id == id) {
+            focus_next.set(None);
+            request_animation_frame(move || dom::focus(&row_id(&id)));
+        }
+    });
+    // After a removal the row is gone; the page title is the next sensible place for focus.
+    Effect::new(move || {
+        if let Some(Ok(_)) = remove.value().get() {
+            request_animation_frame(|| dom::focus(PAGE_TITLE));
+        }
+    });
+    let on_added = Callback::new(move |(id, email): (Option<String>, String)| {
+        announcement.set(format!("Email code for {email} added."));
+        focus_next.set(id);
+        added.update(|count| *count += 1);
+    });
+
     view! {
         <Title text="Sign-in methods" />
-        <SecurityHeader />
-        <main class="page">
-            <h1>"Sign-in methods"</h1>
+        <SecurityHeader user />
+        <main class="page" id="main">
+            <h1 id=PAGE_TITLE tabindex="-1">
+                "Sign-in methods"
+            </h1>
+            <p class="lead">"The ways you can prove it's you when you sign in."</p>
+            <p class="visually-hidden" role="status">
+                {move || announcement.get()}
+            </p>
+            <Notice notice />
+            <section class="card" aria-labelledby="methods-title">
+                <h2 id="methods-title">"Your methods"</h2>
+                <Transition fallback=|| {
+                    view! { <p class="muted">"Loading your sign-in methods…"</p> }
+                }>
+                    {move || Suspend::new(async move {
+                        match authenticators.await {
+                            Ok(list) => {
+                                view! {
+                                    <AuthenticatorList authenticators=list.clone() />
+                                    <RemoveDialog removing authenticators=list action=remove />
+                                }
+                                    .into_any()
+                            }
+                            Err(error) => view! { <LoadError error retry /> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+            <AddEmailCode on_added />
+            <ManageInAuthsignal />
+            <aside class="tip" aria-labelledby="tip-title">
+                <h2 id="tip-title">"Tip: keep a fallback"</h2>
+                <p>
+                    "Before you add a passkey, keep an email or text-message code. A passkey lives on "
+                    "your devices; if you lose them, a code sent to you still gets you in."
+                </p>
+            </aside>
         </main>
+    }
+}
+
+/// The list could not be loaded; the rest of the page still works.
+#[component]
+fn LoadError(error: AppError, retry: RwSignal<u32>) -> impl IntoView {
+    view! {
+        <div class="load-error" role="alert">
+            <p>{error.to_string()}</p>
+            <a
+                class="button"
+                href="/security"
+                on:click=move |event| {
+                    event.prevent_default();
+                    retry.update(|count| *count += 1);
+                }
+            >
+                "Try again"
+            </a>
+        </div>
     }
 }

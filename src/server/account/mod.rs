@@ -1,5 +1,325 @@
 //! The operations behind the page's server functions and the REST API: one implementation, so
-//! both doors apply the same checks.
+//! both doors apply the same checks. Every function takes the Authsignal user id, which is the
+//! verified Cognito `sub`.
 
 pub mod lockout;
 pub mod present;
+
+use std::{
+    collections::hash_map::DefaultHasher,
+    hash::{Hash, Hasher},
+};
+
+use time::OffsetDateTime;
+use tokio::sync::Mutex;
+use url::Url;
+
+use crate::{
+    model::{AppError, AuthenticatorView, EnrollmentTicket, VerificationMethod, validate_email},
+    server::authsignal::{AuthsignalClient, AuthsignalError, TrackAttributes, UserAuthenticator},
+};
+
+/// The action tracked to get a token that may add a method.
+pub const ADD_AUTHENTICATOR: &str = "addAuthenticator";
+/// The action tracked to open the pre-built UI in settings mode.
+pub const MANAGE_AUTHENTICATORS: &str = "manageAuthenticators";
+
+/// Authsignal's ids are UUIDs; anything far from that shape is refused before it is sent.
+const MAX_ID_LENGTH: usize = 128;
+/// Authsignal tokens are JWTs of a few hundred bytes.
+const MAX_TOKEN_LENGTH: usize = 8 * 1024;
+
+/// The user's verified methods, oldest first, ready to show.
+pub async fn list(
+    authsignal: &AuthsignalClient,
+    user_id: &str,
+) -> Result<Vec<AuthenticatorView>, AppError> {
+    let mut authenticators = authsignal.get_authenticators(user_id).await?;
+    authenticators.sort_by_key(|authenticator| authenticator.created_at);
+    let now = OffsetDateTime::now_utc();
+    Ok(authenticators
+        .iter()
+        .map(|authenticator| view(authenticator, now))
+        .collect())
+}
+
+/// What the page shows of one method: masked addresses, human times, no secrets.
+pub fn view(authenticator: &UserAuthenticator, now: OffsetDateTime) -> AuthenticatorView {
+    let method = authenticator.verification_method;
+    let masked_identifier = match method {
+        VerificationMethod::EmailOtp | VerificationMethod::EmailMagicLink => {
+            authenticator.email.as_deref().map(present::mask_email)
+        }
+        VerificationMethod::Sms | VerificationMethod::Whatsapp => authenticator
+            .phone_number
+            .as_deref()
+            .map(present::mask_phone),
+        // A passkey's name ("iCloud Keychain") says which one it is; it is not personal data.
+        VerificationMethod::Passkey | VerificationMethod::SecurityKey => authenticator
+            .webauthn_credential
+            .as_ref()
+            .and_then(|credential| {
+                credential
+                    .name
+                    .clone()
+                    .or_else(|| credential.aaguid_mapping.as_ref()?.name.clone())
+            }),
+        _ => None,
+    };
+    let added = authenticator
+        .verified_at
+        .unwrap_or(authenticator.created_at);
+    // Verifying a new method counts as its last use; that is not a sign-in.
+    let last_used = authenticator.last_verified_at.filter(|last| *last > added);
+    AuthenticatorView {
+        id: authenticator.user_authenticator_id.clone(),
+        method,
+        label: method.label().to_owned(),
+        masked_identifier,
+        added: present::when(added, now),
+        last_used: last_used.map(|last| present::when(last, now)),
+        is_fallback: method.is_fallback(),
+    }
+}
+
+/// A token that lets the browser add an email code for this user, for 10 minutes.
+pub async fn start_enrollment(
+    authsignal: &AuthsignalClient,
+    user_id: &str,
+    email: &str,
+) -> Result<EnrollmentTicket, AppError> {
+    let email = validate_email(email)?;
+    let attributes = TrackAttributes {
+        scope: Some("add:authenticators".to_owned()),
+        email: Some(email),
+        ..TrackAttributes::default()
+    };
+    let track = authsignal
+        .track(user_id, ADD_AUTHENTICATOR, &attributes)
+        .await?;
+    Ok(EnrollmentTicket {
+        token: track.token.expose().to_owned(),
+        client_api_url: authsignal
+            .client_api_url()
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned(),
+        tenant_id: authsignal.tenant_id().to_owned(),
+    })
+}
+
+/// A visit to Authsignal's pre-built UI in settings mode.
+pub struct PrebuiltVisit {
+    /// Where to send the browser.
+    pub url: String,
+    /// Names the action; the return is accepted only for this one.
+    pub idempotency_key: String,
+}
+
+/// Starts a visit to the pre-built UI; Authsignal sends the person back to `return_url`.
+pub async fn start_prebuilt_visit(
+    authsignal: &AuthsignalClient,
+    user_id: &str,
+    return_url: &Url,
+) -> Result<PrebuiltVisit, AppError> {
+    let attributes = TrackAttributes {
+        redirect_url: Some(return_url.to_string()),
+        redirect_to_settings: Some(true),
+        ..TrackAttributes::default()
+    };
+    let track = authsignal
+        .track(user_id, MANAGE_AUTHENTICATORS, &attributes)
+        .await?;
+    Ok(PrebuiltVisit {
+        url: track.url.expose().to_owned(),
+        idempotency_key: track.idempotency_key,
+    })
+}
+
+/// How a return from the pre-built UI turned out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReturnOutcome {
+    Confirmed,
+    /// Forged, for someone else, for another action, or already used.
+    Invalid,
+    /// Authsignal could not be asked.
+    Unavailable,
+}
+
+/// Checks the token Authsignal appended to the return URL: it must be this user's, for the
+/// settings action, for the visit this browser started (`expected_visit`, from a cookie set when
+/// the visit began and cleared on return, so a replayed link is refused).
+pub async fn confirm_return(
+    authsignal: &AuthsignalClient,
+    user_id: &str,
+    token: &str,
+    expected_visit: Option<&str>,
+) -> ReturnOutcome {
+    let Some(expected_visit) = expected_visit else {
+        return ReturnOutcome::Invalid;
+    };
+    if token.is_empty() || token.len() > MAX_TOKEN_LENGTH {
+        return ReturnOutcome::Invalid;
+    }
+    match authsignal
+        .validate_challenge(token, Some(user_id), Some(MANAGE_AUTHENTICATORS))
+        .await
+    {
+        Ok(validation)
+            if validation.succeeded_for(user_id)
+                && validation.action() == Some(MANAGE_AUTHENTICATORS)
+                && validation.idempotency_key.as_deref() == Some(expected_visit) =>
+        {
+            ReturnOutcome::Confirmed
+        }
+        Ok(_) | Err(AuthsignalError::InvalidArgument { .. }) => ReturnOutcome::Invalid,
+        Err(_) => ReturnOutcome::Unavailable,
+    }
+}
+
+/// Serialises removals per user on this server, so two at once cannot both pass the
+/// last-method check and leave nothing.
+pub struct RemovalLocks([Mutex<()>; 64]);
+
+impl Default for RemovalLocks {
+    fn default() -> Self {
+        Self(std::array::from_fn(|_| Mutex::new(())))
+    }
+}
+
+impl RemovalLocks {
+    fn of(&self, user_id: &str) -> &Mutex<()> {
+        let mut hasher = DefaultHasher::new();
+        user_id.hash(&mut hasher);
+        &self.0[(hasher.finish() % self.0.len() as u64) as usize]
+    }
+}
+
+/// Removes one of the user's methods, unless it is not theirs (`NotFound`, whoever owns it) or
+/// removing it would lock them out. Returns the list as it is afterwards.
+pub async fn remove(
+    authsignal: &AuthsignalClient,
+    locks: &RemovalLocks,
+    user_id: &str,
+    authenticator_id: &str,
+    accepts_no_fallback: bool,
+) -> Result<Vec<AuthenticatorView>, AppError> {
+    validate_authenticator_id(authenticator_id)?;
+    let _serialised = locks.of(user_id).lock().await;
+    let current = authsignal.get_authenticators(user_id).await?;
+    lockout::check_removal(
+        current.iter().map(|authenticator| {
+            (
+                authenticator.user_authenticator_id.as_str(),
+                authenticator.verification_method,
+            )
+        }),
+        authenticator_id,
+        accepts_no_fallback,
+    )?;
+    authsignal
+        .delete_authenticator(user_id, authenticator_id)
+        .await?;
+    tracing::info!(method = ?current.iter().find(|a| a.user_authenticator_id == authenticator_id).map(|a| a.verification_method), "authenticator removed");
+    list(authsignal, user_id).await
+}
+
+/// An id is letters, digits, `-` and `_`: Authsignal's are UUIDs.
+pub fn validate_authenticator_id(id: &str) -> Result<(), AppError> {
+    let well_formed = !id.is_empty()
+        && id.len() <= MAX_ID_LENGTH
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if well_formed {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "id",
+            "That is not the id of a sign-in method. Reload the page and try again.",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    fn authenticator(json: &str) -> UserAuthenticator {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn an_email_code_shows_masked_with_human_times() {
+        let now = datetime!(2026-11-23 17:20:00 UTC);
+        let view = view(
+            &authenticator(
+                r#"{"userAuthenticatorId":"a1","verificationMethod":"EMAIL_OTP","email":"jane@example.com",
+                    "createdAt":"2026-11-20T10:00:00Z","verifiedAt":"2026-11-20T10:01:00Z","lastVerifiedAt":"2026-11-23T15:20:00Z"}"#,
+            ),
+            now,
+        );
+        assert_eq!(view.id, "a1");
+        assert_eq!(view.label, "Email code");
+        assert_eq!(view.masked_identifier.as_deref(), Some("j•••@example.com"));
+        assert_eq!(view.added.relative, "3 days ago");
+        assert_eq!(view.last_used.unwrap().relative, "2 hours ago");
+        assert!(view.is_fallback);
+    }
+
+    #[test]
+    fn verifying_a_new_method_is_not_a_use() {
+        let now = datetime!(2026-11-23 17:20:00 UTC);
+        let view = view(
+            &authenticator(
+                r#"{"userAuthenticatorId":"a1","verificationMethod":"SMS","phoneNumber":"+64211234321",
+                    "createdAt":"2026-11-23T17:00:00Z","verifiedAt":"2026-11-23T17:01:00Z","lastVerifiedAt":"2026-11-23T17:01:00Z"}"#,
+            ),
+            now,
+        );
+        assert_eq!(view.masked_identifier.as_deref(), Some("+64 •••• 4321"));
+        assert!(view.last_used.is_none());
+    }
+
+    #[test]
+    fn a_passkey_is_named_by_its_provider() {
+        let now = datetime!(2026-11-23 17:20:00 UTC);
+        let view = view(
+            &authenticator(
+                r#"{"userAuthenticatorId":"p1","verificationMethod":"PASSKEY","createdAt":"2026-11-01T00:00:00Z",
+                    "webauthnCredential":{"aaguidMapping":{"name":"iCloud Keychain"}}}"#,
+            ),
+            now,
+        );
+        assert_eq!(view.label, "Passkey");
+        assert_eq!(view.masked_identifier.as_deref(), Some("iCloud Keychain"));
+        assert!(!view.is_fallback);
+    }
+
+    #[test]
+    fn ids_are_checked_before_they_reach_authsignal() {
+        assert!(validate_authenticator_id("4efd2d0d-3278-4e03-8143-d9a0850bebc0").is_ok());
+        for bad in [
+            "",
+            "../other-user",
+            "a/b",
+            "a b",
+            "%2e%2e",
+            &"x".repeat(129),
+        ] {
+            let error = validate_authenticator_id(bad).unwrap_err();
+            assert!(
+                matches!(&error, AppError::InvalidInput { field, .. } if field == "id"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_same_user_always_gets_the_same_lock() {
+        let locks = RemovalLocks::default();
+        assert!(std::ptr::eq(locks.of("sub-1"), locks.of("sub-1")));
+    }
+}

@@ -7,7 +7,7 @@ use aws_lc_rs::constant_time;
 use axum::{
     Router,
     extract::{RawQuery, State},
-    http::HeaderMap,
+    http::{HeaderMap, request::Parts},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
@@ -19,7 +19,11 @@ use super::{
 };
 use crate::{
     pages::signed_out::SignedOutReason,
-    server::{AppState, return_path, session},
+    server::{
+        AppState,
+        http::{client_ip::client_ip, rate_limit::Bucket},
+        return_path, session,
+    },
 };
 
 pub fn routes() -> Router<AppState> {
@@ -54,11 +58,18 @@ async fn sign_in(
 
 async fn callback(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let ip = client_ip(&parts, state.config.limits.trust_forwarded_for);
+    if state.limits.check(Bucket::SignIn, None, ip).is_err() {
+        // Each callback costs a token exchange with Cognito; the pending sign-in is kept, so
+        // the person can finish once the limit allows.
+        return Redirect::to(&SignedOutReason::RateLimited.path()).into_response();
+    }
+    let headers = &parts.headers;
     let params = query_params(query.as_deref());
-    let (jar, flow) = state.session.take_flow(state.session.jar(&headers));
+    let (jar, flow) = state.session.take_flow(state.session.jar(headers));
     match complete_sign_in(&state, &params, flow).await {
         Ok((tokens, return_to)) => {
             info!("signed in");

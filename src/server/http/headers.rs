@@ -15,7 +15,7 @@ use super::csp::NON_PAGE_POLICY;
 /// Adds to every response of `router`: nosniff, no referrer (tokens travel in query strings on
 /// the return page), no framing, a restrictive Permissions-Policy, a default CSP for responses
 /// that are not pages, `no-store` on all but static assets, and HSTS when served over https.
-pub fn harden(router: Router, https: bool) -> Router {
+pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) -> Router<S> {
     let always = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };

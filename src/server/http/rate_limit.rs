@@ -78,8 +78,13 @@ impl RateLimits {
     }
 
     /// Counts one request against the user's and the address's allowance, or says how long to
-    /// wait. A request refused by one limit does not use up the other.
-    pub fn check(&self, bucket: Bucket, user: Option<&str>, ip: IpAddr) -> Result<(), AppError> {
+    /// wait. A request refused by the user's limit does not use up the address's.
+    pub fn check(
+        &self,
+        bucket: Bucket,
+        user: Option<&str>,
+        ip: Option<IpAddr>,
+    ) -> Result<(), AppError> {
         let Some((_, limits)) = self
             .buckets
             .iter()
@@ -93,6 +98,9 @@ impl RateLimits {
                 .check_key(&user.to_owned())
                 .map_err(|not_until| self.refusal(not_until.wait_time_from(self.clock.now())))?;
         }
+        let Some(ip) = ip else {
+            return Ok(());
+        };
         forget_idle(&limits.per_ip);
         limits
             .per_ip
@@ -131,11 +139,11 @@ mod tests {
         let limits = limits(1000);
         for _ in 0..5 {
             limits
-                .check(Bucket::Enrollment, Some("sub-1"), HOME)
+                .check(Bucket::Enrollment, Some("sub-1"), Some(HOME))
                 .unwrap();
         }
         let refused = limits
-            .check(Bucket::Enrollment, Some("sub-1"), HOME)
+            .check(Bucket::Enrollment, Some("sub-1"), Some(HOME))
             .unwrap_err();
         let AppError::RateLimited { retry_after_secs } = refused else {
             panic!("expected RateLimited, got {refused:?}");
@@ -143,29 +151,39 @@ mod tests {
         assert!((1..=60).contains(&retry_after_secs), "{retry_after_secs}");
         // Another person, and another operation, are unaffected.
         limits
-            .check(Bucket::Enrollment, Some("sub-2"), HOME)
+            .check(Bucket::Enrollment, Some("sub-2"), Some(HOME))
             .unwrap();
-        limits.check(Bucket::Removal, Some("sub-1"), HOME).unwrap();
+        limits
+            .check(Bucket::Removal, Some("sub-1"), Some(HOME))
+            .unwrap();
     }
 
     #[test]
     fn an_address_is_limited_whoever_signs_in() {
         let limits = limits(3);
         for _ in 0..3 {
-            limits.check(Bucket::SignIn, None, HOME).unwrap();
+            limits.check(Bucket::SignIn, None, Some(HOME)).unwrap();
         }
         assert!(matches!(
-            limits.check(Bucket::SignIn, None, HOME),
+            limits.check(Bucket::SignIn, None, Some(HOME)),
             Err(AppError::RateLimited { .. })
         ));
-        limits.check(Bucket::SignIn, None, OFFICE).unwrap();
+        limits.check(Bucket::SignIn, None, Some(OFFICE)).unwrap();
     }
 
     #[test]
     fn users_behind_one_address_share_its_allowance() {
         let limits = limits(2);
-        limits.check(Bucket::Removal, Some("a"), HOME).unwrap();
-        limits.check(Bucket::Removal, Some("b"), HOME).unwrap();
-        assert!(limits.check(Bucket::Removal, Some("c"), HOME).is_err());
+        limits
+            .check(Bucket::Removal, Some("a"), Some(HOME))
+            .unwrap();
+        limits
+            .check(Bucket::Removal, Some("b"), Some(HOME))
+            .unwrap();
+        assert!(
+            limits
+                .check(Bucket::Removal, Some("c"), Some(HOME))
+                .is_err()
+        );
     }
 }

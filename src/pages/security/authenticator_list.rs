@@ -1,0 +1,111 @@
+use leptos::prelude::*;
+
+use super::method_icon::MethodIcon;
+use crate::model::{AppError, AuthenticatorView, LockOutReason, When};
+
+/// The id of a row, so focus can move to a method that was just added.
+pub fn row_id(authenticator_id: &str) -> String {
+    format!("authenticator-{authenticator_id}")
+}
+
+/// Every sign-in method the person has, or a clear empty state.
+#[component]
+pub fn AuthenticatorList(authenticators: Vec<AuthenticatorView>) -> impl IntoView {
+    if authenticators.is_empty() {
+        return view! {
+            <div class="empty-state">
+                <p class="empty-title">"You have no sign-in methods yet."</p>
+                <p>
+                    "Add an email code below. It lets you prove it's you, and get back in if "
+                    "you lose a device."
+                </p>
+            </div>
+        }
+        .into_any();
+    }
+    let only_one = authenticators.len() == 1;
+    view! {
+        <ul class="authenticators" aria-label="Your sign-in methods">
+            {authenticators
+                .into_iter()
+                .map(|authenticator| view! { <AuthenticatorRow authenticator only_one /> })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn AuthenticatorRow(authenticator: AuthenticatorView, only_one: bool) -> impl IntoView {
+    let AuthenticatorView {
+        id,
+        method,
+        label,
+        masked_identifier,
+        added,
+        last_used,
+        ..
+    } = authenticator;
+    let name = match &masked_identifier {
+        Some(identifier) => format!("{label} {identifier}"),
+        None => label.clone(),
+    };
+    let reason_id = format!("{}-why", row_id(&id));
+    let remove = if only_one {
+        view! {
+            <div class="row-action">
+                <button type="button" class="button danger-quiet" disabled aria-describedby=reason_id.clone()>
+                    "Remove"
+                </button>
+                <p class="why-not" id=reason_id>
+                    {AppError::WouldLockOut { reason: LockOutReason::LastMethod }.to_string()}
+                </p>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="row-action">
+                <a
+                    class="button danger-quiet"
+                    href=format!("/security?remove={id}")
+                    aria-label=format!("Remove {name}")
+                >
+                    "Remove"
+                </a>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <li class="authenticator" id=row_id(&id) tabindex="-1">
+            <MethodIcon method />
+            <div class="authenticator-text">
+                <p class="authenticator-name">{label}</p>
+                {masked_identifier.map(|identifier| view! { <p class="identifier">{identifier}</p> })}
+                <p class="dates">
+                    <TimeAgo prefix="Added" when=added />
+                    " · "
+                    {match last_used {
+                        Some(when) => view! { <TimeAgo prefix="Last used" when /> }.into_any(),
+                        None => view! { <span>"Never used to sign in"</span> }.into_any(),
+                    }}
+                </p>
+            </div>
+            {remove}
+        </li>
+    }
+}
+
+/// "Added 3 days ago", with the exact time in a tooltip.
+#[component]
+fn TimeAgo(prefix: &'static str, when: When) -> impl IntoView {
+    view! {
+        <span>
+            {prefix} " "
+            <time datetime=when.iso title=when.exact>
+                {when.relative}
+            </time>
+        </span>
+    }
+}

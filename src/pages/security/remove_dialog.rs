@@ -1,0 +1,161 @@
+use leptos::{html::Dialog, prelude::*};
+use leptos_router::{NavigateOptions, hooks::use_navigate};
+
+use super::spinner::Spinner;
+use crate::{
+    api::RemoveAuthenticator,
+    model::{AppError, AuthenticatorView},
+};
+
+/// The confirmation before a removal. It is open while the URL says `?remove=<id>`, so it works
+/// without JavaScript too: the server renders it open, and its form posts like any form.
+#[component]
+pub fn RemoveDialog(
+    /// The id from `?remove=`.
+    removing: Memo<Option<String>>,
+    authenticators: Vec<AuthenticatorView>,
+    action: ServerAction<RemoveAuthenticator>,
+) -> impl IntoView {
+    let dialog = NodeRef::<Dialog>::new();
+    // Rendered open by the server (no JavaScript needed); in the browser the effect below makes
+    // it a modal dialog instead, which traps focus and closes with Escape.
+    let open_on_server = removing.get_untracked().is_some();
+    Effect::new(move || {
+        let wanted = removing.get().is_some();
+        let Some(dialog) = dialog.get() else { return };
+        if wanted && !dialog.matches(":modal").unwrap_or(false) {
+            if dialog.open() {
+                dialog.close();
+            }
+            let _ = dialog.show_modal();
+        } else if !wanted && dialog.open() {
+            dialog.close();
+        }
+    });
+    let navigate = use_navigate();
+    let on_close = move |_| {
+        action.value().set(None);
+        if removing.get_untracked().is_some() {
+            navigate(
+                "/security",
+                NavigateOptions {
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        }
+    };
+    let target = move || {
+        removing.get().map(|id| {
+            (
+                authenticators.iter().find(|a| a.id == id).cloned(),
+                authenticators.clone(),
+            )
+        })
+    };
+    view! {
+        <dialog
+            node_ref=dialog
+            class="dialog"
+            open=open_on_server
+            aria-labelledby="remove-title"
+            aria-describedby="remove-consequence"
+            on:close=on_close
+        >
+            {move || match target() {
+                None => ().into_any(),
+                Some((None, _)) => view! { <NotInYourList /> }.into_any(),
+                Some((Some(target), all)) => view! { <ConfirmRemoval target all action /> }.into_any(),
+            }}
+        </dialog>
+    }
+}
+
+#[component]
+fn NotInYourList() -> impl IntoView {
+    view! {
+        <h2 id="remove-title">"Nothing to remove"</h2>
+        <p id="remove-consequence">"That sign-in method is not in your list any more."</p>
+        <div class="dialog-actions">
+            <a class="button" href="/security">
+                "Close"
+            </a>
+        </div>
+    }
+}
+
+#[component]
+fn ConfirmRemoval(
+    target: AuthenticatorView,
+    all: Vec<AuthenticatorView>,
+    action: ServerAction<RemoveAuthenticator>,
+) -> impl IntoView {
+    let remaining: Vec<AuthenticatorView> = all.into_iter().filter(|a| a.id != target.id).collect();
+    let needs_consent = !remaining.iter().any(|a| a.is_fallback);
+    let still_with = remaining
+        .iter()
+        .map(|a| match &a.masked_identifier {
+            Some(identifier) => format!("{} ({identifier})", a.label),
+            None => a.label.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let name = match &target.masked_identifier {
+        Some(identifier) => format!("{} {identifier}", target.label),
+        None => target.label.clone(),
+    };
+    let pending = action.pending();
+    let error = move || match action.value().get() {
+        Some(Err(error)) => Some(error),
+        _ => None,
+    };
+    view! {
+        <h2 id="remove-title">{format!("Remove {}?", target.label)}</h2>
+        <div id="remove-consequence">
+            <p>{format!("{name} will no longer work for signing in.")}</p>
+            <p class="remaining">
+                <strong>"You can still sign in with: "</strong>
+                {still_with}
+            </p>
+        </div>
+        <ActionForm action attr:class="remove-form">
+            <input type="hidden" name="id" value=target.id.clone() />
+            {needs_consent
+                .then(|| {
+                    view! {
+                        <p class="warning">
+                            "None of these is a code sent to your email or phone. If you lose the device you sign in with, you could be locked out."
+                        </p>
+                        <label class="consent">
+                            <input type="checkbox" name="accepts_no_fallback" value="true" required />
+                            "I understand, remove it anyway"
+                        </label>
+                    }
+                })}
+            {move || {
+                error()
+                    .map(|error: AppError| {
+                        view! {
+                            <p class="error" role="alert">
+                                {error.to_string()}
+                            </p>
+                        }
+                    })
+            }}
+            <div class="dialog-actions">
+                <a class="button" href="/security">
+                    "Cancel"
+                </a>
+                <button
+                    type="submit"
+                    class="button danger"
+                    disabled=move || pending.get()
+                    aria-busy=move || pending.get().to_string()
+                >
+                    <Spinner />
+                    <span class="label">"Remove"</span>
+                </button>
+            </div>
+        </ActionForm>
+    }
+}
