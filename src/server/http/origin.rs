@@ -40,7 +40,12 @@ impl SameOrigin {
         if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
             return true;
         }
-        let origin = headers.get(header::ORIGIN).map(|value| value.as_bytes());
+        // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` even on their own
+        // pages' posts; that says nothing, so the fetch metadata decides.
+        let origin = headers
+            .get(header::ORIGIN)
+            .map(|value| value.as_bytes())
+            .filter(|origin| *origin != b"null");
         let fetch_site = headers.get("sec-fetch-site").map(|value| value.as_bytes());
         match (origin, fetch_site) {
             (Some(origin), _) => origin == self.origin.as_bytes(),
@@ -104,7 +109,7 @@ mod tests {
             &[("origin", "https://evil.example")][..],
             &[("origin", "https://account.example.com.evil.example")],
             &[("origin", "http://account.example.com")],
-            &[("origin", "null")],
+            &[("origin", "null"), ("sec-fetch-site", "cross-site")],
             &[("sec-fetch-site", "cross-site")],
             &[("sec-fetch-site", "same-site")],
             &[
@@ -123,6 +128,7 @@ mod tests {
     #[test]
     fn without_any_proof_only_bearer_routes_are_open() {
         assert!(!allows(Mode::Cookie, Method::POST, &[]));
+        assert!(!allows(Mode::Cookie, Method::POST, &[("origin", "null")]));
         assert!(allows(Mode::Bearer, Method::POST, &[]));
         assert!(allows(Mode::Bearer, Method::DELETE, &[("origin", ORIGIN)]));
     }
