@@ -54,13 +54,21 @@ fn AuthenticatorRow(authenticator: AuthenticatorView, only_one: bool) -> impl In
     let remove = if only_one {
         view! {
             <div class="row-action">
-                <button type="button" class="button danger-quiet" disabled aria-describedby=reason_id.clone()>
+                <button
+                    type="button"
+                    class="button danger-quiet"
+                    disabled
+                    aria-describedby=reason_id.clone()
+                >
                     "Remove"
                 </button>
-                <p class="why-not" id=reason_id>
-                    {AppError::WouldLockOut { reason: LockOutReason::LastMethod }.to_string()}
-                </p>
             </div>
+            <p class="why-not" id=reason_id>
+                {AppError::WouldLockOut {
+                    reason: LockOutReason::LastMethod,
+                }
+                    .to_string()}
+            </p>
         }
         .into_any()
     } else {

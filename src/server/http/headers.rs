@@ -26,7 +26,7 @@ pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) 
         .layer(always(header::X_FRAME_OPTIONS, "DENY"))
         .layer(always(
             HeaderName::from_static("permissions-policy"),
-            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), hid=(), browsing-topics=()",
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), browsing-topics=()",
         ))
         .layer(always(
             HeaderName::from_static("cross-origin-opener-policy"),
