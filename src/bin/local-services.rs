@@ -1,0 +1,101 @@
+//! Runs only the local emulators of Cognito and Authsignal, in a process of their own, and writes
+//! the settings that point the app at them as if they were the real services. Benchmarks and the
+//! load run use it, so the app is measured without the emulators sharing its process.
+//!
+//! ```sh
+//! local-services target/bench/services.env   # then: set -a; . target/bench/services.env
+//! ```
+//!
+//! It reads the app's own variables (`APP_PUBLIC_URL`, `LOCAL_COGNITO_ADDR`,
+//! `LOCAL_AUTHSIGNAL_ADDR`, `LOCAL_DATA_DIR`, token lifetimes) and runs until SIGTERM or Ctrl-C.
+
+use std::{io, path::PathBuf, process::ExitCode};
+
+use account_security::{
+    local::{authsignal::LocalAuthsignal, cognito::LocalCognito},
+    server::{
+        self,
+        config::{AuthsignalMode, CognitoMode, Config},
+        telemetry,
+    },
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return ExitCode::FAILURE;
+        }
+    };
+    telemetry::init(config.log_format);
+    let env_file = std::env::args_os().nth(1).map(PathBuf::from);
+    match start(&config).await {
+        Ok(settings) => {
+            let written = match &env_file {
+                Some(path) => std::fs::write(path, &settings),
+                None => {
+                    print!("{settings}");
+                    Ok(())
+                }
+            };
+            if let Err(error) = written {
+                eprintln!("could not write the settings: {error}");
+                return ExitCode::FAILURE;
+            }
+            server::shutdown_signal().await;
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("the local services could not start: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Starts both emulators and returns the app's settings for them, one `NAME=value` per line.
+async fn start(config: &Config) -> io::Result<String> {
+    let (
+        CognitoMode::Local { addr, lifetimes },
+        AuthsignalMode::Local {
+            addr: authsignal_addr,
+        },
+    ) = (&config.cognito.mode, &config.authsignal.mode)
+    else {
+        return Err(io::Error::other(
+            "unset COGNITO_USER_POOL_ID and AUTHSIGNAL_SECRET: this runs the local emulators",
+        ));
+    };
+    let cognito = LocalCognito::start(
+        *addr,
+        &config.local_data_dir,
+        &config.public_url,
+        *lifetimes,
+    )
+    .await?;
+    let authsignal = LocalAuthsignal::start(*authsignal_addr, &config.local_data_dir).await?;
+    let mut session_key = [0_u8; 64];
+    aws_lc_rs::rand::fill(&mut session_key).map_err(|_| io::Error::other("no randomness"))?;
+    let domain = cognito.base_url().as_str().trim_end_matches('/').to_owned();
+    Ok([
+        ("APP_PUBLIC_URL", config.public_origin()),
+        ("COGNITO_USER_POOL_ID", cognito.user_pool_id().to_owned()),
+        ("COGNITO_CLIENT_ID", cognito.client_id().to_owned()),
+        (
+            "COGNITO_CLIENT_SECRET",
+            cognito.client_secret().expose().to_owned(),
+        ),
+        ("COGNITO_DOMAIN", domain),
+        ("COGNITO_ISSUER", cognito.issuer()),
+        ("SESSION_KEY", STANDARD.encode(session_key)),
+        ("AUTHSIGNAL_SECRET", authsignal.secret().expose().to_owned()),
+        ("AUTHSIGNAL_API_URL", authsignal.base_url().to_string()),
+        ("AUTHSIGNAL_TENANT_ID", authsignal.tenant_id().to_owned()),
+    ]
+    .iter()
+    .map(|(name, value)| format!("{name}={value}\n"))
+    .collect())
+}
