@@ -1,7 +1,8 @@
 # The two commands a newcomer needs: `make dev` and `make test`. Each one installs what is
 # missing first (scripts/bootstrap.sh), so they work on a fresh clone.
 
-# Playwright runs against a release build with fresh local emulators.
+# Playwright runs against a release build with fresh local emulators. Every test browser comes
+# from 127.0.0.1, so the per-address limit is raised; per-user limits stay as in production.
 E2E_DATA_DIR := target/e2e-data
 
 .PHONY: dev test bootstrap
@@ -19,7 +20,7 @@ test:
 	cargo clippy --all-targets --features hydrate --target wasm32-unknown-unknown -- -D warnings
 	cargo test --features ssr
 	rm -rf $(E2E_DATA_DIR)
-	LOCAL_DATA_DIR=$(E2E_DATA_DIR) cargo leptos end-to-end --release
+	LOCAL_DATA_DIR=$(E2E_DATA_DIR) RATE_LIMIT_PER_IP_PER_MINUTE=1000 cargo leptos end-to-end --release
 
 bootstrap:
 	scripts/bootstrap.sh --browser

@@ -1,17 +1,21 @@
 //! Small DOM operations the page needs after hydration.
 
-use leptos::prelude::document;
+use leptos::prelude::{document, request_animation_frame};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
-/// Moves keyboard focus to the element with this id, if it exists.
+/// Moves keyboard focus to the element with this id, on the next frame: after the change that
+/// brings the element onto the page has been rendered.
 pub fn focus(id: &str) {
-    if let Some(element) = document()
-        .get_element_by_id(id)
-        .and_then(|element| element.dyn_into::<HtmlElement>().ok())
-    {
-        let _ = element.focus();
-    }
+    let id = id.to_owned();
+    request_animation_frame(move || {
+        if let Some(element) = document()
+            .get_element_by_id(&id)
+            .and_then(|element| element.dyn_into::<HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
 }
 
 /// Leaves the app for `url` (the Authsignal pre-built UI), as a normal navigation.

@@ -32,6 +32,8 @@ pub(super) fn page(status: StatusCode, title: &str, body: impl IntoView + 'stati
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <title>{format!("{title} · Local Authsignal")}</title>
+                // No favicon request: the emulator has none to serve.
+                <link rel="icon" href="data:," />
                 <style>{STYLE}</style>
             </head>
             <body>

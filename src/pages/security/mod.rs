@@ -53,13 +53,13 @@ pub fn SecurityPage() -> impl IntoView {
         };
         if list.iter().any(|authenticator| authenticator.id == id) {
             focus_next.set(None);
-            request_animation_frame(move || dom::focus(&row_id(&id)));
+            dom::focus(&row_id(&id));
         }
     });
     // After a removal the row is gone; the page title is the next sensible place for focus.
     Effect::new(move || {
         if let Some(Ok(_)) = remove.value().get() {
-            request_animation_frame(|| dom::focus(PAGE_TITLE));
+            dom::focus(PAGE_TITLE);
         }
     });
     let on_added = Callback::new(move |(id, email): (Option<String>, String)| {

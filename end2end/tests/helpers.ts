@@ -1,0 +1,123 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+
+import { hydrated } from "./fixtures";
+
+/// The app and the local emulators under test (the defaults are what `make test` starts).
+export const appURL = process.env.APP_PUBLIC_URL ?? "http://127.0.0.1:3000";
+export const cognitoURL = process.env.LOCAL_COGNITO_URL ?? "http://127.0.0.1:3100";
+export const authsignalURL = process.env.LOCAL_AUTHSIGNAL_URL ?? "http://127.0.0.1:3200";
+
+/// Meets the local pool's password policy.
+export const PASSWORD = "Correct-horse-9";
+
+export function freshEmail(label: string): string {
+  return `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+/// Signs a new person up on the hosted page and lands on `/security` (hydrated, unless the page
+/// runs without JavaScript).
+export async function signUp(page: Page, label: string, { javaScript = true } = {}): Promise<string> {
+  const email = freshEmail(label);
+  await page.goto("/security");
+  await page.getByRole("link", { name: "Create an account" }).click();
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/security$/);
+  if (javaScript) await hydrated(page);
+  return email;
+}
+
+/// The newest code the local Authsignal "sent" to `address`.
+export async function latestCode(request: APIRequestContext, address: string): Promise<string> {
+  let messages: { code: string }[] = [];
+  await expect
+    .poll(async () => {
+      const response = await request.get(`${authsignalURL}/_local/outbox?to=${encodeURIComponent(address)}`);
+      messages = await response.json();
+      return messages.length;
+    })
+    .toBeGreaterThan(0);
+  return messages[0].code;
+}
+
+/// How many codes were sent to `address`.
+export async function codesSent(request: APIRequestContext, address: string): Promise<number> {
+  const response = await request.get(`${authsignalURL}/_local/outbox?to=${encodeURIComponent(address)}`);
+  return (await response.json()).length;
+}
+
+/// Adds an email code through the page, reading the code from the outbox.
+export async function addEmailCode(page: Page, address: string): Promise<void> {
+  const rows = page.getByRole("list", { name: "Your sign-in methods" }).getByRole("listitem");
+  const before = await rows.count();
+  const form = page.getByRole("region", { name: "Add an email code" });
+  await form.getByLabel("Email address").fill(address);
+  await form.getByRole("button", { name: "Send code" }).click();
+  await form.getByLabel("6-digit code").fill(await latestCode(page.request, address));
+  await form.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Email code for ${address} added.` })).toBeAttached();
+  await expect(rows).toHaveCount(before + 1);
+}
+
+/// `jane@example.com` → `j•••@example.com`, as the page shows it.
+export function mask(address: string): string {
+  const [local, domain] = address.split("@");
+  return `${local[0]}•••@${domain}`;
+}
+
+/// Calls one of the app's server functions from the signed-in page, as the page itself would.
+export async function callServerFunction(
+  page: Page,
+  name: string,
+  form: Record<string, string> = {},
+): Promise<{ status: number; body: unknown }> {
+  return page.evaluate(
+    async ({ name, form }) => {
+      const response = await fetch(`/api/${name}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+        body: new URLSearchParams(form).toString(),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    { name, form },
+  );
+}
+
+/// The Cognito `sub` of the signed-in person (the local pool's usernames are their subs), which
+/// is their Authsignal user id.
+export async function userId(page: Page): Promise<string> {
+  const me = await callServerFunction(page, "me");
+  return (me.body as { username: string }).username;
+}
+
+/// The local Authsignal's Server API credentials, from its data directory.
+function authsignalSecret(): string {
+  const root = path.join(__dirname, "..", "..");
+  const dataDir = path.resolve(root, process.env.LOCAL_DATA_DIR ?? "target/local-data");
+  const installation = JSON.parse(readFileSync(path.join(dataDir, "authsignal", "installation.json"), "utf8"));
+  return installation.secret;
+}
+
+/// Gives a user a method directly through Authsignal's Server API ("enroll verified
+/// authenticator"), as an operator could: the way to give someone a passkey in tests.
+export async function enrollVerified(
+  request: APIRequestContext,
+  user: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  const response = await request.post(`${authsignalURL}/v1/users/${encodeURIComponent(user)}/authenticators`, {
+    headers: { Authorization: `Basic ${Buffer.from(`${authsignalSecret()}:`).toString("base64")}` },
+    data: body,
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+}
+
+/// Moves the local Authsignal's clock forward (tokens and codes expire after 10 minutes).
+export async function advanceAuthsignalClock(request: APIRequestContext, seconds: number): Promise<void> {
+  const response = await request.post(`${authsignalURL}/_local/clock`, { data: { advanceSeconds: seconds } });
+  expect(response.ok()).toBe(true);
+}
