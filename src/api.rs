@@ -76,7 +76,7 @@ pub async fn remove_authenticator(
         .await,
     )?;
     leptos_axum::redirect("/security?notice=removed");
-    Ok(remaining)
+    Ok(account::views(&remaining))
 }
 
 #[cfg(feature = "ssr")]

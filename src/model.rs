@@ -255,6 +255,29 @@ pub fn validate_email(input: &str) -> Result<String, AppError> {
     }
 }
 
+/// Checks a phone number in E.164 form (`+` then 7 to 15 digits, no leading zero), which is
+/// what Authsignal stores. Spaces, dashes, dots and brackets people type are dropped.
+pub fn validate_phone_number(input: &str) -> Result<String, AppError> {
+    let compact: String = input
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    let well_formed = compact.strip_prefix('+').is_some_and(|digits| {
+        (7..=15).contains(&digits.len())
+            && digits.chars().all(|c| c.is_ascii_digit())
+            && !digits.starts_with('0')
+    });
+    if well_formed {
+        Ok(compact)
+    } else {
+        Err(AppError::invalid(
+            "phoneNumber",
+            "Enter a phone number with its country code, like +64 21 123 4567.",
+        ))
+    }
+}
+
 /// Accepts a 6-digit code as people type or paste it ("123 456", "123-456").
 pub fn normalize_code(input: &str) -> Result<String, AppError> {
     let digits: String = input
@@ -387,6 +410,34 @@ mod tests {
         }
         let long = format!("{}@example.com", "a".repeat(250));
         assert!(validate_email(&long).is_err());
+    }
+
+    #[test]
+    fn phone_numbers_are_e164_however_they_are_typed() {
+        assert_eq!(
+            validate_phone_number(" +64 21 123-4321 ").unwrap(),
+            "+64211234321"
+        );
+        assert_eq!(
+            validate_phone_number("+1 (555) 010.9999").unwrap(),
+            "+15550109999"
+        );
+        for bad in [
+            "",
+            "021 123 4321",
+            "+",
+            "+123456",
+            "+1234567890123456",
+            "+0211234321",
+            "+64 21 abc",
+            "++64211234321",
+        ] {
+            let error = validate_phone_number(bad).unwrap_err();
+            assert!(
+                matches!(&error, AppError::InvalidInput { field, .. } if field == "phoneNumber"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub struct Config {
     pub cognito: CognitoSettings,
     pub authsignal: AuthsignalSettings,
     pub limits: LimitSettings,
+    /// Where native apps may ask the pre-built UI to send people back, besides the app's own
+    /// return page (`API_REDIRECT_URLS`).
+    pub api_redirect_urls: Vec<Url>,
 }
 
 #[derive(Clone, Debug)]
@@ -180,6 +183,7 @@ impl Config {
             parse_range(value, 1, 1_000_000).map(|number| NonZeroU32::new(number as u32))
         });
         let trust_forwarded_for = vars.parse("TRUST_FORWARDED_FOR", "false", parse_bool);
+        let api_redirect_urls = vars.parse("API_REDIRECT_URLS", "", parse_redirect_urls);
         let config = (|| {
             Some(Config {
                 public_url: public_url?,
@@ -192,6 +196,7 @@ impl Config {
                     per_ip_per_minute: per_ip_per_minute??,
                     trust_forwarded_for: trust_forwarded_for?,
                 },
+                api_redirect_urls: api_redirect_urls?,
             })
         })();
         vars.finish(config)
@@ -455,6 +460,26 @@ pub(crate) fn parse_origin(value: &str) -> Result<Url, String> {
         return Err("expected an origin only, without path, query or fragment".to_owned());
     }
     Ok(url)
+}
+
+/// Absolute https URLs separated by commas or spaces (http only on loopback), such as a
+/// native app's universal link. Compared exactly, so no wildcard can widen the list.
+fn parse_redirect_urls(value: &str) -> Result<Vec<Url>, String> {
+    value
+        .split([',', ' '])
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let url =
+                Url::parse(item).map_err(|error| format!("`{item}` is not a URL ({error})"))?;
+            let secure = url.scheme() == "https" || (url.scheme() == "http" && is_loopback(&url));
+            if !secure || url.host_str().is_none() || url.fragment().is_some() {
+                return Err(format!(
+                    "`{item}` cannot be a return address: use an https:// URL without a fragment"
+                ));
+            }
+            Ok(url)
+        })
+        .collect()
 }
 
 fn parse_bool(value: &str) -> Result<bool, String> {
@@ -817,6 +842,34 @@ mod tests {
         }
         let config = config(&[("APP_PUBLIC_URL", "http://localhost:3000")]).unwrap();
         assert_eq!(config.public_origin(), "http://localhost:3000");
+    }
+
+    #[test]
+    fn native_app_return_addresses_are_exact_urls() {
+        let parsed = config(&[(
+            "API_REDIRECT_URLS",
+            "https://app.example.com/authsignal, http://127.0.0.1:8080/done",
+        )])
+        .unwrap();
+        let urls: Vec<&str> = parsed.api_redirect_urls.iter().map(Url::as_str).collect();
+        assert_eq!(
+            urls,
+            [
+                "com.example.app://authsignal",
+                "https://app.example.com/done"
+            ]
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,hi",
+            "com.example.app://authsignal",
+            "http://app.example.com/done",
+            "https://app.example.com/#frag",
+            "not a url",
+        ] {
+            let errors = config(&[("API_REDIRECT_URLS", bad)]).unwrap_err();
+            assert_eq!(errors.variables(), ["API_REDIRECT_URLS"], "{bad}");
+        }
     }
 
     #[test]

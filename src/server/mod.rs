@@ -10,6 +10,7 @@ mod health;
 pub mod http;
 pub mod http_client;
 pub mod prebuilt_return;
+pub mod rest_api;
 pub mod return_path;
 pub mod session;
 mod state;
@@ -148,13 +149,16 @@ const BODY_LIMIT_BYTES: usize = 64 * 1024;
 /// No request may hold a connection longer than this, whatever the upstreams do.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The whole application: pages, server functions, static files and health checks, behind the
-/// session, the same-origin check, size and time limits, and the security headers.
+/// The whole application: pages, server functions, static files and health checks behind the
+/// session cookie and its same-origin check; the REST API behind bearer tokens; all of it
+/// behind size and time limits and the security headers.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     let page_policy = page_policy(&state);
     let same_origin = SameOrigin::new(state.config.public_origin(), origin::Mode::Cookie);
+    // Added after the session layers, so that they never run for the API: it reads no cookie.
+    let rest_api = rest_api::router(state.config.public_origin());
     let app = Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
@@ -172,6 +176,7 @@ pub fn router(state: AppState) -> Router {
             session::layer,
         ))
         .layer(middleware::from_fn_with_state(same_origin, origin::check))
+        .merge(rest_api)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

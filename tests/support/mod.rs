@@ -5,6 +5,7 @@
 
 pub mod authsignal;
 pub mod browser;
+pub mod forge;
 
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
 
@@ -67,6 +68,21 @@ impl TestApp {
             state,
             cognito_url,
         }
+    }
+
+    /// The app in front of a local Authsignal of the test's own, configured as a real tenant
+    /// is, so the test can give users methods, read the codes sent and make Authsignal fail.
+    pub async fn spawn_with_tenant(vars: &[(&str, &str)]) -> (TestApp, authsignal::LocalTenant) {
+        let tenant = authsignal::LocalTenant::start("app").await;
+        let api_url = tenant.local.base_url().to_string();
+        let secret = tenant.local.secret().expose().to_owned();
+        let mut all = vec![
+            ("AUTHSIGNAL_SECRET", secret.as_str()),
+            ("AUTHSIGNAL_API_URL", api_url.as_str()),
+            ("AUTHSIGNAL_TENANT_ID", tenant.local.tenant_id()),
+        ];
+        all.extend_from_slice(vars);
+        (Self::spawn_with(&all).await, tenant)
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -15,7 +15,10 @@ use tokio::sync::Mutex;
 use url::Url;
 
 use crate::{
-    model::{AppError, AuthenticatorView, EnrollmentTicket, VerificationMethod, validate_email},
+    model::{
+        AppError, AuthenticatorView, EnrollmentTicket, VerificationMethod, validate_email,
+        validate_phone_number,
+    },
     server::authsignal::{AuthsignalClient, AuthsignalError, TrackAttributes, UserAuthenticator},
 };
 
@@ -29,18 +32,31 @@ const MAX_ID_LENGTH: usize = 128;
 /// Authsignal tokens are JWTs of a few hundred bytes.
 const MAX_TOKEN_LENGTH: usize = 8 * 1024;
 
+/// The user's verified methods, oldest first.
+pub async fn authenticators(
+    authsignal: &AuthsignalClient,
+    user_id: &str,
+) -> Result<Vec<UserAuthenticator>, AppError> {
+    let mut authenticators = authsignal.get_authenticators(user_id).await?;
+    authenticators.sort_by_key(|authenticator| authenticator.created_at);
+    Ok(authenticators)
+}
+
 /// The user's verified methods, oldest first, ready to show.
 pub async fn list(
     authsignal: &AuthsignalClient,
     user_id: &str,
 ) -> Result<Vec<AuthenticatorView>, AppError> {
-    let mut authenticators = authsignal.get_authenticators(user_id).await?;
-    authenticators.sort_by_key(|authenticator| authenticator.created_at);
+    Ok(views(&authenticators(authsignal, user_id).await?))
+}
+
+/// What the page shows of each method, as of now.
+pub fn views(authenticators: &[UserAuthenticator]) -> Vec<AuthenticatorView> {
     let now = OffsetDateTime::now_utc();
-    Ok(authenticators
+    authenticators
         .iter()
         .map(|authenticator| view(authenticator, now))
-        .collect())
+        .collect()
 }
 
 /// What the page shows of one method: masked addresses, human times, no secrets.
@@ -82,23 +98,48 @@ pub fn view(authenticator: &UserAuthenticator, now: OffsetDateTime) -> Authentic
     }
 }
 
-/// A token that lets the browser add an email code for this user, for 10 minutes.
-pub async fn start_enrollment(
+/// The address a new method will send its codes to, when the caller already knows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Contact {
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+}
+
+/// A 10-minute Authsignal token with which a client (the page, or a native app through the
+/// Web or Mobile SDK) may add a method for this user. Each given address is checked first.
+pub async fn enrollment_token(
     authsignal: &AuthsignalClient,
     user_id: &str,
-    email: &str,
-) -> Result<EnrollmentTicket, AppError> {
-    let email = validate_email(email)?;
+    contact: &Contact,
+) -> Result<String, AppError> {
     let attributes = TrackAttributes {
         scope: Some("add:authenticators".to_owned()),
-        email: Some(email),
+        email: contact.email.as_deref().map(validate_email).transpose()?,
+        phone_number: contact
+            .phone_number
+            .as_deref()
+            .map(validate_phone_number)
+            .transpose()?,
         ..TrackAttributes::default()
     };
     let track = authsignal
         .track(user_id, ADD_AUTHENTICATOR, &attributes)
         .await?;
+    Ok(track.token.expose().to_owned())
+}
+
+/// What the page needs to add an email code for `email`.
+pub async fn start_enrollment(
+    authsignal: &AuthsignalClient,
+    user_id: &str,
+    email: &str,
+) -> Result<EnrollmentTicket, AppError> {
+    let contact = Contact {
+        email: Some(email.to_owned()),
+        phone_number: None,
+    };
     Ok(EnrollmentTicket {
-        token: track.token.expose().to_owned(),
+        token: enrollment_token(authsignal, user_id, &contact).await?,
         client_api_url: authsignal
             .client_api_url()
             .as_str()
@@ -196,14 +237,14 @@ impl RemovalLocks {
 }
 
 /// Removes one of the user's methods, unless it is not theirs (`NotFound`, whoever owns it) or
-/// removing it would lock them out. Returns the list as it is afterwards.
+/// removing it would lock them out. Returns the list as it is afterwards, oldest first.
 pub async fn remove(
     authsignal: &AuthsignalClient,
     locks: &RemovalLocks,
     user_id: &str,
     authenticator_id: &str,
     accepts_no_fallback: bool,
-) -> Result<Vec<AuthenticatorView>, AppError> {
+) -> Result<Vec<UserAuthenticator>, AppError> {
     validate_authenticator_id(authenticator_id)?;
     let _serialised = locks.of(user_id).lock().await;
     let current = authsignal.get_authenticators(user_id).await?;
@@ -220,8 +261,12 @@ pub async fn remove(
     authsignal
         .delete_authenticator(user_id, authenticator_id)
         .await?;
-    tracing::info!(method = ?current.iter().find(|a| a.user_authenticator_id == authenticator_id).map(|a| a.verification_method), "authenticator removed");
-    list(authsignal, user_id).await
+    let method = current
+        .iter()
+        .find(|authenticator| authenticator.user_authenticator_id == authenticator_id)
+        .map(|authenticator| authenticator.verification_method);
+    tracing::info!(?method, "authenticator removed");
+    authenticators(authsignal, user_id).await
 }
 
 /// An id is letters, digits, `-` and `_`: Authsignal's are UUIDs.

@@ -2,13 +2,11 @@
 //! functions accept plain form posts and check nothing themselves, so this layer does.
 
 use axum::{
-    Json,
     extract::{Request, State},
-    http::{HeaderMap, Method, StatusCode, header},
+    http::{HeaderMap, Method, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use serde_json::json;
 
 use crate::model::AppError;
 
@@ -61,12 +59,7 @@ pub async fn check(State(policy): State<SameOrigin>, request: Request, next: Nex
         return next.run(request).await;
     }
     tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-origin request refused");
-    let error = AppError::Forbidden;
-    (
-        StatusCode::FORBIDDEN,
-        Json(json!({ "error": error.code(), "message": error.to_string() })),
-    )
-        .into_response()
+    AppError::Forbidden.into_response()
 }
 
 #[cfg(test)]

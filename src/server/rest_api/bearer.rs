@@ -1,0 +1,72 @@
+//! `Authorization: Bearer <Cognito access token>`: how native apps authenticate. The token is
+//! verified exactly as the session cookie's is (same verifier, same checks); cookies are not
+//! read here, so a browser's session cannot be ridden into these routes. There is no refresh:
+//! an app refreshes its own tokens with Cognito.
+
+use axum::{
+    extract::FromRequestParts,
+    http::{HeaderValue, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use axum_extra::{
+    TypedHeader,
+    headers::{Authorization, authorization::Bearer},
+};
+
+use crate::{
+    model::{AppError, Upstream},
+    server::{AppState, cognito::verifier::VerifyError, session::CurrentUser},
+};
+
+/// The person whose access token authorised the request.
+pub struct BearerUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for BearerUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Ok(TypedHeader(Authorization(bearer))) =
+            TypedHeader::<Authorization<Bearer>>::from_request_parts(parts, state).await
+        else {
+            return Err(unauthorized(None));
+        };
+        match state.cognito.verifier.verify(bearer.token()).await {
+            Ok(claims) => Ok(Self(CurrentUser {
+                sub: claims.sub,
+                username: claims.username,
+                email: None,
+                auth_time: claims.auth_time,
+            })),
+            Err(VerifyError::Expired) => Err(unauthorized(Some("The access token expired"))),
+            Err(VerifyError::Invalid(reason)) => {
+                tracing::debug!(%reason, "a bearer token was refused");
+                Err(unauthorized(Some("The access token is invalid")))
+            }
+            Err(VerifyError::KeysUnavailable) => Err(AppError::Upstream {
+                service: Upstream::Cognito,
+                timed_out: false,
+            }
+            .into_response()),
+        }
+    }
+}
+
+/// 401 with the challenge RFC 6750 §3 asks for: no `error` when no token was sent at all.
+fn unauthorized(problem: Option<&'static str>) -> Response {
+    let challenge = match problem {
+        None => "Bearer".to_owned(),
+        Some(description) => {
+            format!(r#"Bearer error="invalid_token", error_description="{description}""#)
+        }
+    };
+    let mut response = AppError::NotSignedIn.into_response();
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}

@@ -1,0 +1,82 @@
+//! The REST API for native apps: the endpoints Authsignal's Cognito guide builds as Lambdas,
+//! behind `Authorization: Bearer <Cognito access token>` instead of the session cookie, with the
+//! same operations, guards and limits as the page. Its OpenAPI document is generated from the
+//! handlers below and served at [`OPENAPI_PATH`].
+
+mod authenticators;
+mod bearer;
+mod json_body;
+
+use axum::{Router, http::header, middleware, routing::get};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{
+    AppState,
+    http::origin::{self, SameOrigin},
+};
+
+pub const OPENAPI_PATH: &str = "/api/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Account Security API",
+        description = "Manage the Authsignal sign-in methods of the person a Cognito access token belongs to. Errors are `{\"error\": code, \"message\": sentence}`, with `field` for invalid input.",
+    ),
+    modifiers(&CognitoBearer),
+    tags((name = "authenticators", description = "A person's sign-in methods")),
+)]
+struct ApiDoc;
+
+/// Every route takes the access token of the app client the server is configured with.
+struct CognitoBearer;
+
+impl Modify for CognitoBearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "cognito",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .description(Some(
+                            "A Cognito access token of the configured user pool and app client",
+                        ))
+                        .build(),
+                ),
+            );
+    }
+}
+
+/// The routes with their OpenAPI document, and the document itself at [`OPENAPI_PATH`].
+/// Browsers never attach a bearer token on their own, so only requests that say they come from
+/// another site are refused (native apps send no `Origin`).
+pub fn router(public_origin: String) -> Router<AppState> {
+    let (routes, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(
+            authenticators::list,
+            authenticators::start_enrollment
+        ))
+        .routes(routes!(authenticators::remove))
+        .routes(routes!(authenticators::prebuilt_ui))
+        .split_for_parts();
+    let document = document
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    routes
+        .route(
+            OPENAPI_PATH,
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], document) }),
+        )
+        .layer(middleware::from_fn_with_state(
+            SameOrigin::new(public_origin, origin::Mode::Bearer),
+            origin::check,
+        ))
+}
