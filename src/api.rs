@@ -1,7 +1,7 @@
 //! The server functions: the only door from the page to the server. Each one starts with
 //! [`ssr::signed_in_user`], so none runs without a verified Cognito access token (the session
 //! layer also refuses signed-out calls before they get here), and each answers failures with
-//! the shared [`AppError`] and its HTTP status.
+//! the shared [`AppError`]; a layer gives the response that error's HTTP status.
 
 use leptos::prelude::*;
 
@@ -22,7 +22,7 @@ pub async fn me() -> Result<UserView, AppError> {
 pub async fn list_authenticators() -> Result<Vec<AuthenticatorView>, AppError> {
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
-    ssr::respond(crate::server::account::list(&state.authsignal, &user.sub).await)
+    crate::server::account::list(&state.authsignal, &user.sub).await
 }
 
 /// A short-lived Authsignal token with which the browser adds an email code for `email`.
@@ -33,7 +33,7 @@ pub async fn start_enrollment(email: String) -> Result<EnrollmentTicket, AppErro
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
     ssr::limit(&state, Bucket::Enrollment, &user)?;
-    ssr::respond(account::start_enrollment(&state.authsignal, &user.sub, &email).await)
+    account::start_enrollment(&state.authsignal, &user.sub, &email).await
 }
 
 /// Where to send the browser to manage methods on Authsignal's own pages. The return address
@@ -46,9 +46,7 @@ pub async fn prebuilt_ui_url() -> Result<String, AppError> {
     let state = ssr::state()?;
     ssr::limit(&state, Bucket::PrebuiltUi, &user)?;
     let return_url = prebuilt_return::url(&state.config);
-    let visit = ssr::respond(
-        account::start_prebuilt_visit(&state.authsignal, &user.sub, &return_url).await,
-    )?;
+    let visit = account::start_prebuilt_visit(&state.authsignal, &user.sub, &return_url).await?;
     ssr::remember_visit(&state, &visit.idempotency_key);
     Ok(visit.url)
 }
@@ -65,26 +63,21 @@ pub async fn remove_authenticator(
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
     ssr::limit(&state, Bucket::Removal, &user)?;
-    let remaining = ssr::respond(
-        account::remove(
-            &state.authsignal,
-            &state.removal_locks,
-            &user.sub,
-            &id,
-            accepts_no_fallback,
-        )
-        .await,
-    )?;
+    let remaining = account::remove(
+        &state.authsignal,
+        &state.removal_locks,
+        &user.sub,
+        &id,
+        accepts_no_fallback,
+    )
+    .await?;
     leptos_axum::redirect("/security?notice=removed");
     Ok(account::views(&remaining))
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use axum::{
-        http::{HeaderValue, StatusCode, header, request::Parts},
-        response::IntoResponse,
-    };
+    use axum::{http::request::Parts, response::IntoResponse};
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
 
@@ -97,47 +90,25 @@ pub mod ssr {
         },
     };
 
-    /// The person behind the current request, or the error with its HTTP status set (a
-    /// signed-out call answers 401 with `"NotSignedIn"`).
+    /// The person behind the current request (a signed-out call answers 401 with
+    /// `"NotSignedIn"`).
     pub fn signed_in_user() -> Result<CurrentUser, AppError> {
         use_context::<Parts>()
             .ok_or(AppError::NotSignedIn)
             .and_then(|parts| session::current_user(&parts))
-            .map_err(fail)
     }
 
     /// The server's state, provided to every server function by the router.
     pub fn state() -> Result<AppState, AppError> {
         use_context::<AppState>()
-            .ok_or_else(|| fail(AppError::Network("the server is not set up".to_owned())))
+            .ok_or_else(|| AppError::Network("the server is not set up".to_owned()))
     }
 
     /// Counts this request against the person's and their address's allowance.
     pub fn limit(state: &AppState, bucket: Bucket, user: &CurrentUser) -> Result<(), AppError> {
         let ip = use_context::<Parts>()
             .and_then(|parts| client_ip(&parts, state.config.limits.trust_forwarded_for));
-        state
-            .limits
-            .check(bucket, Some(&user.sub), ip)
-            .map_err(fail)
-    }
-
-    /// Passes a result through, setting the HTTP status when it is an error.
-    pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-        result.map_err(fail)
-    }
-
-    /// Sets the response status (and `Retry-After`) from `error` and hands it back.
-    pub fn fail(error: AppError) -> AppError {
-        if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(
-                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            );
-            if let AppError::RateLimited { retry_after_secs } = &error {
-                response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
-            }
-        }
-        error
+        state.limits.check(bucket, Some(&user.sub), ip)
     }
 
     /// Remembers, in an encrypted cookie, which pre-built UI visit this browser started, so
@@ -150,8 +121,12 @@ pub mod ssr {
         };
         let jar = state.session.jar(&parts.headers);
         let jar = state.session.store_visit(jar, idempotency_key);
-        for cookie in jar.into_response().headers().get_all(header::SET_COOKIE) {
-            response.append_header(header::SET_COOKIE, cookie.clone());
+        for cookie in jar
+            .into_response()
+            .headers()
+            .get_all(axum::http::header::SET_COOKIE)
+        {
+            response.append_header(axum::http::header::SET_COOKIE, cookie.clone());
         }
     }
 }

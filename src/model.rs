@@ -186,10 +186,12 @@ impl FromServerFnError for AppError {
     /// its answer could not be read.
     fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
         match error {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => Self::invalid(
-                "request",
-                "The request was incomplete. Reload the page and try again.",
-            ),
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                Self::invalid(
+                    &argument_named_in(&message).unwrap_or_else(|| "request".to_owned()),
+                    "The request was incomplete. Reload the page and try again.",
+                )
+            }
             ServerFnErrorErr::Request(message)
             | ServerFnErrorErr::Response(message)
             | ServerFnErrorErr::Deserialization(message)
@@ -200,6 +202,16 @@ impl FromServerFnError for AppError {
             | ServerFnErrorErr::UnsupportedRequestMethod(message) => Self::Network(message),
         }
     }
+}
+
+/// The argument serde names in a decoding error ("missing field `email`"); other messages name
+/// no argument.
+fn argument_named_in(message: &str) -> Option<String> {
+    ["missing field `", "unknown field `", "duplicate field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name.to_owned())
 }
 
 /// What the browser needs to enroll a method through the Authsignal Client API.
@@ -452,6 +464,18 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn an_argument_that_did_not_decode_is_named() {
+        let error = AppError::from_server_fn_error(ServerFnErrorErr::Args(
+            "missing field `email`".to_owned(),
+        ));
+        assert!(matches!(&error, AppError::InvalidInput { field, .. } if field == "email"));
+        let error = AppError::from_server_fn_error(ServerFnErrorErr::Args(
+            "provided string was not `true` or `false`".to_owned(),
+        ));
+        assert!(matches!(&error, AppError::InvalidInput { field, .. } if field == "request"));
     }
 
     #[test]

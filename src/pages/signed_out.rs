@@ -2,6 +2,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::model::seconds_in_words;
+
+/// A wait longer than this in the URL is not one the server set.
+const MAX_RETRY_AFTER_SECS: u64 = 3600;
+
 /// Why someone is on the signed-out page: after signing out, or a sign-in that could not be
 /// completed. Only these fixed codes travel in the URL, so nothing from outside is displayed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +86,19 @@ impl SignedOutReason {
         }
     }
 
-    pub fn message(self) -> &'static str {
+    /// What happened and what to do; `retry_after` is the wait the server asked for, when it
+    /// refused a sign-in for coming too often.
+    pub fn message(self, retry_after: Option<u64>) -> String {
+        if let (Self::RateLimited, Some(seconds)) = (self, retry_after) {
+            return format!(
+                "Too many sign-ins came from your network in a short time. Wait {}, then sign in again.",
+                seconds_in_words(seconds)
+            );
+        }
+        self.fixed_message().to_owned()
+    }
+
+    fn fixed_message(self) -> &'static str {
         match self {
             Self::SignedOut => "You signed out of Account Security on this browser.",
             Self::Cancelled => {
@@ -116,11 +133,18 @@ pub fn SignedOutPage() -> impl IntoView {
     let query = use_query_map();
     let reason =
         Memo::new(move |_| SignedOutReason::from_code(query.read().get("reason").as_deref()));
+    let retry_after = Memo::new(move |_| {
+        query
+            .read()
+            .get("retry_after")
+            .and_then(|value| value.parse::<u64>().ok())
+            .filter(|seconds| *seconds <= MAX_RETRY_AFTER_SECS)
+    });
     view! {
         <Title text=move || reason.get().heading() />
         <main class="page narrow">
             <h1>{move || reason.get().heading()}</h1>
-            <p class="lead">{move || reason.get().message()}</p>
+            <p class="lead">{move || reason.get().message(retry_after.get())}</p>
             <p>
                 // A server route, not a page of the app: the router must let the browser go.
                 <a class="button primary" href="/auth/sign-in" rel="external">
@@ -142,7 +166,7 @@ mod tests {
     fn every_reason_round_trips_through_its_code() {
         for reason in SignedOutReason::ALL {
             assert_eq!(SignedOutReason::from_code(Some(reason.code())), reason);
-            assert!(reason.message().ends_with('.'), "{reason:?}");
+            assert!(reason.message(None).ends_with('.'), "{reason:?}");
         }
         assert_eq!(
             SignedOutReason::from_code(Some("<script>")),
@@ -152,6 +176,23 @@ mod tests {
         assert_eq!(
             SignedOutReason::CodeRejected.path(),
             "/signed-out?reason=code-rejected"
+        );
+    }
+
+    #[test]
+    fn a_refused_sign_in_says_how_long_to_wait() {
+        assert_eq!(
+            SignedOutReason::RateLimited.message(Some(42)),
+            "Too many sign-ins came from your network in a short time. Wait 42 seconds, then sign in again."
+        );
+        assert!(
+            SignedOutReason::RateLimited
+                .message(None)
+                .contains("Wait a minute")
+        );
+        assert_eq!(
+            SignedOutReason::SignedOut.message(Some(42)),
+            SignedOutReason::SignedOut.message(None)
         );
     }
 }

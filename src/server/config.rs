@@ -855,8 +855,8 @@ mod tests {
         assert_eq!(
             urls,
             [
-                "com.example.app://authsignal",
-                "https://app.example.com/done"
+                "https://app.example.com/authsignal",
+                "http://127.0.0.1:8080/done"
             ]
         );
         for bad in [

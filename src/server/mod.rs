@@ -45,6 +45,7 @@ use http::{
     headers,
     origin::{self, SameOrigin},
     rate_limit::RateLimits,
+    server_fn_errors,
 };
 pub use state::AppState;
 
@@ -167,10 +168,18 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || set_page_policy(&page_policy),
+            {
+                let page_policy = page_policy.clone();
+                move || set_page_policy(&page_policy)
+            },
             move || shell(leptos_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // The 404 page is a page too: it needs its nonce to hydrate.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(move || set_page_policy(&page_policy), shell))
+        .layer(middleware::from_fn(server_fn_errors::set_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::layer,

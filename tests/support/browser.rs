@@ -42,12 +42,21 @@ impl Browser {
 
     /// A server function call as the page makes it.
     pub async fn call(&mut self, url: &str) -> Response {
+        self.call_with(url, &[]).await
+    }
+
+    /// A server function call with arguments, as the page makes it.
+    pub async fn call_with(&mut self, url: &str, form: &[(&str, &str)]) -> Response {
         let request = super::client()
             .post(url)
             .header(header::ORIGIN, origin_of(url))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json")
-            .body("");
+            .form(form);
+        self.send(request).await
+    }
+
+    /// Sends a request built elsewhere (odd headers, other origins) with this browser's cookies.
+    pub async fn send_raw(&mut self, request: reqwest::RequestBuilder) -> Response {
         self.send(request).await
     }
 

@@ -7,7 +7,7 @@ use aws_lc_rs::constant_time;
 use axum::{
     Router,
     extract::{RawQuery, State},
-    http::{HeaderMap, request::Parts},
+    http::{HeaderMap, HeaderValue, header, request::Parts},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
@@ -18,6 +18,7 @@ use super::{
     verifier::VerifyError,
 };
 use crate::{
+    model::AppError,
     pages::signed_out::SignedOutReason,
     server::{
         AppState,
@@ -62,10 +63,20 @@ async fn callback(
     RawQuery(query): RawQuery,
 ) -> Response {
     let ip = client_ip(&parts, state.config.limits.trust_forwarded_for);
-    if state.limits.check(Bucket::SignIn, None, ip).is_err() {
+    if let Err(AppError::RateLimited { retry_after_secs }) =
+        state.limits.check(Bucket::SignIn, None, ip)
+    {
         // Each callback costs a token exchange with Cognito; the pending sign-in is kept, so
         // the person can finish once the limit allows.
-        return Redirect::to(&SignedOutReason::RateLimited.path()).into_response();
+        let page = format!(
+            "{}&retry_after={retry_after_secs}",
+            SignedOutReason::RateLimited.path()
+        );
+        return (
+            [(header::RETRY_AFTER, HeaderValue::from(retry_after_secs))],
+            Redirect::to(&page),
+        )
+            .into_response();
     }
     let headers = &parts.headers;
     let params = query_params(query.as_deref());

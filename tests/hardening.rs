@@ -1,0 +1,418 @@
+//! What an attacker, a flaky upstream or a flood gets from the page's side of the app, over real
+//! HTTP: cross-origin posts, security headers and the CSP nonce, rate limits, size limits, input
+//! validation, and Authsignal failing in every way.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
+use support::{
+    TestApp,
+    authsignal::LocalTenant,
+    browser::{Browser, new_email, origin_of},
+};
+
+/// A signed-in person with two email codes, so that either could be removed.
+struct Person {
+    browser: Browser,
+    sub: String,
+    ids: Vec<String>,
+}
+
+async fn person_with_two_methods(app: &TestApp, tenant: &LocalTenant, label: &str) -> Person {
+    let email = new_email(label);
+    let mut browser = Browser::signed_up(app, &email).await;
+    let me: Value = browser
+        .call(&app.url("/api/me"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sub = me["username"].as_str().unwrap().to_owned();
+    let ids = vec![
+        tenant.give_email(&sub, &email).await,
+        tenant.give_email(&sub, &new_email(label)).await,
+    ];
+    Person { browser, sub, ids }
+}
+
+async fn method_count(app: &TestApp, browser: &mut Browser) -> usize {
+    let response = browser.call(&app.url("/api/list_authenticators")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json::<Vec<Value>>().await.unwrap().len()
+}
+
+#[tokio::test]
+async fn posts_from_another_origin_are_refused_and_change_nothing() {
+    let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
+    let mut person = person_with_two_methods(&app, &tenant, "csrf").await;
+    let remove = app.url("/api/remove_authenticator");
+    let id = person.ids[1].clone();
+    let form = [("id", id.as_str())];
+    let attacks = [
+        // A form on the attacker's page, submitted by the victim's browser.
+        support::client()
+            .post(&remove)
+            .header(header::ORIGIN, "https://evil.example")
+            .header("sec-fetch-site", "cross-site")
+            .form(&form),
+        // `fetch(…, {method: "POST", mode: "no-cors", credentials: "include"})`.
+        support::client()
+            .post(&remove)
+            .header(header::ORIGIN, "https://evil.example")
+            .header(header::CONTENT_TYPE, "text/plain;charset=UTF-8")
+            .body(format!("id={id}")),
+        // A look-alike origin, and a subdomain of ours.
+        support::client()
+            .post(&remove)
+            .header(header::ORIGIN, format!("{}.evil.example", app.base_url))
+            .form(&form),
+        // No Origin at all, but the fetch metadata says it is cross-site.
+        support::client()
+            .post(&remove)
+            .header("sec-fetch-site", "cross-site")
+            .form(&form),
+        // Neither header: not provably ours.
+        support::client().post(&remove).form(&form),
+    ];
+    for attack in attacks {
+        let response = person.browser.send_raw(attack).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "forbidden");
+    }
+    assert_eq!(method_count(&app, &mut person.browser).await, 2);
+
+    let sign_out = support::client()
+        .post(app.url("/auth/sign-out"))
+        .header(header::ORIGIN, "https://evil.example");
+    assert_eq!(
+        person.browser.send_raw(sign_out).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        person.browser.get(&app.url("/security")).await.status(),
+        StatusCode::OK,
+        "still signed in"
+    );
+
+    // The same request from our own page goes through.
+    let response = person.browser.call_with(&remove, &form).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(method_count(&app, &mut person.browser).await, 1);
+}
+
+/// The `nonce-…` of a page's policy.
+fn nonce_of(policy: &str) -> String {
+    let start = policy.find("'nonce-").expect("a nonce") + "'nonce-".len();
+    policy[start..].split('\'').next().unwrap().to_owned()
+}
+
+fn directive<'a>(policy: &'a str, name: &str) -> &'a str {
+    policy
+        .split(';')
+        .map(str::trim)
+        .find(|directive| directive.split(' ').next() == Some(name))
+        .unwrap_or_else(|| panic!("no {name} in {policy}"))
+}
+
+#[tokio::test]
+async fn pages_carry_a_strict_policy_with_a_fresh_nonce_on_every_script() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::signed_up(&app, &new_email("csp")).await;
+    let mut nonces = Vec::new();
+    for path in [
+        "/security",
+        "/security",
+        "/",
+        "/signed-out",
+        "/no-such-page",
+    ] {
+        let response = browser.get(&app.url(path)).await;
+        let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let html = response.text().await.unwrap();
+        assert!(policy.contains("'nonce-"), "{path}: {policy}");
+        let nonce = nonce_of(&policy);
+        let scripts = html.matches("<script").count();
+        assert!(scripts > 0, "{path} hydrates");
+        assert_eq!(
+            html.matches(&format!("nonce=\"{nonce}\"")).count(),
+            scripts,
+            "{path}: every script carries this response's nonce"
+        );
+        let script_src = directive(&policy, "script-src");
+        assert!(script_src.contains("'wasm-unsafe-eval'"), "{policy}");
+        assert!(!script_src.contains("unsafe-inline"), "{policy}");
+        assert_eq!(
+            directive(&policy, "frame-ancestors"),
+            "frame-ancestors 'none'"
+        );
+        assert_eq!(directive(&policy, "base-uri"), "base-uri 'none'");
+        let connect = directive(&policy, "connect-src");
+        assert!(
+            connect.starts_with("connect-src 'self' http://127.0.0.1:"),
+            "{policy}"
+        );
+        let forms = directive(&policy, "form-action");
+        assert!(
+            forms.contains(&origin_of(&app.cognito_url)),
+            "sign-out ends on the hosted pages: {policy}"
+        );
+        nonces.push(nonce);
+    }
+    let mut unique = nonces.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), nonces.len(), "a fresh nonce per response");
+}
+
+#[tokio::test]
+async fn every_response_has_the_security_headers_and_personal_ones_are_not_stored() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::signed_up(&app, &new_email("headers")).await;
+    let page = browser.get(&app.url("/security")).await;
+    let server_fn = browser.call(&app.url("/api/me")).await;
+    let api = support::client()
+        .get(app.url("/api/authenticators"))
+        .send()
+        .await
+        .unwrap();
+    let health = support::client()
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    for (what, response) in [
+        ("page", &page),
+        ("server function", &server_fn),
+        ("REST API", &api),
+        ("health check", &health),
+    ] {
+        let headers = response.headers();
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{what}");
+        assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{what}");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store", "{what}");
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY", "{what}");
+        assert!(
+            headers["permissions-policy"]
+                .to_str()
+                .unwrap()
+                .contains("camera=()"),
+            "{what}"
+        );
+        assert!(
+            headers.contains_key(header::CONTENT_SECURITY_POLICY),
+            "{what}"
+        );
+        assert!(
+            !headers.contains_key(header::STRICT_TRANSPORT_SECURITY),
+            "{what}: no HSTS over http"
+        );
+    }
+}
+
+#[tokio::test]
+async fn behind_https_every_response_asks_for_https_only() {
+    let app = TestApp::spawn_with(&[
+        ("APP_PUBLIC_URL", "https://account.example.test"),
+        ("ALLOW_LOCAL_EMULATORS", "true"),
+    ])
+    .await;
+    let response = support::client()
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=63072000; includeSubDomains"
+    );
+}
+
+#[tokio::test]
+async fn too_many_enrollments_are_refused_with_retry_after() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::signed_up(&app, &new_email("limit")).await;
+    let url = app.url("/api/start_enrollment");
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let response = browser
+            .call_with(&url, &[("email", "jane@example.com")])
+            .await;
+        statuses.push(response.status());
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            let wait: u64 = response.headers()[header::RETRY_AFTER]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=60).contains(&wait), "{wait}");
+            let body: Value = response.json().await.unwrap();
+            assert!(body["RateLimited"]["retry_after_secs"].is_u64(), "{body}");
+        }
+    }
+    assert_eq!(
+        statuses,
+        [
+            [StatusCode::OK; 5].as_slice(),
+            &[StatusCode::TOO_MANY_REQUESTS]
+        ]
+        .concat()
+    );
+}
+
+#[tokio::test]
+async fn too_many_sign_ins_from_one_address_say_when_to_come_back() {
+    let app = TestApp::spawn_with(&[("RATE_LIMIT_PER_IP_PER_MINUTE", "2")]).await;
+    let mut browser = Browser::new();
+    let callback = app.url("/auth/callback?code=x&state=y");
+    for _ in 0..2 {
+        let response = browser.get(&callback).await;
+        assert!(
+            !support::browser::location(&response).contains("rate-limited"),
+            "within the limit"
+        );
+    }
+    let response = browser.get(&callback).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let wait: u64 = response.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let page = support::browser::location(&response);
+    assert_eq!(
+        page,
+        app.url(&format!(
+            "/signed-out?reason=rate-limited&retry_after={wait}"
+        ))
+    );
+    let html = browser.get(&page).await.text().await.unwrap();
+    assert!(html.contains(&format!("Wait {wait} seconds")), "{html}");
+}
+
+#[tokio::test]
+async fn an_oversized_request_is_refused_before_any_handler() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::signed_up(&app, &new_email("size")).await;
+    let huge = "a".repeat(100 * 1024);
+    let response = browser
+        .call_with(&app.url("/api/start_enrollment"), &[("email", &huge)])
+        .await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn bad_server_function_input_is_a_400_naming_the_field() {
+    let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
+    let mut person = person_with_two_methods(&app, &tenant, "input").await;
+    let long_email = format!("{}@example.com", "a".repeat(250));
+    let cases: [(&str, Vec<(&str, &str)>, &str); 6] = [
+        ("start_enrollment", vec![("email", "jane@")], "email"),
+        ("start_enrollment", vec![("email", &long_email)], "email"),
+        ("start_enrollment", vec![], "email"),
+        ("remove_authenticator", vec![("id", "../../users/x")], "id"),
+        ("remove_authenticator", vec![("id", "")], "id"),
+        (
+            "remove_authenticator",
+            vec![
+                ("id", person.ids[0].as_str()),
+                ("accepts_no_fallback", "maybe"),
+            ],
+            // serde's message for a bad boolean names no field.
+            "request",
+        ),
+    ];
+    for (function, form, field) in cases {
+        let response = person
+            .browser
+            .call_with(&app.url(&format!("/api/{function}")), &form)
+            .await;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{function} {form:?}: {body}"
+        );
+        assert_eq!(
+            body["InvalidInput"]["field"], field,
+            "{function} {form:?}: {body}"
+        );
+    }
+    assert_eq!(method_count(&app, &mut person.browser).await, 2);
+}
+
+#[tokio::test]
+async fn authsignal_failing_is_an_upstream_error_and_others_are_still_served() {
+    let (app, tenant) = TestApp::spawn_with_tenant(&[
+        ("AUTHSIGNAL_TIMEOUT_MS", "1000"),
+        ("AUTHSIGNAL_RETRIES", "0"),
+    ])
+    .await;
+    let mut person = person_with_two_methods(&app, &tenant, "upstream").await;
+    let mut other = person_with_two_methods(&app, &tenant, "upstream-other").await;
+    let list = app.url("/api/list_authenticators");
+    for (fault, status, timed_out) in [
+        (
+            json!({ "kind": "status", "status": 500 }),
+            StatusCode::BAD_GATEWAY,
+            false,
+        ),
+        (
+            json!({ "kind": "malformed_json" }),
+            StatusCode::BAD_GATEWAY,
+            false,
+        ),
+        (json!({ "kind": "hang" }), StatusCode::GATEWAY_TIMEOUT, true),
+    ] {
+        let path = format!("/v1/users/{}/authenticators", person.sub);
+        tenant
+            .set_faults(json!([{ "path": path, "fault": fault }]))
+            .await;
+        let started = Instant::now();
+        let (failed, served) = tokio::join!(person.browser.call(&list), async {
+            // While one person's call hangs, someone else's is answered.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            other.browser.call(&list).await
+        });
+        assert_eq!(failed.status(), status, "{fault}");
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "{fault}: bounded by AUTHSIGNAL_TIMEOUT_MS"
+        );
+        let body: Value = failed.json().await.unwrap();
+        assert_eq!(
+            body["Upstream"],
+            json!({ "service": "Authsignal", "timed_out": timed_out }),
+            "{fault}"
+        );
+        assert_eq!(served.status(), StatusCode::OK, "{fault}");
+
+        // The page says so in a sentence and still shows who is signed in.
+        let html = person
+            .browser
+            .get(&app.url("/security"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("Your sign-in methods are unchanged; try again in a minute."),
+            "{fault}: {html}"
+        );
+        assert!(html.contains("Sign out"), "{fault}");
+        let cleared = support::client()
+            .delete(tenant.url("/_local/faults"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cleared.status(), StatusCode::NO_CONTENT);
+    }
+    assert_eq!(method_count(&app, &mut person.browser).await, 2);
+}
