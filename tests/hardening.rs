@@ -416,3 +416,91 @@ async fn authsignal_failing_is_an_upstream_error_and_others_are_still_served() {
     }
     assert_eq!(method_count(&app, &mut person.browser).await, 2);
 }
+
+#[tokio::test]
+async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch() {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use account_security::{local::cognito::LocalCognito, server::config::TokenLifetimes};
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+
+    // The local Cognito on its own, and the app pointed at it as at a real pool, with the keys
+    // fetched through a counter.
+    let data_dir = support::authsignal::fresh_data_dir("jwks-storm");
+    let hour = Duration::from_secs(3600);
+    let cognito = LocalCognito::start(
+        "127.0.0.1:0".parse().unwrap(),
+        &data_dir,
+        &"http://127.0.0.1:9".parse().unwrap(),
+        TokenLifetimes {
+            access: hour,
+            id: hour,
+            refresh: hour,
+        },
+    )
+    .await
+    .unwrap();
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let counter = axum::Router::new().route(
+        "/jwks.json",
+        axum::routing::get({
+            let fetches = fetches.clone();
+            let upstream = cognito.jwks_url().to_string();
+            move || async move {
+                fetches.fetch_add(1, Ordering::SeqCst);
+                let keys = support::client().get(upstream).send().await.unwrap();
+                keys.text().await.unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let jwks_url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, counter).await });
+    let session_key = base64::engine::general_purpose::STANDARD.encode([7_u8; 64]);
+    let domain = cognito.base_url().to_string();
+    let issuer = cognito.issuer();
+    let app = TestApp::spawn_with(&[
+        ("COGNITO_USER_POOL_ID", cognito.user_pool_id()),
+        ("COGNITO_CLIENT_ID", cognito.client_id()),
+        ("COGNITO_CLIENT_SECRET", cognito.client_secret().expose()),
+        ("COGNITO_DOMAIN", domain.trim_end_matches('/')),
+        ("COGNITO_ISSUER", &issuer),
+        ("COGNITO_JWKS_URL", &jwks_url),
+        ("SESSION_KEY", &session_key),
+    ])
+    .await;
+
+    let genuine = app.mint(json!({})).await;
+    let list = |token: String| {
+        let url = app.url("/api/authenticators");
+        async move {
+            support::client()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(list(genuine.clone()).await, StatusCode::OK);
+    let before = fetches.load(Ordering::SeqCst);
+    assert!(before >= 1, "the keys were fetched");
+
+    let (_, rest) = genuine.split_once('.').unwrap();
+    let mut storm = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let kid = uuid::Uuid::new_v4().to_string();
+        let header = URL_SAFE_NO_PAD.encode(json!({ "alg": "RS256", "kid": kid }).to_string());
+        storm.spawn(list(format!("{header}.{rest}")));
+    }
+    while let Some(status) = storm.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::UNAUTHORIZED);
+    }
+    let during = fetches.load(Ordering::SeqCst) - before;
+    assert!(during <= 1, "{during} fetches for 200 unknown kids");
+    assert_eq!(list(genuine).await, StatusCode::OK, "known keys still work");
+}

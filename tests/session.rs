@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use support::{
     TestApp,
     browser::{Browser, decrypt_cookie, encrypt_cookie, jwt_claims, location, new_email},
+    forge,
 };
 
 const ACCESS: &str = "session-access";
@@ -201,6 +202,36 @@ async fn a_cookie_holding_a_forged_or_wrong_token_means_signed_out() {
         browser.set_cookie(ACCESS, "forged");
         assert_signed_out(&browser.get(&app.url("/security")).await, &app);
     }
+}
+
+#[tokio::test]
+async fn a_session_holding_any_bad_token_reaches_no_server_function() {
+    let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
+    let demo = app.mint(json!({})).await;
+    let sub = jwt_claims(&demo)["sub"].as_str().unwrap().to_owned();
+    let id = tenant.give_email(&sub, "demo@example.com").await;
+    tenant
+        .give_email(&sub, &new_email("bad-session-second"))
+        .await;
+    let remove = app.url("/api/remove_authenticator");
+    for (case, token) in forge::bad_tokens(&app, &demo).await {
+        // No refresh token: an expired access token cannot be renewed.
+        let mut browser = Browser::new();
+        plant_access_token(&app, &mut browser, &token);
+        let response = browser.call_with(&remove, &[("id", &id)]).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{case}");
+        assert_eq!(response.text().await.unwrap(), r#""NotSignedIn""#, "{case}");
+        assert!(
+            browser.cookie(ACCESS).is_none(),
+            "{case}: the cookie is cleared"
+        );
+
+        let mut browser = Browser::new();
+        plant_access_token(&app, &mut browser, &token);
+        assert_signed_out(&browser.get(&app.url("/security")).await, &app);
+    }
+    let methods = app.state.authsignal.get_authenticators(&sub).await.unwrap();
+    assert_eq!(methods.len(), 2, "nothing was removed");
 }
 
 #[tokio::test]
