@@ -1,6 +1,8 @@
 //! Structured logs: human-readable by default, one JSON object per line with `LOG_FORMAT=json`.
 //! `RUST_LOG` filters as usual.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 use super::config::LogFormat;
@@ -13,7 +15,10 @@ pub fn init(format: LogFormat) {
     let registry = tracing_subscriber::registry().with(filter);
     // `try_init` fails only when a subscriber is already set (several servers in one test run).
     let _ = match format {
-        LogFormat::Text => registry.with(fmt::layer()).try_init(),
+        // Colours only for a person at a terminal, not in files and log pipelines.
+        LogFormat::Text => registry
+            .with(fmt::layer().with_ansi(std::io::stdout().is_terminal()))
+            .try_init(),
         LogFormat::Json => registry
             .with(fmt::layer().json().flatten_event(true))
             .try_init(),

@@ -1,0 +1,427 @@
+//! The logs of a whole session, captured as an operator would (the server binary's output, with
+//! `RUST_LOG=debug`), hold no token, secret, password or one-time code. The emulators run in a
+//! process of their own, as the real services would; their log may name their own development
+//! secret (it is printed at start on purpose) but no token or code either: codes appear only in
+//! the outbox.
+
+mod support;
+
+use std::{
+    collections::HashMap,
+    fs::File,
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
+use support::{
+    authsignal::fresh_data_dir,
+    browser::{Browser, PASSWORD, decrypt_cookie, location, new_email},
+    forge,
+};
+
+/// A child process that is killed when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(binary: &str, args: &[&Path], env: &HashMap<String, String>, log: &Path) -> Running {
+    let output = File::create(log).unwrap();
+    let child = Command::new(binary)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env)
+        .stdout(Stdio::from(output.try_clone().unwrap()))
+        .stderr(Stdio::from(output))
+        .spawn()
+        .unwrap();
+    Running(child)
+}
+
+fn read_env_file(path: &Path) -> HashMap<String, String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
+}
+
+async fn wait_for(what: &str, mut ready: impl AsyncFnMut() -> bool) {
+    for _ in 0..200 {
+        if ready().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not start within 20 s");
+}
+
+/// Whether `code` appears in `log` as a number of its own (not inside a timestamp's fraction
+/// or a longer number).
+fn contains_number(log: &str, code: &str) -> bool {
+    log.match_indices(code).any(|(at, _)| {
+        let before = log[..at].chars().next_back();
+        let after = log[at + code.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit() || c == '.')
+            && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+/// What must never be logged, collected while the session runs.
+#[derive(Default)]
+struct Secrets {
+    named: Vec<(String, String)>,
+    codes: Vec<String>,
+}
+
+impl Secrets {
+    fn add(&mut self, what: &str, value: &str) {
+        assert!(value.len() >= 8, "{what} is long enough to search for");
+        self.named.push((what.to_owned(), value.to_owned()));
+        // A JWT cut short in a log line still leaks its signature.
+        if let Some(signature) = value.split('.').nth(2).filter(|part| part.len() >= 20) {
+            self.named
+                .push((format!("the signature of {what}"), signature.to_owned()));
+        }
+    }
+
+    fn assert_absent_from(&self, log: &str, source: &str) {
+        for (what, value) in &self.named {
+            assert!(
+                !log.contains(value.as_str()),
+                "{what} is in the {source} log"
+            );
+        }
+        for code in &self.codes {
+            assert!(
+                !contains_number(log, code),
+                "the code {code} is in the {source} log"
+            );
+        }
+    }
+}
+
+struct Session {
+    browser: Browser,
+    app: String,
+    key: axum_extra::extract::cookie::Key,
+    secrets: Secrets,
+}
+
+impl Session {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.app)
+    }
+
+    /// Remembers the session tokens the browser holds right now.
+    fn note_cookies(&mut self) {
+        for name in ["session-access", "session-id", "session-refresh"] {
+            if let Some(sealed) = self.browser.cookie(name) {
+                let token = decrypt_cookie(&self.key, name, sealed).unwrap();
+                self.secrets.add(name, &token);
+                self.secrets.add(&format!("the sealed {name}"), sealed);
+            }
+        }
+    }
+
+    async fn call(&mut self, function: &str, form: &[(&str, &str)]) -> Value {
+        let response = self
+            .browser
+            .call_with(&self.url(&format!("/api/{function}")), form)
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{function}");
+        response.json().await.unwrap()
+    }
+}
+
+async fn client_api(base: &str, token: &str, path: &str, body: Value) -> Value {
+    let response = support::client()
+        .post(format!("{base}/client/{path}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.json().await.unwrap()
+}
+
+async fn outbox_code(authsignal: &str, to: &str) -> String {
+    let messages: Vec<Value> = support::client()
+        .get(format!("{authsignal}/_local/outbox"))
+        .query(&[("to", to)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    messages[0]["code"].as_str().unwrap().to_owned()
+}
+
+/// Adds an email code through the Client API as the page does; returns the code.
+async fn enroll(session: &mut Session, authsignal: &str, email: &str) -> String {
+    let ticket = session.call("start_enrollment", &[("email", email)]).await;
+    let token = ticket["token"].as_str().unwrap();
+    let client_api_url = ticket["client_api_url"].as_str().unwrap();
+    session.secrets.add("an enrollment token", token);
+    client_api(
+        client_api_url,
+        token,
+        "user-authenticators/email-otp",
+        json!({ "email": email }),
+    )
+    .await;
+    let code = outbox_code(authsignal, email).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = client_api(
+        client_api_url,
+        token,
+        "verify/email-otp",
+        json!({ "verificationCode": wrong }),
+    )
+    .await;
+    assert_eq!(refused["isVerified"], false);
+    let verified = client_api(
+        client_api_url,
+        token,
+        "verify/email-otp",
+        json!({ "verificationCode": code }),
+    )
+    .await;
+    assert_eq!(verified["isVerified"], true);
+    session.secrets.add(
+        "a post-verification token",
+        verified["accessToken"].as_str().unwrap(),
+    );
+    session.secrets.codes.push(code.clone());
+    code
+}
+
+#[tokio::test]
+async fn a_whole_session_leaves_no_secret_in_the_logs() {
+    let dir: PathBuf = fresh_data_dir("logs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let app_addr = format!("127.0.0.1:{}", free_port());
+    let app = format!("http://{app_addr}");
+    let settings = dir.join("services.env");
+    let services_log = dir.join("services.log");
+    let app_log = dir.join("app.log");
+
+    let services_env = HashMap::from([
+        ("APP_PUBLIC_URL".to_owned(), app.clone()),
+        ("LOCAL_COGNITO_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+        ("LOCAL_AUTHSIGNAL_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+        ("LOCAL_DATA_DIR".to_owned(), dir.display().to_string()),
+        // Short-lived access tokens, so the session is refreshed along the way.
+        (
+            "LOCAL_COGNITO_ACCESS_TOKEN_SECONDS".to_owned(),
+            "3".to_owned(),
+        ),
+        ("RUST_LOG".to_owned(), "debug".to_owned()),
+    ]);
+    let _services = start(
+        env!("CARGO_BIN_EXE_local-services"),
+        &[&settings],
+        &services_env,
+        &services_log,
+    );
+    wait_for("local-services", async || settings.exists()).await;
+    wait_for("local-services", async || {
+        read_env_file(&settings).len() >= 10
+    })
+    .await;
+    let mut app_env = read_env_file(&settings);
+    app_env.extend(
+        [
+            ("LEPTOS_OUTPUT_NAME", "account-security"),
+            ("LEPTOS_SITE_ADDR", app_addr.as_str()),
+            ("LEPTOS_ENV", "PROD"),
+            ("JWT_LEEWAY_SECONDS", "0"),
+            ("RUST_LOG", "debug"),
+        ]
+        .map(|(name, value)| (name.to_owned(), value.to_owned())),
+    );
+    app_env.insert(
+        "LEPTOS_SITE_ROOT".to_owned(),
+        dir.join("site").display().to_string(),
+    );
+    let mut server = start(
+        env!("CARGO_BIN_EXE_account-security"),
+        &[],
+        &app_env,
+        &app_log,
+    );
+    wait_for("the app", async || {
+        support::client()
+            .get(format!("{app}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|response| response.status().is_success())
+    })
+    .await;
+
+    let cognito = app_env["COGNITO_DOMAIN"].clone();
+    let authsignal = app_env["AUTHSIGNAL_API_URL"]
+        .trim_end_matches("/v1")
+        .to_owned();
+    let key = {
+        use base64::{Engine, engine::general_purpose::STANDARD};
+        axum_extra::extract::cookie::Key::from(&STANDARD.decode(&app_env["SESSION_KEY"]).unwrap())
+    };
+    let mut secrets = Secrets::default();
+    for name in ["SESSION_KEY", "COGNITO_CLIENT_SECRET", "AUTHSIGNAL_SECRET"] {
+        secrets.add(name, &app_env[name]);
+    }
+    secrets.add("the password", PASSWORD);
+    let mut session = Session {
+        browser: Browser::new(),
+        app: app.clone(),
+        key,
+        secrets,
+    };
+
+    // Sign up and in through the hosted pages.
+    let email = new_email("logs");
+    let response = session.browser.get(&session.url("/auth/sign-in")).await;
+    let response = session.browser.get(&location(&response)).await;
+    let login = location(&response);
+    let response = session
+        .browser
+        .post_form(
+            &login.replacen("/login?", "/signup?", 1),
+            &[("email", &email), ("password", PASSWORD)],
+        )
+        .await;
+    let callback = location(&response);
+    let code = reqwest::Url::parse(&callback)
+        .unwrap()
+        .query_pairs()
+        .find(|(name, _)| name == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    session.secrets.add("the authorization code", &code);
+    let response = session.browser.get(&callback).await;
+    assert_eq!(location(&response), session.url("/security"));
+    session.note_cookies();
+
+    // Two email codes, a wrong code on the way, one removed.
+    enroll(&mut session, &authsignal, &email).await;
+    let second = new_email("logs-second");
+    enroll(&mut session, &authsignal, &second).await;
+    let listed = session.call("list_authenticators", &[]).await;
+    let id = listed[1]["id"].as_str().unwrap().to_owned();
+    session.call("remove_authenticator", &[("id", &id)]).await;
+
+    // The access token expires: the next page is served after a silent refresh.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let page = session.browser.get(&session.url("/security")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    session.note_cookies();
+
+    // The pre-built UI link carries a token.
+    let visit = session.call("prebuilt_ui_url", &[]).await;
+    let visit = visit.as_str().unwrap();
+    let token = reqwest::Url::parse(visit)
+        .unwrap()
+        .query_pairs()
+        .find(|(name, _)| name == "token")
+        .unwrap()
+        .1
+        .into_owned();
+    session.secrets.add("the pre-built UI token", &token);
+    let response = session
+        .browser
+        .get(&session.url(&format!("/security/return?token={token}")))
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    // A native app's calls, and a forged token.
+    let minted: Value = support::client()
+        .post(format!("{cognito}/_local/mint"))
+        .json(&json!({ "email": email, "expires_in": 3600 }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = minted["token"].as_str().unwrap().to_owned();
+    session.secrets.add("a bearer token", &bearer);
+    for token in [
+        bearer.clone(),
+        forge::tampered(&bearer),
+        forge::alg_none(&bearer),
+    ] {
+        support::client()
+            .get(session.url("/api/authenticators"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let enrollment: Value = support::client()
+        .post(session.url("/api/authenticators"))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    session.secrets.add(
+        "a REST enrollment token",
+        enrollment["authsignalToken"].as_str().unwrap(),
+    );
+
+    let response = session
+        .browser
+        .post_form(&session.url("/auth/sign-out"), &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let _ = server.0.kill();
+    let _ = server.0.wait();
+    let app_log = std::fs::read_to_string(&app_log).unwrap();
+    for expected in [
+        "signed in",
+        "the session was refreshed",
+        "authenticator removed",
+        "a bearer token was refused",
+        "path=/api/start_enrollment",
+    ] {
+        assert!(
+            app_log.contains(expected),
+            "the log is being written ({expected}): {app_log}"
+        );
+    }
+    session.secrets.assert_absent_from(&app_log, "app");
+
+    // The emulators' own log: their development secret is printed at start, on purpose.
+    let services_log = std::fs::read_to_string(&services_log).unwrap();
+    session.secrets.named.retain(|(what, _)| {
+        !what.contains("AUTHSIGNAL_SECRET") && !what.contains("COGNITO_CLIENT_SECRET")
+    });
+    session
+        .secrets
+        .assert_absent_from(&services_log, "emulators'");
+}
