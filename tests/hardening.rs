@@ -504,3 +504,63 @@ async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch() {
     assert!(during <= 1, "{during} fetches for 200 unknown kids");
     assert_eq!(list(genuine).await, StatusCode::OK, "known keys still work");
 }
+
+#[tokio::test]
+async fn someone_elses_genuine_return_token_changes_nothing() {
+    use account_security::server::authsignal::TrackAttributes;
+    use reqwest::Method;
+
+    let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
+    let mut victim = person_with_two_methods(&app, &tenant, "return-victim").await;
+    let attacker = person_with_two_methods(&app, &tenant, "return-attacker").await;
+    // The victim has a visit pending, as if they had just opened Authsignal's pages.
+    let visit = victim.browser.call(&app.url("/api/prebuilt_ui_url")).await;
+    assert_eq!(visit.status(), StatusCode::OK);
+
+    // The attacker passes their own challenge for the same action: a token Authsignal vouches
+    // for, but not the victim's.
+    let track = tenant
+        .client
+        .track(
+            &attacker.sub,
+            "manageAuthenticators",
+            &TrackAttributes::default(),
+        )
+        .await
+        .unwrap();
+    let token = track.token.expose();
+    tenant
+        .client_json(token, Method::POST, "/v1/client/challenge/email-otp", None)
+        .await;
+    let methods = tenant
+        .client
+        .get_authenticators(&attacker.sub)
+        .await
+        .unwrap();
+    let address = methods[0].email.clone().unwrap();
+    let code = tenant.latest_code(&address).await;
+    tenant
+        .client_json(
+            token,
+            Method::POST,
+            "/v1/client/verify/email-otp",
+            Some(json!({ "verificationCode": code })),
+        )
+        .await;
+    let validation = tenant
+        .client
+        .validate_challenge(token, Some(&attacker.sub), None)
+        .await
+        .unwrap();
+    assert!(validation.is_valid, "a genuine, succeeded token");
+
+    let response = victim
+        .browser
+        .get(&app.url(&format!("/security/return?token={token}")))
+        .await;
+    assert_eq!(
+        support::browser::location(&response),
+        app.url("/security?notice=manage-invalid")
+    );
+    assert_eq!(method_count(&app, &mut victim.browser).await, 2);
+}
