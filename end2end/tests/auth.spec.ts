@@ -1,4 +1,4 @@
-import { test, expect, hydrated } from "./fixtures";
+import { test, expect, hydrated, allowConsoleErrors } from "./fixtures";
 
 // The local Cognito started by the server under test (see playwright.config.ts for the app).
 const cognitoURL = process.env.LOCAL_COGNITO_URL ?? "http://127.0.0.1:3100";
@@ -58,13 +58,15 @@ test("/security while signed out leads to sign-in, and back after it", async ({ 
   await expect(page.getByText("Signed in as demo@example.com")).toBeVisible();
 });
 
-test("a wrong password is refused on the hosted page", async ({ page }) => {
+test("a wrong password is refused on the hosted page", async ({ page, consoleErrors }) => {
   await page.goto("/auth/sign-in");
   await page.getByLabel("Email address").fill("demo@example.com");
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert")).toHaveText("Incorrect username or password.");
   await expect(page).toHaveURL(hostedLogin);
+  // The hosted page answers a refused password with 400, as Cognito's does.
+  allowConsoleErrors(consoleErrors, /status of 400/);
 });
 
 test("a cookie holding a forged token is treated as signed out", async ({ page, request, baseURL }) => {

@@ -1,17 +1,25 @@
 import { test as base, expect, type Page } from "@playwright/test";
 
-/// Every test fails if the page logs an error (a CSP violation, a hydration panic, a failed
-/// request) unless the test declares it expected.
+/// Every test fails if a page of its browser context logs an error (a CSP violation, a
+/// hydration panic, a failed request) unless the test declares it expected. It runs for every
+/// test, whether or not the test names it.
 export const test = base.extend<{ consoleErrors: string[] }>({
-  consoleErrors: async ({ page }, use) => {
-    const errors: string[] = [];
-    page.on("console", (message) => {
-      if (message.type() === "error") errors.push(message.text());
-    });
-    page.on("pageerror", (error) => errors.push(error.message));
-    await use(errors);
-    expect(errors, "errors in the browser console").toEqual([]);
-  },
+  consoleErrors: [
+    async ({ context }, use) => {
+      const errors: string[] = [];
+      const watch = (page: Page) => {
+        page.on("console", (message) => {
+          if (message.type() === "error") errors.push(`${page.url()}: ${message.text()}`);
+        });
+        page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
+      };
+      context.pages().forEach(watch);
+      context.on("page", watch);
+      await use(errors);
+      expect(errors, "errors in the browser console").toEqual([]);
+    },
+    { auto: true },
+  ],
 });
 
 export { expect };

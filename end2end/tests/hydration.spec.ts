@@ -1,4 +1,4 @@
-import { test, expect, hydrated } from "./fixtures";
+import { test, expect, hydrated, allowConsoleErrors } from "./fixtures";
 
 test("the start page hydrates and a WASM-driven disclosure opens", async ({ page, consoleErrors }) => {
   await page.goto("/");
@@ -16,8 +16,10 @@ test("the start page hydrates and a WASM-driven disclosure opens", async ({ page
   expect(consoleErrors).toEqual([]);
 });
 
-test("an unknown path answers 404 with a page", async ({ page }) => {
+test("an unknown path answers 404 with a page that hydrates under the CSP", async ({ page, consoleErrors }) => {
   const response = await page.goto("/no-such-page");
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await hydrated(page);
+  allowConsoleErrors(consoleErrors, /status of 404/);
 });

@@ -18,6 +18,9 @@ import {
 test("a new user sees the empty state, then adds an email code read from the outbox", async ({ page, consoleErrors }) => {
   await signUp(page, "enroll");
   await expect(page.getByText("You have no sign-in methods yet.")).toBeVisible();
+  await expect(page.getByRole("complementary", { name: "Tip: keep a fallback" })).toContainText(
+    "Before you add a passkey, keep an email or text-message code.",
+  );
 
   const address = freshEmail("code");
   const form = page.getByRole("region", { name: "Add an email code" });
@@ -228,7 +231,11 @@ test("the pre-built UI round trip: challenge, remove a method there, come back t
 
   await expect(page).toHaveURL(/\/security\?notice=manage-done$/);
   await expect(page.getByText("Welcome back from Authsignal.")).toBeVisible();
-  await expect(page.getByRole("listitem").filter({ hasText: mask(first) })).toBeVisible();
+  // The challenge there used the first method: it shows when, with the exact time on hover.
+  const used = page.getByRole("listitem").filter({ hasText: mask(first) });
+  await expect(used).toContainText("Last used just now");
+  await expect(used.locator("time").last()).toHaveAttribute("title", /^\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC$/);
+  await expect(used.locator("time").last()).toHaveAttribute("datetime", /^\d{4}-\d{2}-\d{2}T/);
   await expect(page.getByRole("listitem").filter({ hasText: mask(second) })).toHaveCount(0);
 
   // The same return link again is refused: it was good for one visit only.
