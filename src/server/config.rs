@@ -845,6 +845,29 @@ mod tests {
     }
 
     #[test]
+    fn every_region_shorthand_names_its_host() {
+        for (region, host) in [
+            ("us", "https://api.authsignal.com/v1"),
+            ("au", "https://au.api.authsignal.com/v1"),
+            ("eu", "https://eu.api.authsignal.com/v1"),
+            ("ca", "https://ca.api.authsignal.com/v1"),
+            (
+                "https://auth.example.com/v1/",
+                "https://auth.example.com/v1",
+            ),
+        ] {
+            assert_eq!(parse_authsignal_url(region).unwrap().as_str(), host);
+        }
+        for bad in [
+            "uk",
+            "ftp://api.authsignal.com/v1",
+            "https://api.authsignal.com/v1?x=1",
+        ] {
+            assert!(parse_authsignal_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn native_app_return_addresses_are_exact_urls() {
         let parsed = config(&[(
             "API_REDIRECT_URLS",
