@@ -2,7 +2,7 @@
 //! server, so full addresses never reach the page.
 
 use time::{
-    OffsetDateTime,
+    OffsetDateTime, PrimitiveDateTime, UtcOffset,
     format_description::{BorrowedFormatItem, well_known::Rfc3339},
     macros::format_description,
 };
@@ -55,7 +55,15 @@ const EXACT: &[BorrowedFormatItem<'static>] =
 
 /// A moment from Authsignal, seen from `now`.
 pub fn when(then: OffsetDateTime, now: OffsetDateTime) -> When {
-    let then = then.to_offset(time::UtcOffset::UTC);
+    // Only an absurd answer (`9999-12-31T23:59:59-23:59`) has no UTC time in the calendar: it is
+    // shown at the calendar's edge rather than failing the page.
+    let then = then.checked_to_offset(UtcOffset::UTC).unwrap_or_else(|| {
+        if then > now {
+            PrimitiveDateTime::MAX.assume_utc()
+        } else {
+            PrimitiveDateTime::MIN.assume_utc()
+        }
+    });
     When {
         // Formatting a UTC date-time with these descriptions cannot fail.
         iso: then.format(&Rfc3339).unwrap_or_default(),
@@ -135,5 +143,15 @@ mod tests {
         let added = when(parse("2024-05-13T04:59:02.640+02:00"), now);
         assert_eq!(added.exact, "13 May 2024, 02:59 UTC");
         assert_eq!(added.iso, "2024-05-13T02:59:02.64Z");
+    }
+
+    #[test]
+    fn a_time_past_the_calendar_in_utc_is_shown_at_its_edge() {
+        let now = datetime!(2026-11-23 17:20:00 UTC);
+        let far = when(parse("9999-12-31T23:59:59-23:59"), now);
+        assert_eq!(far.exact, "31 Dec 9999, 23:59 UTC");
+        assert_eq!(far.relative, "just now");
+        let early = when(parse("0000-01-01T00:00:00+23:59"), now);
+        assert!(early.relative.ends_with("years ago"), "{}", early.relative);
     }
 }

@@ -19,8 +19,8 @@ use url::Url;
 
 pub use error::{ApiError, AuthsignalError};
 pub use wire::{
-    AaguidMapping, ActionState, TrackAttributes, TrackResponse, UserAuthenticator, UserResponse,
-    ValidateResponse, WebauthnCredential,
+    AaguidMapping, ActionState, ErrorBody, TrackAttributes, TrackResponse, UserAuthenticator,
+    UserResponse, ValidateResponse, WebauthnCredential,
 };
 
 use super::{

@@ -192,10 +192,11 @@ pub struct UserResponse {
     pub default_verification_method: Option<VerificationMethod>,
 }
 
-/// Every Authsignal error body (reference §1.3); older responses carry only `error`.
+/// Every Authsignal error body (reference §1.3); older responses carry only `error`. Public
+/// only so that the fuzz targets can decode it.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct ErrorBody {
+pub struct ErrorBody {
     pub error: Option<String>,
     pub error_code: Option<String>,
     pub error_description: Option<String>,
