@@ -5,7 +5,7 @@
 # from 127.0.0.1, so the per-address limit is raised; per-user limits stay as in production.
 E2E_DATA_DIR := target/e2e-data
 
-.PHONY: dev test bootstrap
+.PHONY: dev test bootstrap bench load fuzz
 
 ## Build and run the app on http://127.0.0.1:3000, rebuilding and reloading on every change.
 dev:
@@ -24,3 +24,19 @@ test:
 
 bootstrap:
 	scripts/bootstrap.sh --browser
+
+## Benchmarks of the release build, printed as one table: JWT checks (criterion), HTTP (wrk), front end, memory.
+bench:
+	scripts/bootstrap.sh --browser
+	cargo leptos build --release
+	benches/bench.sh
+
+## A bounded 30 s load run of the release build; fails on any error or on RSS growth.
+load:
+	scripts/bootstrap.sh
+	cargo leptos build --release
+	benches/load.sh
+
+## Fuzz the token verifier, server-function inputs and Authsignal responses, FUZZ_SECONDS (60) each; not in `make test`.
+fuzz:
+	scripts/fuzz.sh

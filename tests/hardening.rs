@@ -564,3 +564,28 @@ async fn someone_elses_genuine_return_token_changes_nothing() {
     );
     assert_eq!(method_count(&app, &mut victim.browser).await, 2);
 }
+
+#[tokio::test]
+async fn pages_and_api_answers_are_never_compressed() {
+    // Compressing personal data next to text a visitor chose would leak it (BREACH).
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::signed_up(&app, &new_email("breach")).await;
+    for path in ["/security", "/api/me", "/no-such-page"] {
+        let request = support::client()
+            .request(
+                if path.starts_with("/api/") {
+                    reqwest::Method::POST
+                } else {
+                    reqwest::Method::GET
+                },
+                app.url(path),
+            )
+            .header(header::ORIGIN, &app.base_url)
+            .header(header::ACCEPT_ENCODING, "br, gzip");
+        let response = browser.send_raw(request).await;
+        assert!(
+            !response.headers().contains_key(header::CONTENT_ENCODING),
+            "{path}"
+        );
+    }
+}

@@ -1,7 +1,10 @@
 import { test, expect, hydrated, allowConsoleErrors } from "./fixtures";
 
 test("the start page hydrates and a WASM-driven disclosure opens", async ({ page, consoleErrors }) => {
+  const bundle = page.waitForResponse((response) => response.url().endsWith(".wasm"));
   await page.goto("/");
+  // The bundle travels compressed; the page itself does not (see src/server/http/compression.rs).
+  expect((await bundle).headers()["content-encoding"]).toMatch(/^(br|gzip)$/);
   await expect(page).toHaveTitle("Welcome · Account Security");
   await hydrated(page);
 

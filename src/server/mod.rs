@@ -41,6 +41,7 @@ use crate::{
 use authsignal::{AuthsignalClient, AuthsignalEndpoints};
 use config::{AuthsignalMode, Config};
 use http::{
+    compression,
     csp::ContentSecurityPolicy,
     headers,
     origin::{self, SameOrigin},
@@ -192,6 +193,7 @@ pub fn router(state: AppState) -> Router {
             REQUEST_TIMEOUT,
         ));
     headers::harden(app, state.config.is_https())
+        .layer(compression::layer())
         .layer(
             TraceLayer::new_for_http()
                 // The path only: query strings carry one-time codes and tokens.
