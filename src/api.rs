@@ -77,7 +77,10 @@ pub async fn remove_authenticator(
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use axum::{http::request::Parts, response::IntoResponse};
+    use axum::{
+        http::{header, request::Parts},
+        response::IntoResponse,
+    };
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
 
@@ -121,12 +124,8 @@ pub mod ssr {
         };
         let jar = state.session.jar(&parts.headers);
         let jar = state.session.store_visit(jar, idempotency_key);
-        for cookie in jar
-            .into_response()
-            .headers()
-            .get_all(axum::http::header::SET_COOKIE)
-        {
-            response.append_header(axum::http::header::SET_COOKIE, cookie.clone());
+        for cookie in jar.into_response().headers().get_all(header::SET_COOKIE) {
+            response.append_header(header::SET_COOKIE, cookie.clone());
         }
     }
 }

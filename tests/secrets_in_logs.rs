@@ -18,7 +18,7 @@ use std::{
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use support::{
-    authsignal::fresh_data_dir,
+    authsignal::{fresh_data_dir, outbox_codes},
     browser::{Browser, PASSWORD, decrypt_cookie, location, new_email},
     forge,
 };
@@ -164,19 +164,6 @@ async fn client_api(base: &str, token: &str, path: &str, body: Value) -> Value {
     response.json().await.unwrap()
 }
 
-async fn outbox_code(authsignal: &str, to: &str) -> String {
-    let messages: Vec<Value> = support::client()
-        .get(format!("{authsignal}/_local/outbox"))
-        .query(&[("to", to)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    messages[0]["code"].as_str().unwrap().to_owned()
-}
-
 /// Adds an email code through the Client API as the page does; returns the code.
 async fn enroll(session: &mut Session, authsignal: &str, email: &str) -> String {
     let ticket = session.call("start_enrollment", &[("email", email)]).await;
@@ -190,7 +177,8 @@ async fn enroll(session: &mut Session, authsignal: &str, email: &str) -> String 
         json!({ "email": email }),
     )
     .await;
-    let code = outbox_code(authsignal, email).await;
+    let outbox = format!("{authsignal}/_local/outbox");
+    let code = outbox_codes(&support::client(), &outbox, email).await[0].clone();
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let refused = client_api(
         client_api_url,

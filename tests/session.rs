@@ -171,14 +171,14 @@ async fn a_cookie_holding_a_forged_or_wrong_token_means_signed_out() {
     let email = new_email("forged");
     let signed_in = Browser::signed_up(&app, &email).await;
     let minted = |claims: Value| app.mint(json!({ "email": email, "claims": claims }));
+    // The forged and foreign tokens of `forge::bad_tokens` are in the next test; these two
+    // need a signed-in browser's own cookies.
     let cases: Vec<(&str, Option<String>)> = vec![
         ("not encrypted", None),
-        ("garbage", Some("garbage".to_owned())),
-        ("another client's", Some(minted(json!({ "client_id": "0therc1ient0000000000000ab" })).await)),
-        ("another pool's", Some(minted(json!({ "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0001" })).await)),
-        ("not yet valid", Some(minted(json!({ "nbf": now() + 3600 })).await)),
-        ("an ID token", Some(app.mint(json!({ "email": email, "token_use": "id" })).await)),
-        ("without username", Some(minted(json!({ "username": null })).await)),
+        (
+            "without username",
+            Some(minted(json!({ "username": null })).await),
+        ),
     ];
     for (case, token) in cases {
         let mut browser = signed_in.clone();

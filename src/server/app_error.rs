@@ -39,16 +39,24 @@ impl From<&AppError> for ErrorBody {
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let status =
+impl AppError {
+    /// Gives a response about this error its status, and `Retry-After` when rate limited:
+    /// the one place that maps an error onto HTTP, whatever the body's format.
+    pub(crate) fn mark<B>(&self, response: &mut axum::http::Response<B>) {
+        *response.status_mut() =
             StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, Json(ErrorBody::from(&self))).into_response();
         if let Self::RateLimited { retry_after_secs } = self {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
         }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let mut response = Json(ErrorBody::from(&self)).into_response();
+        self.mark(&mut response);
         response
     }
 }

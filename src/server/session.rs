@@ -8,7 +8,7 @@ use std::io;
 
 use axum::{
     extract::{FromRef, FromRequestParts, Request, State},
-    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header, request::Parts},
+    http::{HeaderMap, HeaderName, HeaderValue, header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
@@ -402,13 +402,8 @@ fn sign_in_path(uri: &axum::http::Uri) -> String {
 /// The error as the server function would have answered it, so the page decodes it as an
 /// `AppError`.
 fn server_fn_error(error: &AppError, path: &str) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::UNAUTHORIZED);
-    let mut response = (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        error.ser(),
-    )
-        .into_response();
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], error.ser()).into_response();
+    error.mark(&mut response);
     if let Ok(path) = HeaderValue::from_str(path) {
         response
             .headers_mut()

@@ -123,20 +123,7 @@ impl LocalTenant {
 
     /// The codes sent to `to`, newest first.
     pub async fn codes(&self, to: &str) -> Vec<String> {
-        let messages: Vec<Value> = self
-            .http
-            .get(self.url("/_local/outbox"))
-            .query(&[("to", to)])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        messages
-            .iter()
-            .map(|message| message["code"].as_str().unwrap().to_owned())
-            .collect()
+        outbox_codes(&self.http, &self.url("/_local/outbox"), to).await
     }
 
     pub async fn latest_code(&self, to: &str) -> String {
@@ -223,6 +210,24 @@ impl LocalTenant {
         )
         .await
     }
+}
+
+/// The codes a local Authsignal's outbox (`outbox_url`, its `/_local/outbox`) holds for `to`,
+/// newest first.
+pub async fn outbox_codes(http: &reqwest::Client, outbox_url: &str, to: &str) -> Vec<String> {
+    let messages: Vec<Value> = http
+        .get(outbox_url)
+        .query(&[("to", to)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    messages
+        .iter()
+        .map(|message| message["code"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// A path segment, percent-encoded.

@@ -63,17 +63,16 @@ async fn callback(
     RawQuery(query): RawQuery,
 ) -> Response {
     let ip = client_ip(&parts, state.config.limits.trust_forwarded_for);
-    if let Err(AppError::RateLimited { retry_after_secs }) =
-        state.limits.check(Bucket::SignIn, None, ip)
-    {
+    if let Err(refusal) = state.limits.check(Bucket::SignIn, None, ip) {
         // Each callback costs a token exchange with Cognito; the pending sign-in is kept, so
         // the person can finish once the limit allows.
-        let page = format!(
-            "{}&retry_after={retry_after_secs}",
-            SignedOutReason::RateLimited.path()
-        );
+        let wait = match refusal {
+            AppError::RateLimited { retry_after_secs } => retry_after_secs,
+            _ => 60,
+        };
+        let page = format!("{}&retry_after={wait}", SignedOutReason::RateLimited.path());
         return (
-            [(header::RETRY_AFTER, HeaderValue::from(retry_after_secs))],
+            [(header::RETRY_AFTER, HeaderValue::from(wait))],
             Redirect::to(&page),
         )
             .into_response();

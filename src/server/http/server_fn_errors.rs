@@ -5,7 +5,7 @@
 use axum::{
     body::{Body, to_bytes},
     extract::Request,
-    http::{HeaderValue, StatusCode, header},
+    http::StatusCode,
     middleware::Next,
     response::Response,
 };
@@ -30,19 +30,14 @@ pub async fn set_status(request: Request, next: Next) -> Response {
         return Response::from_parts(parts, Body::empty());
     };
     let error = AppError::de(bytes.clone());
-    parts.status =
-        StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if let AppError::RateLimited { retry_after_secs } = error {
-        parts
-            .headers
-            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-    }
-    Response::from_parts(parts, Body::from(bytes))
+    let mut response = Response::from_parts(parts, Body::from(bytes));
+    error.mark(&mut response);
+    response
 }
 
 #[cfg(test)]
 mod tests {
-    use axum::{Router, middleware, routing::post};
+    use axum::{Router, http::header, middleware, routing::post};
     use tower::ServiceExt;
 
     use super::*;
