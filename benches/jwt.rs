@@ -9,13 +9,13 @@
 use std::{hint::black_box, net::SocketAddr, path::Path, time::Duration};
 
 use account_security::{
+    config::TokenLifetimes,
     local::cognito::{DEMO_EMAIL, LocalCognito},
     server::{
         cognito::{
             jwks::JwksCache,
             verifier::{InvalidToken, TokenVerifier, VerifyError},
         },
-        config::TokenLifetimes,
         http_client,
     },
 };

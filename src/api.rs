@@ -104,7 +104,7 @@ pub mod ssr {
     /// The server's state, provided to every server function by the router.
     pub fn state() -> Result<AppState, AppError> {
         use_context::<AppState>()
-            .ok_or_else(|| AppError::Network("the server is not set up".to_owned()))
+            .ok_or_else(|| AppError::Internal("the server is not set up".to_owned()))
     }
 
     /// Counts this request against the person's and their address's allowance.

@@ -5,13 +5,20 @@
 pub mod api;
 pub mod app;
 pub mod browser;
+pub mod lockout;
 pub mod model;
 pub mod pages;
+pub mod secret;
+pub mod wire;
 
+#[cfg(feature = "ssr")]
+pub mod config;
 #[cfg(feature = "ssr")]
 pub mod local;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod storage;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

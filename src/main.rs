@@ -3,19 +3,11 @@
 
 use std::process::ExitCode;
 
-use account_security::server::{self, config::Config};
+use account_security::{config::Config, server};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // A missing .env is the normal case; a malformed one is reported by the validation below.
-    let _ = dotenvy::dotenv();
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(errors) => {
-            eprintln!("{errors}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let config = Config::load_or_exit();
     server::telemetry::init(config.log_format);
     match server::run(config, server::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -127,8 +127,12 @@ pub enum AppError {
     #[error("{service} {}. Your sign-in methods are unchanged; try again in a minute.",
         if *timed_out { "is taking too long to answer" } else { "is not available right now" })]
     Upstream { service: Upstream, timed_out: bool },
-    #[error("The server could not be reached ({0}). Check your connection and try again.")]
-    Network(String),
+    /// The way between the page and our code failed: the request did not arrive or the answer
+    /// could not be read, or the server is not set up to answer.
+    #[error(
+        "Something went wrong between this page and the server ({0}). Check your connection, reload the page and try again."
+    )]
+    Internal(String),
 }
 
 impl AppError {
@@ -152,7 +156,7 @@ impl AppError {
                 timed_out: true, ..
             } => 504,
             Self::Upstream { .. } => 502,
-            Self::Network(_) => 500,
+            Self::Internal(_) => 500,
         }
     }
 
@@ -174,7 +178,7 @@ impl AppError {
                 timed_out: true, ..
             } => "upstream_timeout",
             Self::Upstream { .. } => "upstream_unavailable",
-            Self::Network(_) => "internal",
+            Self::Internal(_) => "internal",
         }
     }
 }
@@ -199,7 +203,7 @@ impl FromServerFnError for AppError {
             | ServerFnErrorErr::ServerError(message)
             | ServerFnErrorErr::MiddlewareError(message)
             | ServerFnErrorErr::Registration(message)
-            | ServerFnErrorErr::UnsupportedRequestMethod(message) => Self::Network(message),
+            | ServerFnErrorErr::UnsupportedRequestMethod(message) => Self::Internal(message),
         }
     }
 }

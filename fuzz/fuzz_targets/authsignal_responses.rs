@@ -4,9 +4,11 @@
 
 #![no_main]
 
-use account_security::server::{
-    account::views,
-    authsignal::{ErrorBody, TrackResponse, UserAuthenticator, UserResponse, ValidateResponse},
+use account_security::{
+    server::account::views,
+    wire::authsignal::{
+        ErrorBody, TrackResponse, UserAuthenticator, UserResponse, ValidateResponse,
+    },
 };
 use libfuzzer_sys::fuzz_target;
 

@@ -14,6 +14,7 @@ use std::{
 };
 
 use account_security::{
+    config::TokenLifetimes,
     local::cognito::{
         LocalCognito,
         keys::{KeyRing, TokenUse},
@@ -23,7 +24,6 @@ use account_security::{
             jwks::JwksCache,
             verifier::{TokenVerifier, VerifyError},
         },
-        config::TokenLifetimes,
         http_client,
     },
 };

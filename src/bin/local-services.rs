@@ -12,25 +12,15 @@
 use std::{io, path::PathBuf, process::ExitCode};
 
 use account_security::{
-    local::{authsignal::LocalAuthsignal, cognito::LocalCognito},
-    server::{
-        self,
-        config::{AuthsignalMode, CognitoMode, Config},
-        telemetry,
-    },
+    config::{AuthsignalMode, CognitoMode, Config},
+    local,
+    server::{self, telemetry},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let _ = dotenvy::dotenv();
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(errors) => {
-            eprintln!("{errors}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let config = Config::load_or_exit();
     telemetry::init(config.log_format);
     let env_file = std::env::args_os().nth(1).map(PathBuf::from);
     match start(&config).await {
@@ -58,42 +48,38 @@ async fn main() -> ExitCode {
 
 /// Starts both emulators and returns the app's settings for them, one `NAME=value` per line.
 async fn start(config: &Config) -> io::Result<String> {
-    let (
-        CognitoMode::Local { addr, lifetimes },
-        AuthsignalMode::Local {
-            addr: authsignal_addr,
-        },
-    ) = (&config.cognito.mode, &config.authsignal.mode)
-    else {
+    let both_local = matches!(
+        (&config.cognito.mode, &config.authsignal.mode),
+        (CognitoMode::Local { .. }, AuthsignalMode::Local { .. })
+    );
+    if !both_local {
         return Err(io::Error::other(
             "unset COGNITO_USER_POOL_ID and AUTHSIGNAL_SECRET: this runs the local emulators",
         ));
-    };
-    let cognito = LocalCognito::start(
-        *addr,
-        &config.local_data_dir,
-        &config.public_url,
-        *lifetimes,
-    )
-    .await?;
-    let authsignal = LocalAuthsignal::start(*authsignal_addr, &config.local_data_dir).await?;
+    }
+    let endpoints = local::start(config).await?;
+    let (cognito, authsignal) = (endpoints.cognito, endpoints.authsignal);
     let mut session_key = [0_u8; 64];
     aws_lc_rs::rand::fill(&mut session_key).map_err(|_| io::Error::other("no randomness"))?;
-    let domain = cognito.base_url().as_str().trim_end_matches('/').to_owned();
+    let client_secret = cognito
+        .client_secret
+        .as_ref()
+        .map(|secret| secret.expose().to_owned())
+        .unwrap_or_default();
     Ok([
         ("APP_PUBLIC_URL", config.public_origin()),
-        ("COGNITO_USER_POOL_ID", cognito.user_pool_id().to_owned()),
-        ("COGNITO_CLIENT_ID", cognito.client_id().to_owned()),
+        ("COGNITO_USER_POOL_ID", cognito.user_pool_id),
+        ("COGNITO_CLIENT_ID", cognito.client_id),
+        ("COGNITO_CLIENT_SECRET", client_secret),
         (
-            "COGNITO_CLIENT_SECRET",
-            cognito.client_secret().expose().to_owned(),
+            "COGNITO_DOMAIN",
+            cognito.domain.as_str().trim_end_matches('/').to_owned(),
         ),
-        ("COGNITO_DOMAIN", domain),
-        ("COGNITO_ISSUER", cognito.issuer()),
+        ("COGNITO_ISSUER", cognito.issuer),
         ("SESSION_KEY", STANDARD.encode(session_key)),
-        ("AUTHSIGNAL_SECRET", authsignal.secret().expose().to_owned()),
-        ("AUTHSIGNAL_API_URL", authsignal.base_url().to_string()),
-        ("AUTHSIGNAL_TENANT_ID", authsignal.tenant_id().to_owned()),
+        ("AUTHSIGNAL_SECRET", authsignal.secret.expose().to_owned()),
+        ("AUTHSIGNAL_API_URL", authsignal.api_url.to_string()),
+        ("AUTHSIGNAL_TENANT_ID", authsignal.tenant_id),
     ]
     .iter()
     .map(|(name, value)| format!("{name}={value}\n"))

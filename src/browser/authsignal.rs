@@ -2,10 +2,15 @@
 //! from `track`, exactly as the Web SDK calls it: `Authorization: Bearer <token>`, JSON bodies,
 //! and an error whenever the answer carries an `error` field.
 
-use gloo_net::http::{Request, Response};
-use serde::{Deserialize, Serialize};
+use gloo_net::http::Request;
+use serde::{Serialize, de::DeserializeOwned};
 
-use crate::model::EnrollmentTicket;
+use crate::{
+    model::EnrollmentTicket,
+    wire::authsignal::{
+        EnrollEmailRequest, EnrollResponse, ErrorBody, FailureReason, VerifyRequest, VerifyResponse,
+    },
+};
 
 /// One enrollment session: where the Client API is and the token that authorises it. After a
 /// successful verification the token is replaced by the `accessToken` Authsignal returns, as the
@@ -56,36 +61,6 @@ pub enum Verification {
     TooManyAttempts,
 }
 
-#[derive(Serialize)]
-struct EnrollEmail<'a> {
-    email: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct VerifyCode<'a> {
-    verification_code: &'a str,
-}
-
-/// Every Client API answer: a success shape, or an error shape with `error`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Reply {
-    error: Option<String>,
-    error_code: Option<String>,
-    error_description: Option<String>,
-    is_verified: Option<bool>,
-    access_token: Option<String>,
-    failure_reason: Option<String>,
-    user_authenticator: Option<NewAuthenticator>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct NewAuthenticator {
-    user_authenticator_id: String,
-}
-
 impl ClientApi {
     pub fn new(ticket: &EnrollmentTicket) -> Self {
         Self {
@@ -97,27 +72,21 @@ impl ClientApi {
     /// Starts enrolling `email`: Authsignal sends it a 6-digit code. Calling it again with the
     /// same address sends a fresh code.
     pub async fn enroll_email(&self, email: &str) -> Result<(), ClientApiError> {
-        let reply = self
-            .post(
-                "/client/user-authenticators/email-otp",
-                &EnrollEmail { email },
-            )
-            .await?;
-        reply_result(reply).map(|_| ())
+        let request = EnrollEmailRequest {
+            email: email.to_owned(),
+        };
+        self.post::<EnrollResponse>("/client/user-authenticators/email-otp", &request)
+            .await
+            .map(drop)
     }
 
     /// Checks the code the person typed.
     pub async fn verify_email(&mut self, code: &str) -> Result<Verification, ClientApiError> {
-        let reply = self
-            .post(
-                "/client/verify/email-otp",
-                &VerifyCode {
-                    verification_code: code,
-                },
-            )
-            .await?;
-        let reply = reply_result(reply)?;
-        if reply.is_verified == Some(true) {
+        let request = VerifyRequest {
+            verification_code: code.to_owned(),
+        };
+        let reply: VerifyResponse = self.post("/client/verify/email-otp", &request).await?;
+        if reply.is_verified {
             if let Some(token) = reply.access_token {
                 self.token = token;
             }
@@ -127,86 +96,84 @@ impl ClientApi {
                     .map(|authenticator| authenticator.user_authenticator_id),
             });
         }
-        Ok(match reply.failure_reason.as_deref() {
-            Some("MAX_ATTEMPTS_EXCEEDED") => Verification::TooManyAttempts,
+        Ok(match reply.failure_reason {
+            Some(FailureReason::MaxAttemptsExceeded) => Verification::TooManyAttempts,
             _ => Verification::WrongCode,
         })
     }
 
-    async fn post(&self, path: &str, body: &impl Serialize) -> Result<Reply, ClientApiError> {
+    async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, ClientApiError> {
         let request = Request::post(&format!("{}{path}", self.base))
             .header("Authorization", &format!("Bearer {}", self.token))
             .json(body)
             .map_err(|error| ClientApiError::Network(error.to_string()))?;
-        let response: Response = request
+        let response = request
             .send()
             .await
             .map_err(|error| ClientApiError::Network(error.to_string()))?;
-        response
-            .json::<Reply>()
+        let body = response
+            .text()
             .await
-            .map_err(|error| ClientApiError::Network(format!("unreadable answer: {error}")))
+            .map_err(|error| ClientApiError::Network(error.to_string()))?;
+        read_answer(&body)
     }
 }
 
-/// Turns an answer with an `error` field into the matching error, as the Web SDK does: the
-/// status code alone does not decide.
-fn reply_result(reply: Reply) -> Result<Reply, ClientApiError> {
-    let Some(error) = reply.error.clone() else {
-        return Ok(reply);
-    };
-    let code = reply.error_code.clone().unwrap_or(error);
-    Err(match code.as_str() {
-        "expired_token" => ClientApiError::Expired,
-        "too_many_requests" => ClientApiError::RateLimited,
-        _ => ClientApiError::Refused(
-            reply
-                .error_description
-                .unwrap_or_else(|| "the request was refused.".to_owned()),
-        ),
-    })
+/// An answer with an `error` field is that error, as the Web SDK decides: the status code
+/// alone does not decide. Anything else must be the answer the call documents.
+fn read_answer<T: DeserializeOwned>(body: &str) -> Result<T, ClientApiError> {
+    let error: ErrorBody = serde_json::from_str(body).unwrap_or_default();
+    if let Some(code) = error.error_code.or(error.error) {
+        return Err(match code.as_str() {
+            "expired_token" => ClientApiError::Expired,
+            "too_many_requests" => ClientApiError::RateLimited,
+            _ => ClientApiError::Refused(
+                error
+                    .error_description
+                    .unwrap_or_else(|| "the request was refused.".to_owned()),
+            ),
+        });
+    }
+    serde_json::from_str(body)
+        .map_err(|error| ClientApiError::Network(format!("unreadable answer: {error}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn reply(json: &str) -> Reply {
-        serde_json::from_str(json).unwrap()
-    }
-
     #[test]
     fn error_bodies_become_errors_whatever_the_status() {
-        let expired = reply(
+        let expired = read_answer::<VerifyResponse>(
             r#"{"error":"expired_token","errorCode":"expired_token","errorDescription":"The token has expired."}"#,
         );
-        assert_eq!(reply_result(expired).unwrap_err(), ClientApiError::Expired);
-        let limited = reply(r#"{"error":"too_many_requests"}"#);
-        assert_eq!(
-            reply_result(limited).unwrap_err(),
-            ClientApiError::RateLimited
+        assert_eq!(expired.unwrap_err(), ClientApiError::Expired);
+        let limited = read_answer::<VerifyResponse>(r#"{"error":"too_many_requests"}"#);
+        assert_eq!(limited.unwrap_err(), ClientApiError::RateLimited);
+        let other = read_answer::<VerifyResponse>(
+            r#"{"error":"invalid_request","errorDescription":"Bad email."}"#,
         );
-        let other = reply(r#"{"error":"invalid_request","errorDescription":"Bad email."}"#);
         assert_eq!(
-            reply_result(other).unwrap_err(),
+            other.unwrap_err(),
             ClientApiError::Refused("Bad email.".into())
         );
     }
 
     #[test]
     fn verify_answers_use_the_web_sdk_field_names() {
-        let ok = reply(
-            r#"{"isVerified":true,"accessToken":"eyJ.a.b","userAuthenticator":{"userAuthenticatorId":"42","verificationMethod":"EMAIL_OTP"}}"#,
-        );
-        let ok = reply_result(ok).unwrap();
+        let ok: VerifyResponse = read_answer(
+            r#"{"isVerified":true,"accessToken":"eyJ.a.b","userAuthenticator":{"userAuthenticatorId":"42","verificationMethod":"EMAIL_OTP","createdAt":"2026-11-23T17:00:00Z"}}"#,
+        )
+        .unwrap();
         assert_eq!(ok.access_token.as_deref(), Some("eyJ.a.b"));
         assert_eq!(ok.user_authenticator.unwrap().user_authenticator_id, "42");
-        let wrong = reply(r#"{"isVerified":false,"failureReason":"CODE_INVALID_OR_EXPIRED"}"#);
-        assert_eq!(reply_result(wrong).unwrap().is_verified, Some(false));
-        let body = serde_json::to_string(&VerifyCode {
-            verification_code: "123456",
-        })
-        .unwrap();
-        assert_eq!(body, r#"{"verificationCode":"123456"}"#);
+        let wrong: VerifyResponse =
+            read_answer(r#"{"isVerified":false,"failureReason":"CODE_INVALID_OR_EXPIRED"}"#)
+                .unwrap();
+        assert!(!wrong.is_verified);
     }
 }

@@ -5,4 +5,43 @@
 pub mod authsignal;
 pub mod cognito;
 pub mod faults;
-pub mod storage;
+
+use std::io;
+
+use tracing::info;
+
+use crate::config::{AuthsignalMode, CognitoMode, Config, Endpoints};
+use authsignal::LocalAuthsignal;
+use cognito::{DEMO_EMAIL, LocalCognito};
+
+/// Starts the emulators the configuration asks for (none, one or both) and returns where every
+/// upstream service is: the emulators just started, or the real services as configured.
+pub async fn start(config: &Config) -> io::Result<Endpoints> {
+    let cognito = match &config.cognito.mode {
+        CognitoMode::Remote(remote) => {
+            info!(mode = "remote", user_pool = %remote.user_pool_id, domain = %remote.domain, "Cognito: using a real user pool");
+            (**remote).clone()
+        }
+        CognitoMode::Local { addr, lifetimes } => {
+            let local = LocalCognito::start(
+                *addr,
+                &config.local_data_dir,
+                &config.public_url,
+                *lifetimes,
+            )
+            .await?;
+            info!(mode = "local", url = %local.base_url(), user_pool = local.user_pool_id(), demo_user = DEMO_EMAIL, "Cognito: started the local user pool");
+            local.endpoints()
+        }
+    };
+    let authsignal = match &config.authsignal.mode {
+        AuthsignalMode::Remote(remote) => remote.clone(),
+        AuthsignalMode::Local { addr } => LocalAuthsignal::start(*addr, &config.local_data_dir)
+            .await?
+            .endpoints(),
+    };
+    Ok(Endpoints {
+        cognito,
+        authsignal,
+    })
+}

@@ -42,7 +42,7 @@ impl From<&AppError> for ErrorBody {
 impl AppError {
     /// Gives a response about this error its status, and `Retry-After` when rate limited:
     /// the one place that maps an error onto HTTP, whatever the body's format.
-    pub(crate) fn mark<B>(&self, response: &mut axum::http::Response<B>) {
+    pub(crate) fn apply_to_response<B>(&self, response: &mut axum::http::Response<B>) {
         *response.status_mut() =
             StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if let Self::RateLimited { retry_after_secs } = self {
@@ -56,7 +56,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut response = Json(ErrorBody::from(&self)).into_response();
-        self.mark(&mut response);
+        self.apply_to_response(&mut response);
         response
     }
 }

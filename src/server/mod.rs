@@ -5,7 +5,6 @@ pub mod account;
 mod app_error;
 pub mod authsignal;
 pub mod cognito;
-pub mod config;
 mod health;
 pub mod http;
 pub mod http_client;
@@ -22,10 +21,12 @@ use axum::{
     Router,
     http::{StatusCode, header},
     middleware,
-    routing::get,
+    routing::{MethodFilter, get, on},
 };
-use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos::{prelude::*, server_fn::axum::server_fn_paths};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, generate_route_list, generate_route_list_with_exclusions,
+};
 use tokio::net::TcpListener;
 use tower_http::{
     limit::RequestBodyLimitLayer,
@@ -36,10 +37,10 @@ use tracing::{Level, info, info_span};
 
 use crate::{
     app::{App, shell},
-    local::authsignal::LocalAuthsignal,
+    config::Config,
+    local,
 };
-use authsignal::{AuthsignalClient, AuthsignalEndpoints};
-use config::{AuthsignalMode, Config};
+use authsignal::AuthsignalClient;
 use http::{
     compression,
     csp::ContentSecurityPolicy,
@@ -116,20 +117,12 @@ pub async fn start_services(
     config: Config,
     leptos_options: LeptosOptions,
 ) -> Result<AppState, ServerError> {
-    let endpoints = match &config.authsignal.mode {
-        AuthsignalMode::Remote(remote) => AuthsignalEndpoints::from(remote),
-        AuthsignalMode::Local { addr } => {
-            let local = LocalAuthsignal::start(*addr, &config.local_data_dir)
-                .await
-                .map_err(ServerError::Local)?;
-            AuthsignalEndpoints::from(&local)
-        }
-    };
-    let authsignal =
-        AuthsignalClient::new(endpoints, &config.authsignal).map_err(ServerError::HttpClient)?;
-    let cognito = cognito::Cognito::start(&config)
-        .await
-        .map_err(ServerError::Cognito)?;
+    // The one place the server meets the emulators: they only ever hand over endpoints.
+    let endpoints = local::start(&config).await.map_err(ServerError::Local)?;
+    let authsignal = AuthsignalClient::new(endpoints.authsignal, &config.authsignal)
+        .map_err(ServerError::HttpClient)?;
+    let cognito =
+        cognito::Cognito::new(&endpoints.cognito, &config).map_err(ServerError::Cognito)?;
     let key = session::load_key(&config)
         .await
         .map_err(ServerError::SessionKey)?;
@@ -151,42 +144,55 @@ const BODY_LIMIT_BYTES: usize = 64 * 1024;
 /// No request may hold a connection longer than this, whatever the upstreams do.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The whole application: pages, server functions, static files and health checks behind the
-/// session cookie and its same-origin check; the REST API behind bearer tokens; all of it
-/// behind size and time limits and the security headers.
+/// The whole application. Each group of routes carries the layers it needs: server functions
+/// and the pages that need a signed-in person get the session layer, every route a browser
+/// posts to gets the same-origin check, the REST API its bearer tokens, and health checks
+/// nothing; all of it sits behind size and time limits and the security headers.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
-    let leptos_options = state.leptos_options.clone();
     let page_policy = page_policy(&state);
-    let same_origin = SameOrigin::new(state.config.public_origin(), origin::Mode::Cookie);
-    // Added after the session layers, so that they never run for the API: it reads no cookie.
-    let rest_api = rest_api::router(state.config.public_origin());
-    let app = Router::new()
-        .route("/healthz", get(health::live))
-        .route("/readyz", get(health::ready))
-        .route(prebuilt_return::PATH, get(prebuilt_return::handle))
-        .merge(cognito::routes::routes())
+    let context = {
+        let page_policy = page_policy.clone();
+        move || set_page_policy(&page_policy)
+    };
+    let shell = {
+        let leptos_options = state.leptos_options.clone();
+        move || shell(leptos_options.clone())
+    };
+    let server_fns = server_fn_routes(&state)
+        .layer(middleware::from_fn(server_fn_errors::set_status))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::layer::for_server_fns,
+        ));
+    let signed_in_pages = Router::new()
         .leptos_routes_with_context(
             &state,
-            routes,
-            {
-                let page_policy = page_policy.clone();
-                move || set_page_policy(&page_policy)
-            },
-            move || shell(leptos_options.clone()),
+            page_routes(Pages::SignedIn),
+            context.clone(),
+            shell.clone(),
         )
-        // The 404 page is a page too: it needs its nonce to hydrate.
+        .route(prebuilt_return::PATH, get(prebuilt_return::handle))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::layer::for_pages,
+        ));
+    // Static files and the 404 page, which is a page too: it needs its nonce to hydrate.
+    let public_pages = Router::new()
+        .leptos_routes_with_context(&state, page_routes(Pages::Public), context.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(move || set_page_policy(&page_policy), shell))
-        .layer(middleware::from_fn(server_fn_errors::set_status))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            session::layer,
-        ))
-        .layer(middleware::from_fn_with_state(same_origin, origin::check))
-        .merge(rest_api)
+        >(context, crate::app::shell));
+    let same_origin = SameOrigin::new(state.config.public_origin(), origin::Mode::Cookie);
+    let browser = server_fns
+        .merge(signed_in_pages)
+        .merge(public_pages)
+        .merge(cognito::routes::routes())
+        .layer(middleware::from_fn_with_state(same_origin, origin::check));
+    let app = browser
+        .merge(rest_api::router(state.config.public_origin()))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -203,6 +209,48 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// Which of the app's pages a router serves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pages {
+    /// `/security`: a signed-out visitor is sent to sign in.
+    SignedIn,
+    /// The start page, the signed-out page and the 404 page.
+    Public,
+}
+
+/// The page routes of one kind; every other route Leptos would add (the server functions, the
+/// other kind of page) is left out, so each router gets only its own routes and layers.
+fn page_routes(kind: Pages) -> Vec<AxumRouteListing> {
+    let needs_sign_in = |path: &str| path == "/security";
+    let others = generate_route_list(App)
+        .into_iter()
+        .map(|route| route.path().to_owned())
+        .filter(|path| needs_sign_in(path) != (kind == Pages::SignedIn));
+    let server_fns = server_fn_paths().map(|(path, _)| path.to_owned());
+    generate_route_list_with_exclusions(App, Some(server_fns.chain(others).collect()))
+}
+
+/// Every server function, with the server's state in its context.
+fn server_fn_routes(state: &AppState) -> Router<AppState> {
+    server_fn_paths().fold(Router::new(), |router, (path, method)| {
+        let state = state.clone();
+        let handler = move |request: axum::extract::Request| {
+            let state = state.clone();
+            leptos_axum::handle_server_fns_with_context(
+                move || provide_context(state.clone()),
+                request,
+            )
+        };
+        router.route(
+            path,
+            on(
+                MethodFilter::try_from(method).unwrap_or(MethodFilter::POST),
+                handler,
+            ),
+        )
+    })
 }
 
 /// What the page may connect to and post forms to, besides itself: Authsignal's Client API

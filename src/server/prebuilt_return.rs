@@ -13,9 +13,9 @@ use url::Url;
 use super::{
     AppState,
     account::{self, ReturnOutcome},
-    config::Config,
     session::CurrentUser,
 };
+use crate::config::Config;
 
 pub const PATH: &str = "/security/return";
 

@@ -5,8 +5,10 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use crate::config::Config;
+
 use super::{
-    account::RemovalLocks, authsignal::AuthsignalClient, cognito::Cognito, config::Config,
+    account::RemovalLocks, authsignal::AuthsignalClient, cognito::Cognito,
     http::rate_limit::RateLimits, session::SessionCookies,
 };
 

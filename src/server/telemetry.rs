@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
-use super::config::LogFormat;
+use crate::config::LogFormat;
 
 const DEFAULT_FILTER: &str = "info,tower_http=info,leptos=warn";
 

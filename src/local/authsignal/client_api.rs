@@ -14,19 +14,18 @@ use axum::{
     },
     routing::{get, post},
 };
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use tower_http::cors::{Any, CorsLayer};
 
 use super::{
     Emulator,
-    data::Authenticator,
     json::{ApiError, JsonBody},
-    rules::{Channel, FailureReason, Verification},
-    server_api::{WebauthnReply, webauthn_reply},
+    rules::{Channel, Verification},
     tokens::{Claims, MANAGE_SCOPE},
 };
-use crate::model::VerificationMethod;
+use crate::wire::authsignal::{
+    ChallengeRequest, ChallengeResponse, EnrollEmailRequest, EnrollResponse, EnrollSmsRequest,
+    UserAuthenticator, VerifyRequest, VerifyResponse,
+};
 
 pub(super) fn routes() -> Router<Emulator> {
     let cors = CorsLayer::new()
@@ -72,53 +71,11 @@ impl FromRequestParts<Emulator> for Bearer {
     }
 }
 
-/// An authenticator as the Client API shows it: addresses masked.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ClientAuthenticator {
-    user_authenticator_id: String,
-    verification_method: VerificationMethod,
-    #[serde(with = "time::serde::rfc3339")]
-    created_at: OffsetDateTime,
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
-    )]
-    verified_at: Option<OffsetDateTime>,
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
-    )]
-    last_verified_at: Option<OffsetDateTime>,
-    is_default: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phone_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    webauthn_credential: Option<WebauthnReply>,
-}
-
-fn client_view(authenticator: &Authenticator, is_default: bool) -> ClientAuthenticator {
-    let masked = authenticator.masked_address();
-    ClientAuthenticator {
-        user_authenticator_id: authenticator.id.clone(),
-        verification_method: authenticator.method,
-        created_at: authenticator.created_at,
-        verified_at: authenticator.verified_at,
-        last_verified_at: authenticator.last_verified_at,
-        is_default,
-        email: authenticator.email.as_ref().and(masked.clone()),
-        phone_number: authenticator.phone_number.as_ref().and(masked),
-        webauthn_credential: webauthn_reply(authenticator),
-    }
-}
-
 /// The token's user's verified authenticators; the first is the default.
 async fn list(
     State(emulator): State<Emulator>,
     Bearer(claims): Bearer,
-) -> Result<Json<Vec<ClientAuthenticator>>, ApiError> {
+) -> Result<Json<Vec<UserAuthenticator>>, ApiError> {
     let user = emulator
         .read(|data| {
             data.action_for(&claims)?;
@@ -131,42 +88,24 @@ async fn list(
     Ok(Json(
         user.verified()
             .enumerate()
-            .map(|(index, authenticator)| client_view(authenticator, index == 0))
+            .map(|(index, authenticator)| authenticator.for_client(index == 0))
             .collect(),
     ))
-}
-
-#[derive(Deserialize)]
-struct EmailEnrollment {
-    email: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SmsEnrollment {
-    phone_number: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct EnrollReply {
-    user_authenticator_id: String,
-    user_id: String,
 }
 
 async fn enroll_email(
     State(emulator): State<Emulator>,
     Bearer(claims): Bearer,
-    JsonBody(body): JsonBody<EmailEnrollment>,
-) -> Result<Json<EnrollReply>, ApiError> {
+    JsonBody(body): JsonBody<EnrollEmailRequest>,
+) -> Result<Json<EnrollResponse>, ApiError> {
     enroll(&emulator, &claims, Channel::Email, &body.email).await
 }
 
 async fn enroll_sms(
     State(emulator): State<Emulator>,
     Bearer(claims): Bearer,
-    JsonBody(body): JsonBody<SmsEnrollment>,
-) -> Result<Json<EnrollReply>, ApiError> {
+    JsonBody(body): JsonBody<EnrollSmsRequest>,
+) -> Result<Json<EnrollResponse>, ApiError> {
     enroll(&emulator, &claims, Channel::Sms, &body.phone_number).await
 }
 
@@ -175,33 +114,21 @@ async fn enroll(
     claims: &Claims,
     channel: Channel,
     address: &str,
-) -> Result<Json<EnrollReply>, ApiError> {
+) -> Result<Json<EnrollResponse>, ApiError> {
     let authenticator = emulator
         .change(|data| data.start_enrollment(claims, channel, address))
         .await?;
-    Ok(Json(EnrollReply {
+    Ok(Json(EnrollResponse {
         user_authenticator_id: authenticator.id,
         user_id: claims.other.user_id.clone(),
     }))
-}
-
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ChallengeRequest {
-    user_authenticator_id: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ChallengeReply {
-    challenge_id: String,
 }
 
 async fn challenge_email(
     State(emulator): State<Emulator>,
     Bearer(claims): Bearer,
     JsonBody(body): JsonBody<ChallengeRequest>,
-) -> Result<Json<ChallengeReply>, ApiError> {
+) -> Result<Json<ChallengeResponse>, ApiError> {
     challenge(&emulator, &claims, Channel::Email, body).await
 }
 
@@ -209,7 +136,7 @@ async fn challenge_sms(
     State(emulator): State<Emulator>,
     Bearer(claims): Bearer,
     JsonBody(body): JsonBody<ChallengeRequest>,
-) -> Result<Json<ChallengeReply>, ApiError> {
+) -> Result<Json<ChallengeResponse>, ApiError> {
     challenge(&emulator, &claims, Channel::Sms, body).await
 }
 
@@ -218,37 +145,18 @@ async fn challenge(
     claims: &Claims,
     channel: Channel,
     body: ChallengeRequest,
-) -> Result<Json<ChallengeReply>, ApiError> {
+) -> Result<Json<ChallengeResponse>, ApiError> {
     let challenge_id = emulator
         .change(|data| data.start_challenge(claims, channel, body.user_authenticator_id.as_deref()))
         .await?;
-    Ok(Json(ChallengeReply { challenge_id }))
-}
-
-/// `{"verificationCode": "123456"}`, the name the Web SDK has sent since 0.5.7.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct VerifyRequest {
-    verification_code: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct VerifyReply {
-    is_verified: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    access_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_authenticator: Option<ClientAuthenticator>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    failure_reason: Option<FailureReason>,
+    Ok(Json(ChallengeResponse { challenge_id }))
 }
 
 async fn verify_email(
     State(emulator): State<Emulator>,
     Bearer(claims): Bearer,
     JsonBody(body): JsonBody<VerifyRequest>,
-) -> Result<Json<VerifyReply>, ApiError> {
+) -> Result<Json<VerifyResponse>, ApiError> {
     verify(&emulator, &claims, Channel::Email, &body.verification_code).await
 }
 
@@ -256,7 +164,7 @@ async fn verify_sms(
     State(emulator): State<Emulator>,
     Bearer(claims): Bearer,
     JsonBody(body): JsonBody<VerifyRequest>,
-) -> Result<Json<VerifyReply>, ApiError> {
+) -> Result<Json<VerifyResponse>, ApiError> {
     verify(&emulator, &claims, Channel::Sms, &body.verification_code).await
 }
 
@@ -267,7 +175,7 @@ async fn verify(
     claims: &Claims,
     channel: Channel,
     code: &str,
-) -> Result<Json<VerifyReply>, ApiError> {
+) -> Result<Json<VerifyResponse>, ApiError> {
     let (verification, default_id, now) = emulator
         .change(|data| {
             let verification = data.verify(claims, channel, code)?;
@@ -279,16 +187,16 @@ async fn verify(
         })
         .await?;
     Ok(Json(match verification {
-        Verification::Verified { action, enrolled } => VerifyReply {
+        Verification::Verified { action, enrolled } => VerifyResponse {
             is_verified: true,
             access_token: Some(emulator.mint(&action, MANAGE_SCOPE, now)?),
             user_authenticator: enrolled.map(|authenticator| {
                 let is_default = default_id.as_ref() == Some(&authenticator.id);
-                client_view(&authenticator, is_default)
+                authenticator.for_client(is_default)
             }),
             failure_reason: None,
         },
-        Verification::Failed(reason) => VerifyReply {
+        Verification::Failed(reason) => VerifyResponse {
             is_verified: false,
             access_token: None,
             user_authenticator: None,

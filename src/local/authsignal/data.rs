@@ -6,7 +6,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{model::VerificationMethod, server::authsignal::ActionState};
+use crate::{
+    model::VerificationMethod,
+    wire::authsignal::{AaguidMapping, ActionState, UserAuthenticator, WebauthnCredential},
+};
+
+/// A key, drawn for dark and for light backgrounds: the icon of every local passkey.
+const ICON_DARK: &str = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAyNCAyNCI+PGNpcmNsZSBjeD0iOCIgY3k9IjEyIiByPSI0IiBmaWxsPSJub25lIiBzdHJva2U9IiNmZmYiIHN0cm9rZS13aWR0aD0iMiIvPjxwYXRoIGQ9Ik0xMiAxMmgxME0xOCAxMnY0IiBzdHJva2U9IiNmZmYiIHN0cm9rZS13aWR0aD0iMiIvPjwvc3ZnPg==";
+const ICON_LIGHT: &str = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAyNCAyNCI+PGNpcmNsZSBjeD0iOCIgY3k9IjEyIiByPSI0IiBmaWxsPSJub25lIiBzdHJva2U9IiMwMDAiIHN0cm9rZS13aWR0aD0iMiIvPjxwYXRoIGQ9Ik0xMiAxMmgxME0xOCAxMnY0IiBzdHJva2U9IiMwMDAiIHN0cm9rZS13aWR0aD0iMiIvPjwvc3ZnPg==";
 
 /// The whole state of the emulator but its keys (see `Installation`).
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -39,11 +46,11 @@ pub(super) struct User {
     pub display_name: Option<String>,
     /// Verified ones and ones waiting for their first code.
     #[serde(default)]
-    pub authenticators: Vec<Authenticator>,
+    pub authenticators: Vec<StoredAuthenticator>,
 }
 
 impl User {
-    pub fn verified(&self) -> impl Iterator<Item = &Authenticator> {
+    pub fn verified(&self) -> impl Iterator<Item = &StoredAuthenticator> {
         self.authenticators
             .iter()
             .filter(|authenticator| authenticator.verified_at.is_some())
@@ -67,7 +74,7 @@ impl User {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct Authenticator {
+pub(super) struct StoredAuthenticator {
     pub id: String,
     pub method: VerificationMethod,
     #[serde(with = "time::serde::rfc3339")]
@@ -85,7 +92,7 @@ pub(super) struct Authenticator {
     pub passkey: Option<Passkey>,
 }
 
-impl Authenticator {
+impl StoredAuthenticator {
     /// Where its codes go, for the methods that receive codes.
     pub fn address(&self) -> Option<&str> {
         match self.method {
@@ -94,6 +101,48 @@ impl Authenticator {
             }
             VerificationMethod::Sms | VerificationMethod::Whatsapp => self.phone_number.as_deref(),
             _ => None,
+        }
+    }
+
+    /// As the Server API lists it: full addresses, and whose it is.
+    pub fn for_server(&self, user_id: &str) -> UserAuthenticator {
+        UserAuthenticator {
+            user_id: Some(user_id.to_owned()),
+            email: self.email.clone(),
+            phone_number: self.phone_number.clone(),
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            ..self.listed()
+        }
+    }
+
+    /// As the Client API lists it: masked addresses, and whether Authsignal offers it first.
+    pub fn for_client(&self, is_default: bool) -> UserAuthenticator {
+        let masked = self.masked_address();
+        UserAuthenticator {
+            is_default: Some(is_default),
+            email: self.email.as_ref().and(masked.clone()),
+            phone_number: self.phone_number.as_ref().and(masked),
+            ..self.listed()
+        }
+    }
+
+    /// What both APIs show alike.
+    fn listed(&self) -> UserAuthenticator {
+        UserAuthenticator {
+            user_authenticator_id: self.id.clone(),
+            verification_method: self.method,
+            created_at: self.created_at,
+            user_id: None,
+            verified_at: self.verified_at,
+            last_verified_at: self.last_verified_at,
+            is_default: None,
+            email: None,
+            phone_number: None,
+            username: None,
+            display_name: None,
+            previous_sms_channel: None,
+            webauthn_credential: self.passkey.as_ref().map(Passkey::credential),
         }
     }
 
@@ -133,6 +182,32 @@ pub(super) struct Passkey {
     pub aaguid: String,
     pub backed_up: bool,
     pub authenticator_attachment: String,
+}
+
+impl Passkey {
+    fn credential(&self) -> WebauthnCredential {
+        WebauthnCredential {
+            credential_id: Some(self.credential_id.clone()),
+            device_id: Some(self.device_id.clone()),
+            name: Some(self.name.clone()),
+            aaguid: Some(self.aaguid.clone()),
+            aaguid_mapping: Some(AaguidMapping {
+                name: Some(self.name.clone()),
+                svg_icon_dark: Some(ICON_DARK.to_owned()),
+                svg_icon_light: Some(ICON_LIGHT.to_owned()),
+            }),
+            credential_backed_up: Some(self.backed_up),
+            credential_device_type: Some(
+                if self.backed_up {
+                    "multiDevice"
+                } else {
+                    "singleDevice"
+                }
+                .to_owned(),
+            ),
+            authenticator_attachment: Some(self.authenticator_attachment.clone()),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -13,6 +13,8 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
+use crate::wire::authsignal::ErrorBody;
+
 /// An error answer of the emulated API.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct ApiError {
@@ -104,12 +106,12 @@ impl ApiError {
         Self::new(status, code, description)
     }
 
-    fn body(&self) -> serde_json::Value {
-        serde_json::json!({
-            "error": self.code,
-            "errorCode": self.code,
-            "errorDescription": self.description,
-        })
+    fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: Some(self.code.to_owned()),
+            error_code: Some(self.code.to_owned()),
+            error_description: Some(self.description.clone()),
+        }
     }
 }
 
@@ -165,7 +167,7 @@ pub(super) async fn json_only(request: Request, next: Next) -> Response {
     let body = if status.is_success() {
         Body::from("{}")
     } else {
-        Body::from(ApiError::for_status(status).body().to_string())
+        Body::from(serde_json::to_vec(&ApiError::for_status(status).body()).unwrap_or_default())
     };
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(

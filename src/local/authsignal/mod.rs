@@ -32,8 +32,8 @@ use tokio::{net::TcpListener, sync::Mutex};
 use tracing::{error, info};
 use url::Url;
 
-use super::{faults::Faults, storage};
-use crate::server::config::Secret;
+use super::faults::Faults;
+use crate::{config::AuthsignalEndpoints, secret::Secret, storage};
 use data::{Action, Data};
 use json::ApiError;
 use tokens::Tokens;
@@ -114,6 +114,17 @@ impl LocalAuthsignal {
 
     pub fn tenant_id(&self) -> &str {
         &self.tenant_id
+    }
+
+    /// What the app needs to call this tenant, as it would a real one: the browser's Client
+    /// API is on the same host.
+    pub fn endpoints(&self) -> AuthsignalEndpoints {
+        AuthsignalEndpoints {
+            api_url: self.base_url.clone(),
+            client_api_url: self.base_url.clone(),
+            secret: self.secret.clone(),
+            tenant_id: self.tenant_id.clone(),
+        }
     }
 }
 

@@ -21,13 +21,16 @@ use url::Url;
 
 use super::{
     Emulator,
-    data::{Action, Authenticator, Data, User},
+    data::{Action, Data, StoredAuthenticator, User},
     html::{error_page, page},
     json::ApiError,
-    rules::{CODE_METHODS, Channel, FailureReason, Verification},
+    rules::{CODE_METHODS, Channel, Verification},
     tokens::{Claims, MANAGE_SCOPE, grants_management},
 };
-use crate::{model::VerificationMethod, server::authsignal::ActionState};
+use crate::{
+    model::VerificationMethod,
+    wire::authsignal::{ActionState, FailureReason},
+};
 
 pub(super) fn routes() -> Router<Emulator> {
     Router::new()
@@ -173,7 +176,7 @@ async fn verify(
                 FailureReason::CodeInvalidOrExpired => {
                     "That code is wrong or has expired. Check the outbox and try again."
                 }
-                FailureReason::MaxAttemptsExceeded => {
+                FailureReason::MaxAttemptsExceeded | FailureReason::Unknown => {
                     "Too many attempts. Wait a few minutes, then send a new code."
                 }
             };
@@ -349,7 +352,7 @@ fn snapshot(data: &Data, claims: &Claims) -> Option<(Action, User, time::OffsetD
 }
 
 fn challenge_page(token: &str, user: &User, notice: Notice) -> Response {
-    let methods: Vec<Authenticator> = user
+    let methods: Vec<StoredAuthenticator> = user
         .verified()
         .filter(|authenticator| CODE_METHODS.contains(&authenticator.method))
         .cloned()
@@ -398,7 +401,7 @@ fn challenge_page(token: &str, user: &User, notice: Notice) -> Response {
     )
 }
 
-fn code_page(token: &str, authenticator: &Authenticator, notice: Notice) -> Response {
+fn code_page(token: &str, authenticator: &StoredAuthenticator, notice: Notice) -> Response {
     let sent_to = authenticator.masked_address().unwrap_or_default();
     let outbox = format!(
         "/outbox?to={}",
@@ -441,7 +444,7 @@ fn code_page(token: &str, authenticator: &Authenticator, notice: Notice) -> Resp
 }
 
 fn settings_page(token: &str, user: &User, can_remove: bool, notice: Notice) -> Response {
-    let methods: Vec<Authenticator> = user.verified().cloned().collect();
+    let methods: Vec<StoredAuthenticator> = user.verified().cloned().collect();
     let only_one = methods.len() == 1;
     let token = token.to_owned();
     let rows = methods
@@ -517,7 +520,7 @@ fn cancel_form(token: String) -> impl IntoView {
 }
 
 /// "Email code · j***@example.com", "Passkey · iCloud Keychain".
-fn describe(authenticator: &Authenticator) -> String {
+fn describe(authenticator: &StoredAuthenticator) -> String {
     let detail = authenticator.masked_address().or_else(|| {
         authenticator
             .passkey

@@ -3,16 +3,18 @@
 //! HTTP handlers and the pre-built UI pages only translate to and from these rules.
 
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use url::Url;
 
 use super::{
-    data::{Action, Authenticator, Challenge, Data, Message, Passkey, User},
+    data::{Action, Challenge, Data, Message, Passkey, StoredAuthenticator, User},
     json::ApiError,
     tokens::{Claims, DEFAULT_SCOPE, TokenError},
 };
-use crate::{model::VerificationMethod, server::authsignal::ActionState};
+use crate::{
+    model::VerificationMethod,
+    wire::authsignal::{ActionState, EnrollVerifiedRequest, FailureReason, TrackAttributes},
+};
 
 /// "Email OTP 12 per 10 min; SMS OTP 6 per 10 min" (reference §1.3).
 const EMAIL_SENDS: Limit = Limit {
@@ -102,60 +104,13 @@ impl Channel {
     }
 }
 
-/// Why a code was not accepted (reference §4.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(super) enum FailureReason {
-    CodeInvalidOrExpired,
-    MaxAttemptsExceeded,
-}
-
 pub(super) enum Verification {
     Verified {
         action: Box<Action>,
         /// The new authenticator, when the code completed an enrollment.
-        enrolled: Option<Box<Authenticator>>,
+        enrolled: Option<Box<StoredAuthenticator>>,
     },
     Failed(FailureReason),
-}
-
-/// The body of a track call; fields the emulator does not use are accepted and ignored.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct TrackRequest {
-    pub idempotency_key: Option<String>,
-    pub redirect_url: Option<String>,
-    pub redirect_to_settings: Option<bool>,
-    pub email: Option<String>,
-    pub phone_number: Option<String>,
-    pub username: Option<String>,
-    pub display_name: Option<String>,
-    pub scope: Option<String>,
-}
-
-/// The body of the Server API's "enroll verified authenticator" (reference §2.3).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct EnrollVerifiedRequest {
-    pub verification_method: Option<VerificationMethod>,
-    /// The deprecated name of `verificationMethod`.
-    pub oob_channel: Option<VerificationMethod>,
-    pub email: Option<String>,
-    pub phone_number: Option<String>,
-    pub otp_uri: Option<String>,
-    pub username: Option<String>,
-    pub display_name: Option<String>,
-    pub is_default: Option<bool>,
-    pub webauthn_credential: Option<PasskeyRequest>,
-}
-
-/// What a test may say about a passkey it gives a user; the rest is made up.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct PasskeyRequest {
-    pub name: Option<String>,
-    pub authenticator_attachment: Option<String>,
-    pub credential_backed_up: Option<bool>,
 }
 
 impl Data {
@@ -175,7 +130,7 @@ impl Data {
         &mut self,
         user_id: &str,
         code: &str,
-        request: TrackRequest,
+        request: TrackAttributes,
     ) -> Result<Action, ApiError> {
         check_user_id(user_id)?;
         if !is_action_code(code) {
@@ -290,14 +245,14 @@ impl Data {
         &mut self,
         user_id: &str,
         request: EnrollVerifiedRequest,
-    ) -> Result<Authenticator, ApiError> {
+    ) -> Result<StoredAuthenticator, ApiError> {
         check_user_id(user_id)?;
         let method = request
             .verification_method
             .or(request.oob_channel)
             .ok_or_else(|| ApiError::invalid_request("verificationMethod is required."))?;
         let now = self.now();
-        let mut authenticator = Authenticator {
+        let mut authenticator = StoredAuthenticator {
             id: uuid::Uuid::new_v4().to_string(),
             method,
             created_at: now,
@@ -410,7 +365,7 @@ impl Data {
         claims: &Claims,
         channel: Channel,
         address: &str,
-    ) -> Result<Authenticator, ApiError> {
+    ) -> Result<StoredAuthenticator, ApiError> {
         let action = self.action_for(claims)?.clone();
         let address = channel.check_address(address)?;
         let method = channel.method();
@@ -428,7 +383,7 @@ impl Data {
         }
         self.take(&send_key(&action.user_id, method), channel.send_limit())?;
         let now = self.now();
-        let authenticator = Authenticator {
+        let authenticator = StoredAuthenticator {
             id: uuid::Uuid::new_v4().to_string(),
             method,
             created_at: now,
@@ -563,7 +518,7 @@ impl Data {
     fn issue_code(
         &mut self,
         action: &Action,
-        authenticator: &Authenticator,
+        authenticator: &StoredAuthenticator,
         enrollment: bool,
         now: OffsetDateTime,
     ) -> String {

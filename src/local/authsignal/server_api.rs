@@ -9,16 +9,21 @@ use axum::{
     routing::{delete, get, post},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use super::{
     Emulator,
-    data::Authenticator,
     json::{ApiError, JsonBody},
-    rules::{CODE_METHODS, EnrollVerifiedRequest, TrackRequest},
+    rules::CODE_METHODS,
 };
-use crate::{model::VerificationMethod, server::authsignal::ActionState};
+use crate::{
+    model::VerificationMethod,
+    secret::Secret,
+    wire::authsignal::{
+        ActionResponse, ActionState, EnrollVerifiedRequest, EnrollVerifiedResponse,
+        TrackAttributes, TrackResponse, UserAuthenticator, UserResponse, ValidateRequest,
+        ValidateResponse,
+    },
+};
 
 pub(super) fn routes(emulator: &Emulator) -> Router<Emulator> {
     Router::new()
@@ -74,26 +79,11 @@ async fn require_secret(
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TrackReply {
-    state: ActionState,
-    idempotency_key: String,
-    url: String,
-    token: String,
-    is_enrolled: bool,
-    enrolled_verification_methods: Vec<VerificationMethod>,
-    allowed_verification_methods: Vec<VerificationMethod>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    default_verification_method: Option<VerificationMethod>,
-    rule_ids: Vec<String>,
-}
-
 async fn track(
     State(emulator): State<Emulator>,
     Path((user_id, code)): Path<(String, String)>,
-    JsonBody(request): JsonBody<TrackRequest>,
-) -> Result<Json<TrackReply>, ApiError> {
+    JsonBody(request): JsonBody<TrackAttributes>,
+) -> Result<Json<TrackResponse>, ApiError> {
     let (action, user, now) = emulator
         .change(|data| {
             let action = data.track(&user_id, &code, request)?;
@@ -103,172 +93,61 @@ async fn track(
         .await?;
     let token = emulator.mint(&action, &action.scope, now)?;
     let enrolled = user.enrolled_methods();
-    Ok(Json(TrackReply {
+    Ok(Json(TrackResponse {
         state: action.state,
         idempotency_key: action.idempotency_key,
-        url: emulator.prebuilt_url(&token).into(),
-        token,
+        url: Secret::new(emulator.prebuilt_url(&token)),
+        token: Secret::new(token),
         is_enrolled: user.is_enrolled(),
-        allowed_verification_methods: allowed_methods(&enrolled),
+        allowed_verification_methods: Some(allowed_methods(&enrolled)),
         default_verification_method: enrolled.first().copied(),
-        enrolled_verification_methods: enrolled,
-        rule_ids: Vec::new(),
+        enrolled_verification_methods: Some(enrolled),
+        rule_ids: Some(Vec::new()),
     }))
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ActionReply {
-    state: ActionState,
-    #[serde(with = "time::serde::rfc3339")]
-    state_updated_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    created_at: OffsetDateTime,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    verification_method: Option<VerificationMethod>,
-    rule_ids: Vec<String>,
 }
 
 async fn get_action(
     State(emulator): State<Emulator>,
     Path((user_id, code, key)): Path<(String, String, String)>,
-) -> Result<Json<ActionReply>, ApiError> {
+) -> Result<Json<ActionResponse>, ApiError> {
     let action = emulator
         .read(|data| data.find_action(&user_id, &code, &key).cloned())
         .await
         .ok_or_else(|| ApiError::not_found("No action with this idempotencyKey."))?;
-    Ok(Json(ActionReply {
+    Ok(Json(ActionResponse {
         state: action.state,
         state_updated_at: action.state_updated_at,
         created_at: action.created_at,
         verification_method: action.verification_method,
-        rule_ids: Vec::new(),
+        rule_ids: Some(Vec::new()),
     }))
-}
-
-/// An authenticator as the Server API shows it (reference §2.2).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct AuthenticatorReply {
-    user_authenticator_id: String,
-    verification_method: VerificationMethod,
-    #[serde(with = "time::serde::rfc3339")]
-    created_at: OffsetDateTime,
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
-    )]
-    verified_at: Option<OffsetDateTime>,
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
-    )]
-    last_verified_at: Option<OffsetDateTime>,
-    user_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phone_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    username: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    display_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    webauthn_credential: Option<WebauthnReply>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct WebauthnReply {
-    credential_id: String,
-    device_id: String,
-    pub name: String,
-    aaguid: String,
-    pub aaguid_mapping: AaguidMappingReply,
-    credential_backed_up: bool,
-    credential_device_type: &'static str,
-    authenticator_attachment: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct AaguidMappingReply {
-    name: String,
-    svg_icon_dark: &'static str,
-    svg_icon_light: &'static str,
-}
-
-/// A key, drawn for dark and for light backgrounds.
-const ICON_DARK: &str = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAyNCAyNCI+PGNpcmNsZSBjeD0iOCIgY3k9IjEyIiByPSI0IiBmaWxsPSJub25lIiBzdHJva2U9IiNmZmYiIHN0cm9rZS13aWR0aD0iMiIvPjxwYXRoIGQ9Ik0xMiAxMmgxME0xOCAxMnY0IiBzdHJva2U9IiNmZmYiIHN0cm9rZS13aWR0aD0iMiIvPjwvc3ZnPg==";
-const ICON_LIGHT: &str = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAyNCAyNCI+PGNpcmNsZSBjeD0iOCIgY3k9IjEyIiByPSI0IiBmaWxsPSJub25lIiBzdHJva2U9IiMwMDAiIHN0cm9rZS13aWR0aD0iMiIvPjxwYXRoIGQ9Ik0xMiAxMmgxME0xOCAxMnY0IiBzdHJva2U9IiMwMDAiIHN0cm9rZS13aWR0aD0iMiIvPjwvc3ZnPg==";
-
-pub(super) fn webauthn_reply(authenticator: &Authenticator) -> Option<WebauthnReply> {
-    authenticator.passkey.as_ref().map(|passkey| WebauthnReply {
-        credential_id: passkey.credential_id.clone(),
-        device_id: passkey.device_id.clone(),
-        name: passkey.name.clone(),
-        aaguid: passkey.aaguid.clone(),
-        aaguid_mapping: AaguidMappingReply {
-            name: passkey.name.clone(),
-            svg_icon_dark: ICON_DARK,
-            svg_icon_light: ICON_LIGHT,
-        },
-        credential_backed_up: passkey.backed_up,
-        credential_device_type: if passkey.backed_up {
-            "multiDevice"
-        } else {
-            "singleDevice"
-        },
-        authenticator_attachment: passkey.authenticator_attachment.clone(),
-    })
-}
-
-fn authenticator_reply(user_id: &str, authenticator: &Authenticator) -> AuthenticatorReply {
-    AuthenticatorReply {
-        user_authenticator_id: authenticator.id.clone(),
-        verification_method: authenticator.method,
-        created_at: authenticator.created_at,
-        verified_at: authenticator.verified_at,
-        last_verified_at: authenticator.last_verified_at,
-        user_id: user_id.to_owned(),
-        email: authenticator.email.clone(),
-        phone_number: authenticator.phone_number.clone(),
-        username: authenticator.username.clone(),
-        display_name: authenticator.display_name.clone(),
-        webauthn_credential: webauthn_reply(authenticator),
-    }
 }
 
 async fn get_authenticators(
     State(emulator): State<Emulator>,
     Path(user_id): Path<String>,
-) -> Json<Vec<AuthenticatorReply>> {
+) -> Json<Vec<UserAuthenticator>> {
     let user = emulator
         .read(|data| data.user(&user_id).cloned())
         .await
         .unwrap_or_default();
     Json(
         user.verified()
-            .map(|authenticator| authenticator_reply(&user_id, authenticator))
+            .map(|authenticator| authenticator.for_server(&user_id))
             .collect(),
     )
-}
-
-#[derive(Serialize)]
-struct EnrollVerifiedReply {
-    authenticator: AuthenticatorReply,
 }
 
 async fn enroll_verified(
     State(emulator): State<Emulator>,
     Path(user_id): Path<String>,
     JsonBody(request): JsonBody<EnrollVerifiedRequest>,
-) -> Result<Json<EnrollVerifiedReply>, ApiError> {
+) -> Result<Json<EnrollVerifiedResponse>, ApiError> {
     let authenticator = emulator
         .change(|data| data.enroll_verified(&user_id, request))
         .await?;
-    Ok(Json(EnrollVerifiedReply {
-        authenticator: authenticator_reply(&user_id, &authenticator),
+    Ok(Json(EnrollVerifiedResponse {
+        authenticator: authenticator.for_server(&user_id),
     }))
 }
 
@@ -282,98 +161,40 @@ async fn delete_authenticator(
     Ok(Json(serde_json::json!({ "success": true })))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ValidateRequest {
-    token: String,
-    user_id: Option<String>,
-    action: Option<String>,
-}
-
-/// Both `action` and the deprecated `actionCode` are sent (reference §2.5).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ValidateReply {
-    is_valid: bool,
-    state: ActionState,
-    #[serde(with = "time::serde::rfc3339")]
-    state_updated_at: OffsetDateTime,
-    user_id: String,
-    action: String,
-    action_code: String,
-    idempotency_key: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    verification_method: Option<VerificationMethod>,
-}
-
-/// A token of another user or action is a 200 with `isValid: false` (reference §2.5).
-#[derive(Serialize)]
-#[serde(untagged)]
-enum ValidateOutcome {
-    Found(ValidateReply),
-    #[serde(rename_all = "camelCase")]
-    Refused {
-        is_valid: bool,
-        error: &'static str,
-    },
-}
-
+/// A token of another user or action is a 200 with `isValid: false` and the sentence the real
+/// API gives; both `action` and the deprecated `actionCode` are sent (reference §2.5).
 async fn validate(
     State(emulator): State<Emulator>,
     JsonBody(request): JsonBody<ValidateRequest>,
-) -> Json<ValidateOutcome> {
+) -> Json<ValidateResponse> {
     let reply = emulator
         .read(|data| {
             let token = emulator.tokens().verify(&request.token, data.now());
             data.validate(token, request.user_id.as_deref(), request.action.as_deref())
-                .map(|action| ValidateReply {
+                .map(|action| ValidateResponse {
                     is_valid: action.state == ActionState::ChallengeSucceeded,
-                    state: action.state,
-                    state_updated_at: action.state_updated_at,
-                    user_id: action.user_id.clone(),
-                    action: action.code.clone(),
-                    action_code: action.code.clone(),
-                    idempotency_key: action.idempotency_key.clone(),
+                    state: Some(action.state),
+                    state_updated_at: Some(action.state_updated_at),
+                    user_id: Some(action.user_id.clone()),
+                    action: Some(action.code.clone()),
+                    action_code: Some(action.code.clone()),
+                    idempotency_key: Some(action.idempotency_key.clone()),
                     verification_method: action.verification_method,
+                    error: None,
                 })
         })
         .await;
-    Json(match reply {
-        Ok(reply) => ValidateOutcome::Found(reply),
-        Err(error) => ValidateOutcome::Refused {
-            is_valid: false,
-            error,
-        },
-    })
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct UserReply {
-    is_enrolled: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email_verified: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phone_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phone_number_verified: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    username: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    display_name: Option<String>,
-    enrolled_verification_methods: Vec<VerificationMethod>,
-    allowed_verification_methods: Vec<VerificationMethod>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    default_verification_method: Option<VerificationMethod>,
+    Json(reply.unwrap_or_else(|error| ValidateResponse {
+        error: Some(error.to_owned()),
+        ..ValidateResponse::default()
+    }))
 }
 
 /// An unknown user is `isEnrolled: false`, not a 404 (reference §2.6).
 async fn get_user(
     State(emulator): State<Emulator>,
     Path(user_id): Path<String>,
-) -> Json<UserReply> {
+) -> Json<UserResponse> {
     let user = emulator
         .read(|data| data.user(&user_id).cloned())
         .await
@@ -386,7 +207,7 @@ async fn get_user(
             })
         })
     };
-    Json(UserReply {
+    Json(UserResponse {
         is_enrolled: user.is_enrolled(),
         email_verified: has_verified(VerificationMethod::EmailOtp, &user.email),
         phone_number_verified: has_verified(VerificationMethod::Sms, &user.phone_number),
@@ -394,9 +215,11 @@ async fn get_user(
         phone_number: user.phone_number.clone(),
         username: user.username.clone(),
         display_name: user.display_name.clone(),
-        allowed_verification_methods: allowed_methods(&enrolled),
+        custom: None,
+        locale: None,
+        allowed_verification_methods: Some(allowed_methods(&enrolled)),
         default_verification_method: enrolled.first().copied(),
-        enrolled_verification_methods: enrolled,
+        enrolled_verification_methods: Some(enrolled),
     })
 }
 

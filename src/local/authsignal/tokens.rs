@@ -130,7 +130,7 @@ mod tests {
             user_id: "user-1".into(),
             code: "signIn".into(),
             idempotency_key: "key-1".into(),
-            state: crate::server::authsignal::ActionState::Allow,
+            state: crate::wire::authsignal::ActionState::Allow,
             created_at: now,
             state_updated_at: now,
             verification_method: None,

@@ -13,7 +13,7 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 
 use super::random_bytes;
-use crate::local::storage;
+use crate::storage;
 
 /// How long an authorization code can be exchanged, as in Cognito.
 pub const CODE_LIFETIME_SECS: i64 = 300;

@@ -18,7 +18,7 @@ use base64::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::local::storage;
+use crate::storage;
 
 /// One RSA key pair and its key ID.
 pub struct SigningKey {

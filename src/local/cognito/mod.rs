@@ -30,8 +30,10 @@ use url::Url;
 pub use self::users::{DEMO_EMAIL, DEMO_PASSWORD};
 use self::{clock::Clock, grants::Grants, hosted::HostedSessions, keys::KeyRing, users::Users};
 use crate::{
-    local::{faults::Faults, storage},
-    server::config::{Secret, TokenLifetimes},
+    config::{CognitoEndpoints, TokenLifetimes},
+    local::faults::Faults,
+    secret::Secret,
+    storage,
 };
 
 pub const USER_POOL_ID: &str = "us-east-1_LocalDev01";
@@ -114,6 +116,22 @@ impl LocalCognito {
 
     pub fn client_secret(&self) -> &Secret {
         &self.client_secret
+    }
+
+    /// What the app needs to sign people in here, as it would for a real pool.
+    pub fn endpoints(&self) -> CognitoEndpoints {
+        CognitoEndpoints {
+            region: USER_POOL_ID
+                .split_once('_')
+                .map_or(USER_POOL_ID, |(region, _)| region)
+                .to_owned(),
+            user_pool_id: USER_POOL_ID.to_owned(),
+            client_id: self.client_id.clone(),
+            client_secret: Some(self.client_secret.clone()),
+            domain: self.base_url.clone(),
+            issuer: self.issuer(),
+            jwks_url: self.jwks_url(),
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use super::random_bytes;
-use crate::local::storage;
+use crate::storage;
 
 pub const DEMO_EMAIL: &str = "demo@example.com";
 /// Documented in the README; it meets the default password policy of a Cognito pool.

@@ -1,7 +1,10 @@
 use leptos::prelude::*;
 
 use super::method_icon::MethodIcon;
-use crate::model::{AppError, AuthenticatorView, LockOutReason, When};
+use crate::{
+    lockout::removal_risk,
+    model::{AppError, AuthenticatorView, LockOutReason, When},
+};
 
 /// The id of a row, so focus can move to a method that was just added.
 pub fn row_id(authenticator_id: &str) -> String {
@@ -23,12 +26,21 @@ pub fn AuthenticatorList(authenticators: Vec<AuthenticatorView>) -> impl IntoVie
         }
         .into_any();
     }
-    let only_one = authenticators.len() == 1;
+    let methods: Vec<_> = authenticators
+        .iter()
+        .map(|authenticator| (authenticator.id.clone(), authenticator.method))
+        .collect();
     view! {
         <ul class="authenticators" aria-label="Your sign-in methods">
             {authenticators
                 .into_iter()
-                .map(|authenticator| view! { <AuthenticatorRow authenticator only_one /> })
+                .map(|authenticator| {
+                    let is_last = removal_risk(
+                        methods.iter().map(|(id, method)| (id.as_str(), *method)),
+                        &authenticator.id,
+                    ) == Some(LockOutReason::LastMethod);
+                    view! { <AuthenticatorRow authenticator is_last /> }
+                })
                 .collect_view()}
         </ul>
     }
@@ -36,7 +48,7 @@ pub fn AuthenticatorList(authenticators: Vec<AuthenticatorView>) -> impl IntoVie
 }
 
 #[component]
-fn AuthenticatorRow(authenticator: AuthenticatorView, only_one: bool) -> impl IntoView {
+fn AuthenticatorRow(authenticator: AuthenticatorView, is_last: bool) -> impl IntoView {
     let AuthenticatorView {
         id,
         method,
@@ -51,7 +63,7 @@ fn AuthenticatorRow(authenticator: AuthenticatorView, only_one: bool) -> impl In
         None => label.clone(),
     };
     let reason_id = format!("{}-why", row_id(&id));
-    let remove = if only_one {
+    let remove = if is_last {
         view! {
             <div class="row-action">
                 <button

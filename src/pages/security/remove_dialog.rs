@@ -4,7 +4,8 @@ use leptos_router::{NavigateOptions, hooks::use_navigate};
 use super::spinner::Spinner;
 use crate::{
     api::RemoveAuthenticator,
-    model::{AppError, AuthenticatorView},
+    lockout::removal_risk,
+    model::{AppError, AuthenticatorView, LockOutReason},
 };
 
 /// The confirmation before a removal. It is open while the URL says `?remove=<id>`, so it works
@@ -90,8 +91,9 @@ fn ConfirmRemoval(
     all: Vec<AuthenticatorView>,
     action: ServerAction<RemoveAuthenticator>,
 ) -> impl IntoView {
+    let needs_consent = removal_risk(all.iter().map(|a| (a.id.as_str(), a.method)), &target.id)
+        == Some(LockOutReason::NoFallbackLeft);
     let remaining: Vec<AuthenticatorView> = all.into_iter().filter(|a| a.id != target.id).collect();
-    let needs_consent = !remaining.iter().any(|a| a.is_fallback);
     let still_with = remaining
         .iter()
         .map(|a| match &a.masked_identifier {

@@ -2,7 +2,6 @@
 //! both doors apply the same checks. Every function takes the Authsignal user id, which is the
 //! verified Cognito `sub`.
 
-pub mod lockout;
 pub mod present;
 
 use std::{
@@ -15,11 +14,13 @@ use tokio::sync::Mutex;
 use url::Url;
 
 use crate::{
+    lockout,
     model::{
         AppError, AuthenticatorView, EnrollmentTicket, VerificationMethod, validate_email,
         validate_phone_number,
     },
-    server::authsignal::{AuthsignalClient, AuthsignalError, TrackAttributes, UserAuthenticator},
+    server::authsignal::{AuthsignalClient, AuthsignalError},
+    wire::authsignal::{TrackAttributes, UserAuthenticator},
 };
 
 /// The action tracked to get a token that may add a method.

@@ -4,7 +4,6 @@
 //! (reference §1.2–1.3, §2).
 
 mod error;
-mod wire;
 
 use std::{sync::Arc, time::Duration};
 
@@ -18,16 +17,15 @@ use tracing::{debug, warn};
 use url::Url;
 
 pub use error::{ApiError, AuthsignalError};
-pub use wire::{
-    AaguidMapping, ActionState, ErrorBody, TrackAttributes, TrackResponse, UserAuthenticator,
-    UserResponse, ValidateResponse, WebauthnCredential,
-};
 
-use super::{
-    config::{AuthsignalSettings, RemoteAuthsignal, Secret},
-    http_client,
+use super::http_client;
+use crate::{
+    config::{AuthsignalEndpoints, AuthsignalSettings},
+    wire::authsignal::{
+        ErrorBody, TrackAttributes, TrackResponse, UserAuthenticator, UserResponse,
+        ValidateRequest, ValidateResponse,
+    },
 };
-use crate::local::authsignal::LocalAuthsignal;
 
 /// The user the readiness probe asks about: reading an unknown user is a cheap authenticated
 /// call that changes nothing (Authsignal answers `isEnrolled: false`).
@@ -36,39 +34,6 @@ const PROBE_USER_ID: &str = "account-security-readiness-probe";
 /// The first retry waits this long, each later one twice as long, plus up to a fifth at random
 /// so that many servers do not retry in step.
 const BACKOFF_BASE: Duration = Duration::from_millis(100);
-
-/// Where one Authsignal tenant lives and how to authenticate to it.
-#[derive(Clone, Debug)]
-pub struct AuthsignalEndpoints {
-    /// The Server API base, ending in `/v1`.
-    pub api_url: Url,
-    /// The base the browser calls (`/client/...` follows).
-    pub client_api_url: Url,
-    pub secret: Secret,
-    pub tenant_id: String,
-}
-
-impl From<&RemoteAuthsignal> for AuthsignalEndpoints {
-    fn from(remote: &RemoteAuthsignal) -> Self {
-        Self {
-            api_url: remote.api_url.clone(),
-            client_api_url: remote.client_api_url.clone(),
-            secret: remote.secret.clone(),
-            tenant_id: remote.tenant_id.clone(),
-        }
-    }
-}
-
-impl From<&LocalAuthsignal> for AuthsignalEndpoints {
-    fn from(local: &LocalAuthsignal) -> Self {
-        Self {
-            api_url: local.base_url().clone(),
-            client_api_url: local.base_url().clone(),
-            secret: local.secret().clone(),
-            tenant_id: local.tenant_id().to_owned(),
-        }
-    }
-}
 
 /// A client of one tenant. Clones share the connection pool.
 #[derive(Clone, Debug)]
@@ -164,10 +129,10 @@ impl AuthsignalClient {
         action: Option<&str>,
     ) -> Result<ValidateResponse, AuthsignalError> {
         let url = self.url(&["validate"]);
-        let request = wire::ValidateRequest {
-            token,
-            user_id,
-            action,
+        let request = ValidateRequest {
+            token: token.to_owned(),
+            user_id: user_id.map(str::to_owned),
+            action: action.map(str::to_owned),
         };
         let body = self.call(
             "validate_challenge",
@@ -274,7 +239,7 @@ async fn read(response: Response) -> Result<Vec<u8>, AuthsignalError> {
     if status.is_success() {
         return Ok(body.to_vec());
     }
-    let error: wire::ErrorBody = serde_json::from_slice(&body).unwrap_or_default();
+    let error: ErrorBody = serde_json::from_slice(&body).unwrap_or_default();
     Err(AuthsignalError::Api(ApiError {
         status: status.as_u16(),
         code: error
@@ -364,14 +329,14 @@ mod tests {
         let endpoints = AuthsignalEndpoints {
             api_url: Url::parse(api_url).unwrap(),
             client_api_url: Url::parse(api_url).unwrap(),
-            secret: Secret::new("sk_test"),
+            secret: crate::secret::Secret::new("sk_test"),
             tenant_id: "tenant".into(),
         };
         let settings = AuthsignalSettings {
             connect_timeout: Duration::from_secs(1),
             timeout: Duration::from_secs(1),
             retries: 0,
-            mode: crate::server::config::AuthsignalMode::Local {
+            mode: crate::config::AuthsignalMode::Local {
                 addr: "127.0.0.1:0".parse().unwrap(),
             },
         };

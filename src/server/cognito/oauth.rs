@@ -16,18 +16,7 @@ use oauth2::{
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::server::config::Secret;
-
-/// Where the user pool is and which app client the app is.
-#[derive(Clone, Debug)]
-pub struct CognitoEndpoints {
-    pub issuer: String,
-    pub jwks_url: Url,
-    /// The managed-login domain, e.g. `https://auth.example.com/`.
-    pub domain: Url,
-    pub client_id: String,
-    pub client_secret: Option<Secret>,
-}
+use crate::{config::CognitoEndpoints, secret::Secret};
 
 /// The token endpoint's answer has an `id_token` beside the standard fields.
 #[derive(Clone, Deserialize, Serialize)]
@@ -304,6 +293,8 @@ mod tests {
 
     fn client(secret: Option<&str>) -> OAuthClient {
         let endpoints = CognitoEndpoints {
+            region: "eu-west-1".into(),
+            user_pool_id: "eu-west-1_AbC123xyz".into(),
             issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123xyz".into(),
             jwks_url: Url::parse("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123xyz/.well-known/jwks.json").unwrap(),
             domain: Url::parse("https://auth.example.com").unwrap(),
@@ -383,6 +374,8 @@ mod tests {
 
     fn client_at(domain: &Url, secret: Option<&str>) -> OAuthClient {
         let endpoints = CognitoEndpoints {
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_Test".into(),
             issuer: "https://issuer".into(),
             jwks_url: domain.join("/jwks.json").unwrap(),
             domain: domain.clone(),

@@ -31,7 +31,7 @@ pub async fn set_status(request: Request, next: Next) -> Response {
     };
     let error = AppError::de(bytes.clone());
     let mut response = Response::from_parts(parts, Body::from(bytes));
-    error.mark(&mut response);
+    error.apply_to_response(&mut response);
     response
 }
 

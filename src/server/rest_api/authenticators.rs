@@ -18,17 +18,18 @@ use crate::{
         AppState,
         account::{self, Contact},
         app_error::ErrorBody,
-        authsignal::UserAuthenticator,
         http::{client_ip::ClientAddress, rate_limit::Bucket},
         prebuilt_return,
     },
+    wire::authsignal::UserAuthenticator,
 };
 
 /// One of the user's sign-in methods, field for field as Authsignal's Server API names it, plus
 /// what the page also shows.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Authenticator {
+#[schema(as = Authenticator)]
+pub struct ApiAuthenticator {
     #[schema(example = "4efd2d0d-3278-4e03-8143-d9a0850bebc0")]
     pub user_authenticator_id: String,
     /// `EMAIL_OTP`, `SMS`, `PASSKEY`, `AUTHENTICATOR_APP`, …; `UNKNOWN` for a method this
@@ -89,7 +90,7 @@ pub struct AaguidMapping {
     pub svg_icon_dark: Option<String>,
 }
 
-impl From<UserAuthenticator> for Authenticator {
+impl From<UserAuthenticator> for ApiAuthenticator {
     fn from(authenticator: UserAuthenticator) -> Self {
         let method = authenticator.verification_method;
         Self {
@@ -117,11 +118,11 @@ impl From<UserAuthenticator> for Authenticator {
     }
 }
 
-fn answer(authenticators: Vec<UserAuthenticator>) -> Json<Vec<Authenticator>> {
+fn answer(authenticators: Vec<UserAuthenticator>) -> Json<Vec<ApiAuthenticator>> {
     Json(
         authenticators
             .into_iter()
-            .map(Authenticator::from)
+            .map(ApiAuthenticator::from)
             .collect(),
     )
 }
@@ -133,7 +134,7 @@ fn answer(authenticators: Vec<UserAuthenticator>) -> Json<Vec<Authenticator>> {
     tag = "authenticators",
     security(("cognito" = [])),
     responses(
-        (status = 200, description = "The methods, oldest first", body = [Authenticator]),
+        (status = 200, description = "The methods, oldest first", body = [ApiAuthenticator]),
         (status = 401, description = "No valid access token", body = ErrorBody),
         (status = 502, description = "Authsignal or Cognito is unavailable", body = ErrorBody),
         (status = 504, description = "Authsignal took too long", body = ErrorBody),
@@ -142,7 +143,7 @@ fn answer(authenticators: Vec<UserAuthenticator>) -> Json<Vec<Authenticator>> {
 pub async fn list(
     State(state): State<AppState>,
     BearerUser(user): BearerUser,
-) -> Result<Json<Vec<Authenticator>>, AppError> {
+) -> Result<Json<Vec<ApiAuthenticator>>, AppError> {
     Ok(answer(
         account::authenticators(&state.authsignal, &user.sub).await?,
     ))
@@ -225,7 +226,7 @@ pub struct RemoveQuery {
         RemoveQuery,
     ),
     responses(
-        (status = 200, description = "Removed; the methods that remain", body = [Authenticator]),
+        (status = 200, description = "Removed; the methods that remain", body = [ApiAuthenticator]),
         (status = 400, description = "Not an authenticator id", body = ErrorBody),
         (status = 401, description = "No valid access token", body = ErrorBody),
         (status = 403, description = "Sent from another website", body = ErrorBody),
@@ -242,7 +243,7 @@ pub async fn remove(
     BearerUser(user): BearerUser,
     Path(user_authenticator_id): Path<String>,
     query: Result<Query<RemoveQuery>, QueryRejection>,
-) -> Result<Json<Vec<Authenticator>>, AppError> {
+) -> Result<Json<Vec<ApiAuthenticator>>, AppError> {
     let Query(query) = query.map_err(|_| {
         AppError::invalid(
             "acceptsNoFallback",

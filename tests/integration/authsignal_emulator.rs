@@ -2,11 +2,9 @@
 //! expiry, attempt and send limits, CORS, validate mismatches, the Web SDK's wire format, the
 //! outbox, persistence, the fault mode and the enroll-verified endpoint.
 
-mod support;
-
+use crate::support::authsignal::{LocalTenant, fresh_data_dir};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::authsignal::{LocalTenant, fresh_data_dir};
 
 async fn error_of(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
@@ -228,7 +226,7 @@ async fn tokens_expire_after_ten_minutes() {
 #[tokio::test]
 async fn codes_expire_after_ten_minutes() {
     let tenant = LocalTenant::start("code-expiry").await;
-    let attributes = account_security::server::authsignal::TrackAttributes {
+    let attributes = account_security::wire::authsignal::TrackAttributes {
         idempotency_key: Some("one-action".into()),
         ..Default::default()
     };

@@ -1,11 +1,9 @@
-mod support;
-
-use support::TestApp;
+use crate::support::TestApp;
 
 #[tokio::test]
 async fn liveness_and_readiness_answer() {
     let app = TestApp::spawn().await;
-    let client = support::client();
+    let client = crate::support::client();
     let live = client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(live.status(), 200);
     assert_eq!(live.text().await.unwrap(), "ok");
@@ -16,7 +14,11 @@ async fn liveness_and_readiness_answer() {
 #[tokio::test]
 async fn pages_are_served_with_the_hydration_scripts() {
     let app = TestApp::spawn().await;
-    let page = support::client().get(app.url("/")).send().await.unwrap();
+    let page = crate::support::client()
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("<h1>Account security</h1>"), "{html}");

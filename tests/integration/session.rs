@@ -1,15 +1,13 @@
 //! The session over real HTTP: verification on every request, silent refresh, sign-out with
 //! revocation, forged cookies, key rotation, and Cognito outages.
 
-mod support;
-
-use reqwest::StatusCode;
-use serde_json::{Value, json};
-use support::{
+use crate::support::{
     TestApp,
     browser::{Browser, decrypt_cookie, encrypt_cookie, jwt_claims, location, new_email},
     forge,
 };
+use reqwest::StatusCode;
+use serde_json::{Value, json};
 
 const ACCESS: &str = "session-access";
 const ID: &str = "session-id";
@@ -95,7 +93,7 @@ async fn sign_out_revokes_the_refresh_token_clears_the_cookies_and_ends_managed_
     let user_info = |token: String| {
         let url = app.cognito("/oauth2/userInfo");
         async move {
-            support::client()
+            crate::support::client()
                 .get(url)
                 .bearer_auth(token)
                 .send()
@@ -251,7 +249,7 @@ async fn rotated_keys_are_picked_up_and_old_tokens_keep_working() {
     let mut browser = Browser::signed_up(&app, &email).await;
     let old_kid = jwt_header_kid(&cookie_token(&app, &browser, ACCESS));
 
-    let rotated: Value = support::client()
+    let rotated: Value = crate::support::client()
         .post(app.cognito("/_local/rotate-keys"))
         .send()
         .await
@@ -303,7 +301,7 @@ async fn with_the_jwks_endpoint_down_cached_keys_keep_working() {
     );
     assert_eq!(me(&app, &mut browser).await.0, StatusCode::OK);
     assert_eq!(
-        support::client()
+        crate::support::client()
             .get(app.url("/readyz"))
             .send()
             .await
@@ -315,7 +313,7 @@ async fn with_the_jwks_endpoint_down_cached_keys_keep_working() {
 
     // A token under a key the app has never seen cannot be checked while the JWKS is down:
     // that is Cognito being unavailable, not the user being signed out.
-    support::client()
+    crate::support::client()
         .post(app.cognito("/_local/rotate-keys"))
         .send()
         .await
@@ -339,7 +337,7 @@ async fn readiness_fails_while_the_keys_cannot_be_loaded() {
     let app = TestApp::spawn().await;
     app.cognito_fault("/us-east-1_LocalDev01/.well-known/jwks.json", 503)
         .await;
-    let response = support::client()
+    let response = crate::support::client()
         .get(app.url("/readyz"))
         .send()
         .await
@@ -365,7 +363,7 @@ async fn a_refresh_during_a_cognito_outage_keeps_the_session_for_later() {
         "not signed out by an outage"
     );
 
-    let cleared = support::client()
+    let cleared = crate::support::client()
         .delete(app.cognito("/_local/faults"))
         .send()
         .await

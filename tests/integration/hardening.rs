@@ -2,17 +2,15 @@
 //! HTTP: cross-origin posts, security headers and the CSP nonce, rate limits, size limits, input
 //! validation, and Authsignal failing in every way.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
-use reqwest::{StatusCode, header};
-use serde_json::{Value, json};
-use support::{
+use crate::support::{
     TestApp,
     authsignal::LocalTenant,
     browser::{Browser, new_email, origin_of},
 };
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
 
 /// A signed-in person with two email codes, so that either could be removed.
 struct Person {
@@ -53,29 +51,29 @@ async fn posts_from_another_origin_are_refused_and_change_nothing() {
     let form = [("id", id.as_str())];
     let attacks = [
         // A form on the attacker's page, submitted by the victim's browser.
-        support::client()
+        crate::support::client()
             .post(&remove)
             .header(header::ORIGIN, "https://evil.example")
             .header("sec-fetch-site", "cross-site")
             .form(&form),
         // `fetch(…, {method: "POST", mode: "no-cors", credentials: "include"})`.
-        support::client()
+        crate::support::client()
             .post(&remove)
             .header(header::ORIGIN, "https://evil.example")
             .header(header::CONTENT_TYPE, "text/plain;charset=UTF-8")
             .body(format!("id={id}")),
         // A look-alike origin, and a subdomain of ours.
-        support::client()
+        crate::support::client()
             .post(&remove)
             .header(header::ORIGIN, format!("{}.evil.example", app.base_url))
             .form(&form),
         // No Origin at all, but the fetch metadata says it is cross-site.
-        support::client()
+        crate::support::client()
             .post(&remove)
             .header("sec-fetch-site", "cross-site")
             .form(&form),
         // Neither header: not provably ours.
-        support::client().post(&remove).form(&form),
+        crate::support::client().post(&remove).form(&form),
     ];
     for attack in attacks {
         let response = person.browser.send_raw(attack).await;
@@ -85,7 +83,7 @@ async fn posts_from_another_origin_are_refused_and_change_nothing() {
     }
     assert_eq!(method_count(&app, &mut person.browser).await, 2);
 
-    let sign_out = support::client()
+    let sign_out = crate::support::client()
         .post(app.url("/auth/sign-out"))
         .header(header::ORIGIN, "https://evil.example");
     assert_eq!(
@@ -177,12 +175,12 @@ async fn every_response_has_the_security_headers_and_personal_ones_are_not_store
     let mut browser = Browser::signed_up(&app, &new_email("headers")).await;
     let page = browser.get(&app.url("/security")).await;
     let server_fn = browser.call(&app.url("/api/me")).await;
-    let api = support::client()
+    let api = crate::support::client()
         .get(app.url("/api/authenticators"))
         .send()
         .await
         .unwrap();
-    let health = support::client()
+    let health = crate::support::client()
         .get(app.url("/healthz"))
         .send()
         .await
@@ -223,7 +221,7 @@ async fn behind_https_every_response_asks_for_https_only() {
         ("ALLOW_LOCAL_EMULATORS", "true"),
     ])
     .await;
-    let response = support::client()
+    let response = crate::support::client()
         .get(app.url("/healthz"))
         .send()
         .await
@@ -274,7 +272,7 @@ async fn too_many_sign_ins_from_one_address_say_when_to_come_back() {
     for _ in 0..2 {
         let response = browser.get(&callback).await;
         assert!(
-            !support::browser::location(&response).contains("rate-limited"),
+            !crate::support::browser::location(&response).contains("rate-limited"),
             "within the limit"
         );
     }
@@ -285,7 +283,7 @@ async fn too_many_sign_ins_from_one_address_say_when_to_come_back() {
         .unwrap()
         .parse()
         .unwrap();
-    let page = support::browser::location(&response);
+    let page = crate::support::browser::location(&response);
     assert_eq!(
         page,
         app.url(&format!(
@@ -407,7 +405,7 @@ async fn authsignal_failing_is_an_upstream_error_and_others_are_still_served() {
             "{fault}: {html}"
         );
         assert!(html.contains("Sign out"), "{fault}");
-        let cleared = support::client()
+        let cleared = crate::support::client()
             .delete(tenant.url("/_local/faults"))
             .send()
             .await
@@ -424,12 +422,12 @@ async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch() {
         atomic::{AtomicUsize, Ordering},
     };
 
-    use account_security::{local::cognito::LocalCognito, server::config::TokenLifetimes};
+    use account_security::{config::TokenLifetimes, local::cognito::LocalCognito};
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
     // The local Cognito on its own, and the app pointed at it as at a real pool, with the keys
     // fetched through a counter.
-    let data_dir = support::authsignal::fresh_data_dir("jwks-storm");
+    let data_dir = crate::support::authsignal::fresh_data_dir("jwks-storm");
     let hour = Duration::from_secs(3600);
     let cognito = LocalCognito::start(
         "127.0.0.1:0".parse().unwrap(),
@@ -451,7 +449,7 @@ async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch() {
             let upstream = cognito.jwks_url().to_string();
             move || async move {
                 fetches.fetch_add(1, Ordering::SeqCst);
-                let keys = support::client().get(upstream).send().await.unwrap();
+                let keys = crate::support::client().get(upstream).send().await.unwrap();
                 keys.text().await.unwrap()
             }
         }),
@@ -477,7 +475,7 @@ async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch() {
     let list = |token: String| {
         let url = app.url("/api/authenticators");
         async move {
-            support::client()
+            crate::support::client()
                 .get(url)
                 .bearer_auth(token)
                 .send()
@@ -507,7 +505,7 @@ async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch() {
 
 #[tokio::test]
 async fn someone_elses_genuine_return_token_changes_nothing() {
-    use account_security::server::authsignal::TrackAttributes;
+    use account_security::wire::authsignal::TrackAttributes;
     use reqwest::Method;
 
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
@@ -559,7 +557,7 @@ async fn someone_elses_genuine_return_token_changes_nothing() {
         .get(&app.url(&format!("/security/return?token={token}")))
         .await;
     assert_eq!(
-        support::browser::location(&response),
+        crate::support::browser::location(&response),
         app.url("/security?notice=manage-invalid")
     );
     assert_eq!(method_count(&app, &mut victim.browser).await, 2);
@@ -571,7 +569,7 @@ async fn pages_and_api_answers_are_never_compressed() {
     let app = TestApp::spawn().await;
     let mut browser = Browser::signed_up(&app, &new_email("breach")).await;
     for path in ["/security", "/api/me", "/no-such-page"] {
-        let request = support::client()
+        let request = crate::support::client()
             .request(
                 if path.starts_with("/api/") {
                     reqwest::Method::POST

@@ -3,18 +3,16 @@
 //! the same JSON type. Either side drifting from the real API fails here, even if both drift
 //! together.
 
-mod support;
-
+use crate::support::authsignal::{LocalTenant, settings};
 use account_security::{
+    config::AuthsignalEndpoints,
     model::VerificationMethod,
-    server::authsignal::{
-        ActionState, AuthsignalClient, AuthsignalEndpoints, AuthsignalError, TrackResponse,
-        UserAuthenticator, ValidateResponse,
-    },
+    secret::Secret,
+    server::authsignal::{AuthsignalClient, AuthsignalError},
+    wire::authsignal::{ActionState, TrackResponse, UserAuthenticator, ValidateResponse},
 };
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::authsignal::{LocalTenant, settings};
 
 fn example(name: &str) -> Value {
     let path = format!(
@@ -134,8 +132,8 @@ async fn a_wrong_secret_gets_the_documented_body_and_the_client_reads_it() {
     assert_eq!(json_of(missing).await, example("unauthorized"));
 
     let endpoints = AuthsignalEndpoints {
-        secret: account_security::server::config::Secret::new("not-the-secret"),
-        ..AuthsignalEndpoints::from(&tenant.local)
+        secret: Secret::new("not-the-secret"),
+        ..tenant.local.endpoints()
     };
     let client = AuthsignalClient::new(endpoints, &settings(0)).unwrap();
     let error = client.get_user("user-1").await.unwrap_err();

@@ -1,18 +1,16 @@
 //! The REST API for native apps over real HTTP: every route, every error status, the OpenAPI
 //! document against the routes, and every kind of bad token.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode, header};
-use serde_json::{Value, json};
-use support::{
+use crate::support::{
     TestApp,
     authsignal::encode,
     browser::{Browser, jwt_claims, new_email},
     forge,
 };
+use reqwest::{Method, StatusCode, header};
+use serde_json::{Value, json};
 
 /// A signed-up person and the access token their app would hold.
 struct User {
@@ -36,7 +34,7 @@ async fn call(
     token: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let mut request = support::client().request(method, app.url(path));
+    let mut request = crate::support::client().request(method, app.url(path));
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -115,7 +113,7 @@ async fn the_openapi_document_describes_exactly_the_routes() {
         );
     }
     // And nothing else is.
-    let response = support::client()
+    let response = crate::support::client()
         .put(app.url("/api/authenticators"))
         .send()
         .await
@@ -250,7 +248,7 @@ async fn bad_enrollment_input_names_the_field() {
         assert_error(status, &reply, StatusCode::BAD_REQUEST, "invalid_input");
         assert_eq!(reply["field"], field, "{body}");
     }
-    let response = support::client()
+    let response = crate::support::client()
         .post(app.url("/api/authenticators"))
         .bearer_auth(&user.token)
         .header(header::CONTENT_TYPE, "application/json")
@@ -262,7 +260,7 @@ async fn bad_enrollment_input_names_the_field() {
     let reply: Value = response.json().await.unwrap();
     assert_eq!(reply["field"], "body");
 
-    let response = support::client()
+    let response = crate::support::client()
         .post(app.url("/api/authenticators"))
         .bearer_auth(&user.token)
         .body(vec![b' '; 100 * 1024])
@@ -395,7 +393,7 @@ async fn every_kind_of_bad_token_is_refused_on_every_route() {
             );
         }
     }
-    let response = support::client()
+    let response = crate::support::client()
         .get(app.url("/api/authenticators"))
         .basic_auth("demo@example.com", Some("Demo-password-1"))
         .send()
@@ -471,7 +469,7 @@ async fn a_request_from_another_website_is_refused() {
     let id = tenant
         .give_email(&user.sub, &new_email("rest-origin-second"))
         .await;
-    let response = support::client()
+    let response = crate::support::client()
         .delete(app.url(&format!("/api/authenticators/{id}")))
         .bearer_auth(&user.token)
         .header(header::ORIGIN, "https://evil.example")

@@ -1,15 +1,13 @@
 //! The local pre-built UI, driven as a browser would drive its forms: challenge, settings, and
 //! the return to the app with a token that `/validate` accepts.
 
-mod support;
-
+use crate::support::authsignal::{LocalTenant, hidden, hidden_token};
 use account_security::{
     model::VerificationMethod,
-    server::authsignal::{ActionState, TrackAttributes},
+    wire::authsignal::{ActionState, TrackAttributes},
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use support::authsignal::{LocalTenant, hidden, hidden_token};
 use url::Url;
 
 const RETURN_URL: &str = "http://127.0.0.1:3000/security/return";

@@ -8,11 +8,10 @@ use std::{
 };
 
 use account_security::{
+    config::{AuthsignalMode, AuthsignalSettings},
     local::authsignal::LocalAuthsignal,
-    server::{
-        authsignal::{AuthsignalClient, AuthsignalEndpoints, TrackAttributes},
-        config::{AuthsignalMode, AuthsignalSettings},
-    },
+    server::authsignal::AuthsignalClient,
+    wire::authsignal::TrackAttributes,
 };
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
@@ -21,7 +20,6 @@ pub struct LocalTenant {
     pub local: LocalAuthsignal,
     pub client: AuthsignalClient,
     pub http: reqwest::Client,
-    pub data_dir: PathBuf,
 }
 
 /// Settings as the app reads them, with a short timeout so failure tests end quickly.
@@ -63,12 +61,11 @@ impl LocalTenant {
             local,
             client,
             http: super::client(),
-            data_dir: data_dir.to_owned(),
         }
     }
 
     pub fn client_with(local: &LocalAuthsignal, settings: AuthsignalSettings) -> AuthsignalClient {
-        AuthsignalClient::new(AuthsignalEndpoints::from(local), &settings).unwrap()
+        AuthsignalClient::new(local.endpoints(), &settings).unwrap()
     }
 
     /// `path` on the emulator's host, e.g. `/v1/validate` or `/_local/outbox`.

@@ -4,8 +4,6 @@
 //! secret (it is printed at start on purpose) but no token or code either: codes appear only in
 //! the outbox.
 
-mod support;
-
 use std::{
     collections::HashMap,
     fs::File,
@@ -15,13 +13,13 @@ use std::{
     time::Duration,
 };
 
-use reqwest::{StatusCode, header};
-use serde_json::{Value, json};
-use support::{
+use crate::support::{
     authsignal::{fresh_data_dir, outbox_codes},
     browser::{Browser, PASSWORD, decrypt_cookie, location, new_email},
     forge,
 };
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
 
 /// A child process that is killed when the test ends, however it ends.
 struct Running(Child);
@@ -153,7 +151,7 @@ impl Session {
 }
 
 async fn client_api(base: &str, token: &str, path: &str, body: Value) -> Value {
-    let response = support::client()
+    let response = crate::support::client()
         .post(format!("{base}/client/{path}"))
         .bearer_auth(token)
         .json(&body)
@@ -178,7 +176,7 @@ async fn enroll(session: &mut Session, authsignal: &str, email: &str) -> String 
     )
     .await;
     let outbox = format!("{authsignal}/_local/outbox");
-    let code = outbox_codes(&support::client(), &outbox, email).await[0].clone();
+    let code = outbox_codes(&crate::support::client(), &outbox, email).await[0].clone();
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let refused = client_api(
         client_api_url,
@@ -259,7 +257,7 @@ async fn a_whole_session_leaves_no_secret_in_the_logs() {
         &app_log,
     );
     wait_for("the app", async || {
-        support::client()
+        crate::support::client()
             .get(format!("{app}/readyz"))
             .send()
             .await
@@ -344,7 +342,7 @@ async fn a_whole_session_leaves_no_secret_in_the_logs() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
     // A native app's calls, and a forged token.
-    let minted: Value = support::client()
+    let minted: Value = crate::support::client()
         .post(format!("{cognito}/_local/mint"))
         .json(&json!({ "email": email, "expires_in": 3600 }))
         .send()
@@ -360,14 +358,14 @@ async fn a_whole_session_leaves_no_secret_in_the_logs() {
         forge::tampered(&bearer),
         forge::alg_none(&bearer),
     ] {
-        support::client()
+        crate::support::client()
             .get(session.url("/api/authenticators"))
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
             .send()
             .await
             .unwrap();
     }
-    let enrollment: Value = support::client()
+    let enrollment: Value = crate::support::client()
         .post(session.url("/api/authenticators"))
         .bearer_auth(&bearer)
         .send()

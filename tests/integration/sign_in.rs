@@ -1,13 +1,11 @@
 //! Signing in through the local Cognito's hosted pages, over real HTTP.
 
-mod support;
-
-use reqwest::StatusCode;
-use serde_json::Value;
-use support::{
+use crate::support::{
     TestApp,
     browser::{Browser, PASSWORD, decrypt_cookie, jwt_claims, location, new_email},
 };
+use reqwest::StatusCode;
+use serde_json::Value;
 
 #[tokio::test]
 async fn a_new_user_signs_up_and_lands_on_the_security_page() {
@@ -200,7 +198,7 @@ async fn there_is_no_open_redirect_after_sign_in() {
 #[tokio::test]
 async fn a_signed_out_visit_to_the_security_page_goes_to_sign_in() {
     let app = TestApp::spawn().await;
-    let response = support::client()
+    let response = crate::support::client()
         .get(app.url("/security"))
         .send()
         .await
@@ -224,7 +222,7 @@ async fn a_signed_out_server_function_call_is_a_typed_401() {
 #[tokio::test]
 async fn the_sign_in_request_asks_for_the_code_flow_with_pkce_and_a_nonce() {
     let app = TestApp::spawn().await;
-    let response = support::client()
+    let response = crate::support::client()
         .get(app.url("/auth/sign-in"))
         .send()
         .await

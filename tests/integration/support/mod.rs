@@ -1,15 +1,16 @@
 //! Runs the whole application in-process on a loopback port, with fresh local emulators, so
 //! integration tests talk to it over real HTTP.
 
-#![allow(dead_code)]
-
 pub mod authsignal;
 pub mod browser;
 pub mod forge;
 
-use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
+use std::{collections::HashMap, path::PathBuf};
 
-use account_security::server::{self, AppState, config::Config};
+use account_security::{
+    config::Config,
+    server::{self, AppState},
+};
 use axum_extra::extract::cookie::Key;
 use base64::{Engine, engine::general_purpose::STANDARD};
 use leptos::config::LeptosOptions;
@@ -17,7 +18,6 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
 pub struct TestApp {
-    pub addr: SocketAddr,
     pub base_url: String,
     pub data_dir: PathBuf,
     /// What the handlers see, e.g. `state.authsignal` to reach the local Authsignal.
@@ -62,7 +62,6 @@ impl TestApp {
         tokio::spawn(server::serve(listener, app, std::future::pending()));
         let cognito_url = discover_cognito(&base_url).await;
         TestApp {
-            addr,
             base_url,
             data_dir,
             state,

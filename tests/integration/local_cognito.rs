@@ -1,18 +1,16 @@
 //! The local Cognito speaks Cognito's protocol: discovery, JWKS, authorize, token, revoke,
 //! userInfo and logout, with Cognito's validation and error answers.
 
-mod support;
-
 use std::{collections::HashMap, time::Duration};
 
-use account_security::{local::cognito::LocalCognito, server::config::TokenLifetimes};
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use reqwest::{StatusCode, Url};
-use serde_json::Value;
-use support::{
+use crate::support::{
     TestApp,
     browser::{Browser, decrypt_cookie, jwt_claims, location, new_email},
 };
+use account_security::{config::TokenLifetimes, local::cognito::LocalCognito};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use reqwest::{StatusCode, Url};
+use serde_json::Value;
 
 const POOL: &str = "us-east-1_LocalDev01";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -82,7 +80,7 @@ async fn token_request(
     client: &Client,
     form: &[(&str, &str)],
 ) -> (StatusCode, Value) {
-    let response = support::client()
+    let response = crate::support::client()
         .post(app.cognito("/oauth2/token"))
         .basic_auth(&client.id, Some(&client.secret))
         .form(form)
@@ -111,7 +109,7 @@ async fn exchange(app: &TestApp, client: &Client, code: &str) -> (StatusCode, Va
 #[tokio::test]
 async fn discovery_names_every_endpoint_and_matches_the_issuer() {
     let app = TestApp::spawn().await;
-    let document: Value = support::client()
+    let document: Value = crate::support::client()
         .get(app.cognito(&format!("/{POOL}/.well-known/openid-configuration")))
         .send()
         .await
@@ -147,7 +145,7 @@ async fn discovery_names_every_endpoint_and_matches_the_issuer() {
 #[tokio::test]
 async fn tokens_carry_cognitos_claims_and_are_signed_by_separate_keys() {
     let app = TestApp::spawn().await;
-    let jwks: Value = support::client()
+    let jwks: Value = crate::support::client()
         .get(app.cognito(&format!("/{POOL}/.well-known/jwks.json")))
         .send()
         .await
@@ -234,7 +232,7 @@ async fn authorize_refuses_unknown_clients_and_unregistered_redirects_without_re
         ),
         ("no redirect", vec![("redirect_uri", "")]),
     ] {
-        let response = support::client()
+        let response = crate::support::client()
             .get(authorize_url(&app, &client, &extra))
             .send()
             .await
@@ -295,7 +293,7 @@ async fn authorize_reports_bad_requests_at_the_redirect_uri() {
             "invalid_scope",
         ),
     ] {
-        let response = support::client()
+        let response = crate::support::client()
             .get(authorize_url(&app, &client, &extra))
             .send()
             .await
@@ -332,7 +330,7 @@ async fn the_token_endpoint_authenticates_the_client() {
         (StatusCode::UNAUTHORIZED, Some("invalid_client"))
     );
 
-    let anonymous = support::client()
+    let anonymous = crate::support::client()
         .post(app.cognito("/oauth2/token"))
         .form(&[("grant_type", "refresh_token"), ("refresh_token", "x")])
         .send()
@@ -340,7 +338,7 @@ async fn the_token_endpoint_authenticates_the_client() {
         .unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 
-    let public_style = support::client()
+    let public_style = crate::support::client()
         .post(app.cognito("/oauth2/token"))
         .form(&[
             ("grant_type", "refresh_token"),
@@ -358,7 +356,7 @@ async fn the_token_endpoint_authenticates_the_client() {
 
     let code = code(&app, &client).await;
     let callback = app.url("/auth/callback");
-    let post_auth = support::client()
+    let post_auth = crate::support::client()
         .post(app.cognito("/oauth2/token"))
         .form(&[
             ("grant_type", "authorization_code"),
@@ -476,7 +474,7 @@ async fn refresh_keeps_auth_time_and_revocation_ends_it() {
     assert!(refreshed["id_token"].is_string());
 
     let revoke = |form: Vec<(&'static str, String)>, client: &Client| {
-        support::client()
+        crate::support::client()
             .post(app.cognito("/oauth2/revoke"))
             .basic_auth(&client.id, Some(&client.secret))
             .form(&form)
@@ -536,7 +534,7 @@ async fn refresh_tokens_expire() {
     let client = app_client(&app);
     let (_, tokens) = exchange(&app, &client, &code(&app, &client).await).await;
     let refresh_token = tokens["refresh_token"].as_str().unwrap();
-    support::client()
+    crate::support::client()
         .post(app.cognito("/_local/clock"))
         .json(&serde_json::json!({ "advance_secs": 61 }))
         .send()
@@ -566,7 +564,7 @@ async fn user_info_answers_for_valid_tokens_only() {
     )
     .unwrap();
     let user_info = |token: Option<String>| {
-        let request = support::client().get(app.cognito("/oauth2/userInfo"));
+        let request = crate::support::client().get(app.cognito("/oauth2/userInfo"));
         match token {
             Some(token) => request.bearer_auth(token).send(),
             None => request.send(),
@@ -621,7 +619,7 @@ async fn logout_only_returns_to_registered_sign_out_urls() {
     let logout = |params: Vec<(&str, &str)>| {
         let mut url = Url::parse(&app.cognito("/logout")).unwrap();
         url.query_pairs_mut().extend_pairs(params);
-        support::client().get(url).send()
+        crate::support::client().get(url).send()
     };
     let ok = logout(vec![("client_id", &client.id), ("logout_uri", &signed_out)])
         .await
@@ -655,14 +653,14 @@ async fn logout_only_returns_to_registered_sign_out_urls() {
 #[tokio::test]
 async fn mint_refuses_unknown_users_and_unknown_options() {
     let app = TestApp::spawn().await;
-    let unknown = support::client()
+    let unknown = crate::support::client()
         .post(app.cognito("/_local/mint"))
         .json(&serde_json::json!({ "email": "nobody@example.com" }))
         .send()
         .await
         .unwrap();
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
-    let typo = support::client()
+    let typo = crate::support::client()
         .post(app.cognito("/_local/mint"))
         .json(&serde_json::json!({ "expires": 5 }))
         .send()
@@ -695,7 +693,7 @@ async fn the_pool_keeps_its_client_keys_and_users_across_restarts() {
     let jwks = |local: &LocalCognito| {
         let url = local.jwks_url();
         async move {
-            support::client()
+            crate::support::client()
                 .get(url)
                 .send()
                 .await

@@ -1,7 +1,28 @@
 //! The rule that keeps people from locking themselves out: never remove the last method, and
-//! never leave nothing to fall back on without an explicit "yes, I accept the risk".
+//! never leave nothing to fall back on without an explicit "yes, I accept the risk". Both
+//! builds compile it: the server enforces it, and the page asks it whether to offer Remove and
+//! when to ask for consent, so the two can never disagree.
 
 use crate::model::{AppError, LockOutReason, VerificationMethod};
+
+/// What stands in the way of removing `id` from `methods`, if it is among them: the last
+/// method can never go, and leaving no fallback needs consent.
+pub fn removal_risk<'a>(
+    methods: impl IntoIterator<Item = (&'a str, VerificationMethod)>,
+    id: &str,
+) -> Option<LockOutReason> {
+    let mut remaining = methods
+        .into_iter()
+        .filter(|(candidate, _)| *candidate != id)
+        .peekable();
+    if remaining.peek().is_none() {
+        Some(LockOutReason::LastMethod)
+    } else if !remaining.any(|(_, method)| method.is_fallback()) {
+        Some(LockOutReason::NoFallbackLeft)
+    } else {
+        None
+    }
+}
 
 /// Checks that `id` is one of `methods` (the user's own) and that removing it is safe.
 pub fn check_removal<'a>(
@@ -13,21 +34,11 @@ pub fn check_removal<'a>(
     if !methods.iter().any(|(candidate, _)| *candidate == id) {
         return Err(AppError::NotFound);
     }
-    let mut remaining = methods
-        .iter()
-        .filter(|(candidate, _)| *candidate != id)
-        .peekable();
-    if remaining.peek().is_none() {
-        return Err(AppError::WouldLockOut {
-            reason: LockOutReason::LastMethod,
-        });
+    match removal_risk(methods, id) {
+        Some(LockOutReason::NoFallbackLeft) if accepts_no_fallback => Ok(()),
+        Some(reason) => Err(AppError::WouldLockOut { reason }),
+        None => Ok(()),
     }
-    if !accepts_no_fallback && !remaining.any(|(_, method)| method.is_fallback()) {
-        return Err(AppError::WouldLockOut {
-            reason: LockOutReason::NoFallbackLeft,
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,23 +1,19 @@
 //! The Authsignal client against the local Authsignal over real HTTP: every operation, and how
 //! it fails (wrong secret, 5xx with and without retries, hangs, refused connections, bad JSON).
 
-mod support;
-
-use account_security::{
-    model::{AppError, Upstream, VerificationMethod},
-    server::{
-        authsignal::{
-            ActionState, AuthsignalClient, AuthsignalEndpoints, AuthsignalError, TrackAttributes,
-        },
-        config::Secret,
-    },
-};
-use reqwest::Method;
-use serde_json::json;
-use support::{
+use crate::support::{
     TestApp,
     authsignal::{LocalTenant, settings},
 };
+use account_security::{
+    config::AuthsignalEndpoints,
+    model::{AppError, Upstream, VerificationMethod},
+    secret::Secret,
+    server::authsignal::{AuthsignalClient, AuthsignalError},
+    wire::authsignal::{ActionState, TrackAttributes},
+};
+use reqwest::Method;
+use serde_json::json;
 
 #[tokio::test]
 async fn track_returns_the_whole_response() {
@@ -382,7 +378,7 @@ async fn a_wrong_secret_is_a_typed_unauthorized_error_without_the_secret() {
     let tenant = LocalTenant::start("secret").await;
     let endpoints = AuthsignalEndpoints {
         secret: Secret::new("wrong-secret-value"),
-        ..AuthsignalEndpoints::from(&tenant.local)
+        ..tenant.local.endpoints()
     };
     let client = AuthsignalClient::new(endpoints, &settings(2)).unwrap();
     let error = client.get_authenticators("user-1").await.unwrap_err();
@@ -545,7 +541,7 @@ async fn a_refused_connection_is_a_connection_error() {
     drop(closed);
     let endpoints = AuthsignalEndpoints {
         api_url: format!("http://127.0.0.1:{port}/v1").parse().unwrap(),
-        ..AuthsignalEndpoints::from(&tenant.local)
+        ..tenant.local.endpoints()
     };
     let client = AuthsignalClient::new(endpoints, &settings(1)).unwrap();
     let error = client.get_authenticators("user-1").await.unwrap_err();
@@ -601,7 +597,7 @@ async fn the_page_gets_the_client_api_url_and_tenant_id() {
 #[tokio::test]
 async fn the_app_reaches_its_local_authsignal_and_reports_ready() {
     let app = TestApp::spawn().await;
-    let response = support::client()
+    let response = crate::support::client()
         .get(app.url("/readyz"))
         .send()
         .await
@@ -629,7 +625,7 @@ async fn readiness_fails_with_a_reason_when_authsignal_is_unreachable() {
         ("AUTHSIGNAL_TENANT_ID", "tenant-1"),
     ])
     .await;
-    let response = support::client()
+    let response = crate::support::client()
         .get(app.url("/readyz"))
         .send()
         .await
@@ -655,7 +651,7 @@ async fn readiness_fails_when_the_secret_is_wrong() {
         ("AUTHSIGNAL_TENANT_ID", tenant.local.tenant_id()),
     ])
     .await;
-    let response = support::client()
+    let response = crate::support::client()
         .get(app.url("/readyz"))
         .send()
         .await

@@ -1,14 +1,12 @@
 //! Every way a sign-in callback can fail ends on the signed-out page with a reason and a
 //! "Sign in again" link: never a 500, never a session.
 
-mod support;
-
-use reqwest::StatusCode;
-use serde_json::{Value, json};
-use support::{
+use crate::support::{
     TestApp,
     browser::{Browser, decrypt_cookie, encrypt_cookie, location, new_email},
 };
+use reqwest::StatusCode;
+use serde_json::{Value, json};
 
 /// Follows the callback's redirect and checks the signed-out page it leads to.
 async fn assert_signed_out_page(
@@ -223,7 +221,7 @@ async fn a_code_older_than_five_minutes() {
     let app = TestApp::spawn().await;
     let mut browser = Browser::new();
     let callback = pending_callback(&app, &mut browser).await;
-    let advanced = support::client()
+    let advanced = crate::support::client()
         .post(app.cognito("/_local/clock"))
         .json(&json!({ "advance_secs": 301 }))
         .send()

@@ -1,0 +1,444 @@
+//! Every setting, read from environment variables and validated at start-up. A problem with any
+//! variable is collected, so one message lists everything an operator has to fix.
+
+mod parse;
+mod vars;
+
+use std::{net::SocketAddr, num::NonZeroU32, path::PathBuf, time::Duration};
+
+use url::Url;
+
+use crate::secret::Secret;
+use parse::{
+    base64_decode, is_loopback, is_region, parse_authsignal_url, parse_bool, parse_loopback_addr,
+    parse_origin, parse_range, parse_redirect_urls,
+};
+pub use vars::ConfigErrors;
+use vars::Vars;
+
+/// The validated settings of one server process.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The origin people type into their browser, e.g. `https://account.example.com`.
+    pub public_url: Url,
+    pub log_format: LogFormat,
+    /// Where the local emulators keep keys and state between restarts.
+    pub local_data_dir: PathBuf,
+    pub session: SessionSettings,
+    pub cognito: CognitoSettings,
+    pub authsignal: AuthsignalSettings,
+    pub limits: LimitSettings,
+    /// Where native apps may ask the pre-built UI to send people back, besides the app's own
+    /// return page (`API_REDIRECT_URLS`).
+    pub api_redirect_urls: Vec<Url>,
+}
+
+#[derive(Clone, Debug)]
+pub struct LimitSettings {
+    /// Requests per minute one client address may make to each rate-limited operation
+    /// (`RATE_LIMIT_PER_IP_PER_MINUTE`).
+    pub per_ip_per_minute: NonZeroU32,
+    /// Take the client address from the last `X-Forwarded-For` entry, as appended by a trusted
+    /// load balancer (`TRUST_FORWARDED_FOR`). Off, the peer address is used.
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionSettings {
+    /// The key that encrypts the session cookies (`SESSION_KEY`). Required with a real user
+    /// pool; otherwise, when unset, a key is generated once and kept in the local data directory.
+    pub key: Option<Secret>,
+    /// How long a browser stays signed in without using the app (`SESSION_MAX_AGE_DAYS`).
+    pub max_age: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct CognitoSettings {
+    /// Tolerated clock difference when checking `exp` and `nbf` (`JWT_LEEWAY_SECONDS`, 0–60).
+    pub leeway: Duration,
+    /// Requested OAuth scopes (`COGNITO_SCOPES`).
+    pub scopes: Vec<String>,
+    pub mode: CognitoMode,
+}
+
+#[derive(Clone, Debug)]
+pub enum CognitoMode {
+    /// A real user pool.
+    Remote(Box<CognitoEndpoints>),
+    /// The embedded emulator, listening on `addr`.
+    Local {
+        addr: SocketAddr,
+        lifetimes: TokenLifetimes,
+    },
+}
+
+/// How long the local Cognito's tokens last; the app client settings of a real pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenLifetimes {
+    pub access: Duration,
+    pub id: Duration,
+    pub refresh: Duration,
+}
+
+/// Where a user pool and its app client are: a real one from the configuration, or the local
+/// one once started.
+#[derive(Clone, Debug)]
+pub struct CognitoEndpoints {
+    pub region: String,
+    pub user_pool_id: String,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    /// The managed-login domain, e.g. `https://auth.example.com`.
+    pub domain: Url,
+    /// `https://cognito-idp.{region}.amazonaws.com/{poolId}` unless overridden.
+    pub issuer: String,
+    pub jwks_url: Url,
+}
+
+#[derive(Clone, Debug)]
+pub struct AuthsignalSettings {
+    pub connect_timeout: Duration,
+    /// The whole request, connection included.
+    pub timeout: Duration,
+    /// Retries of idempotent requests after a connection error or a 5xx.
+    pub retries: u32,
+    pub mode: AuthsignalMode,
+}
+
+#[derive(Clone, Debug)]
+pub enum AuthsignalMode {
+    /// A real tenant.
+    Remote(AuthsignalEndpoints),
+    /// The embedded emulator, listening on `addr`.
+    Local { addr: SocketAddr },
+}
+
+/// Where an Authsignal tenant is and how to authenticate to it: a real one from the
+/// configuration, or the local one once started.
+#[derive(Clone, Debug)]
+pub struct AuthsignalEndpoints {
+    pub secret: Secret,
+    /// The Server API base, ending in `/v1`.
+    pub api_url: Url,
+    /// The base the browser calls (`/client/...` is appended), usually the same host.
+    pub client_api_url: Url,
+    pub tenant_id: String,
+}
+
+/// Both upstream services, as the server reaches them.
+#[derive(Clone, Debug)]
+pub struct Endpoints {
+    pub cognito: CognitoEndpoints,
+    pub authsignal: AuthsignalEndpoints,
+}
+
+const COGNITO_VARIABLES: [&str; 6] = [
+    "COGNITO_REGION",
+    "COGNITO_CLIENT_ID",
+    "COGNITO_CLIENT_SECRET",
+    "COGNITO_DOMAIN",
+    "COGNITO_ISSUER",
+    "COGNITO_JWKS_URL",
+];
+
+const AUTHSIGNAL_VARIABLES: [&str; 3] = [
+    "AUTHSIGNAL_API_URL",
+    "AUTHSIGNAL_CLIENT_API_URL",
+    "AUTHSIGNAL_TENANT_ID",
+];
+
+impl Config {
+    /// For the binaries: the process environment and a `.env` file in the working directory;
+    /// when anything is wrong, every problem is printed and the process exits.
+    pub fn load_or_exit() -> Config {
+        // A missing .env is the normal case; a malformed one is reported by the validation.
+        let _ = dotenvy::dotenv();
+        Self::from_env().unwrap_or_else(|errors| {
+            eprintln!("{errors}");
+            std::process::exit(1)
+        })
+    }
+
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigErrors> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigErrors> {
+        let mut vars = Vars::new(&lookup);
+        let public_url = vars.parse("APP_PUBLIC_URL", "http://127.0.0.1:3000", parse_origin);
+        let log_format = vars.parse("LOG_FORMAT", "text", |value| match value {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("expected `text` or `json`".to_owned()),
+        });
+        let local_data_dir = vars.parse("LOCAL_DATA_DIR", "target/local-data", |value| {
+            Ok(PathBuf::from(value))
+        });
+        let allow_local = vars.parse("ALLOW_LOCAL_EMULATORS", "false", parse_bool);
+        // An invalid public URL is reported once, not again as a reason to refuse the emulators.
+        let local_allowed =
+            allow_local.unwrap_or(false) || public_url.as_ref().is_none_or(is_loopback);
+        let session = read_session(&mut vars);
+        let cognito = read_cognito(&mut vars, local_allowed);
+        let authsignal = read_authsignal(&mut vars, local_allowed);
+        let per_ip_per_minute = vars.parse("RATE_LIMIT_PER_IP_PER_MINUTE", "60", |value| {
+            parse_range(value, 1, 1_000_000).map(|number| NonZeroU32::new(number as u32))
+        });
+        let trust_forwarded_for = vars.parse("TRUST_FORWARDED_FOR", "false", parse_bool);
+        let api_redirect_urls = vars.parse("API_REDIRECT_URLS", "", parse_redirect_urls);
+        let config = (|| {
+            Some(Config {
+                public_url: public_url?,
+                log_format: log_format?,
+                local_data_dir: local_data_dir?,
+                session: session?,
+                cognito: cognito?,
+                authsignal: authsignal?,
+                limits: LimitSettings {
+                    per_ip_per_minute: per_ip_per_minute??,
+                    trust_forwarded_for: trust_forwarded_for?,
+                },
+                api_redirect_urls: api_redirect_urls?,
+            })
+        })();
+        vars.finish(config)
+    }
+
+    /// `https://host[:port]`, as browsers send it in the `Origin` header.
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+
+    /// Cookies get `Secure` and the `__Host-` prefix whenever the public URL is https.
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+fn read_session(vars: &mut Vars) -> Option<SessionSettings> {
+    let key = vars.optional("SESSION_KEY", |value| {
+        let bytes = base64_decode(value)?;
+        if bytes.len() < 64 {
+            return Err(format!(
+                "must decode to at least 64 bytes, got {} (generate one with `openssl rand -base64 64`)",
+                bytes.len()
+            ));
+        }
+        Ok(Secret::new(value))
+    });
+    let max_age_days = vars.parse("SESSION_MAX_AGE_DAYS", "30", |value| {
+        parse_range(value, 1, 3650)
+    });
+    Some(SessionSettings {
+        key: key?,
+        max_age: Duration::from_secs(max_age_days? * 24 * 3600),
+    })
+}
+
+fn read_cognito(vars: &mut Vars, local_allowed: bool) -> Option<CognitoSettings> {
+    let leeway = vars.parse("JWT_LEEWAY_SECONDS", "5", |value| parse_range(value, 0, 60));
+    let scopes = vars.parse("COGNITO_SCOPES", "openid email", |value| {
+        let scopes: Vec<String> = value.split_whitespace().map(str::to_owned).collect();
+        if scopes.iter().any(|scope| scope == "openid") {
+            Ok(scopes)
+        } else {
+            Err("must include `openid`: the ID token carries the email address".to_owned())
+        }
+    });
+    let local_addr = vars.parse("LOCAL_COGNITO_ADDR", "127.0.0.1:3100", parse_loopback_addr);
+    let lifetimes = read_local_lifetimes(vars);
+    let mode = match vars.get("COGNITO_USER_POOL_ID") {
+        Some(pool_id) => {
+            read_remote_cognito(vars, &pool_id).map(|remote| CognitoMode::Remote(Box::new(remote)))
+        }
+        None => {
+            vars.forbid_without(&COGNITO_VARIABLES, "COGNITO_USER_POOL_ID");
+            if !local_allowed {
+                vars.error(
+                    "COGNITO_USER_POOL_ID",
+                    "required unless APP_PUBLIC_URL is a loopback address or ALLOW_LOCAL_EMULATORS=true (the local Cognito is for development only)",
+                );
+            }
+            local_addr
+                .zip(lifetimes)
+                .map(|(addr, lifetimes)| CognitoMode::Local { addr, lifetimes })
+        }
+    };
+    Some(CognitoSettings {
+        leeway: Duration::from_secs(leeway?),
+        scopes: scopes?,
+        mode: mode?,
+    })
+}
+
+/// Shorter than a real pool allows (5 minutes at least), so tests can let tokens expire.
+fn read_local_lifetimes(vars: &mut Vars) -> Option<TokenLifetimes> {
+    let access = vars.parse("LOCAL_COGNITO_ACCESS_TOKEN_SECONDS", "3600", |value| {
+        parse_range(value, 1, 86_400)
+    });
+    let id = vars.parse("LOCAL_COGNITO_ID_TOKEN_SECONDS", "3600", |value| {
+        parse_range(value, 1, 86_400)
+    });
+    let refresh = vars.parse("LOCAL_COGNITO_REFRESH_TOKEN_SECONDS", "2592000", |value| {
+        parse_range(value, 60, 315_360_000)
+    });
+    Some(TokenLifetimes {
+        access: Duration::from_secs(access?),
+        id: Duration::from_secs(id?),
+        refresh: Duration::from_secs(refresh?),
+    })
+}
+
+fn read_remote_cognito(vars: &mut Vars, pool_id: &str) -> Option<CognitoEndpoints> {
+    let pool_region = match pool_id.split_once('_') {
+        Some((region, id))
+            if is_region(region)
+                && !id.is_empty()
+                && id.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            Some(region.to_owned())
+        }
+        _ => {
+            vars.error(
+                "COGNITO_USER_POOL_ID",
+                "expected `{region}_{id}`, e.g. `eu-west-1_AbC123xyz`",
+            );
+            None
+        }
+    };
+    let region = match vars.get("COGNITO_REGION") {
+        Some(region) if pool_region.as_deref().is_some_and(|pool| pool != region) => {
+            vars.error(
+                "COGNITO_REGION",
+                "does not match the region in COGNITO_USER_POOL_ID",
+            );
+            None
+        }
+        Some(region) => Some(region),
+        None => pool_region.clone(),
+    };
+    let client_id = vars.required("COGNITO_CLIENT_ID", |value| {
+        if value.len() <= 128 && value.chars().all(|c| c.is_ascii_alphanumeric()) {
+            Ok(value.to_owned())
+        } else {
+            Err("expected the app client ID: letters and digits".to_owned())
+        }
+    });
+    let client_secret = vars.get("COGNITO_CLIENT_SECRET").map(Secret::new);
+    let domain = vars.required("COGNITO_DOMAIN", |value| {
+        let with_scheme = if value.contains("://") {
+            value.to_owned()
+        } else {
+            format!("https://{value}")
+        };
+        let domain = parse_origin(&with_scheme)?;
+        // The client secret, codes and refresh tokens travel to it.
+        if domain.scheme() != "https" && !is_loopback(&domain) {
+            return Err("must be an https:// URL".to_owned());
+        }
+        Ok(domain)
+    });
+    let issuer = region.clone().and_then(|region| {
+        let default = format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}");
+        vars.parse("COGNITO_ISSUER", &default, |value| {
+            Url::parse(value)
+                .map(|_| value.trim_end_matches('/').to_owned())
+                .map_err(|error| format!("not a URL ({error})"))
+        })
+    });
+    let jwks_url = issuer.as_ref().and_then(|issuer| {
+        vars.parse(
+            "COGNITO_JWKS_URL",
+            &format!("{issuer}/.well-known/jwks.json"),
+            |value| Url::parse(value).map_err(|error| format!("not a URL ({error})")),
+        )
+    });
+    if vars.get("SESSION_KEY").is_none() {
+        vars.error(
+            "SESSION_KEY",
+            "required with a real user pool: base64 of 64 random bytes (`openssl rand -base64 64`)",
+        );
+    }
+    Some(CognitoEndpoints {
+        region: region?,
+        user_pool_id: pool_id.to_owned(),
+        client_id: client_id?,
+        client_secret,
+        domain: domain?,
+        issuer: issuer?,
+        jwks_url: jwks_url?,
+    })
+}
+
+fn read_authsignal(vars: &mut Vars, local_allowed: bool) -> Option<AuthsignalSettings> {
+    let connect_timeout = vars.parse("AUTHSIGNAL_CONNECT_TIMEOUT_MS", "2000", |value| {
+        parse_range(value, 50, 60_000)
+    });
+    let timeout = vars.parse("AUTHSIGNAL_TIMEOUT_MS", "5000", |value| {
+        parse_range(value, 100, 120_000)
+    });
+    let retries = vars.parse("AUTHSIGNAL_RETRIES", "2", |value| parse_range(value, 0, 5));
+    let local_addr = vars.parse(
+        "LOCAL_AUTHSIGNAL_ADDR",
+        "127.0.0.1:3200",
+        parse_loopback_addr,
+    );
+    let mode = match vars.get("AUTHSIGNAL_SECRET") {
+        Some(secret) => read_remote_authsignal(vars, secret).map(AuthsignalMode::Remote),
+        None => {
+            vars.forbid_without(&AUTHSIGNAL_VARIABLES, "AUTHSIGNAL_SECRET");
+            if !local_allowed {
+                vars.error(
+                    "AUTHSIGNAL_SECRET",
+                    "required unless APP_PUBLIC_URL is a loopback address or ALLOW_LOCAL_EMULATORS=true (the local Authsignal is for development only)",
+                );
+            }
+            local_addr.map(|addr| AuthsignalMode::Local { addr })
+        }
+    };
+    Some(AuthsignalSettings {
+        connect_timeout: Duration::from_millis(connect_timeout?),
+        timeout: Duration::from_millis(timeout?),
+        retries: retries? as u32,
+        mode: mode?,
+    })
+}
+
+fn read_remote_authsignal(vars: &mut Vars, secret: String) -> Option<AuthsignalEndpoints> {
+    let api_url = vars.parse(
+        "AUTHSIGNAL_API_URL",
+        "https://api.authsignal.com/v1",
+        parse_authsignal_url,
+    );
+    let client_api_url = api_url.clone().and_then(|api_url| {
+        vars.parse(
+            "AUTHSIGNAL_CLIENT_API_URL",
+            api_url.as_str(),
+            parse_authsignal_url,
+        )
+    });
+    let tenant_id = vars.required("AUTHSIGNAL_TENANT_ID", |value| {
+        if value.len() <= 128 && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            Ok(value.to_owned())
+        } else {
+            Err("expected the tenant ID from the Authsignal Portal".to_owned())
+        }
+    });
+    Some(AuthsignalEndpoints {
+        secret: Secret::new(secret),
+        api_url: api_url?,
+        client_api_url: client_api_url?,
+        tenant_id: tenant_id?,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,17 @@
+//! The integration tests: the whole application and its emulators over real HTTP on loopback
+//! ports. One test binary on purpose: each extra one is compiled and linked on its own, which on
+//! two cores costs minutes per run. Add a module here rather than a file beside `tests/`.
+
+mod authsignal_client;
+mod authsignal_contract;
+mod authsignal_emulator;
+mod authsignal_prebuilt;
+mod callback_errors;
+mod hardening;
+mod health;
+mod local_cognito;
+mod rest_api;
+mod secrets_in_logs;
+mod session;
+mod sign_in;
+mod support;
