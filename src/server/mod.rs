@@ -10,7 +10,6 @@ pub mod http;
 pub mod http_client;
 pub mod prebuilt_return;
 pub mod rest_api;
-pub mod return_path;
 pub mod session;
 mod state;
 pub mod telemetry;

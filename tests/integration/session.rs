@@ -164,6 +164,44 @@ async fn sign_out_is_post_only() {
 }
 
 #[tokio::test]
+async fn only_the_security_pages_and_server_functions_read_the_session() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new();
+    // A forged cookie is cleared wherever the session is read, and only there.
+    browser.set_cookie(ACCESS, "forged");
+    for path in [
+        "/healthz",
+        "/",
+        "/signed-out",
+        "/pkg/nothing.js",
+        "/no-such-page",
+    ] {
+        let response = browser.get(&app.url(path)).await;
+        assert!(
+            response.headers().get("set-cookie").is_none(),
+            "{path} read the session"
+        );
+        assert!(browser.cookie(ACCESS).is_some(), "{path}");
+    }
+    for path in ["/security", "/security/return?token=t"] {
+        let mut browser = browser.clone();
+        let response = browser.get(&app.url(path)).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert!(
+            location(&response).starts_with(&app.url("/auth/sign-in?return_to=%2Fsecurity")),
+            "{path}"
+        );
+        assert!(
+            browser.cookie(ACCESS).is_none(),
+            "{path}: the cookie is cleared"
+        );
+    }
+    let (status, body) = me(&app, &mut browser).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(browser.cookie(ACCESS).is_none());
+}
+
+#[tokio::test]
 async fn a_cookie_holding_a_forged_or_wrong_token_means_signed_out() {
     let app = TestApp::spawn().await;
     let email = new_email("forged");

@@ -18,7 +18,7 @@ use tower_http::cors::{Any, CorsLayer};
 
 use super::{
     Emulator,
-    json::{ApiError, JsonBody},
+    conventions::{ApiError, JsonBody},
     rules::{Channel, Verification},
     tokens::{Claims, MANAGE_SCOPE},
 };

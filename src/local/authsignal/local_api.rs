@@ -15,9 +15,9 @@ use time::OffsetDateTime;
 
 use super::{
     Emulator,
+    conventions::{ApiError, JsonBody},
     data::Message,
     html::page,
-    json::{ApiError, JsonBody},
 };
 use crate::model::VerificationMethod;
 

@@ -7,9 +7,9 @@
 //! restart loses nothing.
 
 mod client_api;
+mod conventions;
 mod data;
 mod html;
-mod json;
 mod local_api;
 mod prebuilt;
 mod rules;
@@ -34,8 +34,8 @@ use url::Url;
 
 use super::faults::Faults;
 use crate::{config::AuthsignalEndpoints, secret::Secret, storage};
+use conventions::ApiError;
 use data::{Action, Data};
-use json::ApiError;
 use tokens::Tokens;
 
 /// A running local Authsignal. It serves until the process ends.
@@ -222,7 +222,7 @@ fn router(emulator: Emulator) -> Router {
     let api = server_api::routes(&emulator)
         .merge(client_api::routes())
         .fallback(|| async { ApiError::not_found("There is no such endpoint.") })
-        .layer(middleware::from_fn(json::json_only));
+        .layer(middleware::from_fn(conventions::json_only));
     let app = Router::new()
         .nest("/v1", api)
         .merge(prebuilt::routes())

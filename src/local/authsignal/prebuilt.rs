@@ -21,9 +21,9 @@ use url::Url;
 
 use super::{
     Emulator,
+    conventions::ApiError,
     data::{Action, Data, StoredAuthenticator, User},
     html::{error_page, page},
-    json::ApiError,
     rules::{CODE_METHODS, Channel, Verification},
     tokens::{Claims, MANAGE_SCOPE, grants_management},
 };

@@ -7,8 +7,8 @@ use time::{Duration, OffsetDateTime};
 use url::Url;
 
 use super::{
+    conventions::ApiError,
     data::{Action, Challenge, Data, Message, Passkey, StoredAuthenticator, User},
-    json::ApiError,
     tokens::{Claims, DEFAULT_SCOPE, TokenError},
 };
 use crate::{

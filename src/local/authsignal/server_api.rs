@@ -12,7 +12,7 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 
 use super::{
     Emulator,
-    json::{ApiError, JsonBody},
+    conventions::{ApiError, JsonBody},
     rules::CODE_METHODS,
 };
 use crate::{

@@ -2,6 +2,7 @@
 //! `/auth/*` routes that sign people in and out.
 
 pub mod jwks;
+mod next_path;
 pub mod oauth;
 pub mod routes;
 #[cfg(test)]

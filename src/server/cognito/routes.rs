@@ -14,6 +14,7 @@ use axum::{
 use tracing::{info, warn};
 
 use super::{
+    next_path,
     oauth::{OAuthError, SignInFlow, TokenSet},
     verifier::VerifyError,
 };
@@ -23,7 +24,7 @@ use crate::{
     server::{
         AppState,
         http::{client_ip::client_ip, rate_limit::Bucket},
-        return_path, session,
+        session,
     },
 };
 
@@ -48,7 +49,7 @@ async fn sign_in(
     RawQuery(query): RawQuery,
 ) -> Response {
     let params = query_params(query.as_deref());
-    let return_to = return_path::or_default(
+    let return_to = next_path::or_default(
         params.get("return_to").map(String::as_str),
         &state.config.public_url,
     );
