@@ -9,7 +9,7 @@
 use std::{hint::black_box, net::SocketAddr, path::Path, time::Duration};
 
 use account_security::{
-    config::TokenLifetimes,
+    config::{AppClientKind, LocalCognitoSettings, TokenLifetimes},
     local::cognito::{DEMO_EMAIL, LocalCognito},
     server::{
         cognito::{
@@ -71,14 +71,18 @@ impl Fixture {
     async fn start() -> Fixture {
         // Kept between runs, so the pool's RSA keys are generated only once.
         let data_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench/jwt-data");
-        let app_url = Url::parse("http://127.0.0.1:4000").expect("a URL");
-        let lifetimes = TokenLifetimes {
-            access: Duration::from_secs(3600),
-            id: Duration::from_secs(3600),
-            refresh: Duration::from_secs(3600),
+        let app_url = Url::parse("http://localhost:4000").expect("a URL");
+        let settings = LocalCognitoSettings {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            lifetimes: TokenLifetimes {
+                access: Duration::from_secs(3600),
+                id: Duration::from_secs(3600),
+                refresh: Duration::from_secs(3600),
+            },
+            app_client: AppClientKind::Confidential,
+            allow_http_callbacks: false,
         };
-        let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
-        let cognito = LocalCognito::start(any_port, &data_dir, &app_url, lifetimes)
+        let cognito = LocalCognito::start(&settings, &data_dir, &app_url)
             .await
             .expect("the local Cognito starts");
         let http = http_client::builder().build().expect("an HTTP client");

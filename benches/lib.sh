@@ -9,8 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 APP_ADDR=127.0.0.1:4000
 COGNITO_ADDR=127.0.0.1:4100
 AUTHSIGNAL_ADDR=127.0.0.1:4200
-APP_URL=http://$APP_ADDR
-COGNITO_URL=http://$COGNITO_ADDR
+APP_URL=http://localhost:4000
+COGNITO_URL=http://localhost:4100
 WORK=target/bench
 # Its own data: the demo user's methods and the keys survive between runs, never mixed with
 # `make dev`'s or the end-to-end tests'.

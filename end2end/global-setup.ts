@@ -1,6 +1,6 @@
 // cargo-leptos starts the server and runs the tests at once: wait until it is ready.
 export default async function globalSetup(): Promise<void> {
-  const base = process.env.APP_PUBLIC_URL ?? "http://127.0.0.1:3000";
+  const base = process.env.APP_PUBLIC_URL ?? "http://localhost:3000";
   const deadline = Date.now() + 60_000;
   let last = "no answer";
   while (Date.now() < deadline) {

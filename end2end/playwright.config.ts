@@ -1,6 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 
-const baseURL = process.env.APP_PUBLIC_URL ?? "http://127.0.0.1:3000";
+const baseURL = process.env.APP_PUBLIC_URL ?? "http://localhost:3000";
 
 export default defineConfig({
   testDir: "./tests",

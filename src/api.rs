@@ -32,7 +32,7 @@ pub async fn start_enrollment(email: String) -> Result<EnrollmentTicket, AppErro
 
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
-    ssr::limit(&state, Bucket::Enrollment, &user)?;
+    ssr::limit(&state, Bucket::Enrollment, &user).await?;
     account::start_enrollment(&state.authsignal, &user.sub, &email).await
 }
 
@@ -44,7 +44,7 @@ pub async fn prebuilt_ui_url() -> Result<String, AppError> {
 
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
-    ssr::limit(&state, Bucket::PrebuiltUi, &user)?;
+    ssr::limit(&state, Bucket::PrebuiltUi, &user).await?;
     let return_url = prebuilt_return::url(&state.config);
     let visit = account::start_prebuilt_visit(&state.authsignal, &user.sub, &return_url).await?;
     ssr::remember_visit(&state, &visit.idempotency_key);
@@ -62,7 +62,7 @@ pub async fn remove_authenticator(
 
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
-    ssr::limit(&state, Bucket::Removal, &user)?;
+    ssr::limit(&state, Bucket::Removal, &user).await?;
     let remaining = account::remove(
         &state.authsignal,
         &state.removal_locks,
@@ -108,10 +108,14 @@ pub mod ssr {
     }
 
     /// Counts this request against the person's and their address's allowance.
-    pub fn limit(state: &AppState, bucket: Bucket, user: &CurrentUser) -> Result<(), AppError> {
+    pub async fn limit(
+        state: &AppState,
+        bucket: Bucket,
+        user: &CurrentUser,
+    ) -> Result<(), AppError> {
         let ip = use_context::<Parts>()
             .and_then(|parts| client_ip(&parts, state.config.limits.trust_forwarded_for));
-        state.limits.check(bucket, Some(&user.sub), ip)
+        state.limit(bucket, Some(&user.sub), ip).await
     }
 
     /// Remembers, in an encrypted cookie, which pre-built UI visit this browser started, so

@@ -122,6 +122,19 @@ pub enum AppError {
     WouldLockOut { reason: LockOutReason },
     #[error("{message}")]
     InvalidInput { field: String, message: String },
+    /// A rule of the Authsignal tenant stopped the change (`BLOCK`), or wants a person to look
+    /// at it first (`REVIEW_REQUIRED`).
+    #[error("{}", if *review {
+        "This change needs a check by our support team before it can go ahead. Nothing was changed."
+    } else {
+        "This change was stopped to protect your account. Nothing was changed. If you think this is a mistake, contact support."
+    })]
+    BlockedByRule { review: bool },
+    /// The Authsignal tenant does not allow removing sign-in methods.
+    #[error(
+        "Removing sign-in methods is switched off for this service, so nothing was removed. Contact support to remove one."
+    )]
+    RemovalDisabled,
     #[error("Too many attempts. Try again in {}.", seconds_in_words(*retry_after_secs))]
     RateLimited { retry_after_secs: u64 },
     #[error("{service} {}. Your sign-in methods are unchanged; try again in a minute.",
@@ -151,6 +164,7 @@ impl AppError {
             Self::NotFound => 404,
             Self::WouldLockOut { .. } => 409,
             Self::InvalidInput { .. } => 400,
+            Self::BlockedByRule { .. } | Self::RemovalDisabled => 403,
             Self::RateLimited { .. } => 429,
             Self::Upstream {
                 timed_out: true, ..
@@ -173,6 +187,9 @@ impl AppError {
                 reason: LockOutReason::NoFallbackLeft,
             } => "no_fallback_left",
             Self::InvalidInput { .. } => "invalid_input",
+            Self::BlockedByRule { review: false } => "blocked",
+            Self::BlockedByRule { review: true } => "review_required",
+            Self::RemovalDisabled => "removal_disabled",
             Self::RateLimited { .. } => "rate_limited",
             Self::Upstream {
                 timed_out: true, ..
@@ -366,6 +383,9 @@ mod tests {
                 409,
             ),
             (AppError::invalid("email", "Enter an email address."), 400),
+            (AppError::BlockedByRule { review: false }, 403),
+            (AppError::BlockedByRule { review: true }, 403),
+            (AppError::RemovalDisabled, 403),
             (
                 AppError::RateLimited {
                     retry_after_secs: 90,

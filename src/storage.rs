@@ -1,11 +1,14 @@
-//! What the emulators keep across restarts: JSON files in the local data directory.
+//! What the emulators keep across restarts, and the local session key: JSON files in the local
+//! data directory, readable by their owner only (they hold keys, secrets and password hashes).
 
 use std::{
     io,
+    os::unix::fs::PermissionsExt,
     path::{Path, PathBuf},
 };
 
 use serde::{Serialize, de::DeserializeOwned};
+use tokio::io::AsyncWriteExt;
 
 /// Reads `path`, or returns `T::default()` when the file does not exist yet.
 pub async fn load<T: DeserializeOwned + Default>(path: &Path) -> io::Result<T> {
@@ -22,13 +25,29 @@ pub async fn load<T: DeserializeOwned + Default>(path: &Path) -> io::Result<T> {
 }
 
 /// Writes `value` to `path` atomically: a crash leaves the old file or the new one, never half.
+/// New folders are `0700` and the file `0600`.
 pub async fn save<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
     if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent).await?;
+        tokio::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(parent)
+            .await?;
     }
     let bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
     let temporary = temporary_path(path);
-    tokio::fs::write(&temporary, bytes).await?;
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&temporary)
+        .await?;
+    // An existing file keeps its mode: make sure an older, wider one is narrowed.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .await?;
+    file.write_all(&bytes).await?;
+    file.flush().await?;
     tokio::fs::rename(&temporary, path).await
 }
 
@@ -85,6 +104,19 @@ mod tests {
         save(&path, &state).await.unwrap();
         assert_eq!(load::<BTreeMap<String, u32>>(&path).await.unwrap(), state);
         assert!(!temporary_path(&path).exists());
+    }
+
+    #[tokio::test]
+    async fn files_and_new_folders_are_the_owners_only() {
+        let dir = scratch_dir("modes");
+        let path = dir.join("nested/key.json");
+        save(&path, &"secret").await.unwrap();
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        save(&path, &"rotated").await.unwrap();
+        assert_eq!(mode(&path), 0o600, "a rewrite narrows a wider file");
     }
 
     #[tokio::test]

@@ -1,7 +1,7 @@
 import { test, expect, hydrated, allowConsoleErrors } from "./fixtures";
 
 // The local Cognito started by the server under test (see playwright.config.ts for the app).
-const cognitoURL = process.env.LOCAL_COGNITO_URL ?? "http://127.0.0.1:3100";
+const cognitoURL = process.env.LOCAL_COGNITO_URL ?? "http://localhost:3100";
 // Meets the local pool's password policy.
 const password = "Correct-horse-9";
 

@@ -24,7 +24,7 @@ test.afterEach(async ({ request }) => {
   await request.delete(`${authsignalURL}/_local/faults`);
 });
 
-/// An attacker's site on another port of 127.0.0.1: another origin, but the same site, so the
+/// An attacker's site on another port of localhost: another origin, but the same site, so the
 /// browser sends the victim's SameSite=Lax session cookies along with its requests.
 async function attackerSite(id: string): Promise<{ server: Server; origin: string }> {
   const target = `${appURL}/api/remove_authenticator`;
@@ -45,7 +45,7 @@ async function attackerSite(id: string): Promise<{ server: Server; origin: strin
     }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return { server, origin: `http://localhost:${(server.address() as AddressInfo).port}` };
 }
 
 test("a form and a fetch from another site cannot remove a method", async ({ page, context, consoleErrors }) => {

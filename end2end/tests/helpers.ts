@@ -5,9 +5,9 @@ import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { hydrated } from "./fixtures";
 
 /// The app and the local emulators under test (the defaults are what `make test` starts).
-export const appURL = process.env.APP_PUBLIC_URL ?? "http://127.0.0.1:3000";
-export const cognitoURL = process.env.LOCAL_COGNITO_URL ?? "http://127.0.0.1:3100";
-export const authsignalURL = process.env.LOCAL_AUTHSIGNAL_URL ?? "http://127.0.0.1:3200";
+export const appURL = process.env.APP_PUBLIC_URL ?? "http://localhost:3000";
+export const cognitoURL = process.env.LOCAL_COGNITO_URL ?? "http://localhost:3100";
+export const authsignalURL = process.env.LOCAL_AUTHSIGNAL_URL ?? "http://localhost:3200";
 
 /// Meets the local pool's password policy.
 export const PASSWORD = "Correct-horse-9";

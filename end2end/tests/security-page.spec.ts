@@ -334,3 +334,17 @@ for (const [width, height] of [
     expect(consoleErrors).toEqual([]);
   });
 }
+
+test("the same address added twice shows as two methods that read apart", async ({ page, consoleErrors }) => {
+  await signUp(page, "twice");
+  const address = freshEmail("twice");
+  await addEmailCode(page, address);
+  await addEmailCode(page, address);
+  const rows = page.getByRole("list", { name: "Your sign-in methods" }).getByRole("listitem");
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText(mask(address));
+  await expect(rows.nth(1)).toContainText(`${mask(address)} (2)`);
+  await expect(page.getByRole("link", { name: `Remove Email code ${mask(address)} (2)` })).toHaveCount(1);
+  await expect(page.getByRole("link", { name: `Remove Email code ${mask(address)},` })).toHaveCount(1);
+  expect(consoleErrors).toEqual([]);
+});

@@ -14,7 +14,7 @@ use std::{
 };
 
 use account_security::{
-    config::TokenLifetimes,
+    config::{AppClientKind, LocalCognitoSettings, TokenLifetimes},
     local::cognito::{
         LocalCognito,
         keys::{KeyRing, TokenUse},
@@ -57,18 +57,18 @@ static POOL: LazyLock<Pool> = LazyLock::new(|| {
     let data_dir = std::env::temp_dir().join(format!("fuzz-verify-token-{}", std::process::id()));
     let (verifier, keys, access_token, id_token) = runtime.block_on(async {
         let hour = Duration::from_secs(3600);
-        let lifetimes = TokenLifetimes {
-            access: hour,
-            id: hour,
-            refresh: hour,
+        let settings = LocalCognitoSettings {
+            addr: "127.0.0.1:0".parse().expect("an address"),
+            lifetimes: TokenLifetimes {
+                access: hour,
+                id: hour,
+                refresh: hour,
+            },
+            app_client: AppClientKind::Confidential,
+            allow_http_callbacks: false,
         };
-        let app_url = Url::parse("http://127.0.0.1:3000").expect("a URL");
-        let local = LocalCognito::start(
-            "127.0.0.1:0".parse().expect("an address"),
-            &data_dir,
-            &app_url,
-            lifetimes,
-        )
+        let app_url = Url::parse("http://localhost:3000").expect("a URL");
+        let local = LocalCognito::start(&settings, &data_dir, &app_url)
         .await
         .expect("the local Cognito starts");
         let keys = KeyRing::open(&data_dir.join("cognito"))

@@ -115,17 +115,19 @@ impl ClientApi {
             .send()
             .await
             .map_err(|error| ClientApiError::Network(error.to_string()))?;
+        let succeeded = response.ok();
         let body = response
             .text()
             .await
             .map_err(|error| ClientApiError::Network(error.to_string()))?;
-        read_answer(&body)
+        read_answer(succeeded, &body)
     }
 }
 
-/// An answer with an `error` field is that error, as the Web SDK decides: the status code
-/// alone does not decide. Anything else must be the answer the call documents.
-fn read_answer<T: DeserializeOwned>(body: &str) -> Result<T, ClientApiError> {
+/// An answer with an `error` field is that error, as the Web SDK decides; so is any status
+/// but a 2xx, whatever the body says (a gateway or firewall in between answers in its own
+/// words). Anything else must be the answer the call documents.
+fn read_answer<T: DeserializeOwned>(succeeded: bool, body: &str) -> Result<T, ClientApiError> {
     let error: ErrorBody = serde_json::from_str(body).unwrap_or_default();
     if let Some(code) = error.error_code.or(error.error) {
         return Err(match code.as_str() {
@@ -138,6 +140,11 @@ fn read_answer<T: DeserializeOwned>(body: &str) -> Result<T, ClientApiError> {
             ),
         });
     }
+    if !succeeded {
+        return Err(ClientApiError::Network(
+            "an error answer without a reason".to_owned(),
+        ));
+    }
     serde_json::from_str(body)
         .map_err(|error| ClientApiError::Network(format!("unreadable answer: {error}")))
 }
@@ -149,12 +156,14 @@ mod tests {
     #[test]
     fn error_bodies_become_errors_whatever_the_status() {
         let expired = read_answer::<VerifyResponse>(
+            false,
             r#"{"error":"expired_token","errorCode":"expired_token","errorDescription":"The token has expired."}"#,
         );
         assert_eq!(expired.unwrap_err(), ClientApiError::Expired);
-        let limited = read_answer::<VerifyResponse>(r#"{"error":"too_many_requests"}"#);
+        let limited = read_answer::<VerifyResponse>(true, r#"{"error":"too_many_requests"}"#);
         assert_eq!(limited.unwrap_err(), ClientApiError::RateLimited);
         let other = read_answer::<VerifyResponse>(
+            false,
             r#"{"error":"invalid_request","errorDescription":"Bad email."}"#,
         );
         assert_eq!(
@@ -164,16 +173,37 @@ mod tests {
     }
 
     #[test]
+    fn any_status_but_a_2xx_is_an_error_whatever_the_body_says() {
+        for body in [
+            r#"{"isVerified":true,"accessToken":"eyJ.a.b"}"#,
+            r#"{"userAuthenticatorId":"a","userId":"u"}"#,
+            "<html>502 Bad Gateway</html>",
+            "",
+        ] {
+            assert!(
+                matches!(
+                    read_answer::<VerifyResponse>(false, body),
+                    Err(ClientApiError::Network(_))
+                ),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
     fn verify_answers_use_the_web_sdk_field_names() {
         let ok: VerifyResponse = read_answer(
+            true,
             r#"{"isVerified":true,"accessToken":"eyJ.a.b","userAuthenticator":{"userAuthenticatorId":"42","verificationMethod":"EMAIL_OTP","createdAt":"2026-11-23T17:00:00Z"}}"#,
         )
         .unwrap();
         assert_eq!(ok.access_token.as_deref(), Some("eyJ.a.b"));
         assert_eq!(ok.user_authenticator.unwrap().user_authenticator_id, "42");
-        let wrong: VerifyResponse =
-            read_answer(r#"{"isVerified":false,"failureReason":"CODE_INVALID_OR_EXPIRED"}"#)
-                .unwrap();
+        let wrong: VerifyResponse = read_answer(
+            true,
+            r#"{"isVerified":false,"failureReason":"CODE_INVALID_OR_EXPIRED"}"#,
+        )
+        .unwrap();
         assert!(!wrong.is_verified);
     }
 }

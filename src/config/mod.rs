@@ -11,7 +11,7 @@ use url::Url;
 use crate::secret::Secret;
 use parse::{
     base64_decode, is_loopback, is_region, parse_authsignal_url, parse_bool, parse_loopback_addr,
-    parse_origin, parse_range, parse_redirect_urls,
+    parse_origin, parse_range, parse_redirect_urls, require_https,
 };
 pub use vars::ConfigErrors;
 use vars::Vars;
@@ -71,11 +71,30 @@ pub struct CognitoSettings {
 pub enum CognitoMode {
     /// A real user pool.
     Remote(Box<CognitoEndpoints>),
-    /// The embedded emulator, listening on `addr`.
-    Local {
-        addr: SocketAddr,
-        lifetimes: TokenLifetimes,
-    },
+    /// The embedded emulator.
+    Local(LocalCognitoSettings),
+}
+
+/// How the local Cognito runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LocalCognitoSettings {
+    /// Where it listens (`LOCAL_COGNITO_ADDR`).
+    pub addr: SocketAddr,
+    pub lifetimes: TokenLifetimes,
+    /// Which of its two app clients the app signs in with (`LOCAL_COGNITO_APP_CLIENT`).
+    pub app_client: AppClientKind,
+    /// Register a plain-http callback URL on any host (`LOCAL_COGNITO_ALLOW_HTTP_CALLBACKS`).
+    /// Real Cognito accepts plain http only for `http://localhost`; this is for tests.
+    pub allow_http_callbacks: bool,
+}
+
+/// The two kinds of Cognito app client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppClientKind {
+    /// With a client secret ("traditional web application").
+    Confidential,
+    /// Without one ("single-page application", native apps).
+    Public,
 }
 
 /// How long the local Cognito's tokens last; the app client settings of a real pool.
@@ -173,7 +192,7 @@ impl Config {
     /// Reads settings through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigErrors> {
         let mut vars = Vars::new(&lookup);
-        let public_url = vars.parse("APP_PUBLIC_URL", "http://127.0.0.1:3000", parse_origin);
+        let public_url = vars.parse("APP_PUBLIC_URL", "http://localhost:3000", parse_origin);
         let log_format = vars.parse("LOG_FORMAT", "text", |value| match value {
             "text" => Ok(LogFormat::Text),
             "json" => Ok(LogFormat::Json),
@@ -253,8 +272,7 @@ fn read_cognito(vars: &mut Vars, local_allowed: bool) -> Option<CognitoSettings>
             Err("must include `openid`: the ID token carries the email address".to_owned())
         }
     });
-    let local_addr = vars.parse("LOCAL_COGNITO_ADDR", "127.0.0.1:3100", parse_loopback_addr);
-    let lifetimes = read_local_lifetimes(vars);
+    let local = read_local_cognito(vars);
     let mode = match vars.get("COGNITO_USER_POOL_ID") {
         Some(pool_id) => {
             read_remote_cognito(vars, &pool_id).map(|remote| CognitoMode::Remote(Box::new(remote)))
@@ -267,15 +285,35 @@ fn read_cognito(vars: &mut Vars, local_allowed: bool) -> Option<CognitoSettings>
                     "required unless APP_PUBLIC_URL is a loopback address or ALLOW_LOCAL_EMULATORS=true (the local Cognito is for development only)",
                 );
             }
-            local_addr
-                .zip(lifetimes)
-                .map(|(addr, lifetimes)| CognitoMode::Local { addr, lifetimes })
+            local.map(CognitoMode::Local)
         }
     };
     Some(CognitoSettings {
         leeway: Duration::from_secs(leeway?),
         scopes: scopes?,
         mode: mode?,
+    })
+}
+
+fn read_local_cognito(vars: &mut Vars) -> Option<LocalCognitoSettings> {
+    let addr = vars.parse("LOCAL_COGNITO_ADDR", "127.0.0.1:3100", parse_loopback_addr);
+    let lifetimes = read_local_lifetimes(vars);
+    let app_client = vars.parse(
+        "LOCAL_COGNITO_APP_CLIENT",
+        "confidential",
+        |value| match value {
+            "confidential" => Ok(AppClientKind::Confidential),
+            "public" => Ok(AppClientKind::Public),
+            _ => Err("expected `confidential` or `public`".to_owned()),
+        },
+    );
+    let allow_http_callbacks =
+        vars.parse("LOCAL_COGNITO_ALLOW_HTTP_CALLBACKS", "false", parse_bool);
+    Some(LocalCognitoSettings {
+        addr: addr?,
+        lifetimes: lifetimes?,
+        app_client: app_client?,
+        allow_http_callbacks: allow_http_callbacks?,
     })
 }
 
@@ -341,24 +379,28 @@ fn read_remote_cognito(vars: &mut Vars, pool_id: &str) -> Option<CognitoEndpoint
         };
         let domain = parse_origin(&with_scheme)?;
         // The client secret, codes and refresh tokens travel to it.
-        if domain.scheme() != "https" && !is_loopback(&domain) {
-            return Err("must be an https:// URL".to_owned());
-        }
+        require_https(&domain)?;
         Ok(domain)
     });
     let issuer = region.clone().and_then(|region| {
         let default = format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}");
         vars.parse("COGNITO_ISSUER", &default, |value| {
-            Url::parse(value)
-                .map(|_| value.trim_end_matches('/').to_owned())
-                .map_err(|error| format!("not a URL ({error})"))
+            let url = Url::parse(value).map_err(|error| format!("not a URL ({error})"))?;
+            // The keys are looked up under it: plain http would let anyone on the way forge them.
+            require_https(&url)?;
+            Ok(value.trim_end_matches('/').to_owned())
         })
     });
     let jwks_url = issuer.as_ref().and_then(|issuer| {
         vars.parse(
             "COGNITO_JWKS_URL",
             &format!("{issuer}/.well-known/jwks.json"),
-            |value| Url::parse(value).map_err(|error| format!("not a URL ({error})")),
+            |value| {
+                let url = Url::parse(value).map_err(|error| format!("not a URL ({error})"))?;
+                // Whoever can change these keys can sign in as anyone.
+                require_https(&url)?;
+                Ok(url)
+            },
         )
     });
     if vars.get("SESSION_KEY").is_none() {

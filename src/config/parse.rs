@@ -19,7 +19,22 @@ pub(super) fn parse_authsignal_url(value: &str) -> Result<Url, String> {
             "expected an http(s) base URL such as https://api.authsignal.com/v1".to_owned(),
         );
     }
+    // The secret travels to it in every request.
+    require_https(&url)?;
     Ok(url)
+}
+
+/// Secrets, tokens and signing keys travel over these URLs: https, or plain http to this
+/// machine only.
+pub(super) fn require_https(url: &Url) -> Result<(), String> {
+    if url.scheme() == "https" || (url.scheme() == "http" && is_loopback(url)) {
+        Ok(())
+    } else {
+        Err(
+            "must be an https:// URL (plain http only to localhost or a loopback address)"
+                .to_owned(),
+        )
+    }
 }
 
 /// Parses an absolute http(s) URL that names an origin only.

@@ -29,11 +29,11 @@ fn remote() -> Vec<(&'static str, &'static str)> {
 #[test]
 fn defaults_run_locally() {
     let config = config(&[]).unwrap();
-    assert_eq!(config.public_origin(), "http://127.0.0.1:3000");
+    assert_eq!(config.public_origin(), "http://localhost:3000");
     assert_eq!(config.log_format, LogFormat::Text);
     assert_eq!(config.local_data_dir, PathBuf::from("target/local-data"));
     assert!(
-        matches!(config.cognito.mode, CognitoMode::Local { addr, lifetimes } if addr.port() == 3100 && lifetimes.access == Duration::from_secs(3600))
+        matches!(config.cognito.mode, CognitoMode::Local(local) if local.addr.port() == 3100 && local.lifetimes.access == Duration::from_secs(3600) && local.app_client == AppClientKind::Confidential && !local.allow_http_callbacks)
     );
     assert!(
         matches!(config.authsignal.mode, AuthsignalMode::Local { addr } if addr.port() == 3200)
@@ -197,6 +197,34 @@ fn every_region_shorthand_names_its_host() {
     ] {
         assert!(parse_authsignal_url(bad).is_err(), "{bad}");
     }
+}
+
+#[test]
+fn upstream_urls_must_be_https_unless_on_this_machine() {
+    for (variable, value) in [
+        ("COGNITO_JWKS_URL", "http://keys.example.net/jwks.json"),
+        (
+            "COGNITO_ISSUER",
+            "http://cognito.example.net/eu-west-1_AbC123xyz",
+        ),
+        ("AUTHSIGNAL_API_URL", "http://as.internal/v1"),
+        ("AUTHSIGNAL_CLIENT_API_URL", "http://as.internal/v1"),
+    ] {
+        let mut vars = remote();
+        vars.push((variable, value));
+        let errors = config(&vars).unwrap_err();
+        assert_eq!(errors.variables(), [variable], "{value}");
+        assert!(errors.to_string().contains("https"), "{errors}");
+    }
+    let mut local = remote();
+    local.extend([
+        (
+            "COGNITO_JWKS_URL",
+            "http://127.0.0.1:3100/pool/.well-known/jwks.json",
+        ),
+        ("AUTHSIGNAL_API_URL", "http://localhost:3200/v1"),
+    ]);
+    assert!(config(&local).is_ok());
 }
 
 #[test]

@@ -22,16 +22,11 @@ pub async fn start(config: &Config) -> io::Result<Endpoints> {
             info!(mode = "remote", user_pool = %remote.user_pool_id, domain = %remote.domain, "Cognito: using a real user pool");
             (**remote).clone()
         }
-        CognitoMode::Local { addr, lifetimes } => {
-            let local = LocalCognito::start(
-                *addr,
-                &config.local_data_dir,
-                &config.public_url,
-                *lifetimes,
-            )
-            .await?;
+        CognitoMode::Local(settings) => {
+            let local =
+                LocalCognito::start(settings, &config.local_data_dir, &config.public_url).await?;
             info!(mode = "local", url = %local.base_url(), user_pool = local.user_pool_id(), demo_user = DEMO_EMAIL, "Cognito: started the local user pool");
-            local.endpoints()
+            local.endpoints(settings.app_client)
         }
     };
     let authsignal = match &config.authsignal.mode {

@@ -28,10 +28,14 @@ pub enum SignedOutReason {
     Unavailable,
     /// Too many sign-ins from one address.
     RateLimited,
+    /// Signed out here, but Cognito did not confirm that the refresh token was revoked.
+    RevocationUnconfirmed,
+    /// Cognito's tokens are too large for the browser's cookies.
+    SessionTooLarge,
 }
 
 impl SignedOutReason {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::SignedOut,
         Self::Cancelled,
         Self::FlowExpired,
@@ -41,6 +45,8 @@ impl SignedOutReason {
         Self::TokenRejected,
         Self::Unavailable,
         Self::RateLimited,
+        Self::RevocationUnconfirmed,
+        Self::SessionTooLarge,
     ];
 
     pub fn code(self) -> &'static str {
@@ -54,6 +60,8 @@ impl SignedOutReason {
             Self::TokenRejected => "token-rejected",
             Self::Unavailable => "unavailable",
             Self::RateLimited => "rate-limited",
+            Self::RevocationUnconfirmed => "revocation-unconfirmed",
+            Self::SessionTooLarge => "session-too-large",
         }
     }
 
@@ -83,6 +91,8 @@ impl SignedOutReason {
             Self::TokenRejected => "Sign-in could not be verified",
             Self::Unavailable => "The sign-in service is not available",
             Self::RateLimited => "Too many sign-ins",
+            Self::RevocationUnconfirmed => "You are signed out on this browser",
+            Self::SessionTooLarge => "Your session could not be kept",
         }
     }
 
@@ -123,6 +133,12 @@ impl SignedOutReason {
             Self::RateLimited => {
                 "Too many sign-ins came from your network in a short time. Wait a minute, then sign in again."
             }
+            Self::RevocationUnconfirmed => {
+                "The sign-in service did not confirm that your session was ended, so other devices or copies of this session may stay signed in until it expires. Finish signing out below; if it keeps failing, change your password."
+            }
+            Self::SessionTooLarge => {
+                "The sign-in service gave this browser a session too large to keep, so you are not signed in. Nothing in your account has changed; tell your administrator that the session is too large (too many groups or attributes)."
+            }
         }
     }
 }
@@ -145,6 +161,15 @@ pub fn SignedOutPage() -> impl IntoView {
         <main class="page narrow">
             <h1>{move || reason.get().heading()}</h1>
             <p class="lead">{move || reason.get().message(retry_after.get())}</p>
+            <Show when=move || reason.get() == SignedOutReason::RevocationUnconfirmed>
+                // Signing out again ends the managed-login session and tries the revocation
+                // once more, as far as anything is left to revoke.
+                <form method="post" action="/auth/sign-out">
+                    <button type="submit" class="button primary">
+                        "Finish signing out"
+                    </button>
+                </form>
+            </Show>
             <p>
                 // A server route, not a page of the app: the router must let the browser go.
                 <a class="button primary" href="/auth/sign-in" rel="external">

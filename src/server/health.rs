@@ -1,41 +1,103 @@
-//! Health checks for load balancers and orchestrators.
+//! Health checks for load balancers and orchestrators. Anyone may ask, so readiness answers
+//! with fixed reasons only (the details go to the log) and from a result a few seconds old: a
+//! flood of `/readyz` costs the upstream services one check per few seconds, not one each.
+
+use std::time::Duration;
 
 use axum::{Json, extract::State, http::StatusCode};
-use serde_json::{Value, json};
+use serde::Serialize;
+use tokio::{sync::Mutex, time::Instant};
+use tracing::warn;
 
 use super::AppState;
+
+/// How long a readiness answer is reused.
+const FRESH_FOR: Duration = Duration::from_secs(5);
 
 /// Liveness: the process is up and serving requests.
 pub async fn live() -> &'static str {
     "ok"
 }
 
-/// Readiness: the server can do useful work, which needs the user pool's signing keys and
-/// Authsignal answering with our secret.
-pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+/// Why the server cannot do useful work, in words that name no URL and quote no upstream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Problem {
+    CognitoKeysUnavailable,
+    AuthsignalUnavailable,
+}
+
+impl Problem {
+    fn message(self) -> &'static str {
+        match self {
+            Self::CognitoKeysUnavailable => "The user pool's signing keys could not be loaded.",
+            Self::AuthsignalUnavailable => {
+                "Authsignal did not answer an authenticated read with the configured secret."
+            }
+        }
+    }
+}
+
+/// The last readiness result and when it was found; the lock makes one check at a time.
+#[derive(Default)]
+pub struct Readiness(Mutex<Option<(Instant, Vec<Problem>)>>);
+
+impl Readiness {
+    async fn problems(&self, state: &AppState) -> Vec<Problem> {
+        let mut last = self.0.lock().await;
+        if let Some((checked, problems)) = &*last
+            && checked.elapsed() < FRESH_FOR
+        {
+            return problems.clone();
+        }
+        let problems = check(state).await;
+        *last = Some((Instant::now(), problems.clone()));
+        problems
+    }
+}
+
+async fn check(state: &AppState) -> Vec<Problem> {
     let (keys, authsignal) = tokio::join!(
         state.cognito.verifier.keys_ready(),
         state.authsignal.check_ready()
     );
     let mut problems = Vec::new();
-    if keys.is_err() {
-        problems.push(json!({
-            "reason": "cognito_keys_unavailable",
-            "message": "The user pool's signing keys could not be loaded.",
-        }));
+    if let Err(error) = keys {
+        warn!(%error, "not ready: the user pool's signing keys are unavailable");
+        problems.push(Problem::CognitoKeysUnavailable);
     }
     if let Err(error) = authsignal {
-        problems.push(json!({
-            "reason": "authsignal_unavailable",
-            "message": format!("Authsignal: {error}"),
-        }));
+        warn!(%error, "not ready: Authsignal is unavailable");
+        problems.push(Problem::AuthsignalUnavailable);
     }
+    problems
+}
+
+#[derive(Serialize)]
+struct ProblemBody {
+    reason: Problem,
+    message: &'static str,
+}
+
+/// Readiness: the server can do useful work, which needs the user pool's signing keys and
+/// Authsignal answering with our secret.
+pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+    let problems = state.readiness.problems(&state).await;
     if problems.is_empty() {
-        (StatusCode::OK, Json(json!({ "status": "ready" })))
-    } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "problems": problems })),
-        )
+        return (
+            StatusCode::OK,
+            Json(serde_json::json!({ "status": "ready" })),
+        );
     }
+    let problems: Vec<ProblemBody> = problems
+        .into_iter()
+        .map(|reason| ProblemBody {
+            reason,
+            message: reason.message(),
+        })
+        .collect();
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(serde_json::json!({ "status": "unavailable", "problems": problems })),
+    )
 }

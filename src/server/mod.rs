@@ -11,6 +11,7 @@ pub mod http_client;
 pub mod prebuilt_return;
 pub mod rest_api;
 pub mod session;
+pub mod shared_state;
 mod state;
 pub mod telemetry;
 
@@ -135,6 +136,8 @@ pub async fn start_services(
         session,
         limits: Arc::new(RateLimits::new(config_limits)),
         removal_locks: Arc::default(),
+        readiness: Arc::default(),
+        shared: Arc::default(),
     })
 }
 

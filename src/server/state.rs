@@ -1,15 +1,20 @@
 //! What every handler and server function can reach.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::config::Config;
+use crate::{config::Config, model::AppError};
 
 use super::{
-    account::RemovalLocks, authsignal::AuthsignalClient, cognito::Cognito,
-    http::rate_limit::RateLimits, session::SessionCookies,
+    account::RemovalLocks,
+    authsignal::AuthsignalClient,
+    cognito::Cognito,
+    health::Readiness,
+    http::rate_limit::{Bucket, RateLimits},
+    session::SessionCookies,
+    shared_state::SharedState,
 };
 
 #[derive(Clone, FromRef)]
@@ -21,4 +26,19 @@ pub struct AppState {
     pub session: SessionCookies,
     pub limits: Arc<RateLimits>,
     pub removal_locks: Arc<RemovalLocks>,
+    pub readiness: Arc<Readiness>,
+    /// Counters (and, as they come, locks and one-time records) every instance shares.
+    pub shared: Arc<SharedState>,
+}
+
+impl AppState {
+    /// Counts one request against the rate limits of `bucket` for this person and address.
+    pub async fn limit(
+        &self,
+        bucket: Bucket,
+        user: Option<&str>,
+        ip: Option<IpAddr>,
+    ) -> Result<(), AppError> {
+        self.limits.check(&self.shared, bucket, user, ip).await
+    }
 }

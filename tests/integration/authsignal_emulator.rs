@@ -126,23 +126,24 @@ async fn a_second_enrollment_needs_the_add_authenticators_scope() {
 }
 
 #[tokio::test]
-async fn an_address_already_enrolled_is_refused() {
+async fn the_same_address_can_be_enrolled_twice_as_authsignal_allows() {
     let tenant = LocalTenant::start("duplicate").await;
     let token = tenant
         .track_token("user-1", "addAuthenticator", Some("add:authenticators"))
         .await;
-    tenant.enroll_email(&token, "jane@example.com").await;
-    let again = tenant
-        .client_api(
-            &token,
-            Method::POST,
-            "/v1/client/user-authenticators/email-otp",
-            Some(json!({ "email": "jane@example.com" })),
-        )
-        .await;
-    let (status, body) = error_of(again).await;
-    assert_eq!(status, 400);
-    assert_eq!(body["error"], "invalid_request");
+    let first = tenant.enroll_email(&token, "jane@example.com").await;
+    let second = tenant.enroll_email(&token, "jane@example.com").await;
+    assert_eq!(second["isVerified"], true, "{second}");
+    let first_id = &first["userAuthenticator"]["userAuthenticatorId"];
+    let second_id = &second["userAuthenticator"]["userAuthenticatorId"];
+    assert_ne!(first_id, second_id);
+    let listed = tenant.client.get_authenticators("user-1").await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(
+        listed
+            .iter()
+            .all(|a| a.email.as_deref() == Some("jane@example.com"))
+    );
 }
 
 #[tokio::test]

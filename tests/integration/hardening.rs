@@ -153,7 +153,7 @@ async fn pages_carry_a_strict_policy_with_a_fresh_nonce_on_every_script() {
         assert_eq!(directive(&policy, "base-uri"), "base-uri 'none'");
         let connect = directive(&policy, "connect-src");
         assert!(
-            connect.starts_with("connect-src 'self' http://127.0.0.1:"),
+            connect.starts_with("connect-src 'self' http://localhost:"),
             "{policy}"
         );
         let forms = directive(&policy, "form-action");
@@ -291,7 +291,8 @@ async fn too_many_sign_ins_from_one_address_say_when_to_come_back() {
         ))
     );
     let html = browser.get(&page).await.text().await.unwrap();
-    assert!(html.contains(&format!("Wait {wait} seconds")), "{html}");
+    let wait_in_words = account_security::model::seconds_in_words(wait);
+    assert!(html.contains(&format!("Wait {wait_in_words}")), "{html}");
 }
 
 #[tokio::test]
@@ -416,7 +417,7 @@ async fn authsignal_failing_is_an_upstream_error_and_others_are_still_served() {
 }
 
 #[tokio::test]
-async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch() {
+async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch_a_second() {
     use std::sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -429,18 +430,14 @@ async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch() {
     // fetched through a counter.
     let data_dir = crate::support::authsignal::fresh_data_dir("jwks-storm");
     let hour = Duration::from_secs(3600);
-    let cognito = LocalCognito::start(
-        "127.0.0.1:0".parse().unwrap(),
-        &data_dir,
-        &"http://127.0.0.1:9".parse().unwrap(),
-        TokenLifetimes {
-            access: hour,
-            id: hour,
-            refresh: hour,
-        },
-    )
-    .await
-    .unwrap();
+    let settings = crate::support::local_cognito(TokenLifetimes {
+        access: hour,
+        id: hour,
+        refresh: hour,
+    });
+    let cognito = LocalCognito::start(&settings, &data_dir, &"http://localhost:9".parse().unwrap())
+        .await
+        .unwrap();
     let fetches = Arc::new(AtomicUsize::new(0));
     let counter = axum::Router::new().route(
         "/jwks.json",
@@ -489,6 +486,7 @@ async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch() {
     assert!(before >= 1, "the keys were fetched");
 
     let (_, rest) = genuine.split_once('.').unwrap();
+    let started = std::time::Instant::now();
     let mut storm = tokio::task::JoinSet::new();
     for _ in 0..200 {
         let kid = uuid::Uuid::new_v4().to_string();
@@ -499,7 +497,11 @@ async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch() {
         assert_eq!(status.unwrap(), StatusCode::UNAUTHORIZED);
     }
     let during = fetches.load(Ordering::SeqCst) - before;
-    assert!(during <= 1, "{during} fetches for 200 unknown kids");
+    let seconds = started.elapsed().as_secs() as usize;
+    assert!(
+        during <= seconds + 2,
+        "{during} fetches in {seconds} s for 200 unknown kids"
+    );
     assert_eq!(list(genuine).await, StatusCode::OK, "known keys still work");
 }
 

@@ -673,17 +673,16 @@ async fn mint_refuses_unknown_users_and_unknown_options() {
 async fn the_pool_keeps_its_client_keys_and_users_across_restarts() {
     let dir = std::env::temp_dir().join(format!("account-security-restart-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let app_url = Url::parse("http://127.0.0.1:3999").unwrap();
-    let lifetimes = TokenLifetimes {
+    let app_url = Url::parse("http://localhost:3999").unwrap();
+    let settings = crate::support::local_cognito(TokenLifetimes {
         access: Duration::from_secs(3600),
         id: Duration::from_secs(3600),
         refresh: Duration::from_secs(86_400),
-    };
-    let addr = "127.0.0.1:0".parse().unwrap();
-    let first = LocalCognito::start(addr, &dir, &app_url, lifetimes)
+    });
+    let first = LocalCognito::start(&settings, &dir, &app_url)
         .await
         .unwrap();
-    let second = LocalCognito::start(addr, &dir, &app_url, lifetimes)
+    let second = LocalCognito::start(&settings, &dir, &app_url)
         .await
         .unwrap();
     assert_eq!(first.client_id(), second.client_id());
@@ -708,4 +707,100 @@ async fn the_pool_keeps_its_client_keys_and_users_across_restarts() {
     let users = std::fs::read_to_string(dir.join("cognito/users.json")).unwrap();
     assert!(users.contains("demo@example.com"));
     assert!(!users.contains("Demo-password-1"), "passwords are hashed");
+}
+
+#[tokio::test]
+async fn like_cognito_the_pool_takes_plain_http_callbacks_only_for_localhost() {
+    let hour = Duration::from_secs(3600);
+    let settings = crate::support::local_cognito(TokenLifetimes {
+        access: hour,
+        id: hour,
+        refresh: hour,
+    });
+    let dir = crate::support::authsignal::fresh_data_dir("callbacks");
+    for accepted in [
+        "http://localhost:3000",
+        "https://account.example.com",
+        "https://127.0.0.1:8443",
+    ] {
+        let url = Url::parse(accepted).unwrap();
+        assert!(
+            LocalCognito::start(&settings, &dir, &url).await.is_ok(),
+            "{accepted}"
+        );
+    }
+    for refused in ["http://127.0.0.1:3000", "http://account.example.com"] {
+        let url = Url::parse(refused).unwrap();
+        let error = LocalCognito::start(&settings, &dir, &url)
+            .await
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("http://localhost")
+                && message.contains("LOCAL_COGNITO_ALLOW_HTTP_CALLBACKS"),
+            "{refused}: {message}"
+        );
+    }
+    let for_tests = account_security::config::LocalCognitoSettings {
+        allow_http_callbacks: true,
+        ..settings
+    };
+    let url = Url::parse("http://127.0.0.1:3000").unwrap();
+    assert!(LocalCognito::start(&for_tests, &dir, &url).await.is_ok());
+}
+
+#[tokio::test]
+async fn the_public_app_client_authenticates_with_its_id_alone() {
+    let hour = Duration::from_secs(3600);
+    let settings = crate::support::local_cognito(TokenLifetimes {
+        access: hour,
+        id: hour,
+        refresh: hour,
+    });
+    let dir = crate::support::authsignal::fresh_data_dir("public-client");
+    let pool = LocalCognito::start(&settings, &dir, &Url::parse("http://localhost:9").unwrap())
+        .await
+        .unwrap();
+    assert_ne!(pool.public_client_id(), pool.client_id());
+    let revoke = |form: Vec<(&'static str, String)>| {
+        let url = pool.base_url().join("oauth2/revoke").unwrap();
+        async move {
+            let response = crate::support::client()
+                .post(url)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            (status, response.text().await.unwrap())
+        }
+    };
+    let public = pool.public_client_id().to_owned();
+    let (status, body) = revoke(vec![
+        ("token", "unknown".into()),
+        ("client_id", public.clone()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = revoke(vec![
+        ("token", "unknown".into()),
+        ("client_id", public),
+        ("client_secret", "anything".into()),
+    ])
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a public client sends no secret: {body}"
+    );
+    let (status, body) = revoke(vec![
+        ("token", "unknown".into()),
+        ("client_id", pool.client_id().to_owned()),
+    ])
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the confidential one needs its secret: {body}"
+    );
 }

@@ -15,3 +15,4 @@ mod secrets_in_logs;
 mod session;
 mod sign_in;
 mod support;
+mod tenant_rules;

@@ -206,8 +206,9 @@ async fn enroll(session: &mut Session, authsignal: &str, email: &str) -> String 
 async fn a_whole_session_leaves_no_secret_in_the_logs() {
     let dir: PathBuf = fresh_data_dir("logs");
     std::fs::create_dir_all(&dir).unwrap();
-    let app_addr = format!("127.0.0.1:{}", free_port());
-    let app = format!("http://{app_addr}");
+    let port = free_port();
+    let app_addr = format!("127.0.0.1:{port}");
+    let app = format!("http://localhost:{port}");
     let settings = dir.join("services.env");
     let services_log = dir.join("services.log");
     let app_log = dir.join("app.log");

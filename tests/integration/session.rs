@@ -9,6 +9,9 @@ use crate::support::{
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+/// Both kinds of Cognito app client: with a secret, and without one.
+const APP_CLIENTS: [&str; 2] = ["confidential", "public"];
+
 const ACCESS: &str = "session-access";
 const ID: &str = "session-id";
 const REFRESH: &str = "session-refresh";
@@ -44,7 +47,13 @@ fn assert_signed_out(response: &reqwest::Response, app: &TestApp) {
 
 #[tokio::test]
 async fn an_expired_access_token_is_refreshed_silently() {
-    let app = TestApp::spawn().await;
+    for app_client in APP_CLIENTS {
+        let app = TestApp::spawn_with(&[("LOCAL_COGNITO_APP_CLIENT", app_client)]).await;
+        refreshes_silently(app).await;
+    }
+}
+
+async fn refreshes_silently(app: TestApp) {
     let email = new_email("refresh");
     let mut browser = Browser::signed_up(&app, &email).await;
     let expired = app.mint(json!({ "email": email, "expires_in": -60 })).await;
@@ -85,7 +94,13 @@ async fn a_server_function_call_refreshes_too() {
 
 #[tokio::test]
 async fn sign_out_revokes_the_refresh_token_clears_the_cookies_and_ends_managed_login() {
-    let app = TestApp::spawn().await;
+    for app_client in APP_CLIENTS {
+        let app = TestApp::spawn_with(&[("LOCAL_COGNITO_APP_CLIENT", app_client)]).await;
+        signs_out_everywhere(app).await;
+    }
+}
+
+async fn signs_out_everywhere(app: TestApp) {
     let email = new_email("sign-out");
     let mut browser = Browser::signed_up(&app, &email).await;
     let stolen = browser.clone();
@@ -149,6 +164,28 @@ async fn sign_out_revokes_the_refresh_token_clears_the_cookies_and_ends_managed_
             "{name} is cleared after a refused refresh"
         );
     }
+}
+
+#[tokio::test]
+async fn a_sign_out_cognito_does_not_confirm_still_signs_out_here_and_says_so() {
+    let app = TestApp::spawn().await;
+    let email = new_email("revoke-fails");
+    let mut browser = Browser::signed_up(&app, &email).await;
+    app.cognito_fault("/oauth2/revoke", 503).await;
+    let response = browser.post_form(&app.url("/auth/sign-out"), &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = location(&response);
+    assert_eq!(page, app.url("/signed-out?reason=revocation-unconfirmed"));
+    for name in [ACCESS, ID, REFRESH] {
+        assert!(browser.cookie(name).is_none(), "{name} is cleared");
+    }
+    let html = browser.get(&page).await.text().await.unwrap();
+    assert!(html.contains("other devices"), "{html}");
+    assert!(html.contains("Finish signing out"), "{html}");
+    assert_signed_out(&browser.get(&app.url("/security")).await, &app);
+    // Finishing signs out of managed login too.
+    let response = browser.post_form(&app.url("/auth/sign-out"), &[]).await;
+    assert!(location(&response).starts_with(&app.cognito("/logout")));
 }
 
 #[tokio::test]
@@ -312,6 +349,41 @@ async fn rotated_keys_are_picked_up_and_old_tokens_keep_working() {
         StatusCode::OK,
         "the unknown kid made the app refetch the JWKS: {body}"
     );
+}
+
+#[tokio::test]
+async fn random_key_ids_from_anyone_do_not_sign_out_a_session_under_a_rotated_key() {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+
+    let app = TestApp::spawn().await;
+    let email = new_email("rotation-storm");
+    let mut browser = Browser::signed_up(&app, &email).await;
+    let genuine = app.mint(json!({ "email": email })).await;
+    let (_, rest) = genuine.split_once('.').unwrap();
+    let anonymous = || async {
+        let kid = uuid::Uuid::new_v4().to_string();
+        let header = URL_SAFE_NO_PAD.encode(json!({ "alg": "RS256", "kid": kid }).to_string());
+        let status = crate::support::client()
+            .get(app.url("/api/authenticators"))
+            .bearer_auth(format!("{header}.{rest}"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    };
+    anonymous().await;
+    crate::support::client()
+        .post(app.cognito("/_local/rotate-keys"))
+        .send()
+        .await
+        .unwrap();
+    anonymous().await;
+    let fresh = app.mint(json!({ "email": email })).await;
+    plant_access_token(&app, &mut browser, &fresh);
+    let (status, body) = me(&app, &mut browser).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(browser.cookie(REFRESH).is_some(), "still signed in");
 }
 
 fn jwt_header_kid(token: &str) -> String {

@@ -7,6 +7,12 @@ use crate::support::{
 use reqwest::StatusCode;
 use serde_json::Value;
 
+/// The access token in the browser's session cookie.
+fn cookie_token(app: &TestApp, browser: &Browser) -> String {
+    let cookie = browser.cookie("session-access").unwrap();
+    decrypt_cookie(&app.session_key(), "session-access", cookie).unwrap()
+}
+
 #[tokio::test]
 async fn a_new_user_signs_up_and_lands_on_the_security_page() {
     let app = TestApp::spawn().await;
@@ -142,11 +148,33 @@ async fn sign_up_with_bad_input_explains_and_keeps_the_address() {
 }
 
 #[tokio::test]
-async fn a_returning_user_continues_with_the_managed_login_session() {
+async fn a_returning_user_with_a_managed_login_session_is_signed_straight_back_in() {
     let app = TestApp::spawn().await;
     let email = new_email("continue");
     let mut browser = Browser::signed_up(&app, &email).await;
-    let login = browser.open_sign_in(&app, "/auth/sign-in").await;
+    let first_auth_time = jwt_claims(&cookie_token(&app, &browser))["auth_time"].clone();
+    // As Cognito does: /oauth2/authorize reads the managed-login session and answers with a
+    // code at once (awslabs/cognito-at-edge#109).
+    let response = browser.get(&app.url("/auth/sign-in")).await;
+    let authorize = location(&response);
+    let response = browser.get(&authorize).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let callback = location(&response);
+    assert!(
+        callback.starts_with(&app.url("/auth/callback?code=")),
+        "{callback}"
+    );
+    let response = browser.get(&callback).await;
+    assert_eq!(location(&response), app.url("/security"));
+    assert_eq!(
+        jwt_claims(&cookie_token(&app, &browser))["auth_time"],
+        first_auth_time,
+        "the session's sign-in is no new authentication"
+    );
+
+    // Only the login page itself asks "Continue as".
+    let response = browser.get(&app.url("/auth/sign-in")).await;
+    let login = location(&response).replacen("/oauth2/authorize?", "/login?", 1);
     let page = browser.get(&login).await.text().await.unwrap();
     assert!(page.contains(&format!("Continue as {email}")), "{page}");
     let response = browser
@@ -155,6 +183,25 @@ async fn a_returning_user_continues_with_the_managed_login_session() {
     assert_eq!(response.status(), StatusCode::FOUND);
     let response = browser.get(&location(&response)).await;
     assert_eq!(location(&response), app.url("/security"));
+}
+
+#[tokio::test]
+async fn prompt_login_asks_for_the_password_whatever_session_there_is() {
+    let app = TestApp::spawn().await;
+    let email = new_email("prompt");
+    let mut browser = Browser::signed_up(&app, &email).await;
+    let response = browser.get(&app.url("/auth/sign-in")).await;
+    let authorize = format!("{}&prompt=login", location(&response));
+    let response = browser.get(&authorize).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let login = location(&response);
+    assert!(login.contains("/login?"), "{login}");
+    let page = browser.get(&login).await.text().await.unwrap();
+    assert!(!page.contains("Continue as"), "{page}");
+    let refused = browser
+        .post_form(&login, &[("continue_session", "1")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -184,6 +231,10 @@ async fn there_is_no_open_redirect_after_sign_in() {
         "%2F%2Fevil.example",
         "%2F%5Cevil.example",
         "javascript%3Aalert(1)",
+        // Dot segments that normalise into `//evil.example`.
+        "%2F.%2F%2Fevil.example",
+        "%2Fa%2F..%2F%2Fevil.example",
+        "%2F%252e%2F%2Fevil.example",
     ] {
         let mut browser = Browser::new();
         let login = browser
@@ -191,7 +242,11 @@ async fn there_is_no_open_redirect_after_sign_in() {
             .await;
         let callback = browser.sign_up(&login, &new_email("redirect")).await;
         let response = browser.get(&callback).await;
-        assert_eq!(location(&response), app.url("/security"), "{hostile}");
+        let landing = location(&response);
+        assert!(
+            landing == app.url("/security") || landing == app.url("/evil.example"),
+            "{hostile}: {landing}"
+        );
     }
 }
 

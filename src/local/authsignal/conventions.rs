@@ -62,6 +62,16 @@ impl ApiError {
         )
     }
 
+    /// A delete on a tenant that does not allow deleting user authenticators. The real status
+    /// and code are not documented (fidelity audit row 5); the app reads any refusal so.
+    pub fn deletion_not_allowed() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Deleting user authenticators is not enabled for this tenant (allowDeletingUserAuthenticators).",
+        )
+    }
+
     pub fn invalid_request(description: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
     }

@@ -35,6 +35,28 @@ pub(super) struct Data {
     /// When each rate-limited event happened, per limit key.
     #[serde(default)]
     pub events: BTreeMap<String, Vec<i64>>,
+    /// The outcome the tenant's rules give an action, by action code (`POST /_local/rules`);
+    /// actions without one get the default outcome.
+    #[serde(default)]
+    pub rules: BTreeMap<String, ActionState>,
+    #[serde(default)]
+    pub tenant: TenantSettings,
+}
+
+/// Settings of the emulated tenant that change what the APIs allow (`POST /_local/tenant`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct TenantSettings {
+    /// The Management API's `allowDeletingUserAuthenticators`.
+    pub allow_deleting_user_authenticators: bool,
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        Self {
+            allow_deleting_user_authenticators: true,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -79,7 +101,8 @@ pub(super) struct StoredAuthenticator {
     pub method: VerificationMethod,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-    /// `None` until the first code is verified; such authenticators are never listed.
+    /// `None` until the first code is verified: the Server API lists it so, the Client API and
+    /// the pre-built UI not at all.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub verified_at: Option<OffsetDateTime>,
     #[serde(default, with = "time::serde::rfc3339::option")]

@@ -7,7 +7,7 @@ use axum::{
     extract::{Query, State},
     http::StatusCode,
     response::Response,
-    routing::get,
+    routing::{get, post},
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -16,16 +16,74 @@ use time::OffsetDateTime;
 use super::{
     Emulator,
     conventions::{ApiError, JsonBody},
-    data::Message,
+    data::{Message, TenantSettings},
     html::page,
 };
-use crate::model::VerificationMethod;
+use crate::{model::VerificationMethod, wire::authsignal::ActionState};
 
 pub(super) fn routes() -> Router<Emulator> {
     Router::new()
         .route("/outbox", get(outbox_page))
         .route("/_local/outbox", get(outbox))
         .route("/_local/clock", get(clock).post(advance_clock))
+        .route("/_local/rules", post(set_rules).delete(clear_rules))
+        .route("/_local/tenant", post(set_tenant))
+}
+
+/// An outcome the tenant's rules give one action, as a rule in the Authsignal Portal would.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    action: String,
+    state: ActionState,
+}
+
+#[derive(Deserialize)]
+struct Rules {
+    rules: Vec<Rule>,
+}
+
+/// `POST /_local/rules {"rules": [{"action": "addAuthenticator", "state": "BLOCK"}]}`:
+/// replaces the rules; tracked actions with a rule get its state.
+async fn set_rules(
+    State(emulator): State<Emulator>,
+    JsonBody(body): JsonBody<Rules>,
+) -> Result<StatusCode, ApiError> {
+    emulator
+        .change(|data| {
+            data.rules = body
+                .rules
+                .into_iter()
+                .map(|rule| (rule.action, rule.state))
+                .collect();
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn clear_rules(State(emulator): State<Emulator>) -> Result<StatusCode, ApiError> {
+    emulator
+        .change(|data| {
+            data.rules.clear();
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /_local/tenant {"allowDeletingUserAuthenticators": false}`.
+async fn set_tenant(
+    State(emulator): State<Emulator>,
+    JsonBody(settings): JsonBody<TenantSettings>,
+) -> Result<StatusCode, ApiError> {
+    emulator
+        .change(|data| {
+            data.tenant = settings;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]

@@ -72,8 +72,12 @@ impl LocalAuthsignal {
                 format!("the local Authsignal could not listen on {addr}: {error}"),
             )
         })?;
-        let origin =
-            Url::parse(&format!("http://{}/", listener.local_addr()?)).map_err(io::Error::other)?;
+        // Named `localhost`, as the app's own local address is.
+        let origin = Url::parse(&format!(
+            "http://localhost:{}/",
+            listener.local_addr()?.port()
+        ))
+        .map_err(io::Error::other)?;
         let base_url = origin.join("v1").map_err(io::Error::other)?;
         let emulator = Emulator(Arc::new(Inner {
             tokens: Tokens::new(&installation.tenant_id, &signing_key),
@@ -103,7 +107,7 @@ impl LocalAuthsignal {
         })
     }
 
-    /// The Server and Client API base, e.g. `http://127.0.0.1:3200/v1`.
+    /// The Server and Client API base, e.g. `http://localhost:3200/v1`.
     pub fn base_url(&self) -> &Url {
         &self.base_url
     }
@@ -161,7 +165,7 @@ struct Emulator(Arc<Inner>);
 struct Inner {
     secret: String,
     tokens: Tokens,
-    /// `http://127.0.0.1:<port>/`, for the URLs the emulator hands out.
+    /// `http://localhost:<port>/`, for the URLs the emulator hands out.
     origin: Url,
     data: Mutex<Data>,
     state_path: PathBuf,

@@ -172,10 +172,10 @@ impl Data {
                 field.clone_from(value);
             }
         }
-        let state = if user.is_enrolled() {
-            ActionState::ChallengeRequired
-        } else {
-            ActionState::Allow
+        let state = match self.rules.get(code) {
+            Some(state) => *state,
+            None if user.is_enrolled() => ActionState::ChallengeRequired,
+            None => ActionState::Allow,
         };
         let now = self.now();
         let action = Action {
@@ -309,8 +309,12 @@ impl Data {
         Ok(authenticator)
     }
 
-    /// Removes an authenticator, the last one included, as the Server API allows.
+    /// Removes an authenticator, the last one included, as the Server API allows, if the tenant
+    /// allows deleting them at all.
     pub fn delete_authenticator(&mut self, user_id: &str, id: &str) -> Result<(), ApiError> {
+        if !self.tenant.allow_deleting_user_authenticators {
+            return Err(ApiError::deletion_not_allowed());
+        }
         let user = self.users.get_mut(user_id);
         let position = user.as_ref().and_then(|user| {
             user.authenticators
@@ -373,14 +377,9 @@ impl Data {
         if user.is_enrolled() && !claims.has_scope("add:authenticators") {
             return Err(ApiError::missing_scope("add:authenticators"));
         }
-        if user
-            .verified()
-            .any(|existing| existing.method == method && existing.address() == Some(&address))
-        {
-            return Err(ApiError::invalid_request(
-                "This address is already enrolled for this user.",
-            ));
-        }
+        // An address already enrolled is enrolled again, as a second authenticator: a user may
+        // hold several email OTP authenticators (DOCS start-email-otp-challenge, "only required
+        // if the user has multiple email authenticators"); nothing documents a refusal.
         self.take(&send_key(&action.user_id, method), channel.send_limit())?;
         let now = self.now();
         let authenticator = StoredAuthenticator {

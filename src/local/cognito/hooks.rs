@@ -51,7 +51,7 @@ pub async fn mint(State(pool): State<Arc<Pool>>, Json(request): Json<MintRequest
     let now = pool.clock.now();
     let authentication = Authentication {
         sub: user.sub.clone(),
-        client_id: pool.client.client_id.clone(),
+        client_id: pool.confidential().client_id.clone(),
         scopes: vec!["openid".into(), "email".into()],
         auth_time: now,
         origin_jti: uuid::Uuid::new_v4().to_string(),

@@ -26,19 +26,35 @@ use super::{
 const SESSION_COOKIE: &str = "cognito-local-session";
 const SESSION_SECS: i64 = 3600;
 
-/// Managed-login sessions: cookie value → (sub, expiry).
+/// A managed-login session: whose, until when, and when they typed their password (what
+/// `auth_time` keeps saying in every sign-in the session completes).
+#[derive(Clone)]
+struct HostedSession {
+    sub: String,
+    expires: i64,
+    authenticated_at: i64,
+}
+
+/// Managed-login sessions by cookie value.
 #[derive(Default)]
-pub struct HostedSessions(Mutex<HashMap<String, (String, i64)>>);
+pub struct HostedSessions(Mutex<HashMap<String, HostedSession>>);
 
 impl HostedSessions {
-    fn start(&self, sub: &str, now: i64) -> io::Result<Cookie<'static>> {
+    fn start(&self, sub: &str, now: i64, authenticated_at: i64) -> io::Result<Cookie<'static>> {
         let id = base64::Engine::encode(
             &base64::engine::general_purpose::URL_SAFE_NO_PAD,
             random_bytes::<32>()?,
         );
         let mut sessions = self.sessions();
-        sessions.retain(|_, (_, expires)| *expires > now);
-        sessions.insert(id.clone(), (sub.to_owned(), now + SESSION_SECS));
+        sessions.retain(|_, session| session.expires > now);
+        sessions.insert(
+            id.clone(),
+            HostedSession {
+                sub: sub.to_owned(),
+                expires: now + SESSION_SECS,
+                authenticated_at,
+            },
+        );
         Ok(Cookie::build((SESSION_COOKIE, id))
             .path("/")
             .http_only(true)
@@ -47,11 +63,11 @@ impl HostedSessions {
             .build())
     }
 
-    fn sub(&self, jar: &CookieJar, now: i64) -> Option<String> {
+    fn live(&self, jar: &CookieJar, now: i64) -> Option<HostedSession> {
         let id = jar.get(SESSION_COOKIE)?;
         let sessions = self.sessions();
-        let (sub, expires) = sessions.get(id.value())?;
-        (*expires > now).then(|| sub.clone())
+        let session = sessions.get(id.value())?;
+        (session.expires > now).then(|| session.clone())
     }
 
     pub fn end(&self, jar: CookieJar) -> CookieJar {
@@ -61,7 +77,7 @@ impl HostedSessions {
         jar.remove(Cookie::build(SESSION_COOKIE).path("/"))
     }
 
-    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, i64)>> {
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, HostedSession>> {
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -93,11 +109,21 @@ pub async fn login_page(
     jar: CookieJar,
 ) -> Response {
     let query = query.unwrap_or_default();
-    if let Err(error) = pool.check_authorize(&parse_query(Some(&query))) {
-        return error.into_response();
-    }
-    let signed_in = signed_in_user(&pool, &jar).await;
-    login_form(&query, signed_in.as_ref(), "", None).into_response()
+    let request = match pool.check_authorize(&parse_query(Some(&query))) {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
+    };
+    let signed_in = match request.login_required {
+        true => None,
+        false => signed_in_user(&pool, &jar).await,
+    };
+    login_form(
+        &query,
+        signed_in.as_ref().map(|signed_in| &signed_in.user),
+        "",
+        None,
+    )
+    .into_response()
 }
 
 pub async fn login(
@@ -123,9 +149,9 @@ pub async fn login(
         )
             .into_response();
     };
-    if form.continue_session.is_some() {
+    if form.continue_session.is_some() && !request.login_required {
         return match signed_in_user(&pool, &jar).await {
-            Some(user) => complete(&pool, request, &user, jar),
+            Some(signed_in) => complete(&pool, request, &signed_in, jar),
             None => (
                 StatusCode::BAD_REQUEST,
                 login_form(
@@ -143,7 +169,7 @@ pub async fn login(
         .authenticate(&form.username, &form.password)
         .await
     {
-        Some(user) => complete(&pool, request, &user, jar),
+        Some(user) => complete(&pool, request, &SignedIn::now(user, &pool), jar),
         None => (
             StatusCode::BAD_REQUEST,
             login_form(
@@ -182,7 +208,7 @@ pub async fn sign_up(
         .sign_up(&form.email, &form.password, pool.clock.now())
         .await
     {
-        Ok(user) => complete(&pool, request, &user, jar),
+        Ok(user) => complete(&pool, request, &SignedIn::now(user, &pool), jar),
         Err(error) => (
             StatusCode::BAD_REQUEST,
             sign_up_form(&query, &form.email, Some(&error.to_string())),
@@ -191,19 +217,45 @@ pub async fn sign_up(
     }
 }
 
-async fn signed_in_user(pool: &Pool, jar: &CookieJar) -> Option<User> {
-    let sub = pool.sessions.sub(jar, pool.clock.now())?;
-    pool.users.by_sub(&sub).await
+/// Who is signing in, and when they last typed their password.
+pub(super) struct SignedIn {
+    user: User,
+    authenticated_at: i64,
+}
+
+impl SignedIn {
+    /// Someone who just typed their password.
+    fn now(user: User, pool: &Pool) -> Self {
+        Self {
+            user,
+            authenticated_at: pool.clock.now(),
+        }
+    }
+}
+
+/// The person of the browser's live managed-login session, if any.
+pub(super) async fn signed_in_user(pool: &Pool, jar: &CookieJar) -> Option<SignedIn> {
+    let session = pool.sessions.live(jar, pool.clock.now())?;
+    Some(SignedIn {
+        user: pool.users.by_sub(&session.sub).await?,
+        authenticated_at: session.authenticated_at,
+    })
 }
 
 /// Issues a one-time code and sends the browser back to the app with it.
-fn complete(pool: &Pool, request: AuthorizeRequest, user: &User, jar: CookieJar) -> Response {
+pub(super) fn complete(
+    pool: &Pool,
+    request: AuthorizeRequest,
+    signed_in: &SignedIn,
+    jar: CookieJar,
+) -> Response {
     let now = pool.clock.now();
+    let user = &signed_in.user;
     let authentication = Authentication {
         sub: user.sub.clone(),
-        client_id: pool.client.client_id.clone(),
+        client_id: request.client_id.clone(),
         scopes: request.scopes,
-        auth_time: now,
+        auth_time: signed_in.authenticated_at,
         origin_jti: uuid::Uuid::new_v4().to_string(),
         event_id: uuid::Uuid::new_v4().to_string(),
     };
@@ -214,10 +266,12 @@ fn complete(pool: &Pool, request: AuthorizeRequest, user: &User, jar: CookieJar)
         nonce: request.nonce,
         expires_at: now + CODE_LIFETIME_SECS,
     };
-    let issued = pool
-        .grants
-        .issue_code(grant, now)
-        .and_then(|code| Ok((code, pool.sessions.start(&user.sub, now)?)));
+    let issued = pool.grants.issue_code(grant, now).and_then(|code| {
+        let session = pool
+            .sessions
+            .start(&user.sub, now, signed_in.authenticated_at)?;
+        Ok((code, session))
+    });
     let (code, session) = match issued {
         Ok(issued) => issued,
         Err(error) => {

@@ -2,10 +2,12 @@
 //! JWKS, `/oauth2/authorize`, the hosted sign-in and sign-up pages, `/oauth2/token`,
 //! `/oauth2/revoke`, `/oauth2/userInfo` and `/logout`, plus test hooks under `/_local/`.
 //!
-//! One pool (`us-east-1_LocalDev01`) with one confidential app client whose callback URL is
-//! `{APP_PUBLIC_URL}/auth/callback` and sign-out URL `{APP_PUBLIC_URL}/signed-out`. The issuer is
-//! `{emulator URL}/{poolId}`. Keys, the client's credentials, users and refresh tokens live in
-//! `<data dir>/cognito/`.
+//! One pool (`us-east-1_LocalDev01`) with two app clients, one confidential (with a secret) and
+//! one public (without), whose callback URL is `{APP_PUBLIC_URL}/auth/callback` and sign-out
+//! URL `{APP_PUBLIC_URL}/signed-out`. As real Cognito does, it refuses a plain-http callback URL
+//! on any host but `localhost`, unless told otherwise for tests. The issuer is
+//! `{emulator URL}/{poolId}`, the emulator URL naming `localhost` as the app's does. Keys, the
+//! clients' credentials, users and refresh tokens live in `<data dir>/cognito/`.
 
 mod claims;
 mod clock;
@@ -17,7 +19,7 @@ pub mod keys;
 mod oauth;
 mod users;
 
-use std::{io, net::SocketAddr, path::Path, sync::Arc};
+use std::{io, path::Path, sync::Arc};
 
 use axum::{
     Router,
@@ -30,7 +32,7 @@ use url::Url;
 pub use self::users::{DEMO_EMAIL, DEMO_PASSWORD};
 use self::{clock::Clock, grants::Grants, hosted::HostedSessions, keys::KeyRing, users::Users};
 use crate::{
-    config::{CognitoEndpoints, TokenLifetimes},
+    config::{AppClientKind, CognitoEndpoints, LocalCognitoSettings, TokenLifetimes},
     local::faults::Faults,
     secret::Secret,
     storage,
@@ -53,33 +55,43 @@ pub struct LocalCognito {
     base_url: Url,
     client_id: String,
     client_secret: Secret,
+    public_client_id: String,
 }
 
 impl LocalCognito {
-    /// Binds `addr` (port 0 picks a free port), loads or creates the pool's keys, client and
-    /// users under `data_dir/cognito`, and serves on the current tokio runtime.
+    /// Binds `settings.addr` (port 0 picks a free port), loads or creates the pool's keys,
+    /// clients and users under `data_dir/cognito`, and serves on the current tokio runtime.
     pub async fn start(
-        addr: SocketAddr,
+        settings: &LocalCognitoSettings,
         data_dir: &Path,
         app_public_url: &Url,
-        lifetimes: TokenLifetimes,
     ) -> io::Result<LocalCognito> {
-        let listener = TcpListener::bind(addr).await?;
-        let base_url = Url::parse(&format!("http://{}", listener.local_addr()?))
-            .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
+        check_callback_url(app_public_url, settings.allow_http_callbacks)?;
+        let listener = TcpListener::bind(settings.addr).await?;
+        let base_url = Url::parse(&format!(
+            "http://localhost:{}",
+            listener.local_addr()?.port()
+        ))
+        .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
         let pool = Arc::new(
             Pool::open(
                 &data_dir.join("cognito"),
                 &base_url,
                 app_public_url,
-                lifetimes,
+                settings.lifetimes,
             )
             .await?,
         );
         let local = LocalCognito {
             base_url,
-            client_id: pool.client.client_id.clone(),
-            client_secret: Secret::new(pool.client.client_secret.clone()),
+            client_id: pool.confidential().client_id.clone(),
+            client_secret: Secret::new(
+                pool.confidential()
+                    .client_secret
+                    .clone()
+                    .unwrap_or_default(),
+            ),
+            public_client_id: pool.public().client_id.clone(),
         };
         let app = router(pool, Faults::default());
         tokio::spawn(async move {
@@ -90,7 +102,7 @@ impl LocalCognito {
         Ok(local)
     }
 
-    /// `http://127.0.0.1:{port}/`: the managed-login domain and the base of the test hooks.
+    /// `http://localhost:{port}/`: the managed-login domain and the base of the test hooks.
     pub fn base_url(&self) -> &Url {
         &self.base_url
     }
@@ -110,6 +122,7 @@ impl LocalCognito {
         USER_POOL_ID
     }
 
+    /// The confidential app client.
     pub fn client_id(&self) -> &str {
         &self.client_id
     }
@@ -118,20 +131,51 @@ impl LocalCognito {
         &self.client_secret
     }
 
-    /// What the app needs to sign people in here, as it would for a real pool.
-    pub fn endpoints(&self) -> CognitoEndpoints {
+    /// The app client without a secret.
+    pub fn public_client_id(&self) -> &str {
+        &self.public_client_id
+    }
+
+    /// What the app needs to sign people in here with one of the two app clients, as it would
+    /// for a real pool.
+    pub fn endpoints(&self, app_client: AppClientKind) -> CognitoEndpoints {
+        let (client_id, client_secret) = match app_client {
+            AppClientKind::Confidential => {
+                (self.client_id.clone(), Some(self.client_secret.clone()))
+            }
+            AppClientKind::Public => (self.public_client_id.clone(), None),
+        };
         CognitoEndpoints {
             region: USER_POOL_ID
                 .split_once('_')
                 .map_or(USER_POOL_ID, |(region, _)| region)
                 .to_owned(),
             user_pool_id: USER_POOL_ID.to_owned(),
-            client_id: self.client_id.clone(),
-            client_secret: Some(self.client_secret.clone()),
+            client_id,
+            client_secret,
             domain: self.base_url.clone(),
             issuer: self.issuer(),
             jwks_url: self.jwks_url(),
         }
+    }
+}
+
+/// "Amazon Cognito requires HTTPS over HTTP except for http://localhost for testing purposes
+/// only" (AWS docs, authorization endpoint; `CallbackURLs` in the API reference): the pool
+/// cannot be given another plain-http callback URL, as a real one could not.
+fn check_callback_url(app_public_url: &Url, allow_http: bool) -> io::Result<()> {
+    let secure = app_public_url.scheme() == "https"
+        || app_public_url.host_str() == Some("localhost")
+        || allow_http;
+    if secure {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "the local Cognito cannot register {app_public_url}auth/callback as a callback URL: Cognito accepts plain http only for http://localhost. Use APP_PUBLIC_URL=http://localhost:PORT (or set LOCAL_COGNITO_ALLOW_HTTP_CALLBACKS=true in tests)"
+            ),
+        ))
     }
 }
 
@@ -166,7 +210,8 @@ fn router(pool: Arc<Pool>, faults: Faults) -> Router {
 struct Pool {
     base_url: Url,
     issuer: String,
-    client: AppClient,
+    /// The confidential client, then the public one.
+    clients: [AppClient; 2],
     keys: KeyRing,
     users: Users,
     grants: Grants,
@@ -175,10 +220,11 @@ struct Pool {
     lifetimes: TokenLifetimes,
 }
 
-/// The one app client of the local pool.
+/// An app client of the local pool.
 struct AppClient {
     client_id: String,
-    client_secret: String,
+    /// `None` for the public client.
+    client_secret: Option<String>,
     callback_url: String,
     sign_out_url: String,
 }
@@ -187,6 +233,9 @@ struct AppClient {
 struct StoredClient {
     client_id: String,
     client_secret: String,
+    /// Added later than the confidential client: made on the first start that lacks it.
+    #[serde(default)]
+    public_client_id: Option<String>,
 }
 
 impl Pool {
@@ -196,13 +245,19 @@ impl Pool {
         app_public_url: &Url,
         lifetimes: TokenLifetimes,
     ) -> io::Result<Pool> {
-        let stored: StoredClient = storage::load_or_create(&dir.join("client.json"), || {
+        let client_file = dir.join("client.json");
+        let mut stored: StoredClient = storage::load_or_create(&client_file, || {
             Ok(StoredClient {
                 client_id: random_alphanumeric(26)?,
                 client_secret: random_alphanumeric(52)?,
+                public_client_id: Some(random_alphanumeric(26)?),
             })
         })
         .await?;
+        if stored.public_client_id.is_none() {
+            stored.public_client_id = Some(random_alphanumeric(26)?);
+            storage::save(&client_file, &stored).await?;
+        }
         let app_origin = app_public_url.origin().ascii_serialization();
         let clock = Clock::default();
         let keys = KeyRing::open(dir).await?;
@@ -211,12 +266,16 @@ impl Pool {
         Ok(Pool {
             base_url: base_url.clone(),
             issuer: format!("{base_url}{USER_POOL_ID}"),
-            client: AppClient {
-                client_id: stored.client_id,
-                client_secret: stored.client_secret,
+            clients: [
+                (stored.client_id, Some(stored.client_secret)),
+                (stored.public_client_id.unwrap_or_default(), None),
+            ]
+            .map(|(client_id, client_secret)| AppClient {
+                client_id,
+                client_secret,
                 callback_url: format!("{app_origin}/auth/callback"),
                 sign_out_url: format!("{app_origin}/signed-out"),
-            },
+            }),
             keys,
             users,
             grants,
@@ -224,6 +283,21 @@ impl Pool {
             clock,
             lifetimes,
         })
+    }
+
+    fn confidential(&self) -> &AppClient {
+        &self.clients[0]
+    }
+
+    fn public(&self) -> &AppClient {
+        &self.clients[1]
+    }
+
+    /// The app client with this id.
+    fn client(&self, client_id: &str) -> Option<&AppClient> {
+        self.clients
+            .iter()
+            .find(|client| client.client_id == client_id)
     }
 
     /// An absolute URL on the emulator.

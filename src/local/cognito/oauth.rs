@@ -23,13 +23,17 @@ use serde_json::{Map, Value, json};
 use url::Url;
 
 use super::{
-    ALLOWED_SCOPES, Pool, claims, grants::Authentication, hosted, keys::TokenUse, users::User,
+    ALLOWED_SCOPES, AppClient, Pool, claims, grants::Authentication, hosted, keys::TokenUse,
+    users::User,
 };
 
 /// A valid request to `/oauth2/authorize` (and to the hosted pages, which take the same
 /// parameters).
 pub struct AuthorizeRequest {
+    pub client_id: String,
     pub redirect_uri: String,
+    /// `prompt=login`: the person must type their password, whatever session they have.
+    pub login_required: bool,
     pub state: Option<String>,
     pub scopes: Vec<String>,
     pub nonce: Option<String>,
@@ -98,15 +102,12 @@ impl Pool {
         &self,
         params: &HashMap<String, String>,
     ) -> Result<AuthorizeRequest, AuthorizeError> {
-        match params.get("client_id") {
+        let client = match params.get("client_id") {
             None => return Err(AuthorizeError::Page("The client_id parameter is missing.")),
-            Some(client_id) if *client_id != self.client.client_id => {
-                return Err(AuthorizeError::Page(
-                    "The client_id is not an app client of this user pool.",
-                ));
-            }
-            Some(_) => {}
-        }
+            Some(client_id) => self.client(client_id).ok_or(AuthorizeError::Page(
+                "The client_id is not an app client of this user pool.",
+            ))?,
+        };
         let redirect_uri = match params.get("redirect_uri") {
             None => {
                 return Err(AuthorizeError::Page(
@@ -114,7 +115,7 @@ impl Pool {
                 ));
             }
             // Exact match, as Cognito compares callback URLs.
-            Some(uri) if *uri != self.client.callback_url => {
+            Some(uri) if *uri != client.callback_url => {
                 return Err(AuthorizeError::Page(
                     "redirect_mismatch: the redirect_uri is not a callback URL of this app client.",
                 ));
@@ -171,8 +172,19 @@ impl Pool {
         };
         let scopes = granted_scopes(params.get("scope").map(String::as_str))
             .ok_or_else(|| fail("invalid_scope", "the requested scopes are not allowed"))?;
+        let login_required = match params.get("prompt").map(String::as_str) {
+            None | Some("login") => params.get("prompt").is_some(),
+            Some(_) => {
+                return Err(fail(
+                    "invalid_request",
+                    "prompt must be login: the local pool supports no other",
+                ));
+            }
+        };
         Ok(AuthorizeRequest {
+            client_id: client.client_id.clone(),
             redirect_uri,
+            login_required,
             state,
             scopes,
             nonce: params.get("nonce").cloned(),
@@ -180,12 +192,13 @@ impl Pool {
         })
     }
 
-    /// Checks the client credentials of a token or revocation request.
+    /// Checks the client credentials of a token or revocation request: the confidential client
+    /// with its secret (Basic or in the body), the public one with its `client_id` alone.
     fn authenticate_client(
         &self,
         headers: &HeaderMap,
         form: &HashMap<String, String>,
-    ) -> Result<(), TokenError> {
+    ) -> Result<&AppClient, TokenError> {
         let (client_id, secret) = match headers.get(AUTHORIZATION) {
             Some(value) => {
                 let (id, secret) = parse_basic(value).ok_or(TokenError::invalid_client(
@@ -213,19 +226,21 @@ impl Pool {
                 }
             },
         };
-        let secret_matches = secret.is_some_and(|secret| {
-            constant_time::verify_slices_are_equal(
-                secret.as_bytes(),
-                self.client.client_secret.as_bytes(),
-            )
-            .is_ok()
-        });
-        if client_id == self.client.client_id && secret_matches {
-            Ok(())
-        } else {
-            Err(TokenError::invalid_client(
+        let client = self.client(&client_id);
+        let authenticated = match client.map(|client| (&client.client_secret, secret)) {
+            Some((Some(expected), Some(secret))) => {
+                constant_time::verify_slices_are_equal(secret.as_bytes(), expected.as_bytes())
+                    .is_ok()
+            }
+            // A public client has no secret to send, and may not send one.
+            Some((None, None)) => true,
+            _ => false,
+        };
+        match client {
+            Some(client) if authenticated => Ok(client),
+            _ => Err(TokenError::invalid_client(
                 "the client is unknown or its secret is wrong",
-            ))
+            )),
         }
     }
 
@@ -306,7 +321,7 @@ impl Pool {
             .and_then(Value::as_i64)
             .is_some_and(|exp| exp > self.clock.now())
             && text("token_use") == Some("access")
-            && text("client_id") == Some(self.client.client_id.as_str())
+            && text("client_id").is_some_and(|client_id| self.client(client_id).is_some())
             && text("scope").is_some_and(|scope| scope.split(' ').any(|s| s == "openid"));
         if !valid || self.grants.is_revoked(text("origin_jti")?).await {
             return None;
@@ -437,9 +452,20 @@ impl IntoResponse for TokenError {
     }
 }
 
-pub async fn authorize(State(pool): State<Arc<Pool>>, RawQuery(query): RawQuery) -> Response {
+/// With a live managed-login session, Cognito signs the person straight back in; only `/login`
+/// asks "Continue as" (awslabs/cognito-at-edge#109, localstack#5310). `prompt=login` always
+/// asks for the password.
+pub async fn authorize(
+    State(pool): State<Arc<Pool>>,
+    RawQuery(query): RawQuery,
+    jar: CookieJar,
+) -> Response {
     let params = parse_query(query.as_deref());
     match pool.check_authorize(&params) {
+        Ok(request) if !request.login_required => match hosted::signed_in_user(&pool, &jar).await {
+            Some(user) => hosted::complete(&pool, request, &user, jar),
+            None => found(&pool.url(&format!("/login?{}", query.unwrap_or_default()))),
+        },
         Ok(_) => found(&pool.url(&format!("/login?{}", query.unwrap_or_default()))),
         Err(error) => error.into_response(),
     }
@@ -462,10 +488,10 @@ pub async fn token(
     form: FormBody,
 ) -> Result<Response, TokenError> {
     let form = form_fields(form)?;
-    pool.authenticate_client(&headers, &form)?;
+    let client = pool.authenticate_client(&headers, &form)?;
     match form.get("grant_type").map(String::as_str) {
-        Some("authorization_code") => exchange_code(&pool, &form).await,
-        Some("refresh_token") => refresh(&pool, &form).await,
+        Some("authorization_code") => exchange_code(&pool, client, &form).await,
+        Some("refresh_token") => refresh(&pool, client, &form).await,
         Some("client_credentials") => Err(TokenError::bad(
             "unauthorized_client",
             "this app client does not allow client credentials",
@@ -480,6 +506,7 @@ pub async fn token(
 
 async fn exchange_code(
     pool: &Pool,
+    client: &AppClient,
     form: &HashMap<String, String>,
 ) -> Result<Response, TokenError> {
     let code = form
@@ -496,6 +523,12 @@ async fn exchange_code(
     ))?;
     if grant.expires_at <= pool.clock.now() {
         return Err(TokenError::bad("invalid_grant", "the code has expired"));
+    }
+    if grant.authentication.client_id != client.client_id {
+        return Err(TokenError::bad(
+            "invalid_grant",
+            "the code was issued to another app client",
+        ));
     }
     if grant.redirect_uri != *redirect_uri {
         return Err(TokenError::bad(
@@ -517,7 +550,11 @@ async fn exchange_code(
         .await
 }
 
-async fn refresh(pool: &Pool, form: &HashMap<String, String>) -> Result<Response, TokenError> {
+async fn refresh(
+    pool: &Pool,
+    client: &AppClient,
+    form: &HashMap<String, String>,
+) -> Result<Response, TokenError> {
     let token = form.get("refresh_token").ok_or(TokenError::bad(
         "invalid_request",
         "refresh_token is missing",
@@ -530,7 +567,7 @@ async fn refresh(pool: &Pool, form: &HashMap<String, String>) -> Result<Response
         .filter(|grant| {
             !grant.revoked
                 && grant.expires_at > now
-                && grant.authentication.client_id == pool.client.client_id
+                && grant.authentication.client_id == client.client_id
         })
         .ok_or(TokenError::bad(
             "invalid_grant",
@@ -546,7 +583,7 @@ pub async fn revoke(
     form: FormBody,
 ) -> Result<StatusCode, TokenError> {
     let form = form_fields(form)?;
-    pool.authenticate_client(&headers, &form)?;
+    let client = pool.authenticate_client(&headers, &form)?;
     let token = form
         .get("token")
         .ok_or(TokenError::bad("invalid_request", "token is missing"))?;
@@ -557,7 +594,7 @@ pub async fn revoke(
         ));
     }
     pool.grants
-        .revoke(token, &pool.client.client_id)
+        .revoke(token, &client.client_id)
         .await
         .map_err(TokenError::server)?;
     Ok(StatusCode::OK)
@@ -603,7 +640,7 @@ pub async fn logout(
     jar: CookieJar,
 ) -> Response {
     let params = parse_query(query.as_deref());
-    if params.get("client_id") != Some(&pool.client.client_id) {
+    let Some(client) = params.get("client_id").and_then(|id| pool.client(id)) else {
         return (
             StatusCode::BAD_REQUEST,
             hosted::error_page(
@@ -611,9 +648,9 @@ pub async fn logout(
             ),
         )
             .into_response();
-    }
+    };
     if let Some(logout_uri) = params.get("logout_uri") {
-        if *logout_uri != pool.client.sign_out_url {
+        if *logout_uri != client.sign_out_url {
             return (
                 StatusCode::BAD_REQUEST,
                 hosted::error_page("The logout_uri is not a sign-out URL of this app client."),

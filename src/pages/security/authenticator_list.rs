@@ -89,7 +89,8 @@ fn AuthenticatorRow(authenticator: AuthenticatorView, is_last: bool) -> impl Int
                 <a
                     class="button danger-quiet"
                     href=format!("/security?remove={id}")
-                    aria-label=format!("Remove {name}")
+                    // Two methods may share a label and an address: the date tells them apart.
+                    aria-label=format!("Remove {name}, added {}", added.relative)
                 >
                     "Remove"
                 </a>

@@ -20,7 +20,7 @@ use crate::{
         validate_phone_number,
     },
     server::authsignal::{AuthsignalClient, AuthsignalError},
-    wire::authsignal::{TrackAttributes, UserAuthenticator},
+    wire::authsignal::{ActionState, TrackAttributes, TrackResponse, UserAuthenticator},
 };
 
 /// The action tracked to get a token that may add a method.
@@ -33,12 +33,15 @@ const MAX_ID_LENGTH: usize = 128;
 /// Authsignal tokens are JWTs of a few hundred bytes.
 const MAX_TOKEN_LENGTH: usize = 8 * 1024;
 
-/// The user's verified methods, oldest first.
+/// The user's verified methods, oldest first. An enrollment started and never finished may be
+/// listed by Authsignal without `verifiedAt`: it is no way to sign in, so it is neither shown
+/// nor counted by the lock-out rule.
 pub async fn authenticators(
     authsignal: &AuthsignalClient,
     user_id: &str,
 ) -> Result<Vec<UserAuthenticator>, AppError> {
     let mut authenticators = authsignal.get_authenticators(user_id).await?;
+    authenticators.retain(|authenticator| authenticator.verified_at.is_some());
     authenticators.sort_by_key(|authenticator| authenticator.created_at);
     Ok(authenticators)
 }
@@ -51,12 +54,25 @@ pub async fn list(
     Ok(views(&authenticators(authsignal, user_id).await?))
 }
 
-/// What the page shows of each method, as of now.
+/// What the page shows of each method, as of now. Authsignal lets one address be enrolled
+/// twice: the later ones are numbered, "j•••@example.com (2)", so no two rows read the same.
 pub fn views(authenticators: &[UserAuthenticator]) -> Vec<AuthenticatorView> {
     let now = OffsetDateTime::now_utc();
+    let mut seen: Vec<(VerificationMethod, String)> = Vec::new();
     authenticators
         .iter()
-        .map(|authenticator| view(authenticator, now))
+        .map(|authenticator| {
+            let mut view = view(authenticator, now);
+            if let Some(identifier) = &view.masked_identifier {
+                let key = (view.method, identifier.clone());
+                let earlier = seen.iter().filter(|other| **other == key).count();
+                seen.push(key);
+                if earlier > 0 {
+                    view.masked_identifier = Some(format!("{identifier} ({})", earlier + 1));
+                }
+            }
+            view
+        })
         .collect()
 }
 
@@ -126,7 +142,23 @@ pub async fn enrollment_token(
     let track = authsignal
         .track(user_id, ADD_AUTHENTICATOR, &attributes)
         .await?;
-    Ok(track.token.expose().to_owned())
+    Ok(allowed(track)?.token.expose().to_owned())
+}
+
+/// The track answer, unless a rule of the tenant stopped the action: then no token or URL
+/// reaches the browser. A state this code does not know yet stops it too.
+fn allowed(track: TrackResponse) -> Result<TrackResponse, AppError> {
+    match track.state {
+        ActionState::Allow
+        | ActionState::ChallengeRequired
+        | ActionState::ChallengeSucceeded
+        | ActionState::ReviewSucceeded => Ok(track),
+        ActionState::ReviewRequired => Err(AppError::BlockedByRule { review: true }),
+        state => {
+            tracing::warn!(?state, "an Authsignal rule stopped an action");
+            Err(AppError::BlockedByRule { review: false })
+        }
+    }
 }
 
 /// What the page needs to add an email code for `email`.
@@ -169,9 +201,11 @@ pub async fn start_prebuilt_visit(
         redirect_to_settings: Some(true),
         ..TrackAttributes::default()
     };
-    let track = authsignal
-        .track(user_id, MANAGE_AUTHENTICATORS, &attributes)
-        .await?;
+    let track = allowed(
+        authsignal
+            .track(user_id, MANAGE_AUTHENTICATORS, &attributes)
+            .await?,
+    )?;
     Ok(PrebuiltVisit {
         url: track.url.expose().to_owned(),
         idempotency_key: track.idempotency_key,
@@ -215,6 +249,13 @@ pub async fn confirm_return(
             ReturnOutcome::Confirmed
         }
         Ok(_) | Err(AuthsignalError::InvalidArgument { .. }) => ReturnOutcome::Invalid,
+        // Whether Authsignal answers a garbage, expired or foreign token with a 200 and
+        // `isValid: false` or with a 4xx is not documented (fidelity audit row 2): either way
+        // the token is not valid. Only a failure to get an answer is "unavailable".
+        Err(error) if error.is_refusal() => {
+            tracing::info!(%error, "Authsignal refused to validate a return token");
+            ReturnOutcome::Invalid
+        }
         Err(_) => ReturnOutcome::Unavailable,
     }
 }
@@ -248,7 +289,7 @@ pub async fn remove(
 ) -> Result<Vec<UserAuthenticator>, AppError> {
     validate_authenticator_id(authenticator_id)?;
     let _serialised = locks.of(user_id).lock().await;
-    let current = authsignal.get_authenticators(user_id).await?;
+    let current = authenticators(authsignal, user_id).await?;
     lockout::check_removal(
         current.iter().map(|authenticator| {
             (
@@ -261,7 +302,17 @@ pub async fn remove(
     )?;
     authsignal
         .delete_authenticator(user_id, authenticator_id)
-        .await?;
+        .await
+        .map_err(|error| match error.status() {
+            // What Authsignal answers when the tenant does not allow deletion is not
+            // documented: any refusal but "not found" and "too many" is read as that.
+            Some(401 | 404 | 429) => AppError::from(error),
+            _ if error.is_refusal() => {
+                tracing::warn!(%error, "Authsignal refused to delete an authenticator: does the tenant allow deleting user authenticators (allowDeletingUserAuthenticators)?");
+                AppError::RemovalDisabled
+            }
+            _ => AppError::from(error),
+        })?;
     let method = current
         .iter()
         .find(|authenticator| authenticator.user_authenticator_id == authenticator_id)
@@ -342,6 +393,28 @@ mod tests {
         assert_eq!(view.label, "Passkey");
         assert_eq!(view.masked_identifier.as_deref(), Some("iCloud Keychain"));
         assert!(!view.is_fallback);
+    }
+
+    #[test]
+    fn the_same_address_twice_reads_as_two_methods() {
+        let email = |id: &str| {
+            authenticator(&format!(
+                r#"{{"userAuthenticatorId":"{id}","verificationMethod":"EMAIL_OTP","email":"jane@example.com","createdAt":"2026-11-20T10:00:00Z","verifiedAt":"2026-11-20T10:01:00Z"}}"#
+            ))
+        };
+        let shown = views(&[email("a"), email("b"), email("c")]);
+        let names: Vec<_> = shown
+            .iter()
+            .map(|view| view.masked_identifier.as_deref().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "j•••@example.com",
+                "j•••@example.com (2)",
+                "j•••@example.com (3)"
+            ]
+        );
     }
 
     #[test]

@@ -69,6 +69,13 @@ impl AuthsignalError {
         Self::Connection(message)
     }
 
+    /// Authsignal answered, and said no about the request itself (a 4xx other than 429): not an
+    /// outage.
+    pub fn is_refusal(&self) -> bool {
+        self.status()
+            .is_some_and(|status| (400..500).contains(&status) && status != 429)
+    }
+
     /// The HTTP status of an error answer.
     pub fn status(&self) -> Option<u16> {
         match self {

@@ -1,16 +1,15 @@
 //! The user pool's public keys, fetched from its JWKS URL once and kept.
 //!
-//! As aws-jwt-verify does: a token with an unknown `kid` triggers one refetch (that is how key
-//! rotation is picked up); concurrent lookups share that fetch; a lookup that still fails blocks
-//! further fetches for at least 10 seconds, so random kids cannot turn into a flood of requests
-//! to Cognito; a failed fetch keeps the keys already cached.
+//! A token with an unknown `kid` triggers a refetch: that is how key rotation is picked up.
+//! Every unknown kid gets an answer from a fetch that started after it arrived, so a storm of
+//! random kids can never keep a newly rotated key out; concurrent lookups share one fetch, and
+//! fetches for unknown kids start at most once per [`REFETCH_INTERVAL`], so the storm costs
+//! Cognito at most one request per interval. A failed fetch keeps the keys already cached, and
+//! nothing is fetched for [`FAILURE_PENALTY`] after it.
 
 use std::{
     collections::HashMap,
-    sync::{
-        Arc, RwLock,
-        atomic::{AtomicU64, Ordering},
-    },
+    sync::{Arc, RwLock},
     time::Duration,
 };
 
@@ -23,8 +22,11 @@ use url::Url;
 
 use super::verifier::{InvalidToken, VerifyError};
 
-/// How long a failed lookup blocks further fetches.
-const PENALTY: Duration = Duration::from_secs(10);
+/// Fetches for unknown kids start at most this often: how long a genuine token under a
+/// rotated key may wait, and what a flood of random kids costs Cognito.
+const REFETCH_INTERVAL: Duration = Duration::from_secs(1);
+/// After a failed fetch, nothing is fetched for this long; the cached keys keep working.
+const FAILURE_PENALTY: Duration = Duration::from_secs(10);
 /// A real JWKS is about 1 KiB; anything this large is not one.
 const MAX_JWKS_BYTES: usize = 64 * 1024;
 const MAX_KEYS: usize = 64;
@@ -36,33 +38,32 @@ type Keys = HashMap<String, Arc<DecodingKey>>;
 pub struct JwksCache {
     url: Url,
     http: reqwest::Client,
+    interval: Duration,
     penalty: Duration,
     keys: RwLock<Arc<Keys>>,
-    /// Held while fetching: the single flight.
+    /// Held while fetching, and while waiting to fetch: the single flight.
     fetch: Mutex<FetchState>,
-    /// Bumped by every fetch, so a lookup that waited knows one just happened.
-    fetches: AtomicU64,
 }
 
 #[derive(Default)]
 struct FetchState {
-    blocked_until: Option<Instant>,
-    last_failed: bool,
+    /// When the last fetch started, and whether it failed.
+    last: Option<(Instant, bool)>,
 }
 
 impl JwksCache {
     pub fn new(url: Url, http: reqwest::Client) -> Self {
-        Self::with_penalty(url, http, PENALTY)
+        Self::with_timing(url, http, REFETCH_INTERVAL, FAILURE_PENALTY)
     }
 
-    fn with_penalty(url: Url, http: reqwest::Client, penalty: Duration) -> Self {
+    fn with_timing(url: Url, http: reqwest::Client, interval: Duration, penalty: Duration) -> Self {
         Self {
             url,
             http,
+            interval,
             penalty,
             keys: RwLock::new(Arc::default()),
             fetch: Mutex::new(FetchState::default()),
-            fetches: AtomicU64::new(0),
         }
     }
 
@@ -71,30 +72,31 @@ impl JwksCache {
         if let Some(key) = self.cached(kid) {
             return Ok(key);
         }
-        let seen = self.fetches.load(Ordering::Acquire);
+        let arrived = Instant::now();
         let mut state = self.fetch.lock().await;
         if let Some(key) = self.cached(kid) {
             return Ok(key);
         }
-        let fetched_meanwhile = self.fetches.load(Ordering::Acquire) != seen;
-        let blocked = state
-            .blocked_until
-            .is_some_and(|until| Instant::now() < until);
-        if fetched_meanwhile || blocked {
-            return Err(if state.last_failed {
-                VerifyError::KeysUnavailable
-            } else {
-                InvalidToken::UnknownKeyId.into()
-            });
+        match state.last {
+            // Fetched since this kid arrived: that fetch is the answer.
+            Some((started, failed)) if started >= arrived => {
+                return Err(if failed {
+                    VerifyError::KeysUnavailable
+                } else {
+                    InvalidToken::UnknownKeyId.into()
+                });
+            }
+            Some((started, true)) if started.elapsed() < self.penalty => {
+                return Err(VerifyError::KeysUnavailable);
+            }
+            // Wait for the interval to pass, holding the flight: whoever queues meanwhile
+            // gets this fetch's answer.
+            Some((started, false)) => tokio::time::sleep_until(started + self.interval).await,
+            _ => {}
         }
         self.refetch(&mut state).await?;
-        match self.cached(kid) {
-            Some(key) => Ok(key),
-            None => {
-                state.blocked_until = Some(Instant::now() + self.penalty);
-                Err(InvalidToken::UnknownKeyId.into())
-            }
-        }
+        self.cached(kid)
+            .ok_or_else(|| InvalidToken::UnknownKeyId.into())
     }
 
     /// Loads the keys unless some are cached already: for readiness checks.
@@ -106,9 +108,8 @@ impl JwksCache {
         if !self.current().is_empty() {
             return Ok(());
         }
-        if state
-            .blocked_until
-            .is_some_and(|until| Instant::now() < until)
+        if let Some((started, true)) = state.last
+            && started.elapsed() < self.penalty
         {
             return Err(VerifyError::KeysUnavailable);
         }
@@ -116,21 +117,19 @@ impl JwksCache {
     }
 
     async fn refetch(&self, state: &mut FetchState) -> Result<(), VerifyError> {
+        let started = Instant::now();
         let result = self.download().await;
-        self.fetches.fetch_add(1, Ordering::AcqRel);
+        state.last = Some((started, result.is_err()));
         match result {
             Ok(keys) => {
                 *self
                     .keys
                     .write()
                     .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(keys);
-                *state = FetchState::default();
                 Ok(())
             }
             Err(problem) => {
                 tracing::warn!(url = %self.url, %problem, "the Cognito signing keys could not be fetched; keeping the cached ones");
-                state.blocked_until = Some(Instant::now() + self.penalty);
-                state.last_failed = true;
                 Err(VerifyError::KeysUnavailable)
             }
         }
@@ -244,18 +243,19 @@ fn usable_key(jwk: Value) -> Result<(String, DecodingKey), &'static str> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use serde_json::json;
 
     use super::*;
     use crate::server::cognito::test_keys::{JwksServer, access_key, id_key};
 
-    async fn cache(server: &JwksServer, penalty: Duration) -> JwksCache {
-        JwksCache::with_penalty(
+    async fn cache(server: &JwksServer, interval: Duration) -> JwksCache {
+        JwksCache::with_timing(
             server.url(),
             crate::server::http_client::builder().build().unwrap(),
-            penalty,
+            interval,
+            FAILURE_PENALTY,
         )
     }
 
@@ -263,7 +263,7 @@ mod tests {
     async fn keys_are_fetched_once_and_kept() {
         let server =
             JwksServer::start(json!({ "keys": [access_key().jwk(), id_key().jwk()] })).await;
-        let cache = cache(&server, PENALTY).await;
+        let cache = cache(&server, REFETCH_INTERVAL).await;
         cache.key(access_key().kid()).await.unwrap();
         cache.key(id_key().kid()).await.unwrap();
         cache.key(access_key().kid()).await.unwrap();
@@ -271,36 +271,63 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_unknown_kid_refetches_once_then_waits_out_the_penalty() {
+    async fn unknown_kids_refetch_at_most_once_an_interval() {
         let server = JwksServer::start(json!({ "keys": [access_key().jwk()] })).await;
-        let cache = cache(&server, Duration::from_millis(200)).await;
+        let interval = Duration::from_millis(200);
+        let cache = cache(&server, interval).await;
         cache.key(access_key().kid()).await.unwrap();
-        assert_eq!(
-            cache.key("unknown").await.unwrap_err(),
-            InvalidToken::UnknownKeyId.into()
-        );
-        assert_eq!(server.hits(), 2);
-        assert_eq!(
-            cache.key("other-unknown").await.unwrap_err(),
-            InvalidToken::UnknownKeyId.into()
-        );
-        assert_eq!(server.hits(), 2, "blocked: no fetch during the penalty");
-        cache.key(access_key().kid()).await.unwrap();
-
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        server.set(json!({ "keys": [access_key().jwk(), id_key().jwk()] }));
-        cache.key(id_key().kid()).await.unwrap();
+        let started = Instant::now();
+        for kid in ["unknown", "other-unknown", "a-third"] {
+            assert_eq!(
+                cache.key(kid).await.unwrap_err(),
+                InvalidToken::UnknownKeyId.into()
+            );
+        }
         assert_eq!(
             server.hits(),
-            3,
-            "a rotated-in key is picked up after the penalty"
+            4,
+            "one fetch for each kid, after the interval"
+        );
+        assert!(started.elapsed() >= interval * 2, "{:?}", started.elapsed());
+        cache.key(access_key().kid()).await.unwrap();
+        assert_eq!(server.hits(), 4, "known keys need no fetch");
+    }
+
+    #[tokio::test]
+    async fn a_storm_of_random_kids_never_keeps_a_rotated_key_out() {
+        let server = JwksServer::start(json!({ "keys": [access_key().jwk()] })).await;
+        let interval = Duration::from_millis(100);
+        let cache = Arc::new(cache(&server, interval).await);
+        cache.key(access_key().kid()).await.unwrap();
+        let storm = {
+            let cache = cache.clone();
+            tokio::spawn(async move {
+                for i in 0.. {
+                    let _ = cache.key(&format!("random-{i}")).await;
+                }
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        server.set(json!({ "keys": [access_key().jwk(), id_key().jwk()] }));
+        let started = Instant::now();
+        cache.key(id_key().kid()).await.unwrap();
+        assert!(
+            started.elapsed() < interval * 3,
+            "the rotated key waited {:?}",
+            started.elapsed()
+        );
+        storm.abort();
+        assert!(
+            server.hits() <= 8,
+            "{} fetches in about 0.35 s",
+            server.hits()
         );
     }
 
     #[tokio::test]
     async fn concurrent_lookups_share_one_fetch() {
         let server = JwksServer::start(json!({ "keys": [access_key().jwk()] })).await;
-        let cache = Arc::new(cache(&server, PENALTY).await);
+        let cache = Arc::new(cache(&server, REFETCH_INTERVAL).await);
         let unknown = Arc::new(AtomicUsize::new(0));
         let lookups: Vec<_> = (0..16)
             .map(|i| {
@@ -327,7 +354,7 @@ mod tests {
     #[tokio::test]
     async fn a_failed_refetch_keeps_the_cached_keys() {
         let server = JwksServer::start(json!({ "keys": [access_key().jwk()] })).await;
-        let cache = cache(&server, PENALTY).await;
+        let cache = cache(&server, REFETCH_INTERVAL).await;
         cache.key(access_key().kid()).await.unwrap();
         server.fail(true);
         assert_eq!(
@@ -346,7 +373,7 @@ mod tests {
     async fn an_unreachable_jwks_url_means_keys_unavailable() {
         let server = JwksServer::start(json!({ "keys": [access_key().jwk()] })).await;
         server.fail(true);
-        let cache = cache(&server, PENALTY).await;
+        let cache = cache(&server, REFETCH_INTERVAL).await;
         assert_eq!(
             cache.ensure_loaded().await.unwrap_err(),
             VerifyError::KeysUnavailable

@@ -1,6 +1,8 @@
 //! Where to send someone after they sign in: a path on this site, never another site. Anything
 //! else (absolute or scheme-relative URLs, backslash tricks, control characters) falls back to
-//! the default, so there is no open redirect.
+//! the default, so there is no open redirect. What is checked is what is returned: the path is
+//! rebuilt after the URL parser has normalised it (dot segments, `%2e`), with exactly one
+//! leading slash, so it can never be read as scheme-relative (`//host`) or absolute.
 
 use url::Url;
 
@@ -22,13 +24,16 @@ pub fn validate(raw: &str, public_url: &Url) -> Option<String> {
     if resolved.origin() != public_url.origin() {
         return None;
     }
+    // Normalisation can turn `/.//evil.example` into `//evil.example`: the path is rebuilt
+    // with one leading slash, whatever the parser made of it.
+    let path = format!("/{}", resolved.path().trim_start_matches('/'));
     // Never back into the sign-in machinery: that could loop.
-    if resolved.path().starts_with("/auth/") {
+    if path.starts_with("/auth/") || path.contains('\\') {
         return None;
     }
     Some(match resolved.query() {
-        Some(query) => format!("{}?{query}", resolved.path()),
-        None => resolved.path().to_owned(),
+        Some(query) => format!("{path}?{query}"),
+        None => path,
     })
 }
 
@@ -89,6 +94,58 @@ mod tests {
             validate(&format!("/{}", "a".repeat(MAX_LEN)), &public()),
             None
         );
+    }
+
+    /// What a browser does with `Location: {path}` on our page: it must stay on our origin.
+    fn stays_home(path: &str) -> bool {
+        let mut chars = path.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/' | '\\'))
+            && public()
+                .join(path)
+                .is_ok_and(|url| url.origin() == public().origin())
+    }
+
+    #[test]
+    fn no_normalisation_trick_leads_off_site() {
+        let dots = [
+            "", ".", "..", "%2e", "%2E", "%2e%2e", ".%2e", "%2e.", "a/..",
+        ];
+        let separators = [
+            "/", "//", "///", "\\", "/\\", "%2f", "%2F", "%5c", "/%2f", "\t/", "/\t/",
+        ];
+        let mut tried = 0;
+        for first in dots {
+            for separator in separators {
+                for second in dots {
+                    for tail in [
+                        "evil.example",
+                        "/evil.example",
+                        "%2fevil.example",
+                        "@evil.example",
+                    ] {
+                        let hostile = format!("/{first}{separator}{second}/{tail}");
+                        tried += 1;
+                        if let Some(path) = validate(&hostile, &public()) {
+                            assert!(stays_home(&path), "{hostile:?} became {path:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(tried > 3000, "{tried}");
+        for (hostile, expected) in [
+            ("/.//evil.example", Some("/evil.example")),
+            ("/a/..//evil.example", Some("/evil.example")),
+            ("/%2e//evil.example", Some("/evil.example")),
+            ("/%2e%2e//evil.example/login", Some("/evil.example/login")),
+        ] {
+            assert_eq!(
+                validate(hostile, &public()).as_deref(),
+                expected,
+                "{hostile}"
+            );
+        }
     }
 
     #[test]

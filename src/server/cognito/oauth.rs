@@ -146,6 +146,11 @@ impl OAuthClient {
         })
     }
 
+    /// The app client the app signs in with.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
     /// The managed-login URL to send the browser to, and what the callback must check.
     pub fn start_sign_in(&self, return_to: String) -> (Url, SignInFlow) {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();

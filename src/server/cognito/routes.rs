@@ -64,7 +64,7 @@ async fn callback(
     RawQuery(query): RawQuery,
 ) -> Response {
     let ip = client_ip(&parts, state.config.limits.trust_forwarded_for);
-    if let Err(refusal) = state.limits.check(Bucket::SignIn, None, ip) {
+    if let Err(refusal) = state.limit(Bucket::SignIn, None, ip).await {
         // Each callback costs a token exchange with Cognito; the pending sign-in is kept, so
         // the person can finish once the limit allows.
         let wait = match refusal {
@@ -82,11 +82,16 @@ async fn callback(
     let params = query_params(query.as_deref());
     let (jar, flow) = state.session.take_flow(state.session.jar(headers));
     match complete_sign_in(&state, &params, flow).await {
-        Ok((tokens, return_to)) => {
-            info!("signed in");
-            let jar = state.session.store_tokens(jar, &tokens);
-            (jar, Redirect::to(&return_to)).into_response()
-        }
+        Ok((tokens, return_to)) => match state.session.store_tokens(jar.clone(), &tokens) {
+            Ok(jar) => {
+                info!("signed in");
+                (jar, Redirect::to(&return_to)).into_response()
+            }
+            Err(too_large) => {
+                warn!(%too_large, "a sign-in could not be kept");
+                (jar, Redirect::to(&SignedOutReason::SessionTooLarge.path())).into_response()
+            }
+        },
         // An existing session is left alone: a crafted callback link must not sign anyone out.
         Err(reason) => (jar, Redirect::to(&reason.path())).into_response(),
     }
@@ -167,15 +172,39 @@ async fn verify_new_tokens(
 }
 
 /// Revokes the refresh token (and with it the access tokens issued from it), clears the
-/// cookies, and ends the managed-login session too.
+/// cookies, and ends the managed-login session too. When Cognito does not confirm the
+/// revocation, even on a second try, the person is still signed out here, and told that other
+/// copies of the session may live on.
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let jar = state.session.jar(&headers);
-    if let Some(refresh_token) = state.session.refresh_token(&jar) {
-        match state.cognito.oauth.revoke(&refresh_token).await {
-            Ok(()) => info!("signed out; the refresh token was revoked"),
-            Err(error) => warn!(%error, "signed out, but the refresh token could not be revoked"),
+    let revoked = match state.session.refresh_token(&jar) {
+        Some(refresh_token) => revoke(&state, &refresh_token).await,
+        None => true,
+    };
+    let jar = state.session.clear_tokens(jar);
+    if revoked {
+        (jar, Redirect::to(state.cognito.oauth.logout_url().as_str())).into_response()
+    } else {
+        let page = SignedOutReason::RevocationUnconfirmed.path();
+        (jar, Redirect::to(&page)).into_response()
+    }
+}
+
+/// Whether Cognito confirmed the revocation, trying twice.
+async fn revoke(state: &AppState, refresh_token: &str) -> bool {
+    for attempt in 1..=2 {
+        match state.cognito.oauth.revoke(refresh_token).await {
+            Ok(()) => {
+                info!("signed out; the refresh token was revoked");
+                return true;
+            }
+            Err(error) => {
+                warn!(%error, attempt, "the refresh token could not be revoked");
+            }
         }
     }
-    let jar = state.session.clear_tokens(jar);
-    (jar, Redirect::to(state.cognito.oauth.logout_url().as_str())).into_response()
+    warn!(
+        "signed out on this browser only: Cognito did not confirm the revocation, so copies of the session keep working until the refresh token expires"
+    );
+    false
 }

@@ -1,20 +1,18 @@
-//! Per-user and per-IP rate limits on the operations worth abusing: sending codes, removing
-//! methods, opening the pre-built UI, and finishing a sign-in.
+//! Per-user and per-address rate limits on the operations worth abusing: sending codes,
+//! removing methods, opening the pre-built UI, and finishing a sign-in. Each is a count in a
+//! fixed window, kept in the shared state, so several instances share one allowance. IPv6
+//! addresses count by their /64, which one client usually holds whole.
 
-use std::{net::IpAddr, num::NonZeroU32, time::Duration};
-
-use governor::{
-    Quota, RateLimiter,
-    clock::{Clock, DefaultClock},
-    state::keyed::DefaultKeyedStateStore,
+use std::{
+    net::{IpAddr, Ipv6Addr},
+    num::NonZeroU32,
+    time::Duration,
 };
 
-use crate::model::AppError;
+use crate::{model::AppError, server::shared_state::SharedState};
 
-type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock>;
-
-/// Forget idle keys once this many are tracked, so memory stays bounded under a flood.
-const MAX_TRACKED_KEYS: usize = 10_000;
+/// Every limit counts over a minute.
+const WINDOW: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bucket {
@@ -27,97 +25,83 @@ pub enum Bucket {
 }
 
 impl Bucket {
-    const ALL: [Bucket; 4] = [
-        Self::Enrollment,
-        Self::Removal,
-        Self::PrebuiltUi,
-        Self::SignIn,
-    ];
-
-    /// What one signed-in person may do: a burst, then one more every `period`.
-    fn per_user(self) -> Option<(u32, Duration)> {
+    fn name(self) -> &'static str {
         match self {
-            Self::Enrollment => Some((5, Duration::from_secs(60))),
-            Self::Removal => Some((10, Duration::from_secs(6))),
-            Self::PrebuiltUi => Some((5, Duration::from_secs(60))),
+            Self::Enrollment => "enrollment",
+            Self::Removal => "removal",
+            Self::PrebuiltUi => "prebuilt-ui",
+            Self::SignIn => "sign-in",
+        }
+    }
+
+    /// What one signed-in person may do in a minute.
+    fn per_user(self) -> Option<u64> {
+        match self {
+            Self::Enrollment => Some(5),
+            Self::Removal => Some(10),
+            Self::PrebuiltUi => Some(5),
             Self::SignIn => None,
         }
     }
 }
 
-struct Limits {
-    per_user: Option<Keyed<String>>,
-    per_ip: Keyed<IpAddr>,
-}
-
 pub struct RateLimits {
-    buckets: Vec<(Bucket, Limits)>,
-    clock: DefaultClock,
+    per_ip_per_minute: u64,
 }
 
 impl RateLimits {
-    /// `per_ip_per_minute` applies to each bucket separately, as a burst and a steady rate.
+    /// `per_ip_per_minute` applies to each bucket separately.
     pub fn new(per_ip_per_minute: NonZeroU32) -> Self {
-        let buckets = Bucket::ALL
-            .into_iter()
-            .map(|bucket| {
-                let per_user = bucket.per_user().and_then(|(burst, period)| {
-                    let quota = Quota::with_period(period)?.allow_burst(NonZeroU32::new(burst)?);
-                    Some(RateLimiter::keyed(quota))
-                });
-                let per_ip = RateLimiter::keyed(
-                    Quota::per_minute(per_ip_per_minute).allow_burst(per_ip_per_minute),
-                );
-                (bucket, Limits { per_user, per_ip })
-            })
-            .collect();
         Self {
-            buckets,
-            clock: DefaultClock::default(),
+            per_ip_per_minute: u64::from(per_ip_per_minute.get()),
         }
     }
 
     /// Counts one request against the user's and the address's allowance, or says how long to
     /// wait. A request refused by the user's limit does not use up the address's.
-    pub fn check(
+    pub async fn check(
         &self,
+        shared: &SharedState,
         bucket: Bucket,
         user: Option<&str>,
         ip: Option<IpAddr>,
     ) -> Result<(), AppError> {
-        let Some((_, limits)) = self
-            .buckets
-            .iter()
-            .find(|(candidate, _)| *candidate == bucket)
-        else {
-            return Ok(());
-        };
-        if let (Some(limiter), Some(user)) = (&limits.per_user, user) {
-            forget_idle(limiter);
-            limiter
-                .check_key(&user.to_owned())
-                .map_err(|not_until| self.refusal(not_until.wait_time_from(self.clock.now())))?;
+        if let (Some(max), Some(user)) = (bucket.per_user(), user) {
+            let key = format!("limit:{}:user:{user}", bucket.name());
+            within(shared, &key, max).await?;
         }
-        let Some(ip) = ip else {
-            return Ok(());
-        };
-        forget_idle(&limits.per_ip);
-        limits
-            .per_ip
-            .check_key(&ip)
-            .map_err(|not_until| self.refusal(not_until.wait_time_from(self.clock.now())))
-    }
-
-    fn refusal(&self, wait: Duration) -> AppError {
-        AppError::RateLimited {
-            retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        match ip {
+            Some(ip) => {
+                let key = format!("limit:{}:ip:{}", bucket.name(), address_key(ip));
+                within(shared, &key, self.per_ip_per_minute).await
+            }
+            None => Ok(()),
         }
     }
 }
 
-fn forget_idle<K: Clone + std::hash::Hash + Eq>(limiter: &Keyed<K>) {
-    if limiter.len() > MAX_TRACKED_KEYS {
-        limiter.retain_recent();
+async fn within(shared: &SharedState, key: &str, max: u64) -> Result<(), AppError> {
+    let counted = shared.count(key, WINDOW).await;
+    if counted.count <= max {
+        return Ok(());
+    }
+    let wait = counted.resets_in;
+    Err(AppError::RateLimited {
+        retry_after_secs: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
+    })
+}
+
+/// What counts as one client: an IPv4 address, or an IPv6 /64.
+fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{}/64", Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+            }
+        },
     }
 }
 
@@ -130,20 +114,25 @@ mod tests {
     const HOME: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7));
     const OFFICE: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 9));
 
-    fn limits(per_ip: u32) -> RateLimits {
-        RateLimits::new(NonZeroU32::new(per_ip).unwrap())
+    fn limits(per_ip: u32) -> (RateLimits, SharedState) {
+        (
+            RateLimits::new(NonZeroU32::new(per_ip).unwrap()),
+            SharedState::default(),
+        )
     }
 
-    #[test]
-    fn a_user_gets_a_burst_then_a_wait() {
-        let limits = limits(1000);
+    #[tokio::test]
+    async fn a_user_gets_a_burst_then_a_wait() {
+        let (limits, shared) = limits(1000);
         for _ in 0..5 {
             limits
-                .check(Bucket::Enrollment, Some("sub-1"), Some(HOME))
+                .check(&shared, Bucket::Enrollment, Some("sub-1"), Some(HOME))
+                .await
                 .unwrap();
         }
         let refused = limits
-            .check(Bucket::Enrollment, Some("sub-1"), Some(HOME))
+            .check(&shared, Bucket::Enrollment, Some("sub-1"), Some(HOME))
+            .await
             .unwrap_err();
         let AppError::RateLimited { retry_after_secs } = refused else {
             panic!("expected RateLimited, got {refused:?}");
@@ -151,39 +140,77 @@ mod tests {
         assert!((1..=60).contains(&retry_after_secs), "{retry_after_secs}");
         // Another person, and another operation, are unaffected.
         limits
-            .check(Bucket::Enrollment, Some("sub-2"), Some(HOME))
+            .check(&shared, Bucket::Enrollment, Some("sub-2"), Some(HOME))
+            .await
             .unwrap();
         limits
-            .check(Bucket::Removal, Some("sub-1"), Some(HOME))
+            .check(&shared, Bucket::Removal, Some("sub-1"), Some(HOME))
+            .await
             .unwrap();
     }
 
-    #[test]
-    fn an_address_is_limited_whoever_signs_in() {
-        let limits = limits(3);
+    #[tokio::test]
+    async fn an_address_is_limited_whoever_signs_in() {
+        let (limits, shared) = limits(3);
         for _ in 0..3 {
-            limits.check(Bucket::SignIn, None, Some(HOME)).unwrap();
+            limits
+                .check(&shared, Bucket::SignIn, None, Some(HOME))
+                .await
+                .unwrap();
         }
         assert!(matches!(
-            limits.check(Bucket::SignIn, None, Some(HOME)),
+            limits
+                .check(&shared, Bucket::SignIn, None, Some(HOME))
+                .await,
             Err(AppError::RateLimited { .. })
         ));
-        limits.check(Bucket::SignIn, None, Some(OFFICE)).unwrap();
+        limits
+            .check(&shared, Bucket::SignIn, None, Some(OFFICE))
+            .await
+            .unwrap();
     }
 
-    #[test]
-    fn users_behind_one_address_share_its_allowance() {
-        let limits = limits(2);
-        limits
-            .check(Bucket::Removal, Some("a"), Some(HOME))
-            .unwrap();
-        limits
-            .check(Bucket::Removal, Some("b"), Some(HOME))
-            .unwrap();
+    #[tokio::test]
+    async fn users_behind_one_address_share_its_allowance() {
+        let (limits, shared) = limits(2);
+        for user in ["a", "b"] {
+            limits
+                .check(&shared, Bucket::Removal, Some(user), Some(HOME))
+                .await
+                .unwrap();
+        }
         assert!(
             limits
-                .check(Bucket::Removal, Some("c"), Some(HOME))
+                .check(&shared, Bucket::Removal, Some("c"), Some(HOME))
+                .await
                 .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn an_ipv6_network_counts_as_one_client() {
+        let (limits, shared) = limits(1);
+        let address = |text: &str| Some(text.parse::<IpAddr>().unwrap());
+        limits
+            .check(&shared, Bucket::SignIn, None, address("2001:db8:1:2::1"))
+            .await
+            .unwrap();
+        for same_64 in ["2001:db8:1:2::2", "2001:db8:1:2:ffff:ffff:ffff:ffff"] {
+            assert!(
+                limits
+                    .check(&shared, Bucket::SignIn, None, address(same_64))
+                    .await
+                    .is_err(),
+                "{same_64}"
+            );
+        }
+        limits
+            .check(&shared, Bucket::SignIn, None, address("2001:db8:1:3::1"))
+            .await
+            .unwrap();
+        assert_eq!(
+            address_key("::ffff:203.0.113.7".parse().unwrap()),
+            "203.0.113.7"
         );
     }
 }

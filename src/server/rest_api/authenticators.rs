@@ -192,9 +192,7 @@ pub async fn start_enrollment(
     BearerUser(user): BearerUser,
     JsonBody(request): JsonBody<EnrollmentRequest>,
 ) -> Result<Json<EnrollmentResponse>, AppError> {
-    state
-        .limits
-        .check(Bucket::Enrollment, Some(&user.sub), ip)?;
+    state.limit(Bucket::Enrollment, Some(&user.sub), ip).await?;
     let contact = Contact {
         email: request.email,
         phone_number: request.phone_number,
@@ -250,7 +248,7 @@ pub async fn remove(
             "Use true or false for acceptsNoFallback.",
         )
     })?;
-    state.limits.check(Bucket::Removal, Some(&user.sub), ip)?;
+    state.limit(Bucket::Removal, Some(&user.sub), ip).await?;
     let remaining = account::remove(
         &state.authsignal,
         &state.removal_locks,
@@ -304,9 +302,7 @@ pub async fn prebuilt_ui(
 ) -> Result<Json<PrebuiltUiResponse>, AppError> {
     // A refused address costs no allowance: it never reaches Authsignal.
     let return_url = allowed_return_url(&state, request.redirect_url.as_deref())?;
-    state
-        .limits
-        .check(Bucket::PrebuiltUi, Some(&user.sub), ip)?;
+    state.limit(Bucket::PrebuiltUi, Some(&user.sub), ip).await?;
     let visit = account::start_prebuilt_visit(&state.authsignal, &user.sub, &return_url).await?;
     Ok(Json(PrebuiltUiResponse {
         prebuilt_ui_url: visit.url,

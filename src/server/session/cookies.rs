@@ -1,7 +1,10 @@
 //! The session cookies: names, attributes and the key that encrypts them. Cognito's tokens,
 //! the pending sign-in and the pending pre-built UI visit each live in a cookie of their own.
 
-use axum::http::{HeaderMap, header};
+use axum::{
+    http::{HeaderMap, header},
+    response::IntoResponse,
+};
 use axum_extra::extract::{
     PrivateCookieJar,
     cookie::{Cookie, Key, SameSite},
@@ -12,6 +15,10 @@ use super::super::{
     cognito::oauth::{SignInFlow, TokenSet},
 };
 use axum::extract::FromRef;
+
+/// Browsers keep cookies of at least 4096 bytes, name, value and attributes together
+/// (RFC 6265 §6.1), and drop larger ones silently.
+const MAX_COOKIE_BYTES: usize = 4096;
 
 const ACCESS: &str = "session-access";
 const ID: &str = "session-id";
@@ -115,16 +122,50 @@ impl SessionCookies {
         self.stored(jar).refresh
     }
 
-    pub fn store_tokens(&self, jar: PrivateCookieJar, tokens: &TokenSet) -> PrivateCookieJar {
+    /// Puts the tokens in their cookies, unless one of them would be too large for a browser
+    /// to keep: browsers drop such a cookie silently, which would leave a session that half
+    /// works.
+    pub fn store_tokens(
+        &self,
+        jar: PrivateCookieJar,
+        tokens: &TokenSet,
+    ) -> Result<PrivateCookieJar, TooLarge> {
+        let stored = [
+            (ACCESS, "access token", Some(&tokens.access_token)),
+            (ID, "ID token", tokens.id_token.as_ref()),
+            (REFRESH, "refresh token", tokens.refresh_token.as_ref()),
+        ];
+        for (base, token, value) in stored {
+            if let Some(value) = value {
+                let bytes = self.set_cookie_size(base, value);
+                if bytes > MAX_COOKIE_BYTES {
+                    return Err(TooLarge { token, bytes });
+                }
+            }
+        }
         let mut jar = jar.add(self.cookie(ACCESS, tokens.access_token.clone(), self.max_age));
         jar = match &tokens.id_token {
             Some(id) => jar.add(self.cookie(ID, id.clone(), self.max_age)),
             None => self.remove(jar, ID),
         };
-        match &tokens.refresh_token {
+        Ok(match &tokens.refresh_token {
             Some(refresh) => jar.add(self.cookie(REFRESH, refresh.clone(), self.max_age)),
             None => jar,
-        }
+        })
+    }
+
+    /// The length of the `Set-Cookie` header that would carry `value`: name, encrypted and
+    /// encoded value, and attributes.
+    fn set_cookie_size(&self, base: &str, value: &str) -> usize {
+        let jar = PrivateCookieJar::new(self.key.clone()).add(self.cookie(
+            base,
+            value.to_owned(),
+            self.max_age,
+        ));
+        jar.into_response()
+            .headers()
+            .get(header::SET_COOKIE)
+            .map_or(0, |header| header.len())
     }
 
     pub fn clear_tokens(&self, jar: PrivateCookieJar) -> PrivateCookieJar {
@@ -163,9 +204,46 @@ impl SessionCookies {
     }
 }
 
+/// A token too large for its cookie.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the {token} would need a cookie of {bytes} bytes, over the {MAX_COOKIE_BYTES} browsers keep (many groups or custom attributes make tokens large)"
+)]
+pub struct TooLarge {
+    pub token: &'static str,
+    pub bytes: usize,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tokens(access: usize, id: usize) -> TokenSet {
+        TokenSet {
+            access_token: "a".repeat(access),
+            id_token: Some("i".repeat(id)),
+            refresh_token: Some("r".repeat(1800)),
+        }
+    }
+
+    #[test]
+    fn tokens_too_large_for_a_cookie_are_refused_not_dropped() {
+        for secure in [false, true] {
+            let cookies =
+                SessionCookies::new(Key::generate(), secure, std::time::Duration::from_secs(60));
+            let jar = || PrivateCookieJar::new(Key::generate());
+            assert!(cookies.store_tokens(jar(), &tokens(1500, 1200)).is_ok());
+            let refused = cookies
+                .store_tokens(jar(), &tokens(3100, 1200))
+                .unwrap_err();
+            assert_eq!(refused.token, "access token");
+            assert!(refused.bytes > MAX_COOKIE_BYTES, "{refused}");
+            let refused = cookies
+                .store_tokens(jar(), &tokens(1500, 3100))
+                .unwrap_err();
+            assert_eq!(refused.token, "ID token");
+        }
+    }
 
     #[test]
     fn cookies_get_the_host_prefix_and_secure_behind_https() {

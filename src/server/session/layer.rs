@@ -105,10 +105,16 @@ async fn refresh_session(
             )
             .await;
             match checked {
-                Ok(user) => {
-                    debug!("the session was refreshed");
-                    (Session::SignedIn(user), cookies.store_tokens(jar, &tokens))
-                }
+                Ok(user) => match cookies.store_tokens(jar.clone(), &tokens) {
+                    Ok(jar) => {
+                        debug!("the session was refreshed");
+                        (Session::SignedIn(user), jar)
+                    }
+                    Err(too_large) => {
+                        warn!(%too_large, "a refreshed session could not be kept; signing out");
+                        (Session::SignedOut, cookies.clear_tokens(jar))
+                    }
+                },
                 Err(VerifyError::KeysUnavailable) => (Session::Unavailable, jar),
                 Err(error) => {
                     warn!(%error, "Cognito's refreshed tokens were refused; signing out");

@@ -142,6 +142,18 @@ impl LocalTenant {
         assert_eq!(response.status(), 200);
     }
 
+    /// Posts to one of the emulator's `/_local` switches (`rules`, `tenant`), which must take it.
+    pub async fn configure(&self, switch: &str, body: Value) {
+        let response = self
+            .http
+            .post(self.url(&format!("/_local/{switch}")))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 204, "{switch}");
+    }
+
     pub async fn set_faults(&self, rules: Value) {
         let response = self
             .http

@@ -8,7 +8,7 @@ pub mod forge;
 use std::{collections::HashMap, path::PathBuf};
 
 use account_security::{
-    config::Config,
+    config::{AppClientKind, Config, LocalCognitoSettings, TokenLifetimes},
     server::{self, AppState},
 };
 use axum_extra::extract::cookie::Key;
@@ -36,7 +36,7 @@ impl TestApp {
     pub async fn spawn_with(vars: &[(&str, &str)]) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let base_url = format!("http://{addr}");
+        let base_url = format!("http://localhost:{}", addr.port());
         let data_dir = std::env::temp_dir().join(format!(
             "account-security-test-{}-{}",
             std::process::id(),
@@ -100,8 +100,17 @@ impl TestApp {
         Key::from(&STANDARD.decode(encoded).unwrap())
     }
 
-    /// A token signed by the local Cognito: `/_local/mint` with these options.
-    pub async fn mint(&self, request: Value) -> String {
+    /// A token signed by the local Cognito: `/_local/mint` with these options, for the app
+    /// client the app signs in with unless the claims name another.
+    pub async fn mint(&self, mut request: Value) -> String {
+        let client_id = self.state.cognito.oauth.client_id().to_owned();
+        let claims = request["claims"].as_object_mut();
+        match claims {
+            Some(claims) => {
+                claims.entry("client_id").or_insert(client_id.into());
+            }
+            None => request["claims"] = json!({ "client_id": client_id }),
+        }
         let response = client()
             .post(self.cognito("/_local/mint"))
             .json(&request)
@@ -143,6 +152,16 @@ async fn discover_cognito(base_url: &str) -> String {
     url.set_path("/");
     url.set_query(None);
     url.to_string()
+}
+
+/// How a test starts a local Cognito of its own: free port, confidential client.
+pub fn local_cognito(lifetimes: TokenLifetimes) -> LocalCognitoSettings {
+    LocalCognitoSettings {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        lifetimes,
+        app_client: AppClientKind::Confidential,
+        allow_http_callbacks: false,
+    }
 }
 
 /// A client that does not follow redirects, so tests can see them.

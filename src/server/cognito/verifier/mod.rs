@@ -176,9 +176,13 @@ impl TokenVerifier {
             sub: string(&claims, "sub")?,
             username: string(&claims, "cognito:username")?,
             email: optional_string(&claims, "email")?,
+            // Cognito sends a boolean for native users, but turns attributes into strings in
+            // other places (userInfo; after an email change, amazon-cognito-identity-js#436).
             email_verified: match claims.get("email_verified") {
                 None => None,
                 Some(Value::Bool(verified)) => Some(*verified),
+                Some(Value::String(text)) if text == "true" => Some(true),
+                Some(Value::String(text)) if text == "false" => Some(false),
                 Some(_) => return Err(malformed("email_verified").into()),
             },
             auth_time: integer(&claims, "auth_time")?,

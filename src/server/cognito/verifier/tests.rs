@@ -782,7 +782,13 @@ async fn id_tokens_are_checked_for_this_client_and_this_sign_in() {
         ),
         (
             "an ID token with a malformed email_verified",
-            sign_id(json!({ "email_verified": "true" })),
+            sign_id(json!({ "email_verified": "yes" })),
+            None,
+            refused(InvalidToken::MalformedClaim("email_verified".into())),
+        ),
+        (
+            "an ID token with email_verified as a number",
+            sign_id(json!({ "email_verified": 1 })),
             None,
             refused(InvalidToken::MalformedClaim("email_verified".into())),
         ),
@@ -801,6 +807,22 @@ async fn id_tokens_are_checked_for_this_client_and_this_sign_in() {
         verifier.verify_id_token(token, *nonce).await.map(drop)
     })
     .await;
+}
+
+#[tokio::test]
+async fn email_verified_may_be_a_string_as_cognito_sometimes_sends_it() {
+    let verifier = verifier();
+    for (sent, read) in [
+        (json!(true), Some(true)),
+        (json!("true"), Some(true)),
+        (json!(false), Some(false)),
+        (json!("false"), Some(false)),
+        (Value::Null, None),
+    ] {
+        let token = sign_id(json!({ "email_verified": sent }));
+        let claims = verifier.verify_id_token(&token, None).await.unwrap();
+        assert_eq!(claims.email_verified, read, "{sent}");
+    }
 }
 
 #[tokio::test]

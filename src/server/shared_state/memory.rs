@@ -1,0 +1,145 @@
+//! The shared state in this process's memory: right for one instance. It is bounded: at most
+//! [`MAX_KEYS`] counters, and no request does more than a few steps of upkeep, whatever the
+//! number of keys (a flood of addresses cannot make each request scan them all).
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{Mutex, MutexGuard},
+    time::Duration,
+};
+
+use tokio::time::Instant;
+
+use super::WindowCount;
+
+/// Counters kept at most; past it, the one whose window ends first goes.
+const MAX_KEYS: usize = 100_000;
+/// Expired counters one call removes at most; the rest wait for the next calls.
+const PRUNED_PER_CALL: usize = 16;
+
+#[derive(Default)]
+pub struct MemoryState(Mutex<Counters>);
+
+#[derive(Default)]
+struct Counters {
+    /// Key → (window end, count).
+    windows: HashMap<String, (Instant, u64)>,
+    /// The same keys by window end, to find the expired ones without a scan.
+    by_end: BTreeMap<(Instant, u64), String>,
+    /// Tells apart windows that end at the same instant.
+    next_id: u64,
+}
+
+impl MemoryState {
+    pub fn count(&self, key: &str, window: Duration) -> WindowCount {
+        let now = Instant::now();
+        let mut counters = self.counters();
+        counters.prune(now);
+        if let Some((end, count)) = counters.windows.get_mut(key)
+            && *end > now
+        {
+            *count += 1;
+            return WindowCount {
+                count: *count,
+                resets_in: *end - now,
+            };
+        }
+        if counters.windows.len() >= MAX_KEYS {
+            counters.evict_first();
+        }
+        let end = now + window;
+        let id = counters.next_id;
+        counters.next_id += 1;
+        counters.by_end.insert((end, id), key.to_owned());
+        counters.windows.insert(key.to_owned(), (end, 1));
+        WindowCount {
+            count: 1,
+            resets_in: window,
+        }
+    }
+
+    fn counters(&self) -> MutexGuard<'_, Counters> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.counters().windows.len()
+    }
+}
+
+impl Counters {
+    fn prune(&mut self, now: Instant) {
+        for _ in 0..PRUNED_PER_CALL {
+            match self.by_end.first_key_value() {
+                Some(((end, _), _)) if *end <= now => self.evict_first(),
+                _ => break,
+            }
+        }
+    }
+
+    fn evict_first(&mut self) {
+        if let Some(((end, _), key)) = self.by_end.pop_first()
+            && self
+                .windows
+                .get(&key)
+                .is_some_and(|(current, _)| *current == end)
+        {
+            self.windows.remove(&key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_counts_then_starts_again() {
+        let state = MemoryState::default();
+        let window = Duration::from_millis(50);
+        assert_eq!(state.count("k", window).count, 1);
+        assert_eq!(state.count("k", window).count, 2);
+        assert_eq!(state.count("other", window).count, 1);
+        let third = state.count("k", window);
+        assert_eq!(third.count, 3);
+        assert!(third.resets_in <= window);
+        std::thread::sleep(window);
+        assert_eq!(state.count("k", window).count, 1);
+    }
+
+    #[test]
+    fn memory_stays_bounded_under_a_flood_of_keys() {
+        let state = MemoryState::default();
+        let window = Duration::from_secs(60);
+        for i in 0..MAX_KEYS + 500 {
+            state.count(&format!("flood-{i}"), window);
+        }
+        assert_eq!(state.len(), MAX_KEYS);
+        // The newest keys are kept, the oldest went first.
+        assert_eq!(
+            state
+                .count(&format!("flood-{}", MAX_KEYS + 499), window)
+                .count,
+            2
+        );
+        assert_eq!(state.count("flood-0", window).count, 1);
+    }
+
+    #[test]
+    fn expired_counters_go_a_few_at_a_time() {
+        let state = MemoryState::default();
+        for i in 0..100 {
+            state.count(&format!("short-{i}"), Duration::from_millis(1));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        state.count("next", Duration::from_secs(60));
+        assert_eq!(state.len(), 100 - PRUNED_PER_CALL + 1);
+        for _ in 0..10 {
+            state.count("next", Duration::from_secs(60));
+        }
+        assert_eq!(state.len(), 1);
+    }
+}
