@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::{AppError, AuthenticatorView, EnrollmentTicket, UserView};
+use crate::model::{AppError, AuthenticatorView, ClientApiTicket, StepUpWindow, UserView};
 
 /// Who is signed in.
 #[server(endpoint = "me")]
@@ -25,15 +25,70 @@ pub async fn list_authenticators() -> Result<Vec<AuthenticatorView>, AppError> {
     crate::server::account::list(&state.authsignal, &user.sub).await
 }
 
-/// A short-lived Authsignal token with which the browser adds an email code for `email`.
+/// A short-lived Authsignal token with which the browser adds an email code for `email`;
+/// only within a step-up window.
 #[server(endpoint = "start_enrollment")]
-pub async fn start_enrollment(email: String) -> Result<EnrollmentTicket, AppError> {
-    use crate::server::{account, http::rate_limit::Bucket};
+pub async fn start_enrollment(email: String) -> Result<ClientApiTicket, AppError> {
+    use crate::{
+        model::validate_email,
+        server::{account, http::rate_limit::Bucket},
+    };
 
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
+    validate_email(&email)?;
     ssr::limit(&state, Bucket::Enrollment, &user).await?;
+    ssr::require_step_up(&state, &user).await?;
     account::start_enrollment(&state.authsignal, &user.sub, &email).await
+}
+
+/// Whether this browser may change the person's methods now, and for how long.
+#[server(endpoint = "step_up_status")]
+pub async fn step_up_status() -> Result<StepUpWindow, AppError> {
+    let user = ssr::signed_in_user()?;
+    let state = ssr::state()?;
+    Ok(ssr::step_up_status(&state, &user))
+}
+
+/// A token with which the browser challenges one of the person's methods (no scope to add).
+#[server(endpoint = "start_step_up")]
+pub async fn start_step_up() -> Result<ClientApiTicket, AppError> {
+    use crate::server::{http::rate_limit::Bucket, step_up};
+
+    let user = ssr::signed_in_user()?;
+    let state = ssr::state()?;
+    ssr::limit(&state, Bucket::StepUp, &user).await?;
+    step_up::start(&state, &user).await
+}
+
+/// Turns the token of a passed challenge into a step-up window, kept in an HttpOnly cookie.
+#[server(endpoint = "complete_step_up")]
+pub async fn complete_step_up(token: String) -> Result<StepUpWindow, AppError> {
+    use crate::server::{http::rate_limit::Bucket, step_up};
+
+    let user = ssr::signed_in_user()?;
+    let state = ssr::state()?;
+    ssr::limit(&state, Bucket::StepUp, &user).await?;
+    let granted = step_up::complete(&state, &user, &token).await?;
+    ssr::set_cookies(|jar| {
+        state
+            .session
+            .store_step_up(jar, &granted.token, state.step_up.window())
+    });
+    Ok(StepUpWindow {
+        remaining_secs: Some(state.step_up.window().as_secs()),
+    })
+}
+
+/// Ends the step-up window now.
+#[server(endpoint = "end_step_up")]
+pub async fn end_step_up() -> Result<StepUpWindow, AppError> {
+    let _user = ssr::signed_in_user()?;
+    let state = ssr::state()?;
+    ssr::set_cookies(|jar| state.session.clear_step_up(jar));
+    Ok(StepUpWindow {
+        remaining_secs: None,
+    })
 }
 
 /// Where to send the browser to manage methods on Authsignal's own pages. The return address
@@ -47,12 +102,14 @@ pub async fn prebuilt_ui_url() -> Result<String, AppError> {
     ssr::limit(&state, Bucket::PrebuiltUi, &user).await?;
     let return_url = prebuilt_return::url(&state.config);
     let visit = account::start_prebuilt_visit(&state.authsignal, &user.sub, &return_url).await?;
-    ssr::remember_visit(&state, &visit.idempotency_key);
+    // Which visit this browser started: only that visit's return is accepted, and only once.
+    ssr::set_cookies(|jar| state.session.store_visit(jar, &visit.idempotency_key));
     Ok(visit.url)
 }
 
-/// Removes one of the person's methods, unless that would lock them out; answers with the list
-/// as it is afterwards. Without JavaScript the form post lands back on the page.
+/// Removes one of the person's methods, unless that would lock them out; only within a step-up
+/// window. Answers with the list as it is afterwards. Without JavaScript the form post lands
+/// back on the page, which explains that verifying needs JavaScript when it was needed.
 #[server(endpoint = "remove_authenticator")]
 pub async fn remove_authenticator(
     id: String,
@@ -62,7 +119,14 @@ pub async fn remove_authenticator(
 
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
+    account::validate_authenticator_id(&id)?;
     ssr::limit(&state, Bucket::Removal, &user).await?;
+    if let Err(error) = ssr::require_step_up(&state, &user).await {
+        if ssr::is_plain_form_post() {
+            leptos_axum::redirect("/security?notice=verify-needs-javascript");
+        }
+        return Err(error);
+    }
     let remaining = account::remove(
         &state.authsignal,
         &state.removal_locks,
@@ -84,12 +148,15 @@ pub mod ssr {
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
 
+    use axum_extra::extract::PrivateCookieJar;
+
     use crate::{
-        model::AppError,
+        model::{AppError, StepUpWindow},
         server::{
             AppState,
             http::{client_ip::client_ip, rate_limit::Bucket},
             session::{self, CurrentUser},
+            step_up,
         },
     };
 
@@ -118,18 +185,51 @@ pub mod ssr {
         state.limit(bucket, Some(&user.sub), ip).await
     }
 
-    /// Remembers, in an encrypted cookie, which pre-built UI visit this browser started, so
-    /// only that visit's return is accepted, and only once.
-    pub fn remember_visit(state: &AppState, idempotency_key: &str) {
-        let (Some(parts), Some(response)) =
-            (use_context::<Parts>(), use_context::<ResponseOptions>())
-        else {
+    /// Changes this browser's cookies: `change` gets the request's jar and returns it changed.
+    pub fn set_cookies(change: impl FnOnce(PrivateCookieJar) -> PrivateCookieJar) {
+        let (Some(parts), Some(response), Some(state)) = (
+            use_context::<Parts>(),
+            use_context::<ResponseOptions>(),
+            use_context::<AppState>(),
+        ) else {
             return;
         };
-        let jar = state.session.jar(&parts.headers);
-        let jar = state.session.store_visit(jar, idempotency_key);
+        let jar = change(state.session.jar(&parts.headers));
         for cookie in jar.into_response().headers().get_all(header::SET_COOKIE) {
             response.append_header(header::SET_COOKIE, cookie.clone());
         }
+    }
+
+    /// The step-up proof this browser's cookie holds.
+    fn step_up_proof(state: &AppState) -> Option<String> {
+        use_context::<Parts>()
+            .and_then(|parts| state.session.step_up(&state.session.jar(&parts.headers)))
+    }
+
+    /// A change to sign-in methods needs a recent step-up (see `server::step_up`).
+    pub async fn require_step_up(state: &AppState, user: &CurrentUser) -> Result<(), AppError> {
+        step_up::require(state, user, step_up_proof(state).as_deref()).await
+    }
+
+    pub fn step_up_status(state: &AppState, user: &CurrentUser) -> StepUpWindow {
+        let proof = step_up_proof(state);
+        StepUpWindow {
+            remaining_secs: state
+                .step_up
+                .remaining(proof.as_deref(), user, state.clock.now()),
+        }
+    }
+
+    /// A form the browser posted by itself, without the page's JavaScript: it cannot run a
+    /// step-up, and is redirected back to the page instead of given an error to read.
+    pub fn is_plain_form_post() -> bool {
+        // The test Leptos itself uses to send such a post back to its page.
+        use_context::<Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        })
     }
 }

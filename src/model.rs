@@ -50,6 +50,28 @@ impl VerificationMethod {
     pub fn is_fallback(self) -> bool {
         matches!(self, Self::EmailOtp | Self::Sms)
     }
+
+    /// Whether the page can challenge it to prove it's the person again (step-up).
+    pub fn can_step_up(self) -> bool {
+        matches!(self, Self::EmailOtp | Self::Sms)
+    }
+}
+
+/// How a person proves it's them again before changing their sign-in methods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepUpVia {
+    /// With one of their methods, through an Authsignal challenge.
+    Method,
+    /// With a fresh sign-in: they have no method to challenge yet.
+    SignIn,
+}
+
+/// Whether the person may change their sign-in methods now, and for how long.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepUpWindow {
+    /// Seconds left in the step-up window; `None` when there is none.
+    pub remaining_secs: Option<u64>,
 }
 
 /// A point in time as the page shows it: relative text, and the exact time for a tooltip.
@@ -122,6 +144,12 @@ pub enum AppError {
     WouldLockOut { reason: LockOutReason },
     #[error("{message}")]
     InvalidInput { field: String, message: String },
+    /// The change needs a recent step-up the request does not carry.
+    #[error("{}", match via {
+        StepUpVia::Method => "Verify it's you first: confirm with one of your sign-in methods, then try again.",
+        StepUpVia::SignIn => "Sign in again to confirm it's you, then try again.",
+    })]
+    StepUpRequired { via: StepUpVia },
     /// A rule of the Authsignal tenant stopped the change (`BLOCK`), or wants a person to look
     /// at it first (`REVIEW_REQUIRED`).
     #[error("{}", if *review {
@@ -164,7 +192,7 @@ impl AppError {
             Self::NotFound => 404,
             Self::WouldLockOut { .. } => 409,
             Self::InvalidInput { .. } => 400,
-            Self::BlockedByRule { .. } | Self::RemovalDisabled => 403,
+            Self::BlockedByRule { .. } | Self::RemovalDisabled | Self::StepUpRequired { .. } => 403,
             Self::RateLimited { .. } => 429,
             Self::Upstream {
                 timed_out: true, ..
@@ -190,6 +218,7 @@ impl AppError {
             Self::BlockedByRule { review: false } => "blocked",
             Self::BlockedByRule { review: true } => "review_required",
             Self::RemovalDisabled => "removal_disabled",
+            Self::StepUpRequired { .. } => "step_up_required",
             Self::RateLimited { .. } => "rate_limited",
             Self::Upstream {
                 timed_out: true, ..
@@ -235,10 +264,11 @@ fn argument_named_in(message: &str) -> Option<String> {
         .map(|(name, _)| name.to_owned())
 }
 
-/// What the browser needs to enroll a method through the Authsignal Client API.
+/// What the browser needs to call the Authsignal Client API: to enroll a method, or to verify
+/// with one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnrollmentTicket {
-    /// A short-lived (10 minutes) Authsignal token scoped to adding authenticators.
+pub struct ClientApiTicket {
+    /// A short-lived (10 minutes) Authsignal token for one tracked action.
     pub token: String,
     /// The Client API base, e.g. `https://api.authsignal.com/v1`.
     pub client_api_url: String,
@@ -386,6 +416,18 @@ mod tests {
             (AppError::BlockedByRule { review: false }, 403),
             (AppError::BlockedByRule { review: true }, 403),
             (AppError::RemovalDisabled, 403),
+            (
+                AppError::StepUpRequired {
+                    via: StepUpVia::Method,
+                },
+                403,
+            ),
+            (
+                AppError::StepUpRequired {
+                    via: StepUpVia::SignIn,
+                },
+                403,
+            ),
             (
                 AppError::RateLimited {
                     retry_after_secs: 90,

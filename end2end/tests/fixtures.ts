@@ -3,7 +3,18 @@ import { test as base, expect, type Page } from "@playwright/test";
 /// Every test fails if a page of its browser context logs an error (a CSP violation, a
 /// hydration panic, a failed request) unless the test declares it expected. It runs for every
 /// test, whether or not the test names it.
-export const test = base.extend<{ consoleErrors: string[] }>({
+export const test = base.extend<{ consoleErrors: string[]; realTime: void }>({
+  // A test may move the local Authsignal's clock forward; the next one starts on real time,
+  // which the app's own clock agrees with.
+  realTime: [
+    async ({ playwright }, use) => {
+      await use();
+      const request = await playwright.request.newContext();
+      await request.delete(`${process.env.LOCAL_AUTHSIGNAL_URL ?? "http://localhost:3200"}/_local/clock`);
+      await request.dispose();
+    },
+    { auto: true },
+  ],
   consoleErrors: [
     async ({ context }, use) => {
       const errors: string[] = [];

@@ -12,6 +12,7 @@ import {
   latestCode,
   mask,
   signUp,
+  stepUpNow,
   userId,
 } from "./helpers";
 
@@ -149,6 +150,7 @@ test("the last method cannot be removed, not even by calling the server function
   await expect(row.getByRole("button", { name: "Remove" })).toBeDisabled();
 
   const id = (await row.getAttribute("id"))!.replace("authenticator-", "");
+  await stepUpNow(page, address);
   const answer = await callServerFunction(page, "remove_authenticator", { id, accepts_no_fallback: "true" });
   expect(answer.status).toBe(409);
   expect(answer.body).toEqual({ WouldLockOut: { reason: "LastMethod" } });
@@ -169,6 +171,7 @@ test("leaving only a passkey needs an explicit yes", async ({ page, consoleError
   await page.reload();
   await hydrated(page);
   await expect(page.getByRole("listitem").filter({ hasText: "iCloud Keychain" })).toBeVisible();
+  await stepUpNow(page, address);
 
   const row = page.getByRole("listitem").filter({ hasText: mask(address) });
   await row.getByRole("link", { name: /^Remove/ }).click();

@@ -6,15 +6,16 @@ use gloo_net::http::Request;
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
-    model::EnrollmentTicket,
+    model::{ClientApiTicket, VerificationMethod},
     wire::authsignal::{
-        EnrollEmailRequest, EnrollResponse, ErrorBody, FailureReason, VerifyRequest, VerifyResponse,
+        ChallengeRequest, ChallengeResponse, EnrollEmailRequest, EnrollResponse, ErrorBody,
+        FailureReason, VerifyRequest, VerifyResponse,
     },
 };
 
-/// One enrollment session: where the Client API is and the token that authorises it. After a
-/// successful verification the token is replaced by the `accessToken` Authsignal returns, as the
-/// Web SDK does.
+/// One session with the Client API, for one tracked action: where the API is and the token
+/// that authorises it. After a successful verification the token is replaced by the
+/// `accessToken` Authsignal returns, as the Web SDK does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientApi {
     base: String,
@@ -62,7 +63,7 @@ pub enum Verification {
 }
 
 impl ClientApi {
-    pub fn new(ticket: &EnrollmentTicket) -> Self {
+    pub fn new(ticket: &ClientApiTicket) -> Self {
         Self {
             base: ticket.client_api_url.trim_end_matches('/').to_owned(),
             token: ticket.token.clone(),
@@ -80,12 +81,32 @@ impl ClientApi {
             .map(drop)
     }
 
-    /// Checks the code the person typed.
-    pub async fn verify_email(&mut self, code: &str) -> Result<Verification, ClientApiError> {
+    /// Sends a code to one of the person's methods, to prove it's them (step-up).
+    pub async fn challenge(
+        &self,
+        method: VerificationMethod,
+        authenticator_id: &str,
+    ) -> Result<(), ClientApiError> {
+        let request = ChallengeRequest {
+            user_authenticator_id: Some(authenticator_id.to_owned()),
+        };
+        let path = format!("/client/challenge/{}", code_path(method)?);
+        self.post::<ChallengeResponse>(&path, &request)
+            .await
+            .map(drop)
+    }
+
+    /// Checks the code the person typed for `method`.
+    pub async fn verify(
+        &mut self,
+        method: VerificationMethod,
+        code: &str,
+    ) -> Result<Verification, ClientApiError> {
         let request = VerifyRequest {
             verification_code: code.to_owned(),
         };
-        let reply: VerifyResponse = self.post("/client/verify/email-otp", &request).await?;
+        let path = format!("/client/verify/{}", code_path(method)?);
+        let reply: VerifyResponse = self.post(&path, &request).await?;
         if reply.is_verified {
             if let Some(token) = reply.access_token {
                 self.token = token;
@@ -100,6 +121,11 @@ impl ClientApi {
             Some(FailureReason::MaxAttemptsExceeded) => Verification::TooManyAttempts,
             _ => Verification::WrongCode,
         })
+    }
+
+    /// The current token: after a successful verification, the one that proves it.
+    pub fn token(&self) -> &str {
+        &self.token
     }
 
     async fn post<T: DeserializeOwned>(
@@ -121,6 +147,17 @@ impl ClientApi {
             .await
             .map_err(|error| ClientApiError::Network(error.to_string()))?;
         read_answer(succeeded, &body)
+    }
+}
+
+/// Where the Client API takes codes for `method`.
+fn code_path(method: VerificationMethod) -> Result<&'static str, ClientApiError> {
+    match method {
+        VerificationMethod::EmailOtp => Ok("email-otp"),
+        VerificationMethod::Sms => Ok("sms"),
+        _ => Err(ClientApiError::Refused(
+            "this method does not use codes.".to_owned(),
+        )),
     }
 }
 

@@ -24,3 +24,22 @@ pub fn go_to(url: &str) {
         let _ = window.location().assign(url);
     }
 }
+
+/// Keeps `value` in this tab's session storage until [`take_resume`], across a sign-in.
+pub fn remember_for_resume(key: &str, value: &str) {
+    if let Some(storage) = session_storage() {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// The value kept under `key`, removed: it is used once.
+pub fn take_resume(key: &str) -> Option<String> {
+    let storage = session_storage()?;
+    let value = storage.get_item(key).ok().flatten();
+    let _ = storage.remove_item(key);
+    value
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}

@@ -56,6 +56,9 @@ pub struct SessionSettings {
     pub key: Option<Secret>,
     /// How long a browser stays signed in without using the app (`SESSION_MAX_AGE_DAYS`).
     pub max_age: Duration,
+    /// How long a step-up lets the person change their sign-in methods
+    /// (`STEP_UP_WINDOW_MINUTES`).
+    pub step_up_window: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -256,9 +259,13 @@ fn read_session(vars: &mut Vars) -> Option<SessionSettings> {
     let max_age_days = vars.parse("SESSION_MAX_AGE_DAYS", "30", |value| {
         parse_range(value, 1, 3650)
     });
+    let step_up_minutes = vars.parse("STEP_UP_WINDOW_MINUTES", "10", |value| {
+        parse_range(value, 1, 60)
+    });
     Some(SessionSettings {
         key: key?,
         max_age: Duration::from_secs(max_age_days? * 24 * 3600),
+        step_up_window: Duration::from_secs(step_up_minutes? * 60),
     })
 }
 

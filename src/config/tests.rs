@@ -39,6 +39,7 @@ fn defaults_run_locally() {
         matches!(config.authsignal.mode, AuthsignalMode::Local { addr } if addr.port() == 3200)
     );
     assert!(config.session.key.is_none());
+    assert_eq!(config.session.step_up_window, Duration::from_secs(600));
     assert!(!config.is_https());
 }
 
@@ -143,6 +144,7 @@ fn malformed_values_are_named() {
         ("COGNITO_SCOPES", "email"),
         ("LOCAL_COGNITO_ACCESS_TOKEN_SECONDS", "0"),
         ("COGNITO_DOMAIN", "http://auth.example.com"),
+        ("STEP_UP_WINDOW_MINUTES", "61"),
     ]);
     let errors = config(&vars).unwrap_err();
     let mut variables = errors.variables();
@@ -157,7 +159,8 @@ fn malformed_values_are_named() {
             "JWT_LEEWAY_SECONDS",
             "LOCAL_COGNITO_ACCESS_TOKEN_SECONDS",
             "LOCAL_COGNITO_ADDR",
-            "SESSION_KEY"
+            "SESSION_KEY",
+            "STEP_UP_WINDOW_MINUTES"
         ]
     );
 }

@@ -9,7 +9,7 @@ use axum::{
 };
 use serde::Serialize;
 
-use crate::model::AppError;
+use crate::model::{AppError, StepUpVia};
 
 /// The JSON body of every error answer.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -24,6 +24,11 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "email")]
     pub field: Option<String>,
+    /// For `step_up_required`: `method` (verify with one of your methods through
+    /// `POST /api/step-up`) or `sign_in` (no method yet: sign in again).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "method")]
+    pub via: Option<StepUpVia>,
 }
 
 impl From<&AppError> for ErrorBody {
@@ -33,6 +38,10 @@ impl From<&AppError> for ErrorBody {
             message: error.to_string(),
             field: match error {
                 AppError::InvalidInput { field, .. } => Some(field.clone()),
+                _ => None,
+            },
+            via: match error {
+                AppError::StepUpRequired { via } => Some(*via),
                 _ => None,
             },
         }
@@ -90,6 +99,18 @@ mod tests {
         let response = AppError::invalid("email", "Enter your email address.").into_response();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         assert_eq!(body(response).await["field"], "email");
+    }
+
+    #[tokio::test]
+    async fn a_step_up_refusal_says_how_to_step_up() {
+        let response = AppError::StepUpRequired {
+            via: StepUpVia::SignIn,
+        }
+        .into_response();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let body = body(response).await;
+        assert_eq!(body["error"], "step_up_required");
+        assert_eq!(body["via"], "sign_in");
     }
 
     #[tokio::test]

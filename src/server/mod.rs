@@ -4,6 +4,7 @@
 pub mod account;
 mod app_error;
 pub mod authsignal;
+pub mod clock;
 pub mod cognito;
 mod health;
 pub mod http;
@@ -13,6 +14,7 @@ pub mod rest_api;
 pub mod session;
 pub mod shared_state;
 mod state;
+pub mod step_up;
 pub mod telemetry;
 
 use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Duration};
@@ -126,6 +128,7 @@ pub async fn start_services(
     let key = session::load_key(&config)
         .await
         .map_err(ServerError::SessionKey)?;
+    let step_up = step_up::StepUp::new(key.master(), config.session.step_up_window);
     let session = session::SessionCookies::new(key, config.is_https(), config.session.max_age);
     let config_limits = config.limits.per_ip_per_minute;
     Ok(AppState {
@@ -138,6 +141,8 @@ pub async fn start_services(
         removal_locks: Arc::default(),
         readiness: Arc::default(),
         shared: Arc::default(),
+        step_up: Arc::new(step_up),
+        clock: Arc::default(),
     })
 }
 

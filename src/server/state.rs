@@ -10,11 +10,13 @@ use crate::{config::Config, model::AppError};
 use super::{
     account::RemovalLocks,
     authsignal::AuthsignalClient,
+    clock::Clock,
     cognito::Cognito,
     health::Readiness,
     http::rate_limit::{Bucket, RateLimits},
     session::SessionCookies,
     shared_state::SharedState,
+    step_up::StepUp,
 };
 
 #[derive(Clone, FromRef)]
@@ -29,6 +31,8 @@ pub struct AppState {
     pub readiness: Arc<Readiness>,
     /// Counters (and, as they come, locks and one-time records) every instance shares.
     pub shared: Arc<SharedState>,
+    pub step_up: Arc<StepUp>,
+    pub clock: Arc<Clock>,
 }
 
 impl AppState {

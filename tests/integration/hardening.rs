@@ -33,6 +33,7 @@ async fn person_with_two_methods(app: &TestApp, tenant: &LocalTenant, label: &st
         tenant.give_email(&sub, &email).await,
         tenant.give_email(&sub, &new_email(label)).await,
     ];
+    browser.step_up(app, &email).await;
     Person { browser, sub, ids }
 }
 

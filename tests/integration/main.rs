@@ -14,5 +14,6 @@ mod rest_api;
 mod secrets_in_logs;
 mod session;
 mod sign_in;
+mod step_up;
 mod support;
 mod tenant_rules;

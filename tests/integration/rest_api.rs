@@ -34,9 +34,24 @@ async fn call(
     token: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    call_stepped_up(app, method, path, token, None, body).await
+}
+
+/// As [`call`], with a `Step-Up-Token`.
+async fn call_stepped_up(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    step_up: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
     let mut request = crate::support::client().request(method, app.url(path));
     if let Some(token) = token {
         request = request.bearer_auth(token);
+    }
+    if let Some(step_up) = step_up {
+        request = request.header("Step-Up-Token", step_up);
     }
     if let Some(body) = body {
         request = request.json(&body);
@@ -90,6 +105,8 @@ async fn the_openapi_document_describes_exactly_the_routes() {
             ("GET", "/api/authenticators"),
             ("POST", "/api/authenticators"),
             ("POST", "/api/authenticators/prebuilt-ui"),
+            ("POST", "/api/step-up"),
+            ("POST", "/api/step-up/complete"),
         ]
         .map(|(method, path)| (method.to_owned(), path.to_owned()))
     );
@@ -195,12 +212,14 @@ async fn the_enrollment_token_lets_the_app_add_a_method_through_the_client_api()
     let verified = tenant.enroll_email(token, &user.email).await;
     assert_eq!(verified["isVerified"], true, "{verified}");
 
-    // A second method needs the add scope, which the next token carries.
-    let (_, _, body) = call(
+    // A second method needs a step-up, and the add scope, which the next token carries.
+    let step_up = app.step_up_token(&user.token, &user.email).await;
+    let (_, _, body) = call_stepped_up(
         &app,
         Method::POST,
         "/api/authenticators",
         Some(&user.token),
+        Some(&step_up),
         Some(json!({ "email": user.email })),
     )
     .await;
@@ -277,12 +296,22 @@ async fn removal_applies_the_ownership_and_lock_out_guards() {
     let other = sign_up(&app, "rest-remove-other").await;
     let first = tenant.give_email(&user.sub, &user.email).await;
     let theirs = tenant.give_email(&other.sub, &other.email).await;
+    let step_up = app.step_up_token(&user.token, &user.email).await;
     let remove = |id: String, query: &'static str| {
         let app = &app;
         let token = user.token.clone();
+        let step_up = step_up.clone();
         async move {
             let path = format!("/api/authenticators/{}{query}", encode(&id));
-            call(app, Method::DELETE, &path, Some(&token), None).await
+            call_stepped_up(
+                app,
+                Method::DELETE,
+                &path,
+                Some(&token),
+                Some(&step_up),
+                None,
+            )
+            .await
         }
     };
 
@@ -487,15 +516,17 @@ async fn a_request_from_another_website_is_refused() {
     .await;
     assert_eq!(list.as_array().unwrap().len(), 2, "nothing was removed");
     // A native app sends no Origin at all.
-    let (status, _, _) = call(
+    let step_up = app.step_up_token(&user.token, &user.email).await;
+    let (status, _, body) = call_stepped_up(
         &app,
         Method::DELETE,
         &format!("/api/authenticators/{id}"),
         Some(&user.token),
+        Some(&step_up),
         None,
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]

@@ -202,6 +202,47 @@ async fn enroll(session: &mut Session, authsignal: &str, email: &str) -> String 
     code
 }
 
+/// Steps up with the email method `email`, as the page's dialog does.
+async fn step_up(session: &mut Session, authsignal: &str, email: &str) {
+    let ticket = session.call("start_step_up", &[]).await;
+    let token = ticket["token"].as_str().unwrap();
+    let client_api_url = ticket["client_api_url"].as_str().unwrap();
+    session.secrets.add("a step-up token", token);
+    let methods: Vec<Value> = crate::support::client()
+        .get(format!("{client_api_url}/client/user-authenticators"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    client_api(
+        client_api_url,
+        token,
+        "challenge/email-otp",
+        json!({ "userAuthenticatorId": methods[0]["userAuthenticatorId"] }),
+    )
+    .await;
+    let outbox = format!("{authsignal}/_local/outbox");
+    let code = outbox_codes(&crate::support::client(), &outbox, email).await[0].clone();
+    let verified = client_api(
+        client_api_url,
+        token,
+        "verify/email-otp",
+        json!({ "verificationCode": code }),
+    )
+    .await;
+    let passed = verified["accessToken"].as_str().unwrap();
+    session.secrets.add("a passed step-up token", passed);
+    session.secrets.codes.push(code);
+    session.call("complete_step_up", &[("token", passed)]).await;
+    let proof = session.browser.cookie("step-up").unwrap().to_owned();
+    session.secrets.add("the sealed step-up proof", &proof);
+    let opened = decrypt_cookie(&session.key, "step-up", &proof).unwrap();
+    session.secrets.add("the step-up proof", &opened);
+}
+
 #[tokio::test]
 async fn a_whole_session_leaves_no_secret_in_the_logs() {
     let dir: PathBuf = fresh_data_dir("logs");
@@ -313,6 +354,7 @@ async fn a_whole_session_leaves_no_secret_in_the_logs() {
 
     // Two email codes, a wrong code on the way, one removed.
     enroll(&mut session, &authsignal, &email).await;
+    step_up(&mut session, &authsignal, &email).await;
     let second = new_email("logs-second");
     enroll(&mut session, &authsignal, &second).await;
     let listed = session.call("list_authenticators", &[]).await;
@@ -366,9 +408,65 @@ async fn a_whole_session_leaves_no_secret_in_the_logs() {
             .await
             .unwrap();
     }
+    // A step-up over REST, then an enrollment token with it.
+    let started: Value = crate::support::client()
+        .post(session.url("/api/step-up"))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let challenge_token = started["authsignalToken"].as_str().unwrap().to_owned();
+    session
+        .secrets
+        .add("a REST step-up token", &challenge_token);
+    let client_api_url = format!("{authsignal}/v1");
+    let methods: Vec<Value> = crate::support::client()
+        .get(format!("{client_api_url}/client/user-authenticators"))
+        .bearer_auth(&challenge_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    client_api(
+        &client_api_url,
+        &challenge_token,
+        "challenge/email-otp",
+        json!({ "userAuthenticatorId": methods[0]["userAuthenticatorId"] }),
+    )
+    .await;
+    let outbox = format!("{authsignal}/_local/outbox");
+    let code = outbox_codes(&crate::support::client(), &outbox, &email).await[0].clone();
+    session.secrets.codes.push(code.clone());
+    let verified = client_api(
+        &client_api_url,
+        &challenge_token,
+        "verify/email-otp",
+        json!({ "verificationCode": code }),
+    )
+    .await;
+    let passed = verified["accessToken"].as_str().unwrap().to_owned();
+    session.secrets.add("a passed REST step-up token", &passed);
+    let proof: Value = crate::support::client()
+        .post(session.url("/api/step-up/complete"))
+        .bearer_auth(&bearer)
+        .json(&json!({ "token": passed }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let step_up_token = proof["stepUpToken"].as_str().unwrap().to_owned();
+    session.secrets.add("a REST step-up proof", &step_up_token);
     let enrollment: Value = crate::support::client()
         .post(session.url("/api/authenticators"))
         .bearer_auth(&bearer)
+        .header("Step-Up-Token", &step_up_token)
         .send()
         .await
         .unwrap()

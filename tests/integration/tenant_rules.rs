@@ -21,9 +21,20 @@ async fn person(app: &TestApp, label: &str) -> (String, String, String) {
 }
 
 async fn api(app: &TestApp, method: Method, path: &str, token: &str) -> (StatusCode, Value) {
+    stepped_up(app, method, path, token, "").await
+}
+
+async fn stepped_up(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    step_up: &str,
+) -> (StatusCode, Value) {
     let response = crate::support::client()
         .request(method, app.url(path))
         .bearer_auth(token)
+        .header("Step-Up-Token", step_up)
         .send()
         .await
         .unwrap();
@@ -58,17 +69,19 @@ async fn an_abandoned_enrollment_is_neither_shown_nor_counted() {
     let (status, listed) = api(&app, Method::GET, "/api/authenticators", &token).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
-    let (status, body) = api(
+    let step_up = app.step_up_token(&token, &email).await;
+    let (status, body) = stepped_up(
         &app,
         Method::DELETE,
         &format!("/api/authenticators/{}", encode(&only)),
         &token,
+        &step_up,
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"], "last_authenticator");
     let pending = raw.iter().find(|a| a.verified_at.is_none()).unwrap();
-    let (status, body) = api(
+    let (status, body) = stepped_up(
         &app,
         Method::DELETE,
         &format!(
@@ -76,6 +89,7 @@ async fn an_abandoned_enrollment_is_neither_shown_nor_counted() {
             encode(&pending.user_authenticator_id)
         ),
         &token,
+        &step_up,
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
@@ -135,13 +149,14 @@ async fn a_tenant_that_forbids_deletion_is_named_not_called_unavailable() {
     let first = tenant.give_email(&sub, &email).await;
     tenant.give_email(&sub, &new_email("second")).await;
     let path = format!("/api/authenticators/{}", encode(&first));
+    let step_up = app.step_up_token(&token, &email).await;
     tenant
         .configure(
             "tenant",
             json!({ "allowDeletingUserAuthenticators": false }),
         )
         .await;
-    let (status, body) = api(&app, Method::DELETE, &path, &token).await;
+    let (status, body) = stepped_up(&app, Method::DELETE, &path, &token, &step_up).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"], "removal_disabled");
     assert_eq!(
@@ -159,11 +174,11 @@ async fn a_tenant_that_forbids_deletion_is_named_not_called_unavailable() {
             "fault": { "kind": "status", "status": 400 } }]),
         )
         .await;
-    let (status, body) = api(&app, Method::DELETE, &path, &token).await;
+    let (status, body) = stepped_up(&app, Method::DELETE, &path, &token, &step_up).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"], "removal_disabled");
     tenant.set_faults(json!([])).await;
-    let (status, body) = api(&app, Method::DELETE, &path, &token).await;
+    let (status, body) = stepped_up(&app, Method::DELETE, &path, &token, &step_up).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 

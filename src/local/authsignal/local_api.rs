@@ -25,7 +25,10 @@ pub(super) fn routes() -> Router<Emulator> {
     Router::new()
         .route("/outbox", get(outbox_page))
         .route("/_local/outbox", get(outbox))
-        .route("/_local/clock", get(clock).post(advance_clock))
+        .route(
+            "/_local/clock",
+            get(clock).post(advance_clock).delete(reset_clock),
+        )
         .route("/_local/rules", post(set_rules).delete(clear_rules))
         .route("/_local/tenant", post(set_tenant))
 }
@@ -198,7 +201,20 @@ async fn clock(State(emulator): State<Emulator>) -> Json<ClockReply> {
     })
 }
 
-/// `POST /_local/clock {"advanceSeconds": 601}`. Time only moves forward, as it does for real.
+/// `DELETE /_local/clock`: back to the real time, so one test's moved clock does not move the
+/// next one's (an app compares Authsignal's times with its own).
+async fn reset_clock(State(emulator): State<Emulator>) -> Result<Json<ClockReply>, ApiError> {
+    let now = emulator
+        .change(|data| {
+            data.clock_offset_secs = 0;
+            Ok(data.now())
+        })
+        .await?;
+    Ok(Json(ClockReply { now }))
+}
+
+/// `POST /_local/clock {"advanceSeconds": 601}`. Within a test, time only moves forward, as it
+/// does for real.
 async fn advance_clock(
     State(emulator): State<Emulator>,
     JsonBody(body): JsonBody<AdvanceClock>,

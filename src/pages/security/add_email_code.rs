@@ -1,16 +1,18 @@
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
-use super::spinner::Spinner;
+use super::{spinner::Spinner, step_up::use_step_up};
 use crate::{
     api::start_enrollment,
     browser::{
         authsignal::{ClientApi, ClientApiError, Verification},
         dom,
     },
-    model::{AppError, normalize_code, validate_email},
+    model::{AppError, StepUpVia, VerificationMethod, normalize_code, validate_email},
 };
 
 const EMAIL_INPUT: &str = "new-email";
+/// Where the typed address waits while the person signs in again to step up.
+const RESUME_KEY: &str = "account-security.add-email";
 const CODE_INPUT: &str = "email-code";
 
 /// Where the person is in adding an email code.
@@ -32,6 +34,8 @@ enum Step {
 /// token, and the browser enrolls and verifies with Authsignal directly, as the Web SDK does.
 #[component]
 pub fn AddEmailCode(
+    /// Whether the person has a method already: then a change needs a step-up first.
+    has_methods: Signal<bool>,
     /// Called with the new method's id (when Authsignal gives it) and the address, once verified.
     on_added: Callback<(Option<String>, String)>,
 ) -> impl IntoView {
@@ -47,6 +51,9 @@ pub fn AddEmailCode(
     // the form stays disabled and says why.
     let hydrated = RwSignal::new(false);
     Effect::new(move || hydrated.set(true));
+    let step_up = use_step_up();
+    // Itself, for a step-up to call once it has been passed.
+    let resend = StoredValue::new(None::<Callback<String>>);
 
     let send_code = move |address: String| {
         sending.set(true);
@@ -70,6 +77,19 @@ pub fn AddEmailCode(
                     email_error.set(Some(error.to_string()));
                     dom::focus(EMAIL_INPUT);
                 }
+                // Not verified lately: verify, then send without retyping anything.
+                Err(SendError::App(AppError::StepUpRequired { via })) => {
+                    step.set(Step::Email);
+                    if via == StepUpVia::SignIn {
+                        dom::remember_for_resume(RESUME_KEY, &address);
+                    }
+                    let resume = address.clone();
+                    step_up.ask(via, move || {
+                        if let Some(send) = resend.get_value() {
+                            send.run(resume.clone());
+                        }
+                    });
+                }
                 Err(error) => {
                     step.set(Step::Ended {
                         email: address,
@@ -81,10 +101,21 @@ pub fn AddEmailCode(
         });
     };
 
+    resend.set_value(Some(Callback::new(send_code)));
+    // Back from a fresh sign-in asked for by a step-up: carry on with the address typed.
+    Effect::new(move || {
+        if let Some(address) = dom::take_resume(RESUME_KEY) {
+            email.set(address.clone());
+            send_code(address);
+        }
+    });
+
     let on_email_submit = move |event: SubmitEvent| {
         event.prevent_default();
         match validate_email(&email.get_untracked()) {
-            Ok(address) => send_code(address),
+            Ok(address) => step_up.before_change(has_methods.get_untracked(), move || {
+                send_code(address.clone())
+            }),
             Err(error) => {
                 email_error.set(Some(error.to_string()));
                 dom::focus(EMAIL_INPUT);
@@ -112,7 +143,7 @@ pub fn AddEmailCode(
         verifying.set(true);
         code_error.set(None);
         spawn_local(async move {
-            match api.verify_email(&entered).await {
+            match api.verify(VerificationMethod::EmailOtp, &entered).await {
                 Ok(Verification::Verified { authenticator_id }) => {
                     step.set(Step::Email);
                     email.set(String::new());

@@ -8,6 +8,7 @@ mod method_icon;
 mod notice;
 mod remove_dialog;
 mod spinner;
+mod step_up;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,6 +25,7 @@ use header::SecurityHeader;
 use manage_in_authsignal::ManageInAuthsignal;
 use notice::Notice;
 use remove_dialog::RemoveDialog;
+use step_up::{StepUpBanner, StepUpDialog, provide_step_up};
 
 const PAGE_TITLE: &str = "page-title";
 
@@ -35,11 +37,26 @@ pub fn SecurityPage() -> impl IntoView {
     let remove = ServerAction::<RemoveAuthenticator>::new();
     let added = RwSignal::new(0_u32);
     let retry = RwSignal::new(0_u32);
+    // Refetched after a change, not after a refusal: a removal refused for want of a step-up
+    // keeps its dialog while the person verifies.
+    let removed = RwSignal::new(0_u32);
+    Effect::new(move || {
+        if let Some(Ok(_)) = remove.value().get() {
+            removed.update(|count| *count += 1);
+        }
+    });
     let authenticators = Resource::new(
-        move || (remove.version().get(), added.get(), retry.get()),
+        move || (removed.get(), added.get(), retry.get()),
         |_| list_authenticators(),
     );
     let user = Resource::new(|| (), |_| me());
+    provide_step_up();
+    let methods = Signal::derive(move || {
+        authenticators
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+    });
     let announcement = RwSignal::new(String::new());
     let focus_next = RwSignal::new(None::<String>);
 
@@ -80,6 +97,8 @@ pub fn SecurityPage() -> impl IntoView {
                 {move || announcement.get()}
             </p>
             <Notice notice />
+            <StepUpBanner methods />
+            <StepUpDialog methods />
             <section class="card" aria-labelledby="methods-title">
                 <h2 id="methods-title">"Your methods"</h2>
                 <Transition fallback=|| {
@@ -99,7 +118,7 @@ pub fn SecurityPage() -> impl IntoView {
                     })}
                 </Transition>
             </section>
-            <AddEmailCode on_added />
+            <AddEmailCode has_methods=Signal::derive(move || !methods.get().is_empty()) on_added />
             <ManageInAuthsignal />
             <aside class="tip" aria-labelledby="tip-title">
                 <h2 id="tip-title">"Tip: keep a fallback"</h2>

@@ -23,6 +23,10 @@ pub fn Notice(notice: Memo<Option<String>>) -> impl IntoView {
 fn message(notice: &str) -> Option<(&'static str, &'static str)> {
     Some(match notice {
         "removed" => ("ok", "Sign-in method removed."),
+        "verify-needs-javascript" => (
+            "problem",
+            "Nothing was removed: changing your sign-in methods needs you to verify it's you first, and that needs JavaScript, which is off or did not load.",
+        ),
         "manage-done" => (
             "ok",
             "Welcome back from Authsignal. The list below shows your sign-in methods as they are now.",

@@ -1,7 +1,7 @@
 use leptos::{html::Dialog, prelude::*};
 use leptos_router::{NavigateOptions, hooks::use_navigate};
 
-use super::spinner::Spinner;
+use super::{spinner::Spinner, step_up::use_step_up};
 use crate::{
     api::RemoveAuthenticator,
     lockout::removal_risk,
@@ -107,9 +107,37 @@ fn ConfirmRemoval(
         None => target.label.clone(),
     };
     let pending = action.pending();
+    let step_up = use_step_up();
+    // A removal the server refuses for want of a step-up is asked again once it is passed.
     let error = move || match action.value().get() {
+        Some(Err(AppError::StepUpRequired { .. })) => None,
         Some(Err(error)) => Some(error),
         _ => None,
+    };
+    let asked = StoredValue::new(None::<RemoveAuthenticator>);
+    Effect::new(move || {
+        if let Some(Err(AppError::StepUpRequired { via })) = action.value().get() {
+            action.value().set(None);
+            if let Some(removal) = asked.get_value() {
+                step_up.ask(via, move || {
+                    action.dispatch(removal.clone());
+                });
+            }
+        }
+    });
+    let consented = RwSignal::new(false);
+    let id = target.id.clone();
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        // Without JavaScript this is never called: the form posts by itself.
+        event.prevent_default();
+        let removal = RemoveAuthenticator {
+            id: id.clone(),
+            accepts_no_fallback: consented.get_untracked(),
+        };
+        asked.set_value(Some(removal.clone()));
+        step_up.before_change(true, move || {
+            action.dispatch(removal.clone());
+        });
     };
     view! {
         <h2 id="remove-title">{format!("Remove {}?", target.label)}</h2>
@@ -120,7 +148,12 @@ fn ConfirmRemoval(
                 {still_with}
             </p>
         </div>
-        <ActionForm action attr:class="remove-form">
+        <form
+            class="remove-form"
+            method="post"
+            action="/api/remove_authenticator"
+            on:submit=on_submit
+        >
             <input type="hidden" name="id" value=target.id.clone() />
             {needs_consent
                 .then(|| {
@@ -129,7 +162,13 @@ fn ConfirmRemoval(
                             "None of these is a code sent to your email or phone. If you lose the device you sign in with, you could be locked out."
                         </p>
                         <label class="consent">
-                            <input type="checkbox" name="accepts_no_fallback" value="true" required />
+                            <input
+                                type="checkbox"
+                                name="accepts_no_fallback"
+                                value="true"
+                                required
+                                on:change=move |event| consented.set(event_target_checked(&event))
+                            />
                             "I understand, remove it anyway"
                         </label>
                     }
@@ -158,6 +197,6 @@ fn ConfirmRemoval(
                     <span class="label">"Remove"</span>
                 </button>
             </div>
-        </ActionForm>
+        </form>
     }
 }

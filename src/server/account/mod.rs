@@ -16,7 +16,7 @@ use url::Url;
 use crate::{
     lockout,
     model::{
-        AppError, AuthenticatorView, EnrollmentTicket, VerificationMethod, validate_email,
+        AppError, AuthenticatorView, ClientApiTicket, VerificationMethod, validate_email,
         validate_phone_number,
     },
     server::authsignal::{AuthsignalClient, AuthsignalError},
@@ -31,7 +31,7 @@ pub const MANAGE_AUTHENTICATORS: &str = "manageAuthenticators";
 /// Authsignal's ids are UUIDs; anything far from that shape is refused before it is sent.
 const MAX_ID_LENGTH: usize = 128;
 /// Authsignal tokens are JWTs of a few hundred bytes.
-const MAX_TOKEN_LENGTH: usize = 8 * 1024;
+pub(crate) const MAX_TOKEN_LENGTH: usize = 8 * 1024;
 
 /// The user's verified methods, oldest first. An enrollment started and never finished may be
 /// listed by Authsignal without `verifiedAt`: it is no way to sign in, so it is neither shown
@@ -122,6 +122,18 @@ pub struct Contact {
     pub phone_number: Option<String>,
 }
 
+impl Contact {
+    /// Checks each address given, as it will be sent.
+    pub fn validate(&self) -> Result<(), AppError> {
+        self.email.as_deref().map(validate_email).transpose()?;
+        self.phone_number
+            .as_deref()
+            .map(validate_phone_number)
+            .transpose()?;
+        Ok(())
+    }
+}
+
 /// A 10-minute Authsignal token with which a client (the page, or a native app through the
 /// Web or Mobile SDK) may add a method for this user. Each given address is checked first.
 pub async fn enrollment_token(
@@ -147,7 +159,7 @@ pub async fn enrollment_token(
 
 /// The track answer, unless a rule of the tenant stopped the action: then no token or URL
 /// reaches the browser. A state this code does not know yet stops it too.
-fn allowed(track: TrackResponse) -> Result<TrackResponse, AppError> {
+pub(crate) fn allowed(track: TrackResponse) -> Result<TrackResponse, AppError> {
     match track.state {
         ActionState::Allow
         | ActionState::ChallengeRequired
@@ -166,20 +178,26 @@ pub async fn start_enrollment(
     authsignal: &AuthsignalClient,
     user_id: &str,
     email: &str,
-) -> Result<EnrollmentTicket, AppError> {
+) -> Result<ClientApiTicket, AppError> {
     let contact = Contact {
         email: Some(email.to_owned()),
         phone_number: None,
     };
-    Ok(EnrollmentTicket {
-        token: enrollment_token(authsignal, user_id, &contact).await?,
+    let token = enrollment_token(authsignal, user_id, &contact).await?;
+    Ok(ticket(authsignal, &token))
+}
+
+/// What the browser needs to call the Client API with `token`.
+pub fn ticket(authsignal: &AuthsignalClient, token: &str) -> ClientApiTicket {
+    ClientApiTicket {
+        token: token.to_owned(),
         client_api_url: authsignal
             .client_api_url()
             .as_str()
             .trim_end_matches('/')
             .to_owned(),
         tenant_id: authsignal.tenant_id().to_owned(),
-    })
+    }
 }
 
 /// A visit to Authsignal's pre-built UI in settings mode.

@@ -151,17 +151,21 @@ impl OAuthClient {
         &self.client_id
     }
 
-    /// The managed-login URL to send the browser to, and what the callback must check.
-    pub fn start_sign_in(&self, return_to: String) -> (Url, SignInFlow) {
+    /// The managed-login URL to send the browser to, and what the callback must check. With
+    /// `fresh`, managed login asks for the password even in a live session (`prompt=login`).
+    pub fn start_sign_in(&self, return_to: String, fresh: bool) -> (Url, SignInFlow) {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let nonce = CsrfToken::new_random();
-        let (url, state) = self
+        let mut request = self
             .client
             .authorize_url(CsrfToken::new_random)
             .add_scopes(self.scopes.iter().cloned().map(Scope::new))
             .set_pkce_challenge(challenge)
-            .add_extra_param("nonce", nonce.secret())
-            .url();
+            .add_extra_param("nonce", nonce.secret());
+        if fresh {
+            request = request.add_extra_param("prompt", "login");
+        }
+        let (url, state) = request.url();
         let flow = SignInFlow {
             state: state.into_secret(),
             pkce_verifier: verifier.into_secret(),
@@ -317,7 +321,7 @@ mod tests {
 
     #[test]
     fn sign_in_uses_the_code_flow_with_pkce_s256_state_and_nonce() {
-        let (url, flow) = client(None).start_sign_in("/security".into());
+        let (url, flow) = client(None).start_sign_in("/security".into(), false);
         assert_eq!(
             url.origin().ascii_serialization(),
             "https://auth.example.com"
@@ -337,10 +341,13 @@ mod tests {
         assert_eq!(query["nonce"], flow.nonce);
         assert!(flow.pkce_verifier.len() >= 43);
         assert!(!url.as_str().contains(&flow.pkce_verifier));
+        assert!(!query.contains_key("prompt"));
 
-        let (_, other) = client(None).start_sign_in("/security".into());
+        let (fresh, other) = client(None).start_sign_in("/security".into(), true);
         assert_ne!(other.state, flow.state);
         assert_ne!(other.nonce, flow.nonce);
+        let query: std::collections::HashMap<_, _> = fresh.query_pairs().into_owned().collect();
+        assert_eq!(query["prompt"], "login");
     }
 
     /// A revocation endpoint that records what it was sent.

@@ -53,7 +53,10 @@ async fn sign_in(
         params.get("return_to").map(String::as_str),
         &state.config.public_url,
     );
-    let (url, flow) = state.cognito.oauth.start_sign_in(return_to);
+    // `prompt=login`: a step-up for someone with no method yet needs a fresh sign-in, not the
+    // managed-login session.
+    let fresh = params.get("prompt").is_some_and(|prompt| prompt == "login");
+    let (url, flow) = state.cognito.oauth.start_sign_in(return_to, fresh);
     let jar = state.session.store_flow(state.session.jar(&headers), &flow);
     (jar, Redirect::to(url.as_str())).into_response()
 }

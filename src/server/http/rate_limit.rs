@@ -20,6 +20,8 @@ pub enum Bucket {
     Enrollment,
     Removal,
     PrebuiltUi,
+    /// Starting and completing a step-up: each start can send a code.
+    StepUp,
     /// The OAuth callback: each one costs a token exchange with Cognito.
     SignIn,
 }
@@ -30,6 +32,7 @@ impl Bucket {
             Self::Enrollment => "enrollment",
             Self::Removal => "removal",
             Self::PrebuiltUi => "prebuilt-ui",
+            Self::StepUp => "step-up",
             Self::SignIn => "sign-in",
         }
     }
@@ -40,6 +43,7 @@ impl Bucket {
             Self::Enrollment => Some(5),
             Self::Removal => Some(10),
             Self::PrebuiltUi => Some(5),
+            Self::StepUp => Some(20),
             Self::SignIn => None,
         }
     }

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use url::Url;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{bearer::BearerUser, json_body::JsonBody};
+use super::{bearer::BearerUser, json_body::JsonBody, step_up::StepUpToken};
 use crate::{
     model::{AppError, VerificationMethod},
     server::{
@@ -19,7 +19,7 @@ use crate::{
         account::{self, Contact},
         app_error::ErrorBody,
         http::{client_ip::ClientAddress, rate_limit::Bucket},
-        prebuilt_return,
+        prebuilt_return, step_up,
     },
     wire::authsignal::UserAuthenticator,
 };
@@ -175,12 +175,15 @@ pub struct EnrollmentResponse {
     path = "/api/authenticators",
     tag = "authenticators",
     security(("cognito" = [])),
+    params(
+        ("Step-Up-Token" = Option<String>, Header, description = "From `POST /api/step-up/complete`; not needed by a person with no method yet who signed in within the step-up window"),
+    ),
     request_body(content = Option<EnrollmentRequest>, description = "May be left out"),
     responses(
         (status = 200, description = "A token for the Client SDK", body = EnrollmentResponse),
         (status = 400, description = "A malformed email address or phone number", body = ErrorBody),
         (status = 401, description = "No valid access token", body = ErrorBody),
-        (status = 403, description = "Sent from another website", body = ErrorBody),
+        (status = 403, description = "`step_up_required` (with `via`): no recent step-up; or sent from another website", body = ErrorBody),
         (status = 429, description = "Too many requests; see `Retry-After`", body = ErrorBody),
         (status = 502, description = "Authsignal or Cognito is unavailable", body = ErrorBody),
         (status = 504, description = "Authsignal took too long", body = ErrorBody),
@@ -190,13 +193,16 @@ pub async fn start_enrollment(
     State(state): State<AppState>,
     ClientAddress(ip): ClientAddress,
     BearerUser(user): BearerUser,
+    StepUpToken(proof): StepUpToken,
     JsonBody(request): JsonBody<EnrollmentRequest>,
 ) -> Result<Json<EnrollmentResponse>, AppError> {
-    state.limit(Bucket::Enrollment, Some(&user.sub), ip).await?;
     let contact = Contact {
         email: request.email,
         phone_number: request.phone_number,
     };
+    contact.validate()?;
+    state.limit(Bucket::Enrollment, Some(&user.sub), ip).await?;
+    step_up::require(&state, &user, proof.as_deref()).await?;
     let authsignal_token =
         account::enrollment_token(&state.authsignal, &user.sub, &contact).await?;
     Ok(Json(EnrollmentResponse { authsignal_token }))
@@ -221,13 +227,14 @@ pub struct RemoveQuery {
     security(("cognito" = [])),
     params(
         ("userAuthenticatorId" = String, Path, description = "From `GET /api/authenticators`"),
+        ("Step-Up-Token" = String, Header, description = "From `POST /api/step-up/complete`"),
         RemoveQuery,
     ),
     responses(
         (status = 200, description = "Removed; the methods that remain", body = [ApiAuthenticator]),
         (status = 400, description = "Not an authenticator id", body = ErrorBody),
         (status = 401, description = "No valid access token", body = ErrorBody),
-        (status = 403, description = "Sent from another website", body = ErrorBody),
+        (status = 403, description = "`step_up_required` (with `via`): no recent step-up; or sent from another website", body = ErrorBody),
         (status = 404, description = "Not one of this person's methods", body = ErrorBody),
         (status = 409, description = "`last_authenticator`: the only method left; `no_fallback_left`: only device-bound methods would remain (repeat with `acceptsNoFallback=true`)", body = ErrorBody),
         (status = 429, description = "Too many requests; see `Retry-After`", body = ErrorBody),
@@ -239,6 +246,7 @@ pub async fn remove(
     State(state): State<AppState>,
     ClientAddress(ip): ClientAddress,
     BearerUser(user): BearerUser,
+    StepUpToken(proof): StepUpToken,
     Path(user_authenticator_id): Path<String>,
     query: Result<Query<RemoveQuery>, QueryRejection>,
 ) -> Result<Json<Vec<ApiAuthenticator>>, AppError> {
@@ -248,7 +256,9 @@ pub async fn remove(
             "Use true or false for acceptsNoFallback.",
         )
     })?;
+    account::validate_authenticator_id(&user_authenticator_id)?;
     state.limit(Bucket::Removal, Some(&user.sub), ip).await?;
+    step_up::require(&state, &user, proof.as_deref()).await?;
     let remaining = account::remove(
         &state.authsignal,
         &state.removal_locks,

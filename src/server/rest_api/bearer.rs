@@ -34,12 +34,7 @@ impl FromRequestParts<AppState> for BearerUser {
             return Err(unauthorized(None));
         };
         match state.cognito.verifier.verify(bearer.token()).await {
-            Ok(claims) => Ok(Self(CurrentUser {
-                sub: claims.sub,
-                username: claims.username,
-                email: None,
-                auth_time: claims.auth_time,
-            })),
+            Ok(claims) => Ok(Self(CurrentUser::from_access(claims, None))),
             Err(VerifyError::Expired) => Err(unauthorized(Some("The access token expired"))),
             Err(VerifyError::Invalid(reason)) => {
                 tracing::debug!(%reason, "a bearer token was refused");

@@ -6,6 +6,7 @@
 mod authenticators;
 mod bearer;
 mod json_body;
+mod step_up;
 
 use axum::{Router, http::header, middleware, routing::get};
 use utoipa::{
@@ -28,7 +29,10 @@ pub const OPENAPI_PATH: &str = "/api/openapi.json";
         description = "Manage the Authsignal sign-in methods of the person a Cognito access token belongs to. Errors are `{\"error\": code, \"message\": sentence}`, with `field` for invalid input.",
     ),
     modifiers(&CognitoBearer),
-    tags((name = "authenticators", description = "A person's sign-in methods")),
+    tags(
+        (name = "authenticators", description = "A person's sign-in methods. Adding and removing need a recent step-up: the `Step-Up-Token` header from `POST /api/step-up/complete`, or, for a person with no method yet, an access token from a sign-in within `STEP_UP_WINDOW_MINUTES`. Without it they answer `403 step_up_required` with `via`."),
+        (name = "step-up", description = "Proving it's the person again before a change: challenge one of their methods with the Authsignal SDK, then exchange the token for a `stepUpToken`."),
+    ),
 )]
 struct ApiDoc;
 
@@ -66,6 +70,8 @@ pub fn router(public_origin: String) -> Router<AppState> {
         ))
         .routes(routes!(authenticators::remove))
         .routes(routes!(authenticators::prebuilt_ui))
+        .routes(routes!(step_up::start))
+        .routes(routes!(step_up::complete))
         .split_for_parts();
     let document = document
         .to_pretty_json()

@@ -25,6 +25,7 @@ const ID: &str = "session-id";
 const REFRESH: &str = "session-refresh";
 const FLOW: &str = "sign-in-flow";
 const VISIT: &str = "prebuilt-visit";
+const STEP_UP: &str = "step-up";
 /// Long enough to type a password, short enough that a stale sign-in is not replayable.
 const FLOW_MAX_AGE: time::Duration = time::Duration::minutes(10);
 /// Long enough to add a method on Authsignal's pages, short enough not to linger.
@@ -168,10 +169,33 @@ impl SessionCookies {
             .map_or(0, |header| header.len())
     }
 
+    /// Signing out ends the step-up window too.
     pub fn clear_tokens(&self, jar: PrivateCookieJar) -> PrivateCookieJar {
         let jar = self.remove(jar, ACCESS);
         let jar = self.remove(jar, ID);
+        let jar = self.remove(jar, STEP_UP);
         self.remove(jar, REFRESH)
+    }
+
+    /// Keeps a step-up proof for as long as it lasts.
+    pub fn store_step_up(
+        &self,
+        jar: PrivateCookieJar,
+        proof: &str,
+        lasts: std::time::Duration,
+    ) -> PrivateCookieJar {
+        let max_age = time::Duration::try_from(lasts).unwrap_or(time::Duration::ZERO);
+        jar.add(self.cookie(STEP_UP, proof.to_owned(), max_age))
+    }
+
+    /// The step-up proof this browser holds, if any.
+    pub fn step_up(&self, jar: &PrivateCookieJar) -> Option<String> {
+        jar.get(&self.name(STEP_UP))
+            .map(|cookie| cookie.value().to_owned())
+    }
+
+    pub fn clear_step_up(&self, jar: PrivateCookieJar) -> PrivateCookieJar {
+        self.remove(jar, STEP_UP)
     }
 
     pub fn store_flow(&self, jar: PrivateCookieJar, flow: &SignInFlow) -> PrivateCookieJar {

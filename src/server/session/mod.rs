@@ -13,7 +13,7 @@ use axum::{extract::FromRequestParts, http::request::Parts};
 use axum_extra::extract::cookie::Key;
 use base64::{Engine, engine::general_purpose::STANDARD};
 
-use super::cognito::verifier::{InvalidToken, TokenVerifier, VerifyError};
+use super::cognito::verifier::{AccessClaims, InvalidToken, TokenVerifier, VerifyError};
 use crate::{
     config::Config,
     model::{AppError, Upstream},
@@ -31,6 +31,25 @@ pub struct CurrentUser {
     pub email: Option<String>,
     /// When the person last typed their password (NumericDate).
     pub auth_time: i64,
+    /// Names this sign-in: what Cognito keeps across refreshes (`origin_jti`) and a new sign-in
+    /// changes, so a step-up proof of one sign-in is worthless in another.
+    pub session_id: String,
+}
+
+impl CurrentUser {
+    /// The person a verified access token names.
+    pub fn from_access(access: AccessClaims, email: Option<String>) -> Self {
+        let session_id = access
+            .origin_jti
+            .unwrap_or_else(|| format!("{}:{}", access.sub, access.auth_time));
+        Self {
+            sub: access.sub,
+            username: access.username,
+            email,
+            auth_time: access.auth_time,
+            session_id,
+        }
+    }
 }
 
 /// What the session layer found, in the request extensions.
@@ -117,12 +136,7 @@ pub async fn check(
         }
         None => None,
     };
-    Ok(CurrentUser {
-        sub: access.sub,
-        username: access.username,
-        email,
-        auth_time: access.auth_time,
-    })
+    Ok(CurrentUser::from_access(access, email))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! State the server must keep beyond one request: counters for the rate limits (and, as they
-//! come, locks and "seen once" records). One small interface, so several instances can share it
-//! through a distributed engine; in-process memory is the default.
+//! State the server must keep beyond one request: counters for the rate limits, and "seen
+//! once" records for tokens that must never be accepted twice. One small interface, so several
+//! instances can share it through a distributed engine; in-process memory is the default.
 
 mod memory;
 
@@ -27,6 +27,13 @@ impl SharedState {
     pub async fn count(&self, key: &str, window: Duration) -> WindowCount {
         match self {
             Self::Memory(memory) => memory.count(key, window),
+        }
+    }
+
+    /// Records `key` for `lifetime`; true only the first time within it.
+    pub async fn first_sighting(&self, key: &str, lifetime: Duration) -> bool {
+        match self {
+            Self::Memory(memory) => memory.count(&format!("seen:{key}"), lifetime).count == 1,
         }
     }
 }

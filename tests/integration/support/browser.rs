@@ -101,6 +101,31 @@ impl Browser {
         self.cookies.remove(name);
     }
 
+    /// Steps up on the page with the email method `address`, as the page's dialog does: the
+    /// step-up cookie is set afterwards.
+    pub async fn step_up(&mut self, app: &TestApp, address: &str) {
+        let ticket: Value = self
+            .call(&app.url("/api/start_step_up"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let token = ticket["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no ticket: {ticket}"));
+        let passed = app.pass_challenge(token, address).await;
+        let response = self
+            .call_with(&app.url("/api/complete_step_up"), &[("token", &passed)])
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{}",
+            response.text().await.unwrap()
+        );
+        assert!(self.cookie("step-up").is_some());
+    }
+
     /// Starts a sign-in at the app and follows it to the hosted sign-in page; returns its URL.
     pub async fn open_sign_in(&mut self, app: &TestApp, path: &str) -> String {
         let response = self.get(&app.url(path)).await;
@@ -113,6 +138,20 @@ impl Browser {
         let page = self.get(&login).await;
         assert_eq!(page.status(), StatusCode::OK, "{login}");
         login
+    }
+
+    /// Signs in with the password on the hosted page; returns the app's callback URL.
+    pub async fn sign_in(&mut self, login_url: &str, email: &str) -> String {
+        let response = self
+            .post_form(login_url, &[("username", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::FOUND,
+            "{}",
+            response.text().await.unwrap()
+        );
+        location(&response)
     }
 
     /// Signs up on the hosted page; returns the app's callback URL it redirects to.

@@ -124,6 +124,110 @@ impl TestApp {
             .to_owned()
     }
 
+    /// A URL on the Authsignal the app talks to (its own local one, or a test's tenant).
+    pub fn authsignal(&self, path: &str) -> String {
+        self.state
+            .authsignal
+            .api_url()
+            .join(path.trim_start_matches('/'))
+            .unwrap()
+            .to_string()
+    }
+
+    /// Passes the challenge of a step-up `token` (from the app) with the email code sent to
+    /// `address`, through the Client API as the Web SDK does; returns the token the verify
+    /// answered with.
+    pub async fn pass_challenge(&self, token: &str, address: &str) -> String {
+        let base = self
+            .state
+            .authsignal
+            .client_api_url()
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned();
+        let http = client();
+        let authenticators: Vec<Value> = http
+            .get(format!("{base}/client/user-authenticators"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let masked = format!("{}***@", &address[..1]);
+        let domain = address.split_once('@').unwrap().1;
+        let method = authenticators
+            .iter()
+            .find(|a| {
+                a["email"]
+                    .as_str()
+                    .is_some_and(|email| email.starts_with(&masked) && email.ends_with(domain))
+            })
+            .unwrap_or_else(|| panic!("no email method {address} in {authenticators:?}"));
+        let challenge = http
+            .post(format!("{base}/client/challenge/email-otp"))
+            .bearer_auth(token)
+            .json(&json!({ "userAuthenticatorId": method["userAuthenticatorId"] }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            challenge.status(),
+            200,
+            "{}",
+            challenge.text().await.unwrap()
+        );
+        let code = authsignal::outbox_codes(&http, &self.authsignal("/_local/outbox"), address)
+            .await
+            .remove(0);
+        let verified: Value = http
+            .post(format!("{base}/client/verify/email-otp"))
+            .bearer_auth(token)
+            .json(&json!({ "verificationCode": code }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(verified["isVerified"], true, "{verified}");
+        verified["accessToken"].as_str().unwrap().to_owned()
+    }
+
+    /// A step-up through the REST API with the email method `address`, for the person whose
+    /// access token is `bearer`: the `Step-Up-Token` to send.
+    pub async fn step_up_token(&self, bearer: &str, address: &str) -> String {
+        let http = client();
+        let started: Value = http
+            .post(self.url("/api/step-up"))
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = started["authsignalToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no token: {started}"));
+        let passed = self.pass_challenge(token, address).await;
+        let completed: Value = http
+            .post(self.url("/api/step-up/complete"))
+            .bearer_auth(bearer)
+            .json(&json!({ "token": passed }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        completed["stepUpToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not completed: {completed}"))
+            .to_owned()
+    }
+
     /// Makes the local Cognito fail on `path` with `status` (`/_local/faults`).
     pub async fn cognito_fault(&self, path: &str, status: u16) {
         let rules =

@@ -1,0 +1,372 @@
+use leptos::{ev::SubmitEvent, html::Dialog, prelude::*, task::spawn_local};
+
+use super::{StepUp, use_step_up};
+use crate::{
+    api::{complete_step_up, start_step_up},
+    browser::{
+        authsignal::{ClientApi, ClientApiError, Verification},
+        dom,
+    },
+    model::{AuthenticatorView, StepUpVia, normalize_code},
+    pages::security::spinner::Spinner,
+};
+
+const CODE_INPUT: &str = "step-up-code";
+const TITLE: &str = "step-up-title";
+
+/// Where the person is in proving it's them.
+#[derive(Clone, Debug, PartialEq)]
+enum Stage {
+    /// Pick the method to verify with.
+    Choose,
+    /// A code was sent to `target`.
+    Code {
+        target: AuthenticatorView,
+        api: ClientApi,
+    },
+    /// That code no longer works (too many tries, or expired): send a new one.
+    Ended {
+        target: AuthenticatorView,
+        reason: String,
+    },
+}
+
+/// The dialog that asks for a step-up: a code sent to one of the person's methods, or, for
+/// someone without one, a fresh sign-in. On success, the change that asked carries on.
+#[component]
+pub fn StepUpDialog(
+    /// The person's methods; those that can be challenged are offered.
+    methods: Signal<Vec<AuthenticatorView>>,
+) -> impl IntoView {
+    let step_up = use_step_up();
+    let dialog = NodeRef::<Dialog>::new();
+    let stage = RwSignal::new(Stage::Choose);
+    let chosen = RwSignal::new(None::<String>);
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let status = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let challengeable = Signal::derive(move || {
+        methods
+            .get()
+            .into_iter()
+            .filter(|method| method.method.can_step_up())
+            .collect::<Vec<_>>()
+    });
+
+    Effect::new(move || {
+        let asking = step_up.asking.get().is_some();
+        let Some(dialog) = dialog.get() else { return };
+        if asking && !dialog.open() {
+            stage.set(Stage::Choose);
+            error.set(None);
+            status.set(String::new());
+            chosen.set(challengeable.get_untracked().first().map(|m| m.id.clone()));
+            let _ = dialog.show_modal();
+            dom::focus(TITLE);
+        } else if !asking && dialog.open() {
+            dialog.close();
+        }
+    });
+
+    let send = move |target: AuthenticatorView| {
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match send_code(&target).await {
+                Ok(api) => {
+                    status.set(format!(
+                        "We sent a 6-digit code to {}. It works for 10 minutes.",
+                        target.masked_identifier.clone().unwrap_or_default()
+                    ));
+                    code.set(String::new());
+                    stage.set(Stage::Code { target, api });
+                    dom::focus(CODE_INPUT);
+                }
+                Err(reason) => error.set(Some(reason)),
+            }
+            busy.set(false);
+        });
+    };
+    let on_choose = move |event: SubmitEvent| {
+        event.prevent_default();
+        let target = chosen.get_untracked().and_then(|id| {
+            challengeable
+                .get_untracked()
+                .into_iter()
+                .find(|method| method.id == id)
+        });
+        match target {
+            Some(target) => send(target),
+            None => error.set(Some("Choose a method to verify with.".to_owned())),
+        }
+    };
+    let on_code = move |event: SubmitEvent| {
+        event.prevent_default();
+        let Stage::Code { target, mut api } = stage.get_untracked() else {
+            return;
+        };
+        let entered = match normalize_code(&code.get_untracked()) {
+            Ok(entered) => entered,
+            Err(invalid) => {
+                error.set(Some(invalid.to_string()));
+                dom::focus(CODE_INPUT);
+                return;
+            }
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api.verify(target.method, &entered).await {
+                Ok(Verification::Verified { .. }) => finish(step_up, &api, stage, error).await,
+                Ok(Verification::WrongCode) => {
+                    error.set(Some(
+                        "That code is not right. Check the newest message from us and try again."
+                            .to_owned(),
+                    ));
+                    dom::focus(CODE_INPUT);
+                }
+                Ok(Verification::TooManyAttempts) => stage.set(Stage::Ended {
+                    target,
+                    reason: "Too many wrong codes. For your security, that code no longer works."
+                        .to_owned(),
+                }),
+                Err(ClientApiError::Expired) => stage.set(Stage::Ended {
+                    target,
+                    reason: "This code expired after 10 minutes.".to_owned(),
+                }),
+                Err(failure) => error.set(Some(failure.sentence())),
+            }
+            busy.set(false);
+        });
+    };
+    let other_method = move |_| {
+        stage.set(Stage::Choose);
+        error.set(None);
+        status.set(String::new());
+        dom::focus(TITLE);
+    };
+    let on_close = move |_| step_up.cancel();
+    let cancel = move |_| step_up.cancel();
+
+    view! {
+        <dialog
+            node_ref=dialog
+            class="dialog"
+            aria-labelledby=TITLE
+            aria-describedby="step-up-why"
+            on:close=on_close
+        >
+            // Nothing inside until it opens: what it offers depends on the list, which the
+            // server renders only inside its own transition.
+            {move || match step_up.asking.get() {
+                None => ().into_any(),
+                Some(StepUpVia::SignIn) => view! { <SignInAgain cancel /> }.into_any(),
+                Some(StepUpVia::Method) => {
+                    view! {
+                        <h2 id=TITLE tabindex="-1">"Verify it's you"</h2>
+                        <p id="step-up-why">
+                            "To change your sign-in methods, confirm with one of them first. "
+                            "You won't be asked again for a few minutes."
+                        </p>
+                        <p class="status" role="status">{move || status.get()}</p>
+                        {move || match stage.get() {
+                            Stage::Choose => {
+                                view! {
+                                    <form class="stack" on:submit=on_choose novalidate>
+                                        <fieldset class="choices">
+                                            <legend>"Verify with"</legend>
+                                            <For
+                                                each=move || challengeable.get()
+                                                key=|method| method.id.clone()
+                                                let(method)
+                                            >
+                                                <MethodChoice method chosen />
+                                            </For>
+                                        </fieldset>
+                                        <Problem error />
+                                        <div class="dialog-actions">
+                                            <button type="button" class="button" on:click=cancel>
+                                                "Cancel"
+                                            </button>
+                                            <button
+                                                type="submit"
+                                                class="button primary"
+                                                disabled=move || busy.get()
+                                                aria-busy=move || busy.get().to_string()
+                                            >
+                                                <Spinner />
+                                                <span class="label">"Send code"</span>
+                                            </button>
+                                        </div>
+                                    </form>
+                                }
+                                    .into_any()
+                            }
+                            Stage::Code { target, .. } => {
+                                let again = target.clone();
+                                view! {
+                                    <form class="stack" on:submit=on_code novalidate>
+                                        <div class="field">
+                                            <label for=CODE_INPUT>"6-digit code"</label>
+                                            <input
+                                                id=CODE_INPUT
+                                                class="code-input"
+                                                type="text"
+                                                inputmode="numeric"
+                                                autocomplete="one-time-code"
+                                                spellcheck="false"
+                                                maxlength="11"
+                                                required
+                                                prop:value=move || code.get()
+                                                on:input=move |event| code.set(event_target_value(&event))
+                                                aria-invalid=move || error.get().is_some().to_string()
+                                                aria-describedby=move || {
+                                                    error.get().map(|_| "step-up-problem".to_owned())
+                                                }
+                                            />
+                                        </div>
+                                        <Problem error />
+                                        <div class="dialog-actions">
+                                            <button type="button" class="button link" on:click=other_method>
+                                                "Use another method"
+                                            </button>
+                                            <button
+                                                type="button"
+                                                class="button"
+                                                on:click=move |_| send(again.clone())
+                                                disabled=move || busy.get()
+                                            >
+                                                "Resend code"
+                                            </button>
+                                            <button
+                                                type="submit"
+                                                class="button primary"
+                                                disabled=move || busy.get()
+                                                aria-busy=move || busy.get().to_string()
+                                            >
+                                                <Spinner />
+                                                <span class="label">"Verify"</span>
+                                            </button>
+                                        </div>
+                                    </form>
+                                }
+                                    .into_any()
+                            }
+                            Stage::Ended { target, reason } => {
+                                view! {
+                                    <div class="stack">
+                                        <p class="error" role="alert">{reason}</p>
+                                        <div class="dialog-actions">
+                                            <button type="button" class="button" on:click=cancel>
+                                                "Cancel"
+                                            </button>
+                                            <button
+                                                type="button"
+                                                class="button primary"
+                                                on:click=move |_| send(target.clone())
+                                                disabled=move || busy.get()
+                                                aria-busy=move || busy.get().to_string()
+                                            >
+                                                <Spinner />
+                                                <span class="label">"Send a new code"</span>
+                                            </button>
+                                        </div>
+                                    </div>
+                                }
+                                    .into_any()
+                            }
+                        }}
+                    }
+                        .into_any()
+                }
+            }}
+        </dialog>
+    }
+}
+
+/// One method to verify with, as a radio button.
+#[component]
+fn MethodChoice(method: AuthenticatorView, chosen: RwSignal<Option<String>>) -> impl IntoView {
+    let id = method.id.clone();
+    let checked = {
+        let id = id.clone();
+        move || chosen.get().as_deref() == Some(id.as_str())
+    };
+    let name = match &method.masked_identifier {
+        Some(identifier) => format!("{} {identifier}", method.label),
+        None => method.label.clone(),
+    };
+    view! {
+        <label class="choice">
+            <input
+                type="radio"
+                name="step-up-method"
+                value=id.clone()
+                prop:checked=checked
+                on:change=move |_| chosen.set(Some(id.clone()))
+            />
+            {name}
+        </label>
+    }
+}
+
+/// What went wrong in this step, announced.
+#[component]
+fn Problem(error: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <p class="field-error" id="step-up-problem" role="alert" hidden=move || error.get().is_none()>
+            {move || error.get()}
+        </p>
+    }
+}
+
+/// For someone with no method to verify with: a fresh sign-in proves it's them.
+#[component]
+fn SignInAgain(cancel: impl Fn(leptos::ev::MouseEvent) + 'static) -> impl IntoView {
+    view! {
+        <h2 id=TITLE tabindex="-1">"Sign in again to continue"</h2>
+        <p id="step-up-why">
+            "You have no sign-in method to verify with yet, and you signed in a while ago. "
+            "Sign in again to confirm it's you; you'll come back here to add your first method."
+        </p>
+        <div class="dialog-actions">
+            <button type="button" class="button" on:click=cancel>
+                "Cancel"
+            </button>
+            <a
+                class="button primary"
+                href="/auth/sign-in?prompt=login&return_to=%2Fsecurity%3Fresume%3Dadd"
+                rel="external"
+            >
+                "Sign in again"
+            </a>
+        </div>
+    }
+}
+
+/// Gets a step-up token from our server, then asks Authsignal to send a code to `target`.
+async fn send_code(target: &AuthenticatorView) -> Result<ClientApi, String> {
+    let ticket = start_step_up().await.map_err(|error| error.to_string())?;
+    let api = ClientApi::new(&ticket);
+    api.challenge(target.method, &target.id)
+        .await
+        .map_err(|error| error.sentence())?;
+    Ok(api)
+}
+
+/// The challenge was passed: our server turns its token into a window.
+async fn finish(
+    step_up: StepUp,
+    api: &ClientApi,
+    stage: RwSignal<Stage>,
+    error: RwSignal<Option<String>>,
+) {
+    match complete_step_up(api.token().to_owned()).await {
+        Ok(window) => step_up.granted(window.remaining_secs.unwrap_or(0)),
+        Err(refused) => {
+            stage.set(Stage::Choose);
+            error.set(Some(refused.to_string()));
+        }
+    }
+}

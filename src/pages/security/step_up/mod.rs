@@ -1,0 +1,250 @@
+//! Step-up on the page: the state is always in view ("Verify it's you to make changes", or
+//! "Verified · changes allowed for 8 more minutes" counting down, with "End now"), and a change
+//! the server refuses for want of a step-up opens the dialog, then carries on where it was.
+
+mod dialog;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::{
+    api::{end_step_up, step_up_status},
+    model::{AuthenticatorView, StepUpVia},
+};
+pub use dialog::StepUpDialog;
+
+/// A change waiting for a step-up.
+type Continuation = Arc<dyn Fn() + Send + Sync>;
+
+/// The page's step-up state, shared by everything that makes a change.
+#[derive(Clone, Copy)]
+pub struct StepUp {
+    /// When the window ends, in milliseconds since the epoch; `None` when there is none.
+    /// `Some` once this page knows better than the server's first answer.
+    deadline: RwSignal<Option<Option<f64>>>,
+    /// Seconds left as the server first said.
+    initial: Resource<Option<u64>>,
+    /// Now, in milliseconds since the epoch, ticking while a window is open.
+    now: RwSignal<f64>,
+    /// How the dialog asks, while it is open.
+    asking: RwSignal<Option<StepUpVia>>,
+    /// What to do once the person has proved it's them. Not a `Callback`: that belongs to the
+    /// component that made it, which a refreshed list may have replaced meanwhile.
+    then: StoredValue<Option<Continuation>>,
+    /// What a screen reader hears when the state changes.
+    announcement: RwSignal<String>,
+}
+
+impl StepUp {
+    fn new() -> Self {
+        let step_up = Self {
+            deadline: RwSignal::new(None),
+            initial: Resource::new(
+                || (),
+                |_| async { step_up_status().await.ok().and_then(|w| w.remaining_secs) },
+            ),
+            now: RwSignal::new(0.0),
+            asking: RwSignal::new(None),
+            then: StoredValue::new(None),
+            announcement: RwSignal::new(String::new()),
+        };
+        // Effects run in the browser only: the clock ticks there, once a second.
+        Effect::new(move || {
+            step_up.now.set(js_sys::Date::now());
+            if let Ok(handle) = set_interval_with_handle(
+                move || step_up.now.set(js_sys::Date::now()),
+                std::time::Duration::from_secs(1),
+            ) {
+                on_cleanup(move || handle.clear());
+            }
+        });
+        step_up
+    }
+
+    /// Seconds left in the window.
+    pub fn remaining(&self) -> Option<u64> {
+        match self.deadline.get() {
+            Some(deadline) => deadline
+                .map(|deadline| ((deadline - self.now.get()) / 1000.0).ceil())
+                .filter(|seconds| *seconds > 0.0)
+                .map(|seconds| seconds as u64),
+            None => self.initial.get().flatten(),
+        }
+    }
+
+    /// Runs `then` now when the window is open, or someone without a method may try (the
+    /// server knows whether their sign-in is recent enough); otherwise once they have verified.
+    /// The server decides in the end: a refusal comes back through [`StepUp::ask`].
+    pub fn before_change(&self, has_methods: bool, then: impl Fn() + Send + Sync + 'static) {
+        if self.remaining_untracked().is_some() || !has_methods {
+            then();
+        } else {
+            self.ask(StepUpVia::Method, then);
+        }
+    }
+
+    fn remaining_untracked(&self) -> Option<u64> {
+        untrack(|| self.remaining())
+    }
+
+    /// Opens the dialog; `then` runs once the person has proved it's them.
+    pub fn ask(&self, via: StepUpVia, then: impl Fn() + Send + Sync + 'static) {
+        self.then.set_value(Some(Arc::new(then)));
+        self.asking.set(Some(via));
+    }
+
+    /// The dialog closed without a step-up.
+    fn cancel(&self) {
+        self.then.set_value(None);
+        self.asking.set(None);
+    }
+
+    /// The server granted a window: the interrupted change carries on.
+    fn granted(&self, seconds: u64) {
+        self.set_remaining(Some(seconds));
+        self.announcement.set(format!(
+            "Verified. You can change your sign-in methods for {}.",
+            in_words(seconds)
+        ));
+        let then = self.then.get_value();
+        self.then.set_value(None);
+        self.asking.set(None);
+        if let Some(then) = then {
+            then();
+        }
+    }
+
+    fn set_remaining(&self, seconds: Option<u64>) {
+        let now = js_sys::Date::now();
+        self.now.set(now);
+        self.deadline
+            .set(Some(seconds.map(|seconds| now + seconds as f64 * 1000.0)));
+    }
+}
+
+/// The step-up state of this page, set up by [`provide_step_up`].
+pub fn use_step_up() -> StepUp {
+    expect_context::<StepUp>()
+}
+
+pub fn provide_step_up() -> StepUp {
+    let step_up = StepUp::new();
+    provide_context(step_up);
+    step_up
+}
+
+/// "8 minutes", or "45 seconds" in the last minute.
+fn in_words(seconds: u64) -> String {
+    let (count, unit) = count_and_unit(seconds);
+    if count == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{count} {unit}s")
+    }
+}
+
+/// "8 more minutes", "1 more minute", "45 more seconds".
+fn more(seconds: u64) -> String {
+    let (count, unit) = count_and_unit(seconds);
+    if count == 1 {
+        format!("1 more {unit}")
+    } else {
+        format!("{count} more {unit}s")
+    }
+}
+
+fn count_and_unit(seconds: u64) -> (u64, &'static str) {
+    match seconds {
+        0..=59 => (seconds, "second"),
+        _ => (seconds.div_ceil(60), "minute"),
+    }
+}
+
+/// Whether the person may make changes now, and the way to start or end that.
+#[component]
+pub fn StepUpBanner(
+    /// The person's methods, to pick one to verify with.
+    methods: Signal<Vec<AuthenticatorView>>,
+) -> impl IntoView {
+    let step_up = use_step_up();
+    let ending = RwSignal::new(false);
+    let end = move |_| {
+        ending.set(true);
+        leptos::task::spawn_local(async move {
+            if end_step_up().await.is_ok() {
+                step_up.set_remaining(None);
+                step_up
+                    .announcement
+                    .set("Verification ended. Verify again before your next change.".to_owned());
+            }
+            ending.set(false);
+        });
+    };
+    let verify = move |_| {
+        let via = if methods.get_untracked().is_empty() {
+            StepUpVia::SignIn
+        } else {
+            StepUpVia::Method
+        };
+        step_up.ask(via, || ());
+    };
+    // Everything the server's first answer decides sits inside the transition, so the page
+    // renders and hydrates the same.
+    view! {
+        <Transition fallback=|| ()>
+            {move || match step_up.remaining() {
+                Some(seconds) => {
+                    view! {
+                        <div class="step-up verified">
+                            <p class="step-up-state">
+                                <span class="badge">"Verified"</span>
+                                {format!(" · changes allowed for {}", more(seconds))}
+                            </p>
+                            <button
+                                type="button"
+                                class="button small"
+                                on:click=end
+                                disabled=move || ending.get()
+                            >
+                                "End now"
+                            </button>
+                        </div>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <div class="step-up">
+                            <p class="step-up-state">"Verify it's you to make changes"</p>
+                            <button type="button" class="button small" on:click=verify>
+                                "Verify it's you"
+                            </button>
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
+        </Transition>
+        <p class="visually-hidden" role="status">
+            {move || step_up.announcement.get()}
+        </p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_reads_in_minutes_then_seconds() {
+        assert_eq!(in_words(600), "10 minutes");
+        assert_eq!(more(481), "9 more minutes");
+        assert_eq!(more(480), "8 more minutes");
+        assert_eq!(more(61), "2 more minutes");
+        assert_eq!(more(60), "1 more minute");
+        assert_eq!(in_words(60), "1 minute");
+        assert_eq!(more(45), "45 more seconds");
+        assert_eq!(more(1), "1 more second");
+    }
+}

@@ -1,0 +1,128 @@
+//! Step-up for native apps: a token to challenge one of the person's methods with the
+//! Authsignal Mobile or Web SDK, and the exchange of the passed challenge's token for a sealed
+//! `stepUpToken`, which sensitive calls send as the `Step-Up-Token` header.
+
+use axum::{
+    Json,
+    extract::{FromRequestParts, State},
+    http::request::Parts,
+};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use super::{bearer::BearerUser, json_body::JsonBody};
+use crate::server::app_error::ErrorBody;
+use crate::{
+    model::AppError,
+    server::{
+        AppState,
+        http::{client_ip::ClientAddress, rate_limit::Bucket},
+        step_up,
+    },
+};
+
+/// The header sensitive calls carry a step-up proof in.
+pub const HEADER: &str = "step-up-token";
+
+/// The `Step-Up-Token` header, when there is one.
+pub struct StepUpToken(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for StepUpToken {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .headers
+                .get(HEADER)
+                .and_then(|value| value.to_str().ok())
+                .map(|value| value.trim().to_owned()),
+        ))
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StepUpStart {
+    /// For the Authsignal SDK: challenge one of the person's methods, then verify. It cannot
+    /// add methods. Valid for 10 minutes.
+    pub authsignal_token: String,
+}
+
+/// Starts a step-up: a token for the challenge only.
+#[utoipa::path(
+    post,
+    path = "/api/step-up",
+    tag = "step-up",
+    security(("cognito" = [])),
+    responses(
+        (status = 200, description = "A token for the challenge", body = StepUpStart),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 403, description = "`step_up_required` with `via: sign_in`: the person has no method to verify with, so signs in again; or sent from another website", body = ErrorBody),
+        (status = 429, description = "Too many requests; see `Retry-After`", body = ErrorBody),
+        (status = 502, description = "Authsignal or Cognito is unavailable", body = ErrorBody),
+        (status = 504, description = "Authsignal took too long", body = ErrorBody),
+    ),
+)]
+pub async fn start(
+    State(state): State<AppState>,
+    ClientAddress(ip): ClientAddress,
+    BearerUser(user): BearerUser,
+) -> Result<Json<StepUpStart>, AppError> {
+    state.limit(Bucket::StepUp, Some(&user.sub), ip).await?;
+    let ticket = step_up::start(&state, &user).await?;
+    Ok(Json(StepUpStart {
+        authsignal_token: ticket.token,
+    }))
+}
+
+#[derive(Default, Deserialize, ToSchema)]
+pub struct StepUpCompletion {
+    /// The token the Client API verify call returned.
+    #[serde(default)]
+    pub token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StepUpProof {
+    /// Sealed by the server, bound to this person and this sign-in: send it as the
+    /// `Step-Up-Token` header with sensitive calls until `expiresAt`.
+    pub step_up_token: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: OffsetDateTime,
+}
+
+/// Completes a step-up: the passed challenge's token becomes a step-up proof. A token of
+/// someone else, of another action, used before, too old or not a token at all is refused.
+#[utoipa::path(
+    post,
+    path = "/api/step-up/complete",
+    tag = "step-up",
+    security(("cognito" = [])),
+    request_body = StepUpCompletion,
+    responses(
+        (status = 200, description = "The proof and when it lapses", body = StepUpProof),
+        (status = 400, description = "The token was not accepted: someone else's, another action's, used before, too old or not a token (`field: token`)", body = ErrorBody),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 403, description = "Sent from another website", body = ErrorBody),
+        (status = 429, description = "Too many requests; see `Retry-After`", body = ErrorBody),
+        (status = 502, description = "Authsignal or Cognito is unavailable", body = ErrorBody),
+        (status = 504, description = "Authsignal took too long", body = ErrorBody),
+    ),
+)]
+pub async fn complete(
+    State(state): State<AppState>,
+    ClientAddress(ip): ClientAddress,
+    BearerUser(user): BearerUser,
+    JsonBody(request): JsonBody<StepUpCompletion>,
+) -> Result<Json<StepUpProof>, AppError> {
+    state.limit(Bucket::StepUp, Some(&user.sub), ip).await?;
+    let granted = step_up::complete(&state, &user, &request.token).await?;
+    Ok(Json(StepUpProof {
+        step_up_token: granted.token,
+        expires_at: granted.expires_at,
+    }))
+}
