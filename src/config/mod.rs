@@ -137,8 +137,26 @@ pub struct AuthsignalSettings {
 pub enum AuthsignalMode {
     /// A real tenant.
     Remote(AuthsignalEndpoints),
-    /// The embedded emulator, listening on `addr`.
-    Local { addr: SocketAddr },
+    /// The embedded emulator.
+    Local(LocalAuthsignalSettings),
+}
+
+/// How the local Authsignal runs.
+#[derive(Clone, Debug)]
+pub struct LocalAuthsignalSettings {
+    /// Where it listens (`LOCAL_AUTHSIGNAL_ADDR`).
+    pub addr: SocketAddr,
+    pub passkeys: PasskeySettings,
+}
+
+/// The relying party passkeys are registered with: a real tenant's are set in the Authsignal
+/// Portal; the local one's here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasskeySettings {
+    /// A domain name, never an IP address (`PASSKEY_RP_ID`).
+    pub rp_id: String,
+    /// The pages that may use them, scheme and port included (`PASSKEY_ORIGINS`).
+    pub origins: Vec<Url>,
 }
 
 /// Where an Authsignal tenant is and how to authenticate to it: a real one from the
@@ -175,6 +193,9 @@ const AUTHSIGNAL_VARIABLES: [&str; 3] = [
     "AUTHSIGNAL_TENANT_ID",
 ];
 
+/// Settings of the local Authsignal only: a real tenant keeps them in the Portal.
+const LOCAL_AUTHSIGNAL_VARIABLES: [&str; 2] = ["PASSKEY_RP_ID", "PASSKEY_ORIGINS"];
+
 impl Config {
     /// For the binaries: the process environment and a `.env` file in the working directory;
     /// when anything is wrong, every problem is printed and the process exits.
@@ -210,7 +231,7 @@ impl Config {
             allow_local.unwrap_or(false) || public_url.as_ref().is_none_or(is_loopback);
         let session = read_session(&mut vars);
         let cognito = read_cognito(&mut vars, local_allowed);
-        let authsignal = read_authsignal(&mut vars, local_allowed);
+        let authsignal = read_authsignal(&mut vars, local_allowed, public_url.as_ref());
         let per_ip_per_minute = vars.parse("RATE_LIMIT_PER_IP_PER_MINUTE", "60", |value| {
             parse_range(value, 1, 1_000_000).map(|number| NonZeroU32::new(number as u32))
         });
@@ -427,7 +448,11 @@ fn read_remote_cognito(vars: &mut Vars, pool_id: &str) -> Option<CognitoEndpoint
     })
 }
 
-fn read_authsignal(vars: &mut Vars, local_allowed: bool) -> Option<AuthsignalSettings> {
+fn read_authsignal(
+    vars: &mut Vars,
+    local_allowed: bool,
+    public_url: Option<&Url>,
+) -> Option<AuthsignalSettings> {
     let connect_timeout = vars.parse("AUTHSIGNAL_CONNECT_TIMEOUT_MS", "2000", |value| {
         parse_range(value, 50, 60_000)
     });
@@ -441,7 +466,14 @@ fn read_authsignal(vars: &mut Vars, local_allowed: bool) -> Option<AuthsignalSet
         parse_loopback_addr,
     );
     let mode = match vars.get("AUTHSIGNAL_SECRET") {
-        Some(secret) => read_remote_authsignal(vars, secret).map(AuthsignalMode::Remote),
+        Some(secret) => {
+            vars.forbid_with(
+                &LOCAL_AUTHSIGNAL_VARIABLES,
+                "AUTHSIGNAL_SECRET",
+                "a real tenant's passkey settings are in the Authsignal Portal",
+            );
+            read_remote_authsignal(vars, secret).map(AuthsignalMode::Remote)
+        }
         None => {
             vars.forbid_without(&AUTHSIGNAL_VARIABLES, "AUTHSIGNAL_SECRET");
             if !local_allowed {
@@ -450,7 +482,10 @@ fn read_authsignal(vars: &mut Vars, local_allowed: bool) -> Option<AuthsignalSet
                     "required unless APP_PUBLIC_URL is a loopback address or ALLOW_LOCAL_EMULATORS=true (the local Authsignal is for development only)",
                 );
             }
-            local_addr.map(|addr| AuthsignalMode::Local { addr })
+            let passkeys = public_url.and_then(|public_url| read_passkeys(vars, public_url));
+            local_addr.zip(passkeys).map(|(addr, passkeys)| {
+                AuthsignalMode::Local(LocalAuthsignalSettings { addr, passkeys })
+            })
         }
     };
     Some(AuthsignalSettings {
@@ -459,6 +494,42 @@ fn read_authsignal(vars: &mut Vars, local_allowed: bool) -> Option<AuthsignalSet
         retries: retries? as u32,
         mode: mode?,
     })
+}
+
+/// The RP ID defaults to the public URL's host, the origins to its origin.
+fn read_passkeys(vars: &mut Vars, public_url: &Url) -> Option<PasskeySettings> {
+    let host = public_url.host_str().unwrap_or_default();
+    let rp_id = vars.parse("PASSKEY_RP_ID", host, |value| {
+        if value.parse::<std::net::IpAddr>().is_ok() || value.starts_with('[') {
+            return Err("WebAuthn takes a domain name, not an IP address: use APP_PUBLIC_URL=http://localhost:PORT, or set PASSKEY_RP_ID".to_owned());
+        }
+        if value.is_empty() || value.contains(['/', ':', ' ']) {
+            return Err("expected a domain name such as example.com".to_owned());
+        }
+        Ok(value.to_ascii_lowercase())
+    })?;
+    let origins = vars.parse(
+        "PASSKEY_ORIGINS",
+        &public_url.origin().ascii_serialization(),
+        |value| {
+            value
+                .split([',', ' '])
+                .filter(|item| !item.is_empty())
+                .map(|item| {
+                    let origin = parse_origin(item)?;
+                    let domain = origin.domain().unwrap_or_default();
+                    if domain == rp_id || domain.ends_with(&format!(".{rp_id}")) {
+                        Ok(origin)
+                    } else {
+                        Err(format!(
+                            "`{item}` is not on {rp_id} (PASSKEY_RP_ID) or below it"
+                        ))
+                    }
+                })
+                .collect()
+        },
+    )?;
+    Some(PasskeySettings { rp_id, origins })
 }
 
 fn read_remote_authsignal(vars: &mut Vars, secret: String) -> Option<AuthsignalEndpoints> {

@@ -36,7 +36,9 @@ fn defaults_run_locally() {
         matches!(config.cognito.mode, CognitoMode::Local(local) if local.addr.port() == 3100 && local.lifetimes.access == Duration::from_secs(3600) && local.app_client == AppClientKind::Confidential && !local.allow_http_callbacks)
     );
     assert!(
-        matches!(config.authsignal.mode, AuthsignalMode::Local { addr } if addr.port() == 3200)
+        matches!(&config.authsignal.mode, AuthsignalMode::Local(local) if local.addr.port() == 3200
+            && local.passkeys.rp_id == "localhost"
+            && local.passkeys.origins.iter().map(Url::as_str).eq(["http://localhost:3000/"]))
     );
     assert!(config.session.key.is_none());
     assert_eq!(config.session.step_up_window, Duration::from_secs(600));
@@ -200,6 +202,37 @@ fn every_region_shorthand_names_its_host() {
     ] {
         assert!(parse_authsignal_url(bad).is_err(), "{bad}");
     }
+}
+
+#[test]
+fn passkeys_need_a_domain_and_origins_on_it() {
+    let refused = config(&[
+        ("APP_PUBLIC_URL", "http://127.0.0.1:3000"),
+        ("LOCAL_COGNITO_ALLOW_HTTP_CALLBACKS", "true"),
+    ])
+    .unwrap_err();
+    assert_eq!(refused.variables(), ["PASSKEY_RP_ID"]);
+    assert!(
+        refused.to_string().contains("not an IP address"),
+        "{refused}"
+    );
+    let custom = config(&[
+        ("PASSKEY_RP_ID", "localhost"),
+        (
+            "PASSKEY_ORIGINS",
+            "http://localhost:3000, http://app.localhost:4000",
+        ),
+    ])
+    .unwrap();
+    let AuthsignalMode::Local(local) = custom.authsignal.mode else {
+        panic!("local");
+    };
+    assert_eq!(local.passkeys.origins.len(), 2);
+    let elsewhere = config(&[("PASSKEY_ORIGINS", "https://evil.example")]).unwrap_err();
+    assert_eq!(elsewhere.variables(), ["PASSKEY_ORIGINS"]);
+    let mut real = remote();
+    real.push(("PASSKEY_RP_ID", "example.com"));
+    assert_eq!(config(&real).unwrap_err().variables(), ["PASSKEY_RP_ID"]);
 }
 
 #[test]

@@ -102,6 +102,16 @@ impl<'a> Vars<'a> {
         }
     }
 
+    /// Settings of the local emulator are an error beside the variable that selects the real
+    /// service: they would be silently ignored.
+    pub(super) fn forbid_with(&mut self, names: &[&'static str], selector: &str, why: &str) {
+        for &name in names {
+            if self.get(name).is_some() {
+                self.error(name, format!("set together with {selector}: {why}"));
+            }
+        }
+    }
+
     /// Settings of a real service are an error without the variable that selects that service:
     /// they would be silently ignored in local mode.
     pub(super) fn forbid_without(&mut self, names: &[&'static str], selector: &str) {

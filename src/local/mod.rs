@@ -31,7 +31,7 @@ pub async fn start(config: &Config) -> io::Result<Endpoints> {
     };
     let authsignal = match &config.authsignal.mode {
         AuthsignalMode::Remote(remote) => remote.clone(),
-        AuthsignalMode::Local { addr } => LocalAuthsignal::start(*addr, &config.local_data_dir)
+        AuthsignalMode::Local(settings) => LocalAuthsignal::start(settings, &config.local_data_dir)
             .await?
             .endpoints(),
     };

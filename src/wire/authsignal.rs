@@ -363,10 +363,75 @@ pub struct VerifyResponse {
     pub is_verified: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
+    /// Passkey calls name the authenticator and its user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_authenticator_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_authenticator: Option<UserAuthenticator>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<FailureReason>,
+}
+
+/// `POST /client/user-authenticators/totp` (no body): a new, unverified authenticator app.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrollTotpResponse {
+    pub user_authenticator_id: String,
+    pub user_id: String,
+    /// `otpauth://totp/…`, for a QR code.
+    pub uri: String,
+    /// The same secret, base32, for typing in.
+    pub secret: String,
+}
+
+/// `POST /client/user-authenticators/passkey/registration-options`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyRegistrationOptionsRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `platform`, `cross-platform`, or `null` for either.
+    #[serde(default)]
+    pub authenticator_attachment: Option<String>,
+}
+
+/// `POST /client/user-authenticators/passkey/authentication-options`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyAuthenticationOptionsRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub challenge_id: Option<String>,
+}
+
+/// The options for `navigator.credentials.create()` or `.get()`, in the W3C JSON form, and the
+/// ceremony they belong to.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyOptionsResponse {
+    pub challenge_id: String,
+    pub options: serde_json::Value,
+}
+
+/// `POST /client/user-authenticators/passkey`: the new credential, `PublicKeyCredential.toJSON()`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddPasskeyRequest {
+    pub registration_credential: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub challenge_id: Option<String>,
+}
+
+/// `POST /client/verify/passkey`: an assertion, `PublicKeyCredential.toJSON()`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyPasskeyRequest {
+    pub authentication_credential: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub challenge_id: Option<String>,
 }
 
 /// Why a code was not accepted (reference §4.2).

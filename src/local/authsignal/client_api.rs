@@ -23,8 +23,10 @@ use super::{
     tokens::{Claims, MANAGE_SCOPE},
 };
 use crate::wire::authsignal::{
-    ChallengeRequest, ChallengeResponse, EnrollEmailRequest, EnrollResponse, EnrollSmsRequest,
-    UserAuthenticator, VerifyRequest, VerifyResponse,
+    AddPasskeyRequest, ChallengeRequest, ChallengeResponse, EnrollEmailRequest, EnrollResponse,
+    EnrollSmsRequest, EnrollTotpResponse, PasskeyAuthenticationOptionsRequest,
+    PasskeyOptionsResponse, PasskeyRegistrationOptionsRequest, UserAuthenticator,
+    VerifyPasskeyRequest, VerifyRequest, VerifyResponse,
 };
 
 pub(super) fn routes() -> Router<Emulator> {
@@ -41,6 +43,18 @@ pub(super) fn routes() -> Router<Emulator> {
         .route("/client/challenge/sms", post(challenge_sms))
         .route("/client/verify/email-otp", post(verify_email))
         .route("/client/verify/sms", post(verify_sms))
+        .route("/client/user-authenticators/totp", post(enroll_totp))
+        .route("/client/verify/totp", post(verify_totp))
+        .route(
+            "/client/user-authenticators/passkey/registration-options",
+            post(passkey_registration_options),
+        )
+        .route("/client/user-authenticators/passkey", post(add_passkey))
+        .route(
+            "/client/user-authenticators/passkey/authentication-options",
+            post(passkey_authentication_options),
+        )
+        .route("/client/verify/passkey", post(verify_passkey))
         .layer(cors)
 }
 
@@ -176,20 +190,139 @@ async fn verify(
     channel: Channel,
     code: &str,
 ) -> Result<Json<VerifyResponse>, ApiError> {
-    let (verification, default_id, now) = emulator
+    let verification = emulator
+        .change(|data| data.verify(claims, channel, code))
+        .await?;
+    answer(emulator, claims, verification).await
+}
+
+/// `POST /client/user-authenticators/totp`, no body: an app's secret, as a URI and in base32.
+async fn enroll_totp(
+    State(emulator): State<Emulator>,
+    Bearer(claims): Bearer,
+) -> Result<Json<EnrollTotpResponse>, ApiError> {
+    let enrollment = emulator
+        .change(|data| data.start_totp_enrollment(&claims))
+        .await?;
+    Ok(Json(EnrollTotpResponse {
+        user_authenticator_id: enrollment.authenticator.id,
+        user_id: claims.other.user_id.clone(),
+        uri: enrollment.uri,
+        secret: enrollment.secret,
+    }))
+}
+
+async fn verify_totp(
+    State(emulator): State<Emulator>,
+    Bearer(claims): Bearer,
+    JsonBody(body): JsonBody<VerifyRequest>,
+) -> Result<Json<VerifyResponse>, ApiError> {
+    let verification = emulator
+        .change(|data| data.verify_totp(&claims, &body.verification_code))
+        .await?;
+    answer(&emulator, &claims, verification).await
+}
+
+async fn passkey_registration_options(
+    State(emulator): State<Emulator>,
+    Bearer(claims): Bearer,
+    JsonBody(body): JsonBody<PasskeyRegistrationOptionsRequest>,
+) -> Result<Json<PasskeyOptionsResponse>, ApiError> {
+    let relying_party = emulator.relying_party();
+    let (challenge_id, options) = emulator
         .change(|data| {
-            let verification = data.verify(claims, channel, code)?;
-            let default_id = data
-                .user(&claims.other.user_id)
-                .and_then(|user| user.verified().next())
-                .map(|authenticator| authenticator.id.clone());
-            Ok((verification, default_id, data.now()))
+            data.passkey_registration_options(
+                relying_party,
+                &claims,
+                body.username.as_deref(),
+                body.display_name.as_deref(),
+            )
         })
         .await?;
+    Ok(Json(PasskeyOptionsResponse {
+        challenge_id,
+        options,
+    }))
+}
+
+async fn add_passkey(
+    State(emulator): State<Emulator>,
+    Bearer(claims): Bearer,
+    JsonBody(body): JsonBody<AddPasskeyRequest>,
+) -> Result<Json<VerifyResponse>, ApiError> {
+    let relying_party = emulator.relying_party();
+    let verification = emulator
+        .change(|data| {
+            data.add_passkey(
+                relying_party,
+                &claims,
+                &body.registration_credential,
+                body.challenge_id.as_deref(),
+            )
+        })
+        .await?;
+    answer(&emulator, &claims, verification).await
+}
+
+async fn passkey_authentication_options(
+    State(emulator): State<Emulator>,
+    Bearer(claims): Bearer,
+    JsonBody(_body): JsonBody<PasskeyAuthenticationOptionsRequest>,
+) -> Result<Json<PasskeyOptionsResponse>, ApiError> {
+    let relying_party = emulator.relying_party();
+    let (challenge_id, options) = emulator
+        .change(|data| data.passkey_authentication_options(relying_party, &claims))
+        .await?;
+    Ok(Json(PasskeyOptionsResponse {
+        challenge_id,
+        options,
+    }))
+}
+
+async fn verify_passkey(
+    State(emulator): State<Emulator>,
+    Bearer(claims): Bearer,
+    JsonBody(body): JsonBody<VerifyPasskeyRequest>,
+) -> Result<Json<VerifyResponse>, ApiError> {
+    let relying_party = emulator.relying_party();
+    let verification = emulator
+        .change(|data| {
+            data.verify_passkey(
+                relying_party,
+                &claims,
+                &body.authentication_credential,
+                body.challenge_id.as_deref(),
+            )
+        })
+        .await?;
+    answer(&emulator, &claims, verification).await
+}
+
+/// The answer of every verify: on success a new token that may manage authenticators for ten
+/// minutes, and the new authenticator when the verification completed an enrollment.
+async fn answer(
+    emulator: &Emulator,
+    claims: &Claims,
+    verification: Verification,
+) -> Result<Json<VerifyResponse>, ApiError> {
+    let user_id = claims.other.user_id.clone();
+    let (default_id, now) = emulator
+        .read(|data| {
+            let default_id = data
+                .user(&user_id)
+                .and_then(|user| user.verified().next())
+                .map(|authenticator| authenticator.id.clone());
+            (default_id, data.now())
+        })
+        .await;
     Ok(Json(match verification {
         Verification::Verified { action, enrolled } => VerifyResponse {
             is_verified: true,
             access_token: Some(emulator.mint(&action, MANAGE_SCOPE, now)?),
+            user_authenticator_id: enrolled
+                .as_ref()
+                .map(|authenticator| authenticator.id.clone()),
+            user_id: Some(user_id),
             user_authenticator: enrolled.map(|authenticator| {
                 let is_default = default_id.as_ref() == Some(&authenticator.id);
                 authenticator.for_client(is_default)
@@ -197,10 +330,8 @@ async fn verify(
             failure_reason: None,
         },
         Verification::Failed(reason) => VerifyResponse {
-            is_verified: false,
-            access_token: None,
-            user_authenticator: None,
             failure_reason: Some(reason),
+            ..VerifyResponse::default()
         },
     }))
 }

@@ -25,7 +25,7 @@ pub(super) struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, description: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: &'static str, description: impl Into<String>) -> Self {
         Self {
             status,
             code,

@@ -39,6 +39,9 @@ pub(super) struct Data {
     /// actions without one get the default outcome.
     #[serde(default)]
     pub rules: BTreeMap<String, ActionState>,
+    /// Passkey ceremonies begun and not finished.
+    #[serde(default)]
+    pub ceremonies: Vec<Ceremony>,
     #[serde(default)]
     pub tenant: TenantSettings,
 }
@@ -69,6 +72,9 @@ pub(super) struct User {
     /// Verified ones and ones waiting for their first code.
     #[serde(default)]
     pub authenticators: Vec<StoredAuthenticator>,
+    /// The WebAuthn user handle of their passkeys, made with the first.
+    #[serde(default)]
+    pub webauthn_handle: Option<uuid::Uuid>,
 }
 
 impl User {
@@ -112,10 +118,31 @@ pub(super) struct StoredAuthenticator {
     pub username: Option<String>,
     pub display_name: Option<String>,
     pub otp_uri: Option<String>,
+    /// The last time step an authenticator app's code was accepted for: never again.
+    #[serde(default)]
+    pub last_totp_step: Option<u64>,
     pub passkey: Option<Passkey>,
 }
 
 impl StoredAuthenticator {
+    /// A new authenticator of `method`, not verified yet, with nothing but its id and times.
+    pub fn new(method: VerificationMethod, now: OffsetDateTime) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            method,
+            created_at: now,
+            verified_at: None,
+            last_verified_at: None,
+            email: None,
+            phone_number: None,
+            username: None,
+            display_name: None,
+            otp_uri: None,
+            last_totp_step: None,
+            passkey: None,
+        }
+    }
+
     /// Where its codes go, for the methods that receive codes.
     pub fn address(&self) -> Option<&str> {
         match self.method {
@@ -205,6 +232,10 @@ pub(super) struct Passkey {
     pub aaguid: String,
     pub backed_up: bool,
     pub authenticator_attachment: String,
+    /// The WebAuthn credential, for one registered through a ceremony; one given by the
+    /// Server API has none and cannot be used to sign in.
+    #[serde(default)]
+    pub credential: Option<webauthn_rs::prelude::Passkey>,
 }
 
 impl Passkey {
@@ -271,6 +302,26 @@ pub(super) struct Challenge {
     pub code: String,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+}
+
+/// A passkey ceremony in progress, for one action.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Ceremony {
+    pub id: String,
+    pub user_id: String,
+    pub action_code: String,
+    pub idempotency_key: String,
+    pub state: CeremonyState,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) enum CeremonyState {
+    Registration(webauthn_rs::prelude::PasskeyRegistration),
+    Authentication(webauthn_rs::prelude::PasskeyAuthentication),
 }
 
 /// An email or SMS the emulator "sent".

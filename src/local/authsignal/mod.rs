@@ -11,14 +11,15 @@ mod conventions;
 mod data;
 mod html;
 mod local_api;
+mod passkeys;
 mod prebuilt;
 mod rules;
 mod server_api;
 mod tokens;
+mod totp;
 
 use std::{
     io,
-    net::SocketAddr,
     path::{Path, PathBuf},
     sync::Arc,
 };
@@ -33,7 +34,13 @@ use tracing::{error, info};
 use url::Url;
 
 use super::faults::Faults;
-use crate::{config::AuthsignalEndpoints, secret::Secret, storage};
+use webauthn_rs::Webauthn;
+
+use crate::{
+    config::{AuthsignalEndpoints, LocalAuthsignalSettings},
+    secret::Secret,
+    storage,
+};
 use conventions::ApiError;
 use data::{Action, Data};
 use tokens::Tokens;
@@ -47,9 +54,14 @@ pub struct LocalAuthsignal {
 }
 
 impl LocalAuthsignal {
-    /// Binds `addr` (port 0 picks a free port), loads or creates the state under `data_dir`,
-    /// and serves on the current tokio runtime.
-    pub async fn start(addr: SocketAddr, data_dir: &Path) -> io::Result<LocalAuthsignal> {
+    /// Binds `settings.addr` (port 0 picks a free port), loads or creates the state under
+    /// `data_dir`, and serves on the current tokio runtime.
+    pub async fn start(
+        settings: &LocalAuthsignalSettings,
+        data_dir: &Path,
+    ) -> io::Result<LocalAuthsignal> {
+        let addr = settings.addr;
+        let relying_party = passkeys::relying_party(&settings.passkeys)?;
         let dir = data_dir.join("authsignal");
         let installation: Installation =
             storage::load_or_create(&dir.join("installation.json"), || {
@@ -81,6 +93,7 @@ impl LocalAuthsignal {
         let base_url = origin.join("v1").map_err(io::Error::other)?;
         let emulator = Emulator(Arc::new(Inner {
             tokens: Tokens::new(&installation.tenant_id, &signing_key),
+            relying_party,
             secret: installation.secret.clone(),
             origin: origin.clone(),
             data: Mutex::new(data),
@@ -165,6 +178,7 @@ struct Emulator(Arc<Inner>);
 struct Inner {
     secret: String,
     tokens: Tokens,
+    relying_party: Webauthn,
     /// `http://localhost:<port>/`, for the URLs the emulator hands out.
     origin: Url,
     data: Mutex<Data>,
@@ -197,6 +211,10 @@ impl Emulator {
 
     fn tokens(&self) -> &Tokens {
         &self.0.tokens
+    }
+
+    fn relying_party(&self) -> &Webauthn {
+        &self.0.relying_party
     }
 
     fn mint(&self, action: &Action, scope: &str, now: OffsetDateTime) -> Result<String, ApiError> {

@@ -32,7 +32,7 @@ const VERIFICATIONS: Limit = Limit {
 };
 const LONGEST_WINDOW_SECS: i64 = 600;
 
-const CODE_LIFETIME: Duration = Duration::minutes(10);
+pub(super) const CODE_LIFETIME: Duration = Duration::minutes(10);
 
 /// Old entries go first; enough for any development session.
 const KEPT_ACTIONS: usize = 2000;
@@ -253,17 +253,11 @@ impl Data {
             .ok_or_else(|| ApiError::invalid_request("verificationMethod is required."))?;
         let now = self.now();
         let mut authenticator = StoredAuthenticator {
-            id: uuid::Uuid::new_v4().to_string(),
-            method,
-            created_at: now,
             verified_at: Some(now),
             last_verified_at: Some(now),
-            email: None,
-            phone_number: None,
             username: request.username,
             display_name: request.display_name,
-            otp_uri: None,
-            passkey: None,
+            ..StoredAuthenticator::new(method, now)
         };
         match method {
             VerificationMethod::EmailOtp | VerificationMethod::EmailMagicLink => {
@@ -292,6 +286,7 @@ impl Data {
                     authenticator_attachment: passkey
                         .authenticator_attachment
                         .unwrap_or_else(|| "platform".to_owned()),
+                    credential: None,
                 });
             }
             _ => {
@@ -373,27 +368,16 @@ impl Data {
         let action = self.action_for(claims)?.clone();
         let address = channel.check_address(address)?;
         let method = channel.method();
-        let user = self.users.entry(action.user_id.clone()).or_default();
-        if user.is_enrolled() && !claims.has_scope("add:authenticators") {
-            return Err(ApiError::missing_scope("add:authenticators"));
-        }
+        self.check_may_enroll(claims)?;
         // An address already enrolled is enrolled again, as a second authenticator: a user may
         // hold several email OTP authenticators (DOCS start-email-otp-challenge, "only required
         // if the user has multiple email authenticators"); nothing documents a refusal.
         self.take(&send_key(&action.user_id, method), channel.send_limit())?;
         let now = self.now();
         let authenticator = StoredAuthenticator {
-            id: uuid::Uuid::new_v4().to_string(),
-            method,
-            created_at: now,
-            verified_at: None,
-            last_verified_at: None,
             email: (channel == Channel::Email).then(|| address.clone()),
             phone_number: (channel == Channel::Sms).then(|| address.clone()),
-            username: None,
-            display_name: None,
-            otp_uri: None,
-            passkey: None,
+            ..StoredAuthenticator::new(method, now)
         };
         // One pending enrollment per method: a new address replaces the last one typed.
         let user = self.users.entry(action.user_id.clone()).or_default();
@@ -452,8 +436,7 @@ impl Data {
     ) -> Result<Verification, ApiError> {
         let action = self.action_for(claims)?.clone();
         let method = channel.method();
-        let key = format!("verify:{method:?}:{}", action.user_id);
-        if self.take(&key, VERIFICATIONS).is_err() {
+        if self.count_attempt(&action.user_id, method).is_err() {
             return Ok(Verification::Failed(FailureReason::MaxAttemptsExceeded));
         }
         let now = self.now();
@@ -490,6 +473,17 @@ impl Data {
         let enrolled = challenge
             .enrollment
             .then(|| Box::new(authenticator.clone()));
+        self.succeed(claims, method, enrolled, now)
+    }
+
+    /// The token's action passed its challenge with `method`.
+    pub(super) fn succeed(
+        &mut self,
+        claims: &Claims,
+        method: VerificationMethod,
+        enrolled: Option<Box<StoredAuthenticator>>,
+        now: OffsetDateTime,
+    ) -> Result<Verification, ApiError> {
         let action = self
             .actions
             .iter_mut()
@@ -502,6 +496,28 @@ impl Data {
             action: Box::new(action.clone()),
             enrolled,
         })
+    }
+
+    /// Someone who already has a method needs the `add:authenticators` scope to add another,
+    /// "this includes another passkey" (reference §3).
+    pub(super) fn check_may_enroll(&self, claims: &Claims) -> Result<(), ApiError> {
+        let enrolled = self
+            .user(&claims.other.user_id)
+            .is_some_and(User::is_enrolled);
+        if enrolled && !claims.has_scope("add:authenticators") {
+            Err(ApiError::missing_scope("add:authenticators"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Counts one verification attempt of `method` for the user, against the limit.
+    pub(super) fn count_attempt(
+        &mut self,
+        user_id: &str,
+        method: VerificationMethod,
+    ) -> Result<(), ApiError> {
+        self.take(&format!("verify:{method:?}:{user_id}"), VERIFICATIONS)
     }
 
     /// Messages to `to` (every message when `None`), newest first.

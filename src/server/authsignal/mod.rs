@@ -336,9 +336,13 @@ mod tests {
             connect_timeout: Duration::from_secs(1),
             timeout: Duration::from_secs(1),
             retries: 0,
-            mode: crate::config::AuthsignalMode::Local {
+            mode: crate::config::AuthsignalMode::Local(crate::config::LocalAuthsignalSettings {
                 addr: "127.0.0.1:0".parse().unwrap(),
-            },
+                passkeys: crate::config::PasskeySettings {
+                    rp_id: "localhost".into(),
+                    origins: vec![Url::parse("http://localhost:3000").unwrap()],
+                },
+            }),
         };
         AuthsignalClient::new(endpoints, &settings).unwrap()
     }

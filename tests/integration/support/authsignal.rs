@@ -8,7 +8,7 @@ use std::{
 };
 
 use account_security::{
-    config::{AuthsignalMode, AuthsignalSettings},
+    config::{AuthsignalMode, AuthsignalSettings, LocalAuthsignalSettings, PasskeySettings},
     local::authsignal::LocalAuthsignal,
     server::authsignal::AuthsignalClient,
     wire::authsignal::TrackAttributes,
@@ -28,8 +28,20 @@ pub fn settings(retries: u32) -> AuthsignalSettings {
         connect_timeout: Duration::from_secs(2),
         timeout: Duration::from_secs(5),
         retries,
-        mode: AuthsignalMode::Local {
-            addr: "127.0.0.1:0".parse().unwrap(),
+        mode: AuthsignalMode::Local(local_settings()),
+    }
+}
+
+/// The page a test tenant's passkeys are for.
+pub const PASSKEY_ORIGIN: &str = "http://localhost:3000";
+
+/// A local Authsignal on a free port, its passkeys for [`PASSKEY_ORIGIN`].
+pub fn local_settings() -> LocalAuthsignalSettings {
+    LocalAuthsignalSettings {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        passkeys: PasskeySettings {
+            rp_id: "localhost".into(),
+            origins: vec![PASSKEY_ORIGIN.parse().unwrap()],
         },
     }
 }
@@ -53,7 +65,7 @@ impl LocalTenant {
 
     /// On `data_dir` as it is: a second start on the same directory is a restart.
     pub async fn start_in(data_dir: &Path) -> LocalTenant {
-        let local = LocalAuthsignal::start("127.0.0.1:0".parse().unwrap(), data_dir)
+        let local = LocalAuthsignal::start(&local_settings(), data_dir)
             .await
             .unwrap();
         let client = Self::client_with(&local, settings(2));

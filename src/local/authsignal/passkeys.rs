@@ -1,0 +1,349 @@
+//! Passkeys in the local Authsignal: real WebAuthn registration and authentication, verified
+//! by webauthn-rs against the configured relying party (RP ID and the app's origins, as a
+//! tenant sets them in the Portal): attestation `none` and packed self-attestation, challenge,
+//! origin, RP ID hash, user verification, signature and counter. A ceremony is used once, so a
+//! replayed or forged credential is refused (`invalid_credential`, the code the Web SDK knows).
+//!
+//! The calls are the Web SDK's (authsignal-methods.md §3): registration options, then the
+//! credential, with the token of one tracked action; authentication options, then the
+//! assertion. What Authsignal puts in `excludeCredentials` and which `residentKey` it asks for
+//! are not documented (§7 question 4); webauthn-rs's passkey defaults are used: the person's
+//! passkeys are excluded, and platform authenticators and security keys are both allowed.
+
+use std::io;
+
+use axum::http::StatusCode;
+use time::Duration;
+use webauthn_rs::{
+    Webauthn, WebauthnBuilder,
+    prelude::{CredentialID, PublicKeyCredential, RegisterPublicKeyCredential},
+};
+
+use super::{
+    conventions::ApiError,
+    data::{Ceremony, CeremonyState, Data, Passkey, StoredAuthenticator},
+    rules::Verification,
+    tokens::Claims,
+};
+use crate::{config::PasskeySettings, model::VerificationMethod};
+
+/// A ceremony lasts as long as the browser's prompt may.
+const CEREMONY_LIFETIME: Duration = Duration::minutes(5);
+/// Old ceremonies go first.
+const KEPT_CEREMONIES: usize = 500;
+
+/// What the emulated tenant's passkeys are bound to.
+pub(super) fn relying_party(settings: &PasskeySettings) -> io::Result<Webauthn> {
+    let invalid = |error| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("the passkey settings are not usable: {error}"),
+        )
+    };
+    let (first, others) = settings
+        .origins
+        .split_first()
+        .ok_or_else(|| invalid(webauthn_rs::prelude::WebauthnError::Configuration))?;
+    let mut builder = WebauthnBuilder::new(&settings.rp_id, first)
+        .map_err(invalid)?
+        .rp_name("Account Security");
+    for origin in others {
+        builder = builder.append_allowed_origin(origin);
+    }
+    builder.build().map_err(invalid)
+}
+
+/// Names of passkey providers by AAGUID, from the community list the industry uses
+/// (passkeydeveloper/passkey-authenticator-aaguids); an unknown one is named by its kind.
+const PROVIDERS: [(&str, &str); 8] = [
+    ("fbfc3007-154e-4ecc-8c0b-6e020557d7bd", "iCloud Keychain"),
+    (
+        "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4",
+        "Google Password Manager",
+    ),
+    ("adce0002-35bc-c60a-648b-0b25f1f05503", "Chrome on Mac"),
+    ("08987058-cadc-4b81-b6e1-30de50dcbe96", "Windows Hello"),
+    ("9ddd1817-af5a-4672-a2b9-3e3dd95000a9", "Windows Hello"),
+    ("bada5566-a7aa-401f-bd96-45619a55120d", "1Password"),
+    ("d548826e-79b4-db40-a3d8-11116f7e8349", "Bitwarden"),
+    ("531126d6-e717-415c-9320-3d9aa6981239", "Dashlane"),
+];
+
+fn provider_name(aaguid: &str, attachment: Option<&str>) -> String {
+    PROVIDERS
+        .iter()
+        .find(|(known, _)| *known == aaguid)
+        .map(|(_, name)| (*name).to_owned())
+        .unwrap_or_else(|| match attachment {
+            Some("cross-platform") => "Security key".to_owned(),
+            _ => "Passkey".to_owned(),
+        })
+}
+
+impl Data {
+    /// Registration options for a new passkey of the token's user.
+    pub fn passkey_registration_options(
+        &mut self,
+        relying_party: &Webauthn,
+        claims: &Claims,
+        username: Option<&str>,
+        display_name: Option<&str>,
+    ) -> Result<(String, serde_json::Value), ApiError> {
+        let action = self.action_for(claims)?.clone();
+        self.check_may_enroll(claims)?;
+        let user = self.users.entry(action.user_id.clone()).or_default();
+        let handle = *user.webauthn_handle.get_or_insert_with(uuid::Uuid::new_v4);
+        let name = username
+            .map(str::to_owned)
+            .or_else(|| user.email.clone())
+            .or_else(|| user.username.clone())
+            .unwrap_or_else(|| action.user_id.clone());
+        let exclude: Vec<CredentialID> = user
+            .verified()
+            .filter_map(|authenticator| authenticator.passkey.as_ref()?.credential.as_ref())
+            .map(|credential| credential.cred_id().clone())
+            .collect();
+        let (options, state) = relying_party
+            .start_passkey_registration(handle, &name, display_name.unwrap_or(&name), Some(exclude))
+            .map_err(|error| {
+                ApiError::invalid_request(format!("No registration options: {error}."))
+            })?;
+        let options = serde_json::to_value(&options.public_key)
+            .map_err(|error| ApiError::internal(error.to_string()))?;
+        let id = self.begin(&action.user_id, claims, CeremonyState::Registration(state));
+        Ok((id, options))
+    }
+
+    /// Checks the new credential against the ceremony it answers, and keeps it as a verified
+    /// passkey.
+    pub fn add_passkey(
+        &mut self,
+        relying_party: &Webauthn,
+        claims: &Claims,
+        credential: &serde_json::Value,
+        challenge_id: Option<&str>,
+    ) -> Result<Verification, ApiError> {
+        self.check_may_enroll(claims)?;
+        let CeremonyState::Registration(state) = self.finish(claims, challenge_id)? else {
+            return Err(invalid_credential("That is not a passkey registration."));
+        };
+        let response: RegisterPublicKeyCredential = serde_json::from_value(credential.clone())
+            .map_err(|_| invalid_credential("The credential is not a WebAuthn registration."))?;
+        let registered = relying_party
+            .finish_passkey_registration(&response, &state)
+            .map_err(|error| invalid_credential(&format!("The passkey was refused: {error}.")))?;
+        let aaguid = aaguid_of(&response.response.attestation_object).unwrap_or_default();
+        let attachment = credential["authenticatorAttachment"]
+            .as_str()
+            .map(str::to_owned);
+        let now = self.now();
+        let passkey = Passkey {
+            credential_id: base64_url(registered.cred_id().as_ref()),
+            device_id: uuid::Uuid::new_v4().to_string(),
+            name: provider_name(&aaguid, attachment.as_deref()),
+            aaguid,
+            backed_up: backed_up(&response.response.attestation_object),
+            authenticator_attachment: attachment.unwrap_or_else(|| "platform".to_owned()),
+            credential: Some(registered),
+        };
+        let authenticator = StoredAuthenticator {
+            verified_at: Some(now),
+            last_verified_at: Some(now),
+            passkey: Some(passkey),
+            ..StoredAuthenticator::new(VerificationMethod::Passkey, now)
+        };
+        self.users
+            .entry(claims.other.user_id.clone())
+            .or_default()
+            .authenticators
+            .push(authenticator.clone());
+        self.succeed(
+            claims,
+            VerificationMethod::Passkey,
+            Some(Box::new(authenticator)),
+            now,
+        )
+    }
+
+    /// Authentication options for the token's user's passkeys.
+    pub fn passkey_authentication_options(
+        &mut self,
+        relying_party: &Webauthn,
+        claims: &Claims,
+    ) -> Result<(String, serde_json::Value), ApiError> {
+        let action = self.action_for(claims)?.clone();
+        let credentials: Vec<_> = self
+            .user(&action.user_id)
+            .map(|user| {
+                user.verified()
+                    .filter_map(|authenticator| authenticator.passkey.as_ref()?.credential.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if credentials.is_empty() {
+            return Err(ApiError::invalid_request(
+                "The user has no passkey to authenticate with.",
+            ));
+        }
+        let (options, state) = relying_party
+            .start_passkey_authentication(&credentials)
+            .map_err(|error| {
+                ApiError::invalid_request(format!("No authentication options: {error}."))
+            })?;
+        let options = serde_json::to_value(&options.public_key)
+            .map_err(|error| ApiError::internal(error.to_string()))?;
+        let id = self.begin(
+            &action.user_id,
+            claims,
+            CeremonyState::Authentication(state),
+        );
+        Ok((id, options))
+    }
+
+    /// Checks an assertion against the ceremony it answers; the passkey's counter moves on.
+    pub fn verify_passkey(
+        &mut self,
+        relying_party: &Webauthn,
+        claims: &Claims,
+        credential: &serde_json::Value,
+        challenge_id: Option<&str>,
+    ) -> Result<Verification, ApiError> {
+        let CeremonyState::Authentication(state) = self.finish(claims, challenge_id)? else {
+            return Err(invalid_credential("That is not a passkey authentication."));
+        };
+        let response: PublicKeyCredential = serde_json::from_value(credential.clone())
+            .map_err(|_| invalid_credential("The credential is not a WebAuthn assertion."))?;
+        let result = relying_party
+            .finish_passkey_authentication(&response, &state)
+            .map_err(|error| invalid_credential(&format!("The passkey was refused: {error}.")))?;
+        let now = self.now();
+        let user = self
+            .users
+            .get_mut(&claims.other.user_id)
+            .ok_or_else(unknown_credential)?;
+        let authenticator = user
+            .authenticators
+            .iter_mut()
+            .find(|authenticator| {
+                authenticator
+                    .passkey
+                    .as_ref()
+                    .and_then(|passkey| passkey.credential.as_ref())
+                    .is_some_and(|stored| stored.cred_id() == result.cred_id())
+            })
+            .ok_or_else(unknown_credential)?;
+        if let Some(stored) = authenticator
+            .passkey
+            .as_mut()
+            .and_then(|passkey| passkey.credential.as_mut())
+        {
+            stored.update_credential(&result);
+        }
+        authenticator.last_verified_at = Some(now);
+        self.succeed(claims, VerificationMethod::Passkey, None, now)
+    }
+
+    /// Keeps a ceremony for the token's action; returns its id.
+    fn begin(&mut self, user_id: &str, claims: &Claims, state: CeremonyState) -> String {
+        let now = self.now();
+        self.ceremonies.retain(|ceremony| ceremony.expires_at > now);
+        let excess = self.ceremonies.len().saturating_sub(KEPT_CEREMONIES);
+        self.ceremonies.drain(..excess);
+        let id = uuid::Uuid::new_v4().to_string();
+        self.ceremonies.push(Ceremony {
+            id: id.clone(),
+            user_id: user_id.to_owned(),
+            action_code: claims.other.action_code.clone(),
+            idempotency_key: claims.other.idempotency_key.clone(),
+            state,
+            expires_at: now + CEREMONY_LIFETIME,
+        });
+        id
+    }
+
+    /// Takes the token's action's ceremony (the one named, or the latest): a ceremony answers
+    /// one credential, once.
+    fn finish(
+        &mut self,
+        claims: &Claims,
+        challenge_id: Option<&str>,
+    ) -> Result<CeremonyState, ApiError> {
+        self.action_for(claims)?;
+        let now = self.now();
+        let position = self.ceremonies.iter().rposition(|ceremony| {
+            ceremony.user_id == claims.other.user_id
+                && ceremony.action_code == claims.other.action_code
+                && ceremony.idempotency_key == claims.other.idempotency_key
+                && ceremony.expires_at > now
+                && challenge_id.is_none_or(|id| ceremony.id == id)
+        });
+        match position {
+            Some(position) => Ok(self.ceremonies.remove(position).state),
+            None => Err(invalid_credential(
+                "No passkey ceremony is waiting for this credential: it expired or was used.",
+            )),
+        }
+    }
+}
+
+fn invalid_credential(description: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_credential", description)
+}
+
+fn unknown_credential() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "unknown_credential",
+        "The passkey is not one of the user's.",
+    )
+}
+
+/// The AAGUID in an attestation object's authenticator data (after the 32-byte RP ID hash, the
+/// flags byte and the 4-byte counter), as a UUID.
+fn aaguid_of(attestation_object: &[u8]) -> Option<String> {
+    let data = authenticator_data(attestation_object)?;
+    let bytes: [u8; 16] = data.get(37..53)?.try_into().ok()?;
+    Some(uuid::Uuid::from_bytes(bytes).to_string())
+}
+
+/// The backup-state flag (BS, 0x10) of the authenticator data: a synced passkey.
+fn backed_up(attestation_object: &[u8]) -> bool {
+    authenticator_data(attestation_object)
+        .and_then(|data| data.get(32).copied())
+        .is_some_and(|flags| flags & 0x10 != 0)
+}
+
+fn authenticator_data(attestation_object: &[u8]) -> Option<Vec<u8>> {
+    let value: ciborium::Value = ciborium::from_reader(attestation_object).ok()?;
+    value.as_map()?.iter().find_map(|(key, value)| {
+        (key.as_text() == Some("authData"))
+            .then(|| value.as_bytes().cloned())
+            .flatten()
+    })
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn providers_are_named_by_aaguid_or_by_kind() {
+        assert_eq!(
+            provider_name("fbfc3007-154e-4ecc-8c0b-6e020557d7bd", Some("platform")),
+            "iCloud Keychain"
+        );
+        assert_eq!(
+            provider_name(
+                "00000000-0000-0000-0000-000000000000",
+                Some("cross-platform")
+            ),
+            "Security key"
+        );
+        assert_eq!(provider_name("unknown", None), "Passkey");
+    }
+}
