@@ -5,6 +5,7 @@
 mod authsignal_client;
 mod authsignal_contract;
 mod authsignal_emulator;
+mod authsignal_methods;
 mod authsignal_prebuilt;
 mod callback_errors;
 mod hardening;

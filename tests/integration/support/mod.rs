@@ -4,6 +4,7 @@
 pub mod authsignal;
 pub mod browser;
 pub mod forge;
+pub mod webauthn;
 
 use std::{collections::HashMap, path::PathBuf};
 

@@ -1,0 +1,440 @@
+//! Text-message codes, authenticator apps and passkeys in the local Authsignal, over the Client
+//! API as the Web SDK calls it: enrollment and verification of each, wrong and expired codes,
+//! TOTP steps, and real WebAuthn ceremonies with a software passkey, forged and replayed ones
+//! included; and how the Server API then lists each.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use totp_rs::Totp;
+
+use crate::support::{
+    authsignal::{LocalTenant, PASSKEY_ORIGIN},
+    webauthn::{Attestation, ICLOUD, SoftPasskey, tamper},
+};
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+async fn error_code(response: reqwest::Response) -> (StatusCode, String) {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    (
+        status,
+        body["errorCode"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+/// A token that may add a method for `user`.
+async fn adding(tenant: &LocalTenant, user: &str) -> String {
+    tenant
+        .track_token(user, "addAuthenticator", Some("add:authenticators"))
+        .await
+}
+
+#[tokio::test]
+async fn a_text_message_code_is_enrolled_like_an_email_code_and_sent_to_the_number() {
+    let tenant = LocalTenant::start("sms").await;
+    let token = adding(&tenant, "user-1").await;
+    let number = "+64211234567";
+    let enrolled = tenant
+        .client_json(
+            &token,
+            Method::POST,
+            "/v1/client/user-authenticators/sms",
+            Some(json!({ "phoneNumber": number })),
+        )
+        .await;
+    assert!(enrolled["userAuthenticatorId"].is_string());
+    let code = tenant.latest_code(number).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = tenant
+        .client_json(
+            &token,
+            Method::POST,
+            "/v1/client/verify/sms",
+            Some(json!({ "verificationCode": wrong })),
+        )
+        .await;
+    assert_eq!(
+        refused,
+        json!({ "isVerified": false, "failureReason": "CODE_INVALID_OR_EXPIRED" })
+    );
+    let verified = tenant
+        .client_json(
+            &token,
+            Method::POST,
+            "/v1/client/verify/sms",
+            Some(json!({ "verificationCode": code })),
+        )
+        .await;
+    assert_eq!(verified["isVerified"], true, "{verified}");
+    assert_eq!(verified["userAuthenticator"]["verificationMethod"], "SMS");
+    let listed = tenant.client.get_authenticators("user-1").await.unwrap();
+    assert_eq!(listed[0].phone_number.as_deref(), Some(number));
+
+    // A code for a challenge expires with the emulator's clock.
+    let challenge = tenant.track_token("user-1", "stepUp", None).await;
+    let sent = tenant
+        .client_api(&challenge, Method::POST, "/v1/client/challenge/sms", None)
+        .await;
+    assert_eq!(sent.status(), StatusCode::OK);
+    let code = tenant.latest_code(number).await;
+    tenant.advance_clock(601).await;
+    let (status, error) = error_code(
+        tenant
+            .client_api(
+                &challenge,
+                Method::POST,
+                "/v1/client/verify/sms",
+                Some(json!({ "verificationCode": code })),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error.as_str()),
+        (StatusCode::UNAUTHORIZED, "expired_token")
+    );
+}
+
+/// The app from an enrollment's URI, as an authenticator app reads the QR code.
+fn app_from(enrollment: &Value) -> Totp {
+    let uri = enrollment["uri"].as_str().unwrap();
+    assert!(
+        uri.starts_with("otpauth://totp/Account%20Security:"),
+        "{uri}"
+    );
+    assert!(uri.contains("issuer=Account%20Security"), "{uri}");
+    let app = Totp::from_url(uri).unwrap();
+    assert_eq!(
+        app.secret().to_base32(),
+        enrollment["secret"].as_str().unwrap()
+    );
+    app
+}
+
+#[tokio::test]
+async fn an_authenticator_app_is_enrolled_and_its_codes_count_within_one_step_once() {
+    let tenant = LocalTenant::start("totp").await;
+    let token = adding(&tenant, "user-1").await;
+    let enrollment = tenant
+        .client_json(
+            &token,
+            Method::POST,
+            "/v1/client/user-authenticators/totp",
+            None,
+        )
+        .await;
+    let app = app_from(&enrollment);
+    let secret = enrollment["secret"].as_str().unwrap();
+    assert!(
+        secret.len() >= 32
+            && secret
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
+    );
+    // Not listed as a way to sign in until a code proves the app has the secret.
+    assert!(
+        tenant.client.get_authenticators("user-1").await.unwrap()[0]
+            .verified_at
+            .is_none()
+    );
+    let verify = |token: String, code: String| {
+        let tenant = &tenant;
+        async move {
+            tenant
+                .client_json(
+                    &token,
+                    Method::POST,
+                    "/v1/client/verify/totp",
+                    Some(json!({ "verificationCode": code })),
+                )
+                .await
+        }
+    };
+    let far_off = verify(token.clone(), app.generate(now() + 3600).to_string()).await;
+    assert_eq!(far_off["isVerified"], false, "{far_off}");
+    let verified = verify(token.clone(), app.generate(now()).to_string()).await;
+    assert_eq!(verified["isVerified"], true, "{verified}");
+    assert_eq!(
+        verified["userAuthenticator"]["verificationMethod"],
+        "AUTHENTICATOR_APP"
+    );
+    assert!(
+        tenant.client.get_authenticators("user-1").await.unwrap()[0]
+            .verified_at
+            .is_some()
+    );
+
+    // A step-up with the app: no challenge call, the code straight away.
+    let step_up = tenant.track_token("user-1", "stepUp", None).await;
+    let again = verify(step_up.clone(), app.generate(now()).to_string()).await;
+    assert_eq!(
+        again["isVerified"], false,
+        "the same step is never accepted twice"
+    );
+    let previous = verify(step_up.clone(), app.generate(now() - 30).to_string()).await;
+    assert_eq!(previous["isVerified"], false, "an older step neither");
+    let next = verify(step_up.clone(), app.generate(now() + 30).to_string()).await;
+    assert_eq!(next["isVerified"], true, "{next}");
+    let validation = tenant
+        .client
+        .validate_challenge(
+            next["accessToken"].as_str().unwrap(),
+            Some("user-1"),
+            Some("stepUp"),
+        )
+        .await
+        .unwrap();
+    assert!(validation.is_valid);
+    assert_eq!(
+        validation.verification_method,
+        Some(account_security::model::VerificationMethod::AuthenticatorApp)
+    );
+}
+
+#[tokio::test]
+async fn a_previous_step_counts_during_the_enrollment() {
+    let tenant = LocalTenant::start("totp-previous").await;
+    let token = adding(&tenant, "user-1").await;
+    let enrollment = tenant
+        .client_json(
+            &token,
+            Method::POST,
+            "/v1/client/user-authenticators/totp",
+            None,
+        )
+        .await;
+    let app = app_from(&enrollment);
+    let verified = tenant
+        .client_json(
+            &token,
+            Method::POST,
+            "/v1/client/verify/totp",
+            Some(json!({ "verificationCode": app.generate(now() - 30).to_string() })),
+        )
+        .await;
+    assert_eq!(verified["isVerified"], true, "{verified}");
+}
+
+async fn registration_options(tenant: &LocalTenant, token: &str) -> Value {
+    tenant
+        .client_json(
+            token,
+            Method::POST,
+            "/v1/client/user-authenticators/passkey/registration-options",
+            Some(json!({ "authenticatorAttachment": null })),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_passkey_is_registered_with_real_webauthn_and_named_by_its_provider() {
+    for attestation in [Attestation::None, Attestation::PackedSelf] {
+        let tenant = LocalTenant::start("passkey").await;
+        let token = adding(&tenant, "user-1").await;
+        let options = registration_options(&tenant, &token).await;
+        let creation = &options["options"];
+        assert_eq!(creation["rp"]["id"], "localhost");
+        assert!(creation["challenge"].is_string() && creation["user"]["id"].is_string());
+        let mut passkey = SoftPasskey::new(PASSKEY_ORIGIN, ICLOUD);
+        let credential = passkey.register(creation, attestation);
+        let added = tenant
+            .client_json(&token, Method::POST, "/v1/client/user-authenticators/passkey", Some(json!({ "registrationCredential": credential, "challengeId": options["challengeId"] })))
+            .await;
+        assert_eq!(added["isVerified"], true, "{added}");
+        assert!(added["accessToken"].is_string() && added["userAuthenticatorId"].is_string());
+        let listed = tenant.client.get_authenticators("user-1").await.unwrap();
+        let webauthn = listed[0].webauthn_credential.as_ref().unwrap();
+        assert_eq!(webauthn.name.as_deref(), Some("iCloud Keychain"));
+        assert_eq!(
+            webauthn.aaguid.as_deref(),
+            Some("fbfc3007-154e-4ecc-8c0b-6e020557d7bd")
+        );
+        assert_eq!(
+            webauthn.aaguid_mapping.as_ref().unwrap().name.as_deref(),
+            Some("iCloud Keychain")
+        );
+
+        // The same answer again: its ceremony is over.
+        let replayed = tenant
+            .client_api(&token, Method::POST, "/v1/client/user-authenticators/passkey", Some(json!({ "registrationCredential": credential, "challengeId": options["challengeId"] })))
+            .await;
+        assert_eq!(
+            error_code(replayed).await,
+            (StatusCode::BAD_REQUEST, "invalid_credential".to_owned())
+        );
+    }
+}
+
+/// Builds a registration response from the options the tenant gave.
+type Forge = dyn Fn(&Value) -> Value;
+
+#[tokio::test]
+async fn forged_registrations_are_refused_and_add_nothing() {
+    let tenant = LocalTenant::start("passkey-forged").await;
+    let token = adding(&tenant, "user-1").await;
+    let forgeries: Vec<(&str, Box<Forge>)> = vec![
+        (
+            "another page's origin",
+            Box::new(|options: &Value| {
+                SoftPasskey::new("http://localhost:9999", ICLOUD)
+                    .register(options, Attestation::None)
+            }),
+        ),
+        (
+            "another challenge",
+            Box::new(|options: &Value| {
+                let mut other = options.clone();
+                other["challenge"] = json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+                SoftPasskey::new(PASSKEY_ORIGIN, ICLOUD).register(&other, Attestation::None)
+            }),
+        ),
+        (
+            "another relying party",
+            Box::new(|options: &Value| {
+                let mut other = options.clone();
+                other["rp"]["id"] = json!("evil.example");
+                SoftPasskey::new(PASSKEY_ORIGIN, ICLOUD).register(&other, Attestation::None)
+            }),
+        ),
+        (
+            "a self-attestation signed by someone else",
+            Box::new(|options: &Value| {
+                let real = SoftPasskey::new(PASSKEY_ORIGIN, ICLOUD)
+                    .register(options, Attestation::PackedSelf);
+                tamper(&real, "/response/clientDataJSON", |bytes| bytes.push(b' '))
+            }),
+        ),
+    ];
+    for (case, forge) in forgeries {
+        let options = registration_options(&tenant, &token).await;
+        let credential = forge(&options["options"]);
+        let response = tenant
+            .client_api(&token, Method::POST, "/v1/client/user-authenticators/passkey", Some(json!({ "registrationCredential": credential, "challengeId": options["challengeId"] })))
+            .await;
+        assert_eq!(
+            error_code(response).await,
+            (StatusCode::BAD_REQUEST, "invalid_credential".to_owned()),
+            "{case}"
+        );
+    }
+    assert!(
+        tenant
+            .client
+            .get_authenticators("user-1")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_passkey_signs_in_once_per_assertion_and_forgeries_do_not() {
+    let tenant = LocalTenant::start("passkey-assert").await;
+    let token = adding(&tenant, "user-1").await;
+    let options = registration_options(&tenant, &token).await;
+    let mut passkey = SoftPasskey::new(PASSKEY_ORIGIN, ICLOUD);
+    let credential = passkey.register(&options["options"], Attestation::PackedSelf);
+    tenant
+        .client_json(&token, Method::POST, "/v1/client/user-authenticators/passkey", Some(json!({ "registrationCredential": credential, "challengeId": options["challengeId"] })))
+        .await;
+
+    let step_up = tenant.track_token("user-1", "stepUp", None).await;
+    let authentication = || authentication_options(&tenant, &step_up);
+    let verify = |assertion: Value, challenge_id: Value| {
+        verify_assertion(&tenant, &step_up, assertion, challenge_id)
+    };
+
+    let options = authentication().await;
+    let request = &options["options"];
+    assert_eq!(request["allowCredentials"].as_array().unwrap().len(), 1);
+    for (case, forged) in [
+        (
+            "a changed signature",
+            tamper(&passkey.assert(request), "/response/signature", |bytes| {
+                let last = bytes.len() - 1;
+                bytes[last] ^= 1;
+            }),
+        ),
+        (
+            "user verification left out",
+            tamper(
+                &passkey.assert(request),
+                "/response/authenticatorData",
+                |bytes| bytes[32] = 0x01,
+            ),
+        ),
+        (
+            "another page",
+            SoftPasskey::new("http://localhost:9999", ICLOUD).assert(request),
+        ),
+    ] {
+        let options = authentication().await;
+        let response = verify(forged, options["challengeId"].clone()).await;
+        assert_eq!(
+            error_code(response).await.0,
+            StatusCode::BAD_REQUEST,
+            "{case}"
+        );
+    }
+    let options = authentication().await;
+    let assertion = passkey.assert(&options["options"]);
+    let verified: Value = verify(assertion.clone(), options["challengeId"].clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(verified["isVerified"], true, "{verified}");
+    let replayed = verify(assertion, options["challengeId"].clone()).await;
+    assert_eq!(
+        error_code(replayed).await,
+        (StatusCode::BAD_REQUEST, "invalid_credential".to_owned())
+    );
+    let validation = tenant
+        .client
+        .validate_challenge(
+            verified["accessToken"].as_str().unwrap(),
+            Some("user-1"),
+            Some("stepUp"),
+        )
+        .await
+        .unwrap();
+    assert!(validation.is_valid);
+    let listed = tenant.client.get_authenticators("user-1").await.unwrap();
+    assert!(
+        listed[0].last_verified_at > listed[0].verified_at,
+        "last used now"
+    );
+}
+
+async fn authentication_options(tenant: &LocalTenant, token: &str) -> Value {
+    tenant
+        .client_json(
+            token,
+            Method::POST,
+            "/v1/client/user-authenticators/passkey/authentication-options",
+            None,
+        )
+        .await
+}
+
+async fn verify_assertion(
+    tenant: &LocalTenant,
+    token: &str,
+    assertion: Value,
+    challenge_id: Value,
+) -> reqwest::Response {
+    tenant
+        .client_api(
+            token,
+            Method::POST,
+            "/v1/client/verify/passkey",
+            Some(json!({ "authenticationCredential": assertion, "challengeId": challenge_id })),
+        )
+        .await
+}
