@@ -5,7 +5,9 @@
 
 use leptos::prelude::*;
 
-use crate::model::{AppError, AuthenticatorView, ClientApiTicket, StepUpWindow, UserView};
+use crate::model::{
+    AppError, AuthenticatorView, ClientApiTicket, StepUpWindow, UserView, VerificationMethod,
+};
 
 /// Who is signed in.
 #[server(endpoint = "me")]
@@ -25,21 +27,26 @@ pub async fn list_authenticators() -> Result<Vec<AuthenticatorView>, AppError> {
     crate::server::account::list(&state.authsignal, &user.sub).await
 }
 
-/// A short-lived Authsignal token with which the browser adds an email code for `email`;
-/// only within a step-up window.
+/// A short-lived Authsignal token with which the browser adds one method: an email code for
+/// `email`, a text-message code for `phone_number`, an authenticator app or a passkey; only
+/// within a step-up window.
 #[server(endpoint = "start_enrollment")]
-pub async fn start_enrollment(email: String) -> Result<ClientApiTicket, AppError> {
-    use crate::{
-        model::validate_email,
-        server::{account, http::rate_limit::Bucket},
+pub async fn start_enrollment(
+    method: VerificationMethod,
+    #[server(default)] email: Option<String>,
+    #[server(default)] phone_number: Option<String>,
+) -> Result<ClientApiTicket, AppError> {
+    use crate::server::{
+        account::{self, Contact},
+        http::rate_limit::Bucket,
     };
 
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
-    validate_email(&email)?;
+    let contact = Contact::for_new(method, email, phone_number)?;
     ssr::limit(&state, Bucket::Enrollment, &user).await?;
     ssr::require_step_up(&state, &user).await?;
-    account::start_enrollment(&state.authsignal, &user.sub, &email).await
+    account::start_enrollment(&state.authsignal, &user.sub, &contact).await
 }
 
 /// Whether this browser may change the person's methods now, and for how long.

@@ -53,7 +53,10 @@ impl VerificationMethod {
 
     /// Whether the page can challenge it to prove it's the person again (step-up).
     pub fn can_step_up(self) -> bool {
-        matches!(self, Self::EmailOtp | Self::Sms)
+        matches!(
+            self,
+            Self::EmailOtp | Self::Sms | Self::AuthenticatorApp | Self::Passkey
+        )
     }
 }
 
@@ -92,7 +95,7 @@ pub struct AuthenticatorView {
     pub method: VerificationMethod,
     /// "Email code", or a passkey's name such as "iCloud Keychain".
     pub label: String,
-    /// `j•••@example.com`, `+64 •••• 4321`.
+    /// `j•••@example.com`, `+64 •• ••• 4321`, a passkey's provider.
     pub masked_identifier: Option<String>,
     pub added: When,
     pub last_used: Option<When>,
@@ -319,25 +322,45 @@ pub fn validate_email(input: &str) -> Result<String, AppError> {
 }
 
 /// Checks a phone number in E.164 form (`+` then 7 to 15 digits, no leading zero), which is
-/// what Authsignal stores. Spaces, dashes, dots and brackets people type are dropped.
+/// what Authsignal stores. Spaces, dashes, dots and brackets people type are dropped. Each way
+/// of getting it wrong has its own sentence; a number typed as it is dialled at home is the
+/// usual one.
 pub fn validate_phone_number(input: &str) -> Result<String, AppError> {
+    const EXAMPLE: &str = "like +64 21 123 4567";
     let compact: String = input
         .trim()
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
         .collect();
-    let well_formed = compact.strip_prefix('+').is_some_and(|digits| {
-        (7..=15).contains(&digits.len())
-            && digits.chars().all(|c| c.is_ascii_digit())
-            && !digits.starts_with('0')
-    });
-    if well_formed {
-        Ok(compact)
-    } else {
-        Err(AppError::invalid(
-            "phoneNumber",
-            "Enter a phone number with its country code, like +64 21 123 4567.",
-        ))
+    let invalid = |message: String| Err(AppError::invalid("phoneNumber", message));
+    let Some(digits) = compact.strip_prefix('+') else {
+        return match compact.chars().next() {
+            None => invalid("Enter your phone number.".to_owned()),
+            Some('0') if compact.chars().all(|c| c.is_ascii_digit()) => invalid(format!(
+                "That is a local number. Start with + and your country code instead of the \
+                 first 0, {EXAMPLE}."
+            )),
+            Some(_) => invalid(format!("Start with + and your country code, {EXAMPLE}.")),
+        };
+    };
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return invalid(format!(
+            "A phone number has only digits after the +, {EXAMPLE}."
+        ));
+    }
+    if digits.starts_with('0') {
+        return invalid(format!(
+            "Leave out the 0 after the country code, {EXAMPLE}."
+        ));
+    }
+    match digits.len() {
+        0..7 => invalid(format!(
+            "That number is too short. Enter it in full, {EXAMPLE}."
+        )),
+        7..=15 => Ok(compact),
+        _ => invalid(
+            "That number is too long: international numbers have at most 15 digits.".to_owned(),
+        ),
     }
 }
 
@@ -350,10 +373,7 @@ pub fn normalize_code(input: &str) -> Result<String, AppError> {
     if digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit()) {
         Ok(digits)
     } else {
-        Err(AppError::invalid(
-            "code",
-            "Enter the 6-digit code from the email.",
-        ))
+        Err(AppError::invalid("code", "Enter the 6-digit code."))
     }
 }
 
@@ -500,20 +520,22 @@ mod tests {
             validate_phone_number("+1 (555) 010.9999").unwrap(),
             "+15550109999"
         );
-        for bad in [
-            "",
-            "021 123 4321",
-            "+",
-            "+123456",
-            "+1234567890123456",
-            "+0211234321",
-            "+64 21 abc",
-            "++64211234321",
+        for (bad, says) in [
+            ("", "Enter your phone number."),
+            ("021 123 4321", "That is a local number."),
+            ("64 21 123 4321", "Start with + and your country code"),
+            ("+", "too short"),
+            ("+123456", "too short"),
+            ("+1234567890123456", "too long"),
+            ("+0211234321", "Leave out the 0"),
+            ("+64 21 abc", "only digits"),
+            ("++64211234321", "only digits"),
         ] {
             let error = validate_phone_number(bad).unwrap_err();
             assert!(
-                matches!(&error, AppError::InvalidInput { field, .. } if field == "phoneNumber"),
-                "{bad}"
+                matches!(&error, AppError::InvalidInput { field, message }
+                    if field == "phoneNumber" && message.contains(says)),
+                "{bad}: {error:?}"
             );
         }
     }

@@ -5,11 +5,15 @@
 use gloo_net::http::Request;
 use serde::{Serialize, de::DeserializeOwned};
 
+use serde_json::Value;
+
 use crate::{
     model::{ClientApiTicket, VerificationMethod},
     wire::authsignal::{
-        ChallengeRequest, ChallengeResponse, EnrollEmailRequest, EnrollResponse, ErrorBody,
-        FailureReason, VerifyRequest, VerifyResponse,
+        AddPasskeyRequest, ChallengeRequest, ChallengeResponse, EnrollEmailRequest, EnrollResponse,
+        EnrollSmsRequest, EnrollTotpResponse, ErrorBody, FailureReason,
+        PasskeyAuthenticationOptionsRequest, PasskeyOptionsResponse,
+        PasskeyRegistrationOptionsRequest, VerifyPasskeyRequest, VerifyRequest, VerifyResponse,
     },
 };
 
@@ -44,13 +48,24 @@ impl ClientApiError {
             Self::RateLimited => {
                 "Too many codes were sent. Wait a few minutes, then start again.".into()
             }
-            Self::Refused(reason) => format!("The code could not be sent: {reason}"),
+            Self::Refused(reason) => {
+                format!("The sign-in methods service refused this: {reason}")
+            }
             Self::Network(_) => "The sign-in methods service could not be reached. Check your connection and try again.".into(),
         }
     }
 }
 
-/// The outcome of checking a code.
+/// A new authenticator app's secret, which stays in the page: in a QR code and as text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TotpSetup {
+    /// `otpauth://totp/Issuer:account?secret=…&issuer=…`.
+    pub uri: String,
+    /// The same secret in base32.
+    pub secret: String,
+}
+
+/// The outcome of checking a code or a passkey.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verification {
     /// The method is now enrolled; `authenticator_id` names the new list row.
@@ -81,6 +96,88 @@ impl ClientApi {
             .map(drop)
     }
 
+    /// Starts enrolling `phone_number` (E.164): Authsignal texts it a 6-digit code. Calling it
+    /// again with the same number sends a fresh code.
+    pub async fn enroll_sms(&self, phone_number: &str) -> Result<(), ClientApiError> {
+        let request = EnrollSmsRequest {
+            phone_number: phone_number.to_owned(),
+        };
+        self.post::<EnrollResponse>("/client/user-authenticators/sms", &request)
+            .await
+            .map(drop)
+    }
+
+    /// Starts adding an authenticator app: a new secret, as an `otpauth://` URI for a QR code
+    /// and in base32 for typing in. Verified by the app's first code ([`ClientApi::verify`]).
+    pub async fn enroll_totp(&self) -> Result<TotpSetup, ClientApiError> {
+        let reply: EnrollTotpResponse = self
+            .post("/client/user-authenticators/totp", &serde_json::json!({}))
+            .await?;
+        Ok(TotpSetup {
+            uri: reply.uri,
+            secret: reply.secret,
+        })
+    }
+
+    /// The options for `navigator.credentials.create()`: a new passkey for `username`.
+    pub async fn passkey_registration_options(
+        &self,
+        username: Option<String>,
+    ) -> Result<PasskeyOptionsResponse, ClientApiError> {
+        let request = PasskeyRegistrationOptionsRequest {
+            display_name: username.clone(),
+            username,
+            // Either a platform authenticator or a security key.
+            authenticator_attachment: None,
+        };
+        self.post(
+            "/client/user-authenticators/passkey/registration-options",
+            &request,
+        )
+        .await
+    }
+
+    /// Hands the new credential to Authsignal, which verifies and keeps it.
+    pub async fn add_passkey(
+        &mut self,
+        challenge_id: String,
+        credential: Value,
+    ) -> Result<Verification, ClientApiError> {
+        let request = AddPasskeyRequest {
+            registration_credential: credential,
+            challenge_id: Some(challenge_id),
+        };
+        let reply = self
+            .post("/client/user-authenticators/passkey", &request)
+            .await?;
+        Ok(self.verified(reply))
+    }
+
+    /// The options for `navigator.credentials.get()` with the person's passkeys.
+    pub async fn passkey_authentication_options(
+        &self,
+    ) -> Result<PasskeyOptionsResponse, ClientApiError> {
+        self.post(
+            "/client/user-authenticators/passkey/authentication-options",
+            &PasskeyAuthenticationOptionsRequest::default(),
+        )
+        .await
+    }
+
+    /// Hands an assertion to Authsignal, which checks it against the person's passkeys.
+    pub async fn verify_passkey(
+        &mut self,
+        challenge_id: String,
+        credential: Value,
+    ) -> Result<Verification, ClientApiError> {
+        let request = VerifyPasskeyRequest {
+            authentication_credential: credential,
+            challenge_id: Some(challenge_id),
+        };
+        let reply = self.post("/client/verify/passkey", &request).await?;
+        Ok(self.verified(reply))
+    }
+
     /// Sends a code to one of the person's methods, to prove it's them (step-up).
     pub async fn challenge(
         &self,
@@ -106,21 +203,26 @@ impl ClientApi {
             verification_code: code.to_owned(),
         };
         let path = format!("/client/verify/{}", code_path(method)?);
-        let reply: VerifyResponse = self.post(&path, &request).await?;
+        let reply = self.post(&path, &request).await?;
+        Ok(self.verified(reply))
+    }
+
+    /// Reads a verify answer; on success the token becomes the one that proves it.
+    fn verified(&mut self, reply: VerifyResponse) -> Verification {
         if reply.is_verified {
             if let Some(token) = reply.access_token {
                 self.token = token;
             }
-            return Ok(Verification::Verified {
-                authenticator_id: reply
+            return Verification::Verified {
+                authenticator_id: reply.user_authenticator_id.or(reply
                     .user_authenticator
-                    .map(|authenticator| authenticator.user_authenticator_id),
-            });
+                    .map(|authenticator| authenticator.user_authenticator_id)),
+            };
         }
-        Ok(match reply.failure_reason {
+        match reply.failure_reason {
             Some(FailureReason::MaxAttemptsExceeded) => Verification::TooManyAttempts,
             _ => Verification::WrongCode,
-        })
+        }
     }
 
     /// The current token: after a successful verification, the one that proves it.
@@ -155,6 +257,7 @@ fn code_path(method: VerificationMethod) -> Result<&'static str, ClientApiError>
     match method {
         VerificationMethod::EmailOtp => Ok("email-otp"),
         VerificationMethod::Sms => Ok("sms"),
+        VerificationMethod::AuthenticatorApp => Ok("totp"),
         _ => Err(ClientApiError::Refused(
             "this method does not use codes.".to_owned(),
         )),

@@ -40,6 +40,15 @@ pub fn take_resume(key: &str) -> Option<String> {
     value
 }
 
+/// Puts `text` on the clipboard; answers whether the browser let it.
+pub async fn copy_text(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
 fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }

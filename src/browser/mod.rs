@@ -1,6 +1,8 @@
 //! Code that runs only in the browser: the Authsignal Client API calls the page makes directly,
-//! as the Authsignal Web SDK does, and a few DOM helpers. It compiles into the server build too,
-//! so that the event handlers calling it type-check there, but it is never called on the server.
+//! as the Authsignal Web SDK does, the WebAuthn prompts for passkeys, and a few DOM helpers. It
+//! compiles into the server build too, so that the event handlers calling it type-check there,
+//! but it is never called on the server.
 
 pub mod authsignal;
 pub mod dom;
+pub mod webauthn;

@@ -241,7 +241,10 @@ async fn too_many_enrollments_are_refused_with_retry_after() {
     let mut statuses = Vec::new();
     for _ in 0..6 {
         let response = browser
-            .call_with(&url, &[("email", "jane@example.com")])
+            .call_with(
+                &url,
+                &[("method", "EMAIL_OTP"), ("email", "jane@example.com")],
+            )
             .await;
         statuses.push(response.status());
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
@@ -302,7 +305,10 @@ async fn an_oversized_request_is_refused_before_any_handler() {
     let mut browser = Browser::signed_up(&app, &new_email("size")).await;
     let huge = "a".repeat(100 * 1024);
     let response = browser
-        .call_with(&app.url("/api/start_enrollment"), &[("email", &huge)])
+        .call_with(
+            &app.url("/api/start_enrollment"),
+            &[("method", "EMAIL_OTP"), ("email", &huge)],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
@@ -313,9 +319,25 @@ async fn bad_server_function_input_is_a_400_naming_the_field() {
     let mut person = person_with_two_methods(&app, &tenant, "input").await;
     let long_email = format!("{}@example.com", "a".repeat(250));
     let cases = [
-        ("start_enrollment", vec![("email", "jane@")], "email"),
-        ("start_enrollment", vec![("email", &long_email)], "email"),
-        ("start_enrollment", Vec::new(), "email"),
+        (
+            "start_enrollment",
+            vec![("method", "EMAIL_OTP"), ("email", "jane@")],
+            "email",
+        ),
+        (
+            "start_enrollment",
+            vec![("method", "EMAIL_OTP"), ("email", &long_email)],
+            "email",
+        ),
+        ("start_enrollment", vec![("method", "EMAIL_OTP")], "email"),
+        ("start_enrollment", Vec::new(), "method"),
+        ("start_enrollment", vec![("method", "PUSH")], "method"),
+        (
+            "start_enrollment",
+            vec![("method", "SMS"), ("phone_number", "021 123 4567")],
+            "phoneNumber",
+        ),
+        ("start_enrollment", vec![("method", "SMS")], "phoneNumber"),
         ("remove_authenticator", vec![("id", "../../users/x")], "id"),
         ("remove_authenticator", vec![("id", "")], "id"),
         (

@@ -164,7 +164,12 @@ async fn client_api(base: &str, token: &str, path: &str, body: Value) -> Value {
 
 /// Adds an email code through the Client API as the page does; returns the code.
 async fn enroll(session: &mut Session, authsignal: &str, email: &str) -> String {
-    let ticket = session.call("start_enrollment", &[("email", email)]).await;
+    let ticket = session
+        .call(
+            "start_enrollment",
+            &[("method", "EMAIL_OTP"), ("email", email)],
+        )
+        .await;
     let token = ticket["token"].as_str().unwrap();
     let client_api_url = ticket["client_api_url"].as_str().unwrap();
     session.secrets.add("an enrollment token", token);

@@ -5,10 +5,13 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use totp_rs::Totp;
+
 use crate::support::{
     TestApp,
-    authsignal::{LocalTenant, encode},
+    authsignal::{LocalTenant, PASSKEY_ORIGIN, encode},
     browser::{Browser, encrypt_cookie, jwt_claims, new_email},
+    webauthn::{Attestation, ICLOUD, SoftPasskey},
 };
 
 const ACCESS: &str = "session-access";
@@ -97,7 +100,7 @@ async fn an_old_session_changes_nothing_until_it_steps_up_and_then_only_within_t
         &app,
         &mut person.browser,
         "start_enrollment",
-        &[("email", "new@example.com")],
+        &[("method", "EMAIL_OTP"), ("email", "new@example.com")],
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -143,7 +146,7 @@ async fn an_old_session_changes_nothing_until_it_steps_up_and_then_only_within_t
         &app,
         &mut person.browser,
         "start_enrollment",
-        &[("email", "new@example.com")],
+        &[("method", "EMAIL_OTP"), ("email", "new@example.com")],
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{ticket}");
@@ -171,7 +174,7 @@ async fn an_old_session_changes_nothing_until_it_steps_up_and_then_only_within_t
         &app,
         &mut person.browser,
         "start_enrollment",
-        &[("email", "new@example.com")],
+        &[("method", "EMAIL_OTP"), ("email", "new@example.com")],
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -213,7 +216,7 @@ async fn ending_the_window_or_signing_out_voids_the_proof() {
         &app,
         &mut person.browser,
         "start_enrollment",
-        &[("email", "x@example.com")],
+        &[("method", "EMAIL_OTP"), ("email", "x@example.com")],
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -357,8 +360,13 @@ async fn a_first_method_needs_a_fresh_sign_in_not_a_challenge() {
     let email = new_email("first");
     let mut browser = Browser::signed_up(&app, &email).await;
     // Just signed in: the first method needs nothing more.
-    let (status, body) =
-        page_call(&app, &mut browser, "start_enrollment", &[("email", &email)]).await;
+    let (status, body) = page_call(
+        &app,
+        &mut browser,
+        "start_enrollment",
+        &[("method", "EMAIL_OTP"), ("email", &email)],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let fresh = app.mint(json!({ "email": email })).await;
     let (status, body) = rest(
@@ -377,8 +385,13 @@ async fn a_first_method_needs_a_fresh_sign_in_not_a_challenge() {
         .mint(json!({ "email": email, "claims": { "auth_time": now() - 601 } }))
         .await;
     browser.set_cookie(ACCESS, &encrypt_cookie(&app.session_key(), ACCESS, &stale));
-    let (status, body) =
-        page_call(&app, &mut browser, "start_enrollment", &[("email", &email)]).await;
+    let (status, body) = page_call(
+        &app,
+        &mut browser,
+        "start_enrollment",
+        &[("method", "EMAIL_OTP"), ("email", &email)],
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body, json!({ "StepUpRequired": { "via": "sign_in" } }));
     let (status, body) = rest(
@@ -408,8 +421,13 @@ async fn a_first_method_needs_a_fresh_sign_in_not_a_challenge() {
         crate::support::browser::location(&response),
         app.url("/security?resume=add")
     );
-    let (status, body) =
-        page_call(&app, &mut browser, "start_enrollment", &[("email", &email)]).await;
+    let (status, body) = page_call(
+        &app,
+        &mut browser,
+        "start_enrollment",
+        &[("method", "EMAIL_OTP"), ("email", &email)],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -464,6 +482,148 @@ async fn authsignal_down_during_a_step_up_grants_nothing() {
         &person.bearer,
         None,
         Some(json!({ "token": passed })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// What the page does to step up once the dialog has a verified Client API token.
+async fn complete_on_page(app: &TestApp, browser: &mut Browser, passed: &str) {
+    let (status, body) = page_call(app, browser, "complete_step_up", &[("token", passed)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(browser.cookie("step-up").is_some());
+}
+
+/// The page's step-up ticket's token.
+async fn step_up_ticket(app: &TestApp, browser: &mut Browser) -> String {
+    let (status, ticket) = page_call(app, browser, "start_step_up", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{ticket}");
+    ticket["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_authenticator_app_passes_the_step_up_with_a_code_of_another_time_step() {
+    let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
+    let mut person = person(&app, &tenant, "app-step-up", THIRTY_DAYS).await;
+    let adding = tenant
+        .track_token(&person.sub, "addAuthenticator", Some("add:authenticators"))
+        .await;
+    let setup = tenant
+        .client_json(
+            &adding,
+            Method::POST,
+            "/v1/client/user-authenticators/totp",
+            None,
+        )
+        .await;
+    let authenticator = Totp::from_url(setup["uri"].as_str().unwrap()).unwrap();
+    let now = now() as u64;
+    let added = tenant
+        .client_json(
+            &adding,
+            Method::POST,
+            "/v1/client/verify/totp",
+            Some(json!({ "verificationCode": authenticator.generate(now).to_string() })),
+        )
+        .await;
+    assert_eq!(added["isVerified"], true, "{added}");
+
+    let token = step_up_ticket(&app, &mut person.browser).await;
+    // No challenge call: the app's code is verified directly. This step's code was spent on
+    // the enrollment; the next step's is within the drift allowed.
+    let spent = tenant
+        .client_json(
+            &token,
+            Method::POST,
+            "/v1/client/verify/totp",
+            Some(json!({ "verificationCode": authenticator.generate(now).to_string() })),
+        )
+        .await;
+    assert_eq!(spent["isVerified"], false, "{spent}");
+    let passed = tenant
+        .client_json(
+            &token,
+            Method::POST,
+            "/v1/client/verify/totp",
+            Some(json!({ "verificationCode": authenticator.generate(now + 30).to_string() })),
+        )
+        .await;
+    assert_eq!(passed["isVerified"], true, "{passed}");
+    complete_on_page(
+        &app,
+        &mut person.browser,
+        passed["accessToken"].as_str().unwrap(),
+    )
+    .await;
+    let (status, body) = page_call(
+        &app,
+        &mut person.browser,
+        "start_enrollment",
+        &[("method", "AUTHENTICATOR_APP")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn a_passkey_passes_the_step_up_with_an_assertion() {
+    let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
+    let mut person = person(&app, &tenant, "passkey-step-up", THIRTY_DAYS).await;
+    let adding = tenant
+        .track_token(&person.sub, "addAuthenticator", Some("add:authenticators"))
+        .await;
+    let options = tenant
+        .client_json(
+            &adding,
+            Method::POST,
+            "/v1/client/user-authenticators/passkey/registration-options",
+            Some(json!({})),
+        )
+        .await;
+    let mut passkey = SoftPasskey::new(PASSKEY_ORIGIN, ICLOUD);
+    let credential = passkey.register(&options["options"], Attestation::None);
+    let added = tenant
+        .client_json(
+            &adding,
+            Method::POST,
+            "/v1/client/user-authenticators/passkey",
+            Some(json!({ "registrationCredential": credential, "challengeId": options["challengeId"] })),
+        )
+        .await;
+    assert_eq!(added["isVerified"], true, "{added}");
+
+    let token = step_up_ticket(&app, &mut person.browser).await;
+    let request = tenant
+        .client_json(
+            &token,
+            Method::POST,
+            "/v1/client/user-authenticators/passkey/authentication-options",
+            Some(json!({})),
+        )
+        .await;
+    let passed = tenant
+        .client_json(
+            &token,
+            Method::POST,
+            "/v1/client/verify/passkey",
+            Some(json!({
+                "authenticationCredential": passkey.assert(&request["options"]),
+                "challengeId": request["challengeId"],
+            })),
+        )
+        .await;
+    assert_eq!(passed["isVerified"], true, "{passed}");
+    complete_on_page(
+        &app,
+        &mut person.browser,
+        passed["accessToken"].as_str().unwrap(),
+    )
+    .await;
+    let (status, body) = page_call(
+        &app,
+        &mut person.browser,
+        "start_enrollment",
+        &[("method", "SMS"), ("phone_number", "+64 21 123 4567")],
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -1,6 +1,6 @@
 //! `/security`: the person's sign-in methods, and everything they can do with them.
 
-mod add_email_code;
+mod add_method;
 mod authenticator_list;
 mod header;
 mod manage_in_authsignal;
@@ -19,7 +19,7 @@ use crate::{
     browser::dom,
     model::AppError,
 };
-use add_email_code::AddEmailCode;
+use add_method::{AddMethod, Added};
 use authenticator_list::{AuthenticatorList, row_id};
 use header::SecurityHeader;
 use manage_in_authsignal::ManageInAuthsignal;
@@ -79,10 +79,15 @@ pub fn SecurityPage() -> impl IntoView {
             dom::focus(PAGE_TITLE);
         }
     });
-    let on_added = Callback::new(move |(id, email): (Option<String>, String)| {
-        announcement.set(format!("Email code for {email} added."));
-        focus_next.set(id);
+    let on_added = Callback::new(move |added_now: Added| {
+        announcement.set(added_now.announcement);
+        focus_next.set(added_now.id);
         added.update(|count| *count += 1);
+    });
+    let username = Signal::derive(move || {
+        user.get()
+            .and_then(Result::ok)
+            .map(|user| user.email.unwrap_or(user.username))
     });
 
     view! {
@@ -118,7 +123,11 @@ pub fn SecurityPage() -> impl IntoView {
                     })}
                 </Transition>
             </section>
-            <AddEmailCode has_methods=Signal::derive(move || !methods.get().is_empty()) on_added />
+            <AddMethod
+                has_methods=Signal::derive(move || !methods.get().is_empty())
+                username
+                on_added
+            />
             <ManageInAuthsignal />
             <aside class="tip" aria-labelledby="tip-title">
                 <h2 id="tip-title">"Tip: keep a fallback"</h2>

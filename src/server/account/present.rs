@@ -22,7 +22,8 @@ pub fn mask_email(email: &str) -> String {
     }
 }
 
-/// `+64211234321` → `+64 •••• 4321`: the country and the last four digits.
+/// `+64211234321` → `+64 •• ••• 4321`: the country and the last four digits, the rest
+/// hidden in the rhythm numbers are read in.
 pub fn mask_phone(phone: &str) -> String {
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
     if digits.len() < 7 {
@@ -30,7 +31,7 @@ pub fn mask_phone(phone: &str) -> String {
     }
     let country = &digits[..country_code_length(&digits)];
     let last_four = &digits[digits.len() - 4..];
-    format!("+{country} •••• {last_four}")
+    format!("+{country} •• ••• {last_four}")
 }
 
 /// The length of the E.164 country code that starts `digits`: 1 for North America (1) and
@@ -111,11 +112,11 @@ mod tests {
 
     #[test]
     fn phones_keep_the_country_and_the_last_four_digits() {
-        assert_eq!(mask_phone("+64211234321"), "+64 •••• 4321");
-        assert_eq!(mask_phone("+15555550123"), "+1 •••• 0123");
-        assert_eq!(mask_phone("+447700900123"), "+44 •••• 0123");
-        assert_eq!(mask_phone("+353861234567"), "+353 •••• 4567");
-        assert_eq!(mask_phone("+7 912 345 67 89"), "+7 •••• 6789");
+        assert_eq!(mask_phone("+64211234321"), "+64 •• ••• 4321");
+        assert_eq!(mask_phone("+15555550123"), "+1 •• ••• 0123");
+        assert_eq!(mask_phone("+447700900123"), "+44 •• ••• 0123");
+        assert_eq!(mask_phone("+353861234567"), "+353 •• ••• 4567");
+        assert_eq!(mask_phone("+7 912 345 67 89"), "+7 •• ••• 6789");
         assert_eq!(mask_phone("123"), "••••");
     }
 

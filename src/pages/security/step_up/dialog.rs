@@ -5,9 +5,9 @@ use crate::{
     api::{complete_step_up, start_step_up},
     browser::{
         authsignal::{ClientApi, ClientApiError, Verification},
-        dom,
+        dom, webauthn,
     },
-    model::{AuthenticatorView, StepUpVia, normalize_code},
+    model::{AuthenticatorView, StepUpVia, VerificationMethod, normalize_code},
     pages::security::spinner::Spinner,
 };
 
@@ -19,7 +19,7 @@ const TITLE: &str = "step-up-title";
 enum Stage {
     /// Pick the method to verify with.
     Choose,
-    /// A code was sent to `target`.
+    /// A code was sent to `target`, or, for an app, is waiting to be typed.
     Code {
         target: AuthenticatorView,
         api: ClientApi,
@@ -31,8 +31,9 @@ enum Stage {
     },
 }
 
-/// The dialog that asks for a step-up: a code sent to one of the person's methods, or, for
-/// someone without one, a fresh sign-in. On success, the change that asked carries on.
+/// The dialog that asks for a step-up: a passkey, a code from an authenticator app, a code sent
+/// to one of the person's addresses, or, for someone without a method, a fresh sign-in. On
+/// success, the change that asked carries on.
 #[component]
 pub fn StepUpDialog(
     /// The person's methods; those that can be challenged are offered.
@@ -46,13 +47,16 @@ pub fn StepUpDialog(
     let error = RwSignal::new(None::<String>);
     let status = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    let challengeable = Signal::derive(move || {
-        methods
-            .get()
-            .into_iter()
-            .filter(|method| method.method.can_step_up())
-            .collect::<Vec<_>>()
-    });
+    let challengeable = Signal::derive(move || choices(methods.get(), webauthn::is_supported()));
+    let chosen_method = move || {
+        chosen.get().and_then(|id| {
+            challengeable
+                .get()
+                .into_iter()
+                .find(|method| method.id == id)
+                .map(|method| method.method)
+        })
+    };
 
     Effect::new(move || {
         let asking = step_up.asking.get().is_some();
@@ -75,10 +79,15 @@ pub fn StepUpDialog(
         spawn_local(async move {
             match send_code(&target).await {
                 Ok(api) => {
-                    status.set(format!(
-                        "We sent a 6-digit code to {}. It works for 10 minutes.",
-                        target.masked_identifier.clone().unwrap_or_default()
-                    ));
+                    status.set(match target.method {
+                        VerificationMethod::AuthenticatorApp => {
+                            "Enter the 6-digit code your authenticator app shows now.".to_owned()
+                        }
+                        _ => format!(
+                            "We sent a 6-digit code to {}. It works for 10 minutes.",
+                            target.masked_identifier.clone().unwrap_or_default()
+                        ),
+                    });
                     code.set(String::new());
                     stage.set(Stage::Code { target, api });
                     dom::focus(CODE_INPUT);
@@ -97,6 +106,19 @@ pub fn StepUpDialog(
                 .find(|method| method.id == id)
         });
         match target {
+            Some(target) if target.method == VerificationMethod::Passkey => {
+                busy.set(true);
+                error.set(None);
+                status.set("Follow your browser's prompt to use your passkey.".to_owned());
+                spawn_local(async move {
+                    match use_passkey().await {
+                        Ok(api) => finish(step_up, &api, stage, error).await,
+                        Err(reason) => error.set(Some(reason)),
+                    }
+                    status.set(String::new());
+                    busy.set(false);
+                });
+            }
             Some(target) => send(target),
             None => error.set(Some("Choose a method to verify with.".to_owned())),
         }
@@ -121,8 +143,13 @@ pub fn StepUpDialog(
                 Ok(Verification::Verified { .. }) => finish(step_up, &api, stage, error).await,
                 Ok(Verification::WrongCode) => {
                     error.set(Some(
-                        "That code is not right. Check the newest message from us and try again."
-                            .to_owned(),
+                        match target.method {
+                            VerificationMethod::AuthenticatorApp => {
+                                "That code is not right. Enter the newest code the app shows."
+                            }
+                            _ => "That code is not right. Check the newest message from us and try again.",
+                        }
+                        .to_owned(),
                     ));
                     dom::focus(CODE_INPUT);
                 }
@@ -133,7 +160,7 @@ pub fn StepUpDialog(
                 }),
                 Err(ClientApiError::Expired) => stage.set(Stage::Ended {
                     target,
-                    reason: "This code expired after 10 minutes.".to_owned(),
+                    reason: "This verification expired after 10 minutes.".to_owned(),
                 }),
                 Err(failure) => error.set(Some(failure.sentence())),
             }
@@ -196,7 +223,13 @@ pub fn StepUpDialog(
                                                 aria-busy=move || busy.get().to_string()
                                             >
                                                 <Spinner />
-                                                <span class="label">"Send code"</span>
+                                                <span class="label">
+                                                    {move || match chosen_method() {
+                                                        Some(VerificationMethod::Passkey) => "Use passkey",
+                                                        Some(VerificationMethod::AuthenticatorApp) => "Continue",
+                                                        _ => "Send code",
+                                                    }}
+                                                </span>
                                             </button>
                                         </div>
                                     </form>
@@ -204,6 +237,7 @@ pub fn StepUpDialog(
                                     .into_any()
                             }
                             Stage::Code { target, .. } => {
+                                let sent = target.method != VerificationMethod::AuthenticatorApp;
                                 let again = target.clone();
                                 view! {
                                     <form class="stack" on:submit=on_code novalidate>
@@ -231,14 +265,16 @@ pub fn StepUpDialog(
                                             <button type="button" class="button link" on:click=other_method>
                                                 "Use another method"
                                             </button>
-                                            <button
-                                                type="button"
-                                                class="button"
-                                                on:click=move |_| send(again.clone())
-                                                disabled=move || busy.get()
-                                            >
-                                                "Resend code"
-                                            </button>
+                                            {sent.then(|| view! {
+                                                <button
+                                                    type="button"
+                                                    class="button"
+                                                    on:click=move |_| send(again.clone())
+                                                    disabled=move || busy.get()
+                                                >
+                                                    "Resend code"
+                                                </button>
+                                            })}
                                             <button
                                                 type="submit"
                                                 class="button primary"
@@ -269,7 +305,7 @@ pub fn StepUpDialog(
                                                 aria-busy=move || busy.get().to_string()
                                             >
                                                 <Spinner />
-                                                <span class="label">"Send a new code"</span>
+                                                <span class="label">"Start again"</span>
                                             </button>
                                         </div>
                                     </div>
@@ -293,9 +329,13 @@ fn MethodChoice(method: AuthenticatorView, chosen: RwSignal<Option<String>>) -> 
         let id = id.clone();
         move || chosen.get().as_deref() == Some(id.as_str())
     };
-    let name = match &method.masked_identifier {
-        Some(identifier) => format!("{} {identifier}", method.label),
-        None => method.label.clone(),
+    let name = match (&method.masked_identifier, method.method) {
+        // One choice stands for all of them: the browser or the app picks which.
+        (_, VerificationMethod::Passkey | VerificationMethod::AuthenticatorApp) => {
+            method.label.clone()
+        }
+        (Some(identifier), _) => format!("{} {identifier}", method.label),
+        (None, _) => method.label.clone(),
     };
     view! {
         <label class="choice">
@@ -345,14 +385,64 @@ fn SignInAgain(cancel: impl Fn(leptos::ev::MouseEvent) + 'static) -> impl IntoVi
     }
 }
 
-/// Gets a step-up token from our server, then asks Authsignal to send a code to `target`.
+/// What the dialog offers, fastest first: a passkey (when this browser can use one), an app,
+/// then each address in the list's order. A passkey or an app is offered once however many
+/// the person has: the browser or the app decides which one answers.
+fn choices(methods: Vec<AuthenticatorView>, passkeys_work: bool) -> Vec<AuthenticatorView> {
+    let rank = |method: VerificationMethod| match method {
+        VerificationMethod::Passkey => 0,
+        VerificationMethod::AuthenticatorApp => 1,
+        _ => 2,
+    };
+    let mut offered: Vec<AuthenticatorView> = Vec::new();
+    for method in methods {
+        let once = matches!(
+            method.method,
+            VerificationMethod::Passkey | VerificationMethod::AuthenticatorApp
+        );
+        let usable = method.method.can_step_up()
+            && (method.method != VerificationMethod::Passkey || passkeys_work);
+        if usable && !(once && offered.iter().any(|other| other.method == method.method)) {
+            offered.push(method);
+        }
+    }
+    offered.sort_by_key(|method| rank(method.method));
+    offered
+}
+
+/// Gets a step-up token from our server; for a code sent to an address, asks Authsignal to
+/// send it to `target`. An app's code needs no sending.
 async fn send_code(target: &AuthenticatorView) -> Result<ClientApi, String> {
     let ticket = start_step_up().await.map_err(|error| error.to_string())?;
     let api = ClientApi::new(&ticket);
-    api.challenge(target.method, &target.id)
+    if target.method != VerificationMethod::AuthenticatorApp {
+        api.challenge(target.method, &target.id)
+            .await
+            .map_err(|error| error.sentence())?;
+    }
+    Ok(api)
+}
+
+/// Gets a step-up token from our server, options for the person's passkeys from Authsignal,
+/// and the browser's assertion, which Authsignal checks.
+async fn use_passkey() -> Result<ClientApi, String> {
+    let ticket = start_step_up().await.map_err(|error| error.to_string())?;
+    let mut api = ClientApi::new(&ticket);
+    let options = api
+        .passkey_authentication_options()
         .await
         .map_err(|error| error.sentence())?;
-    Ok(api)
+    let assertion = webauthn::get(&options.options)
+        .await
+        .map_err(|error| error.sentence(false))?;
+    match api
+        .verify_passkey(options.challenge_id, assertion)
+        .await
+        .map_err(|error| error.sentence())?
+    {
+        Verification::Verified { .. } => Ok(api),
+        _ => Err("That passkey was not accepted. Try again, or use another method.".to_owned()),
+    }
 }
 
 /// The challenge was passed: our server turns its token into a window.

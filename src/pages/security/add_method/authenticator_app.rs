@@ -1,0 +1,299 @@
+//! Adding an authenticator app: Authsignal makes a secret, the page shows it as a QR code and as
+//! a key to type, and the app's first code proves it was set up. The secret stays in this page's
+//! memory: it never goes to our server, into a URL, a log or storage.
+
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+
+use super::{Added, FlowError, Resume, field::CodeField, qr_code::QrCode};
+use crate::{
+    api::start_enrollment,
+    browser::{
+        authsignal::{ClientApi, ClientApiError, TotpSetup, Verification},
+        dom,
+    },
+    model::{AppError, StepUpVia, VerificationMethod, normalize_code},
+    pages::security::{spinner::Spinner, step_up::use_step_up},
+};
+
+const CODE_INPUT: &str = "app-code";
+const START: &str = "app-start";
+
+/// Where the person is in setting the app up.
+#[derive(Clone, PartialEq)]
+enum Step {
+    Start,
+    Scan {
+        api: ClientApi,
+        setup: TotpSetup,
+    },
+    /// The setup ended (expired, or too many wrong codes): a new secret is needed.
+    Ended {
+        reason: String,
+    },
+}
+
+#[component]
+pub fn AddAuthenticatorApp(
+    has_methods: Signal<bool>,
+    resume: RwSignal<Option<Resume>>,
+    on_added: Callback<Added>,
+) -> impl IntoView {
+    let step = RwSignal::new(Step::Start);
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let status = RwSignal::new(String::new());
+    let starting = RwSignal::new(false);
+    let verifying = RwSignal::new(false);
+    let step_up = use_step_up();
+    let restart = StoredValue::new(None::<Callback<()>>);
+
+    let begin = move || {
+        starting.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match set_up().await {
+                Ok((api, setup)) => {
+                    code.set(String::new());
+                    status.set(
+                        "Scan the QR code with your authenticator app, then enter the code it shows."
+                            .to_owned(),
+                    );
+                    step.set(Step::Scan { api, setup });
+                }
+                Err(FlowError::App(AppError::StepUpRequired { via })) => {
+                    if via == StepUpVia::SignIn {
+                        Resume::remember(VerificationMethod::AuthenticatorApp, "");
+                    }
+                    step_up.ask(via, move || {
+                        if let Some(again) = restart.get_value() {
+                            again.run(());
+                        }
+                    });
+                }
+                Err(failure) => step.set(Step::Ended {
+                    reason: failure.sentence(),
+                }),
+            }
+            starting.set(false);
+        });
+    };
+    restart.set_value(Some(Callback::new(move |()| begin())));
+    Effect::new(move || {
+        if resume
+            .get()
+            .is_some_and(|resume| resume.method == VerificationMethod::AuthenticatorApp)
+        {
+            resume.set(None);
+            begin();
+        }
+    });
+
+    let on_start = move |_| step_up.before_change(has_methods.get_untracked(), begin);
+    let on_code = move |event: SubmitEvent| {
+        event.prevent_default();
+        let Step::Scan { mut api, .. } = step.get_untracked() else {
+            return;
+        };
+        let entered = match normalize_code(&code.get_untracked()) {
+            Ok(entered) => entered,
+            Err(invalid) => {
+                error.set(Some(invalid.to_string()));
+                dom::focus(CODE_INPUT);
+                return;
+            }
+        };
+        verifying.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api
+                .verify(VerificationMethod::AuthenticatorApp, &entered)
+                .await
+            {
+                Ok(Verification::Verified { authenticator_id }) => {
+                    step.set(Step::Start);
+                    status.set(String::new());
+                    on_added.run(Added {
+                        id: authenticator_id,
+                        announcement: "Authenticator app added.".to_owned(),
+                    });
+                }
+                Ok(Verification::WrongCode) => {
+                    error.set(Some(
+                        "That code is not right. Enter the newest code the app shows; if it \
+                         still fails, check that your phone sets its time automatically."
+                            .to_owned(),
+                    ));
+                    dom::focus(CODE_INPUT);
+                }
+                Ok(Verification::TooManyAttempts) => step.set(Step::Ended {
+                    reason: "Too many wrong codes. For your security, this setup no longer \
+                             works: start again with a new QR code."
+                        .to_owned(),
+                }),
+                Err(ClientApiError::Expired) => step.set(Step::Ended {
+                    reason: "This setup expired after 10 minutes. Start again with a new QR code."
+                        .to_owned(),
+                }),
+                Err(failure) => error.set(Some(failure.sentence())),
+            }
+            verifying.set(false);
+        });
+    };
+    let cancel = move |_| {
+        step.set(Step::Start);
+        status.set(String::new());
+        error.set(None);
+        dom::focus(START);
+    };
+
+    view! {
+        <section class="method-flow" aria-labelledby="add-app-title">
+            <h3 id="add-app-title">"Add an authenticator app"</h3>
+            <p class="muted">
+                "An app on your phone, such as Google Authenticator, Microsoft Authenticator or "
+                "1Password, shows a new 6-digit code every 30 seconds. It works offline."
+            </p>
+            <p class="status" role="status">{move || status.get()}</p>
+            {move || match step.get() {
+                Step::Start => view! {
+                    <div class="actions">
+                        <button
+                            id=START
+                            type="button"
+                            class="button primary"
+                            on:click=on_start
+                            disabled=move || starting.get()
+                            aria-busy=move || starting.get().to_string()
+                        >
+                            <Spinner />
+                            <span class="label">"Set up an app"</span>
+                        </button>
+                    </div>
+                }
+                .into_any(),
+                Step::Scan { setup, .. } => view! {
+                    <ol class="setup-steps">
+                        <li>
+                            <p>"Open your authenticator app, add an account, and scan this QR code."</p>
+                            <QrCode
+                                text=setup.uri
+                                label="QR code for your authenticator app. If you can't scan it, enter the key shown after it."
+                            />
+                            <SetupKey secret=setup.secret />
+                        </li>
+                        <li>
+                            <form class="stack" on:submit=on_code novalidate>
+                                <CodeField
+                                    id=CODE_INPUT
+                                    label="6-digit code from the app"
+                                    code
+                                    error
+                                />
+                                <div class="actions">
+                                    <button
+                                        type="submit"
+                                        class="button primary"
+                                        disabled=move || verifying.get()
+                                        aria-busy=move || verifying.get().to_string()
+                                    >
+                                        <Spinner />
+                                        <span class="label">"Verify"</span>
+                                    </button>
+                                    <button type="button" class="button link" on:click=cancel>
+                                        "Cancel"
+                                    </button>
+                                </div>
+                            </form>
+                        </li>
+                    </ol>
+                }
+                .into_any(),
+                Step::Ended { reason } => view! {
+                    <div class="stack">
+                        <p class="error" role="alert">{reason}</p>
+                        <div class="actions">
+                            <button
+                                id=START
+                                type="button"
+                                class="button primary"
+                                on:click=move |_| begin()
+                                disabled=move || starting.get()
+                                aria-busy=move || starting.get().to_string()
+                            >
+                                <Spinner />
+                                <span class="label">"Start again"</span>
+                            </button>
+                        </div>
+                    </div>
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The secret as a key to type, in groups of four, with a button that copies it.
+#[component]
+fn SetupKey(secret: String) -> impl IntoView {
+    let copied = RwSignal::new(None::<bool>);
+    let grouped = in_groups(&secret);
+    let copy = move |_| {
+        let secret = secret.clone();
+        spawn_local(async move {
+            copied.set(Some(dom::copy_text(&secret).await));
+        });
+    };
+    view! {
+        <div class="setup-key">
+            <p>"Can't scan it? Enter this key in the app instead:"</p>
+            <p class="key-row">
+                <code class="key">{grouped}</code>
+                <button type="button" class="button small" on:click=copy>
+                    "Copy key"
+                </button>
+            </p>
+            <p class="muted small" role="status">
+                {move || match copied.get() {
+                    Some(true) => "Key copied.",
+                    Some(false) => "The key could not be copied. Select it and copy it instead.",
+                    None => "",
+                }}
+            </p>
+        </div>
+    }
+}
+
+/// `JBSWY3DPEHPK3PXP` → `JBSW Y3DP EHPK 3PXP`, as apps show keys.
+fn in_groups(secret: &str) -> String {
+    secret
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '=')
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Gets a token from our server, then a new secret from Authsignal.
+async fn set_up() -> Result<(ClientApi, TotpSetup), FlowError> {
+    let ticket = start_enrollment(VerificationMethod::AuthenticatorApp, None, None)
+        .await
+        .map_err(FlowError::App)?;
+    let api = ClientApi::new(&ticket);
+    let setup = api.enroll_totp().await.map_err(FlowError::Client)?;
+    Ok((api, setup))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_read_in_groups_of_four() {
+        assert_eq!(in_groups("JBSWY3DPEHPK3PXP"), "JBSW Y3DP EHPK 3PXP");
+        assert_eq!(in_groups("JBSWY3DPEHPK3PX"), "JBSW Y3DP EHPK 3PX");
+        assert_eq!(in_groups("JBSW Y3DP===="), "JBSW Y3DP");
+        assert_eq!(in_groups(""), "");
+    }
+}

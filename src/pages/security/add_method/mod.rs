@@ -1,0 +1,160 @@
+//! "Add a method": the kinds the page adds itself through the Authsignal Client API, each a
+//! short flow of its own. The person picks one; the email code is shown first, because a code
+//! sent to an address is what keeps someone from being locked out.
+
+mod authenticator_app;
+mod code_method;
+mod field;
+mod passkey;
+mod qr_code;
+
+use leptos::prelude::*;
+
+use crate::{
+    browser::{authsignal::ClientApiError, dom, webauthn::PasskeyError},
+    model::{AppError, VerificationMethod},
+};
+use authenticator_app::AddAuthenticatorApp;
+use code_method::{AddCodeMethod, Channel};
+use passkey::AddPasskey;
+
+/// A method was added.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Added {
+    /// Its list row, when Authsignal names it.
+    pub id: Option<String>,
+    /// What a screen reader hears: "Passkey added."
+    pub announcement: String,
+}
+
+/// Where an add that needed a fresh sign-in waits for it: this tab's session storage, so the
+/// person comes back to the flow they started, with what they typed. Never a secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resume {
+    pub method: VerificationMethod,
+    /// The address typed, for the methods that have one.
+    pub address: String,
+}
+
+const RESUME_KEY: &str = "account-security.add";
+
+impl Resume {
+    fn remember(method: VerificationMethod, address: &str) {
+        let kind = serde_json::to_string(&method).unwrap_or_default();
+        dom::remember_for_resume(RESUME_KEY, &format!("{kind}\n{address}"));
+    }
+
+    fn take() -> Option<Self> {
+        let kept = dom::take_resume(RESUME_KEY)?;
+        let (kind, address) = kept.split_once('\n')?;
+        Some(Self {
+            method: serde_json::from_str(kind).ok()?,
+            address: address.to_owned(),
+        })
+    }
+}
+
+/// Why a flow stopped, in the words of whoever stopped it.
+enum FlowError {
+    /// Our server.
+    App(AppError),
+    /// Authsignal's Client API.
+    Client(ClientApiError),
+    /// The browser's passkey prompt.
+    Passkey { error: PasskeyError, creating: bool },
+    /// Authsignal's answer was a no, said in this sentence.
+    Refused(&'static str),
+}
+
+impl FlowError {
+    fn sentence(&self) -> String {
+        match self {
+            Self::App(error) => error.to_string(),
+            Self::Client(error) => error.sentence(),
+            Self::Passkey { error, creating } => error.sentence(*creating),
+            Self::Refused(sentence) => (*sentence).to_owned(),
+        }
+    }
+}
+
+/// The kinds offered, in the order shown.
+const KINDS: [(VerificationMethod, &str, &str); 4] = [
+    (
+        VerificationMethod::EmailOtp,
+        "Email code",
+        "A code sent to your email",
+    ),
+    (
+        VerificationMethod::Sms,
+        "Text message code",
+        "A code sent to your phone",
+    ),
+    (
+        VerificationMethod::AuthenticatorApp,
+        "Authenticator app",
+        "A code from an app",
+    ),
+    (
+        VerificationMethod::Passkey,
+        "Passkey",
+        "Your face, fingerprint or a security key",
+    ),
+];
+
+#[component]
+pub fn AddMethod(
+    /// Whether the person has a method already: then a change needs a step-up first.
+    has_methods: Signal<bool>,
+    /// The person's email address, for naming a new passkey.
+    username: Signal<Option<String>>,
+    on_added: Callback<Added>,
+) -> impl IntoView {
+    let kind = RwSignal::new(VerificationMethod::EmailOtp);
+    let resume = RwSignal::new(None::<Resume>);
+    // Back from a fresh sign-in a step-up asked for: the flow that asked carries on.
+    Effect::new(move || {
+        if let Some(kept) = Resume::take() {
+            kind.set(kept.method);
+            resume.set(Some(kept));
+        }
+    });
+
+    view! {
+        <section class="card" aria-labelledby="add-title">
+            <h2 id="add-title">"Add a method"</h2>
+            <div class="kinds" role="group" aria-label="Kind of method">
+                {KINDS
+                    .map(|(method, name, hint)| {
+                        view! {
+                            <button
+                                type="button"
+                                class="kind"
+                                aria-pressed=move || (kind.get() == method).to_string()
+                                on:click=move |_| kind.set(method)
+                            >
+                                <span class="kind-name">{name}</span>
+                                <span class="kind-hint">{hint}</span>
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            {move || match kind.get() {
+                VerificationMethod::Sms => {
+                    view! { <AddCodeMethod channel=Channel::Sms has_methods resume on_added /> }
+                        .into_any()
+                }
+                VerificationMethod::AuthenticatorApp => {
+                    view! { <AddAuthenticatorApp has_methods resume on_added /> }.into_any()
+                }
+                VerificationMethod::Passkey => {
+                    view! { <AddPasskey has_methods username resume on_added /> }.into_any()
+                }
+                _ => {
+                    view! { <AddCodeMethod channel=Channel::Email has_methods resume on_added /> }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
