@@ -7,7 +7,7 @@ E2E_DATA_DIR := target/e2e-data
 
 .PHONY: dev test bootstrap bench load fuzz
 
-## Build and run the app on http://127.0.0.1:3000, rebuilding and reloading on every change.
+## Build and run the app on http://localhost:3000, rebuilding and reloading on every change.
 dev:
 	scripts/bootstrap.sh
 	cargo leptos watch

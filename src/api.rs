@@ -46,7 +46,8 @@ pub async fn start_enrollment(
     let contact = Contact::for_new(method, email, phone_number)?;
     ssr::limit(&state, Bucket::Enrollment, &user).await?;
     ssr::require_step_up(&state, &user).await?;
-    account::start_enrollment(&state.authsignal, &user.sub, &contact).await
+    let username = user.email.as_deref().unwrap_or(&user.username);
+    account::start_enrollment(&state.authsignal, &user.sub, &contact, Some(username)).await
 }
 
 /// Whether this browser may change the person's methods now, and for how long.

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
@@ -73,6 +74,9 @@ export async function addEmailCode(page: Page, address: string): Promise<void> {
   if (await dialog.isVisible()) {
     await passStepUp(page, (added.get(page) ?? [])[0]);
   }
+  // The code field shows once the code is sent: the newest code is that one, even when the
+  // step-up sent its own to the same address.
+  await expect(codeField).toBeVisible();
   await codeField.fill(await nextCode(page.request, address, sent));
   await form.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByRole("status").filter({ hasText: `Email code for ${address} added.` })).toBeAttached();
@@ -160,4 +164,42 @@ export async function enrollVerified(
 export async function advanceAuthsignalClock(request: APIRequestContext, seconds: number): Promise<void> {
   const response = await request.post(`${authsignalURL}/_local/clock`, { data: { advanceSeconds: seconds } });
   expect(response.ok()).toBe(true);
+}
+
+/// The code an authenticator app shows for `secret` (base32) at `at` (ms): RFC 6238 with
+/// SHA-1, 6 digits and 30-second steps, as the apps compute it.
+export function totp(secret: string, at: number = Date.now()): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const char of secret.replace(/[\s=]/g, "").toUpperCase()) {
+    bits += alphabet.indexOf(char).toString(2).padStart(5, "0");
+  }
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return ((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).toString().padStart(6, "0");
+}
+
+/// A platform authenticator in the page's browser, through the DevTools WebAuthn domain: it
+/// answers every prompt at once, as a person touching the sensor would, until told not to.
+export async function virtualAuthenticator(page: Page) {
+  const devtools = await page.context().newCDPSession(page);
+  await devtools.send("WebAuthn.enable");
+  const { authenticatorId } = await devtools.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    /// From now on the person declines the prompt (the browser says NotAllowedError).
+    decline: () => devtools.send("WebAuthn.setUserVerified", { authenticatorId, isUserVerified: false }),
+    credentials: async () => (await devtools.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
+  };
 }

@@ -19,8 +19,8 @@ pub fn AuthenticatorList(authenticators: Vec<AuthenticatorView>) -> impl IntoVie
             <div class="empty-state">
                 <p class="empty-title">"You have no sign-in methods yet."</p>
                 <p>
-                    "Add an email code below. It lets you prove it's you, and get back in if "
-                    "you lose a device."
+                    "Add a method below. Start with an email or text-message code: it lets you "
+                    "prove it's you, and get back in if you lose a device."
                 </p>
             </div>
         }

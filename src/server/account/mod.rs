@@ -88,6 +88,7 @@ pub fn view(authenticator: &UserAuthenticator, now: OffsetDateTime) -> Authentic
             .as_deref()
             .map(present::mask_phone),
         // A passkey's name ("iCloud Keychain") says which one it is; it is not personal data.
+        // A name that only repeats the kind ("Passkey") says nothing more.
         VerificationMethod::Passkey | VerificationMethod::SecurityKey => authenticator
             .webauthn_credential
             .as_ref()
@@ -96,7 +97,8 @@ pub fn view(authenticator: &UserAuthenticator, now: OffsetDateTime) -> Authentic
                     .name
                     .clone()
                     .or_else(|| credential.aaguid_mapping.as_ref()?.name.clone())
-            }),
+            })
+            .filter(|name| !name.trim().eq_ignore_ascii_case(method.label())),
         _ => None,
     };
     let added = authenticator
@@ -164,12 +166,16 @@ impl Contact {
 
 /// A 10-minute Authsignal token with which a client (the page, or a native app through the
 /// Web or Mobile SDK) may add a method for this user. Each given address is checked first.
+/// `username` is how the person is known (their sign-in email): what an authenticator app
+/// shows beside the codes and a passkey is saved under.
 pub async fn enrollment_token(
     authsignal: &AuthsignalClient,
     user_id: &str,
     contact: &Contact,
+    username: Option<&str>,
 ) -> Result<String, AppError> {
     let attributes = TrackAttributes {
+        username: username.map(str::to_owned),
         scope: Some("add:authenticators".to_owned()),
         email: contact.email.as_deref().map(validate_email).transpose()?,
         phone_number: contact
@@ -206,8 +212,9 @@ pub async fn start_enrollment(
     authsignal: &AuthsignalClient,
     user_id: &str,
     contact: &Contact,
+    username: Option<&str>,
 ) -> Result<ClientApiTicket, AppError> {
-    let token = enrollment_token(authsignal, user_id, contact).await?;
+    let token = enrollment_token(authsignal, user_id, contact, username).await?;
     Ok(ticket(authsignal, &token))
 }
 
@@ -435,6 +442,14 @@ mod tests {
         assert_eq!(view.label, "Passkey");
         assert_eq!(view.masked_identifier.as_deref(), Some("iCloud Keychain"));
         assert!(!view.is_fallback);
+        let unnamed = view(
+            &authenticator(
+                r#"{"userAuthenticatorId":"p2","verificationMethod":"PASSKEY","createdAt":"2026-11-01T00:00:00Z",
+                    "webauthnCredential":{"name":"Passkey"}}"#,
+            ),
+            now,
+        );
+        assert_eq!(unnamed.masked_identifier, None);
     }
 
     #[test]

@@ -164,12 +164,18 @@ pub struct EnrollmentRequest {
 #[serde(rename_all = "camelCase")]
 pub struct EnrollmentResponse {
     /// For the Authsignal Client SDK (`setToken`), valid for 10 minutes, with the scope
-    /// `add:authenticators`.
+    /// `add:authenticators`: enough to add an email or SMS code, an authenticator app or a
+    /// passkey.
     pub authsignal_token: String,
 }
 
-/// A short-lived Authsignal token with which the app adds a method through the Authsignal
-/// Client SDK (email or SMS code, passkey, authenticator app).
+/// A short-lived Authsignal token with which the app adds one method through the Authsignal
+/// Client SDK: an email code (`emailOtp.enroll`), a text-message code (`sms.enroll`), an
+/// authenticator app (`totp.enroll`, then `totp.verify` with the app's first code) or a passkey
+/// (`passkey.signUp`). Any kind the tenant allows may be added with it; `GET
+/// /api/authenticators` then lists it with its fields (`phoneNumber`, a passkey's
+/// provider name). Give `email` or `phoneNumber` for a code method so Authsignal knows the
+/// address; for an app or a passkey, send no body.
 #[utoipa::path(
     post,
     path = "/api/authenticators",
@@ -203,8 +209,13 @@ pub async fn start_enrollment(
     contact.validate()?;
     state.limit(Bucket::Enrollment, Some(&user.sub), ip).await?;
     step_up::require(&state, &user, proof.as_deref()).await?;
-    let authsignal_token =
-        account::enrollment_token(&state.authsignal, &user.sub, &contact).await?;
+    let authsignal_token = account::enrollment_token(
+        &state.authsignal,
+        &user.sub,
+        &contact,
+        user.email.as_deref(),
+    )
+    .await?;
     Ok(Json(EnrollmentResponse { authsignal_token }))
 }
 

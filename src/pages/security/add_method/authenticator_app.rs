@@ -17,6 +17,8 @@ use crate::{
 
 const CODE_INPUT: &str = "app-code";
 const START: &str = "app-start";
+/// Where focus goes once the QR code is shown, so a screen reader starts with what to do.
+const FIRST_STEP: &str = "app-first-step";
 
 /// Where the person is in setting the app up.
 #[derive(Clone, PartialEq)]
@@ -54,11 +56,8 @@ pub fn AddAuthenticatorApp(
             match set_up().await {
                 Ok((api, setup)) => {
                     code.set(String::new());
-                    status.set(
-                        "Scan the QR code with your authenticator app, then enter the code it shows."
-                            .to_owned(),
-                    );
                     step.set(Step::Scan { api, setup });
+                    dom::focus(FIRST_STEP);
                 }
                 Err(FlowError::App(AppError::StepUpRequired { via })) => {
                     if via == StepUpVia::SignIn {
@@ -174,7 +173,9 @@ pub fn AddAuthenticatorApp(
                 Step::Scan { setup, .. } => view! {
                     <ol class="setup-steps">
                         <li>
-                            <p>"Open your authenticator app, add an account, and scan this QR code."</p>
+                            <p id=FIRST_STEP tabindex="-1">
+                                "Open your authenticator app, add an account, and scan this QR code."
+                            </p>
                             <QrCode
                                 text=setup.uri
                                 label="QR code for your authenticator app. If you can't scan it, enter the key shown after it."
