@@ -233,6 +233,31 @@ test("a browser without WebAuthn is told why passkeys are unavailable", async ({
   await noViolations(page, "unsupported");
 });
 
+test("an authenticator app can be added with the keyboard alone", async ({ page }) => {
+  await signUp(page, "app-keyboard");
+  const kind = page.getByRole("group", { name: "Kind of method" }).getByRole("button", { name: "Authenticator app" });
+  await kind.focus();
+  await page.keyboard.press("Enter");
+  await expect(kind).toHaveAttribute("aria-pressed", "true");
+  const region = page.getByRole("region", { name: "Add an authenticator app" });
+  // Past the last kind, into the flow below.
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await expect(region.getByRole("button", { name: "Set up an app" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(region.getByText("Open your authenticator app, add an account, and scan this QR code.")).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(region.getByRole("button", { name: "Copy key" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  const code = region.getByLabel("6-digit code from the app");
+  await expect(code).toBeFocused();
+  const secret = (await region.getByRole("code").textContent())!.replace(/\s/g, "");
+  await page.keyboard.type(totp(secret));
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("status").filter({ hasText: "Authenticator app added." })).toBeAttached();
+  await expect(methods(page).filter({ hasText: "Authenticator app" })).toBeFocused();
+});
+
 for (const width of [360, 1280]) {
   test(`add-a-method screenshots at ${width} px`, async ({ page }, testInfo) => {
     await page.setViewportSize({ width, height: 900 });
@@ -269,6 +294,8 @@ for (const width of [360, 1280]) {
     await page.emulateMedia({ colorScheme: "dark" });
     await choose(page, "Authenticator app", "Add an authenticator app");
     await page.getByRole("button", { name: "Set up an app" }).click();
+    await expect(page.getByRole("img", { name: /^QR code/ })).toBeVisible();
+    await noViolations(page, "dark mode");
     await shot("dark-app-scan");
   });
 }
