@@ -442,7 +442,7 @@ mod tests {
         assert_eq!(view.label, "Passkey");
         assert_eq!(view.masked_identifier.as_deref(), Some("iCloud Keychain"));
         assert!(!view.is_fallback);
-        let unnamed = view(
+        let unnamed = super::view(
             &authenticator(
                 r#"{"userAuthenticatorId":"p2","verificationMethod":"PASSKEY","createdAt":"2026-11-01T00:00:00Z",
                     "webauthnCredential":{"name":"Passkey"}}"#,
