@@ -47,7 +47,14 @@ pub async fn start_enrollment(
     ssr::limit(&state, Bucket::Enrollment, &user).await?;
     ssr::require_step_up(&state, &user).await?;
     let username = user.email.as_deref().unwrap_or(&user.username);
-    account::start_enrollment(&state.authsignal, &user.sub, &contact, Some(username)).await
+    account::start_enrollment(
+        &state.authsignal,
+        &user.sub,
+        &contact,
+        Some(username),
+        &ssr::requester(&state),
+    )
+    .await
 }
 
 /// Whether this browser may change the person's methods now, and for how long.
@@ -66,7 +73,7 @@ pub async fn start_step_up() -> Result<ClientApiTicket, AppError> {
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
     ssr::limit(&state, Bucket::StepUp, &user).await?;
-    step_up::start(&state, &user).await
+    step_up::start(&state, &user, &ssr::requester(&state)).await
 }
 
 /// Turns the token of a passed challenge into a step-up window, kept in an HttpOnly cookie.
@@ -109,7 +116,13 @@ pub async fn prebuilt_ui_url() -> Result<String, AppError> {
     let state = ssr::state()?;
     ssr::limit(&state, Bucket::PrebuiltUi, &user).await?;
     let return_url = prebuilt_return::url(&state.config);
-    let visit = account::start_prebuilt_visit(&state.authsignal, &user.sub, &return_url).await?;
+    let visit = account::start_prebuilt_visit(
+        &state.authsignal,
+        &user.sub,
+        &return_url,
+        &ssr::requester(&state),
+    )
+    .await?;
     // Which visit this browser started: only that visit's return is accepted, and only once.
     ssr::set_cookies(|jar| state.session.store_visit(jar, &visit.idempotency_key));
     Ok(visit.url)
@@ -135,16 +148,17 @@ pub async fn remove_authenticator(
         }
         return Err(error);
     }
-    let remaining = account::remove(
+    let removal = account::remove(
         &state.authsignal,
         &state.removal_locks,
         &user.sub,
         &id,
         accepts_no_fallback,
+        &ssr::requester(&state),
     )
     .await?;
     leptos_axum::redirect("/security?notice=removed");
-    Ok(account::views(&remaining))
+    Ok(account::views(&removal.remaining))
 }
 
 #[cfg(feature = "ssr")]
@@ -162,7 +176,7 @@ pub mod ssr {
         model::{AppError, StepUpWindow},
         server::{
             AppState,
-            http::{client_ip::client_ip, rate_limit::Bucket},
+            http::{client_ip::client_ip, rate_limit::Bucket, requester::Requester},
             session::{self, CurrentUser},
             step_up,
         },
@@ -191,6 +205,13 @@ pub mod ssr {
         let ip = use_context::<Parts>()
             .and_then(|parts| client_ip(&parts, state.config.limits.trust_forwarded_for));
         state.limit(bucket, Some(&user.sub), ip).await
+    }
+
+    /// Where the current request comes from, as the activity log records it.
+    pub fn requester(state: &AppState) -> Requester {
+        use_context::<Parts>()
+            .map(|parts| Requester::of(&parts, state))
+            .unwrap_or_default()
     }
 
     /// Changes this browser's cookies: `change` gets the request's jar and returns it changed.

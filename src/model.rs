@@ -377,6 +377,31 @@ pub fn normalize_code(input: &str) -> Result<String, AppError> {
     }
 }
 
+/// What kind of thing happened, for icons and for clients that sort entries themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    SignedIn,
+    MethodAdded,
+    MethodRemoved,
+    Verified,
+    VerificationFailed,
+    OpenedSettings,
+}
+
+/// One entry of the person's recent activity, ready to display.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityView {
+    pub kind: ActivityKind,
+    /// "Added a text message code +64 •• ••• 4321".
+    pub summary: String,
+    pub when: When,
+    /// "Chrome on macOS", when the browser said.
+    pub device: Option<String>,
+    /// The client address as the app saw it.
+    pub address: Option<String>,
+}
+
 /// Who is signed in, as the page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {

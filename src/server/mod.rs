@@ -2,6 +2,7 @@
 //! upstream services.
 
 pub mod account;
+pub mod activity;
 mod app_error;
 pub mod authsignal;
 pub mod clock;

@@ -24,11 +24,8 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{AppState, account, session::CurrentUser};
-use crate::{
-    model::{AppError, ClientApiTicket, StepUpVia, VerificationMethod},
-    wire::authsignal::TrackAttributes,
-};
+use super::{AppState, account, http::requester::Requester, session::CurrentUser};
+use crate::model::{AppError, ClientApiTicket, StepUpVia, VerificationMethod};
 
 /// The action tracked for a step-up challenge.
 pub const STEP_UP: &str = "stepUp";
@@ -186,7 +183,11 @@ fn signed_in_recently(state: &AppState, user: &CurrentUser, now: OffsetDateTime)
 
 /// A token for the challenge only: a `stepUp` action, tracked without the `add:authenticators`
 /// scope. Someone without a method has nothing to challenge and must sign in again.
-pub async fn start(state: &AppState, user: &CurrentUser) -> Result<ClientApiTicket, AppError> {
+pub async fn start(
+    state: &AppState,
+    user: &CurrentUser,
+    from: &Requester,
+) -> Result<ClientApiTicket, AppError> {
     if account::authenticators(&state.authsignal, &user.sub)
         .await?
         .iter()
@@ -198,7 +199,7 @@ pub async fn start(state: &AppState, user: &CurrentUser) -> Result<ClientApiTick
     }
     let track = state
         .authsignal
-        .track(&user.sub, STEP_UP, &TrackAttributes::default())
+        .track(&user.sub, STEP_UP, &from.attributes())
         .await?;
     let track = account::allowed(track)?;
     Ok(account::ticket(&state.authsignal, track.token.expose()))

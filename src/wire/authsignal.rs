@@ -298,6 +298,98 @@ pub struct UserResponse {
     pub default_verification_method: Option<VerificationMethod>,
 }
 
+/// `PATCH /users/{userId}` (reference §2.6): the attributes to change; the rest stay.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateUserRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
+}
+
+/// One of a user's actions, as `GET /users/{userId}/actions?codes=&fromDate=` lists them
+/// (`authsignal-methods.md` §5.3): newest first, at most 30 days back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserActionRecord {
+    pub action_code: String,
+    pub idempotency_key: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<OffsetDateTime>,
+    pub state: ActionState,
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_updated_at: Option<OffsetDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification_method: Option<VerificationMethod>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified_by_authenticator_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+}
+
+/// Every webhook Authsignal sends has this envelope (`authsignal-methods.md` §5.1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookEvent {
+    pub version: u32,
+    pub id: String,
+    pub source: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub time: OffsetDateTime,
+    pub tenant_id: String,
+    /// `authenticator.created`, `authenticator.deleted`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The event's own fields; for authenticator events, [`AuthenticatorEventData`].
+    #[serde(default)]
+    pub data: serde_json::Value,
+}
+
+/// The `data` of `authenticator.created`, `.updated` and `.deleted`. The deletion time's name
+/// is not documented (probably `deletedAt`), so none of the times is required here.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthenticatorEventData {
+    pub user_id: String,
+    pub user_authenticator_id: String,
+    pub verification_method: VerificationMethod,
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<OffsetDateTime>,
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deleted_at: Option<OffsetDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aaguid: Option<String>,
+}
+
 /// Every Authsignal error body, on both APIs (reference §1.3); older responses carry only
 /// `error`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::webhooks::PendingEvent;
 use crate::{
     model::VerificationMethod,
     wire::authsignal::{AaguidMapping, ActionState, UserAuthenticator, WebauthnCredential},
@@ -44,6 +45,12 @@ pub(super) struct Data {
     pub ceremonies: Vec<Ceremony>,
     #[serde(default)]
     pub tenant: TenantSettings,
+    /// Mail the app sent through the local mail server, oldest first.
+    #[serde(default)]
+    pub mail: Vec<MailMessage>,
+    /// Webhook events made by the last change, for the emulator to send once it is saved.
+    #[serde(skip)]
+    pub outgoing: Vec<PendingEvent>,
 }
 
 /// Settings of the emulated tenant that change what the APIs allow (`POST /_local/tenant`).
@@ -52,11 +59,15 @@ pub(super) struct Data {
 pub(super) struct TenantSettings {
     /// The Management API's `allowDeletingUserAuthenticators`.
     pub allow_deleting_user_authenticators: bool,
+    /// Where `authenticator.*` webhooks go, as set in the Portal's general settings.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
 }
 
 impl Default for TenantSettings {
     fn default() -> Self {
         Self {
+            webhook_url: None,
             allow_deleting_user_authenticators: true,
         }
     }
@@ -66,6 +77,10 @@ impl Default for TenantSettings {
 #[serde(rename_all = "camelCase")]
 pub(super) struct User {
     pub email: Option<String>,
+    /// As the Server API was told (`PATCH /users/{id}`); otherwise whether a verified email
+    /// method has this address.
+    #[serde(default)]
+    pub email_verified: Option<bool>,
     pub phone_number: Option<String>,
     pub username: Option<String>,
     pub display_name: Option<String>,
@@ -276,10 +291,20 @@ pub(super) struct Action {
     #[serde(with = "time::serde::rfc3339")]
     pub state_updated_at: OffsetDateTime,
     pub verification_method: Option<VerificationMethod>,
+    /// The authenticator that passed the challenge, or the one it enrolled.
+    #[serde(default)]
+    pub verified_by_authenticator_id: Option<String>,
     pub scope: String,
     pub redirect_url: Option<String>,
     #[serde(default)]
     pub redirect_to_settings: bool,
+    /// Where the action came from, as the tracker said.
+    #[serde(default)]
+    pub ip_address: Option<String>,
+    #[serde(default)]
+    pub user_agent: Option<String>,
+    #[serde(default)]
+    pub device_id: Option<String>,
 }
 
 impl Action {
@@ -322,6 +347,21 @@ pub(super) struct Ceremony {
 pub(super) enum CeremonyState {
     Registration(webauthn_rs::prelude::PasskeyRegistration),
     Authentication(webauthn_rs::prelude::PasskeyAuthentication),
+}
+
+/// A message the app mailed through the local mail server.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct MailMessage {
+    pub to: Vec<String>,
+    pub from: String,
+    pub subject: String,
+    /// The whole message as it arrived, headers and every MIME part.
+    pub raw: String,
+    /// The plain-text part, decoded.
+    pub text: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
 }
 
 /// An email or SMS the emulator "sent".

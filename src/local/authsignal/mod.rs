@@ -17,6 +17,7 @@ mod rules;
 mod server_api;
 mod tokens;
 mod totp;
+mod webhooks;
 
 use std::{
     io,
@@ -95,6 +96,7 @@ impl LocalAuthsignal {
             tokens: Tokens::new(&installation.tenant_id, &signing_key),
             relying_party,
             secret: installation.secret.clone(),
+            tenant_id: installation.tenant_id.clone(),
             origin: origin.clone(),
             data: Mutex::new(data),
             state_path,
@@ -177,6 +179,7 @@ struct Emulator(Arc<Inner>);
 
 struct Inner {
     secret: String,
+    tenant_id: String,
     tokens: Tokens,
     relying_party: Webauthn,
     /// `http://localhost:<port>/`, for the URLs the emulator hands out.
@@ -193,10 +196,17 @@ impl Emulator {
         change: impl FnOnce(&mut Data) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let mut data = self.0.data.lock().await;
-        let result = change(&mut data)?;
+        let result = change(&mut data);
+        let events = std::mem::take(&mut data.outgoing);
+        let result = result?;
         storage::save(&self.0.state_path, &*data)
             .await
             .map_err(|error| ApiError::internal(format!("could not save the state: {error}")))?;
+        if let Some(url) = data.tenant.webhook_url.clone()
+            && !events.is_empty()
+        {
+            webhooks::deliver(url, self.0.secret.clone(), self.0.tenant_id.clone(), events);
+        }
         Ok(result)
     }
 

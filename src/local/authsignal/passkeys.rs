@@ -157,9 +157,11 @@ impl Data {
             .or_default()
             .authenticators
             .push(authenticator.clone());
+        let by = authenticator.id.clone();
         self.succeed(
             claims,
             VerificationMethod::Passkey,
+            &by,
             Some(Box::new(authenticator)),
             now,
         )
@@ -240,7 +242,8 @@ impl Data {
             stored.update_credential(&result);
         }
         authenticator.last_verified_at = Some(now);
-        self.succeed(claims, VerificationMethod::Passkey, None, now)
+        let by = authenticator.id.clone();
+        self.succeed(claims, VerificationMethod::Passkey, &by, None, now)
     }
 
     /// Keeps a ceremony for the token's action; returns its id.

@@ -10,6 +10,7 @@ use super::{
     conventions::ApiError,
     data::{Action, Challenge, Data, Message, Passkey, StoredAuthenticator, User},
     tokens::{Claims, DEFAULT_SCOPE, TokenError},
+    webhooks,
 };
 use crate::{
     model::VerificationMethod,
@@ -188,9 +189,13 @@ impl Data {
             created_at: now,
             state_updated_at: now,
             verification_method: None,
+            verified_by_authenticator_id: None,
             scope,
             redirect_url: request.redirect_url,
             redirect_to_settings: request.redirect_to_settings.unwrap_or(false),
+            ip_address: request.ip_address,
+            user_agent: request.user_agent,
+            device_id: request.device_id,
         };
         self.actions.push(action.clone());
         let excess = self.actions.len().saturating_sub(KEPT_ACTIONS);
@@ -301,6 +306,7 @@ impl Data {
         } else {
             user.authenticators.push(authenticator.clone());
         }
+        self.announce(webhooks::CREATED, user_id, &authenticator);
         Ok(authenticator)
     }
 
@@ -318,9 +324,13 @@ impl Data {
         });
         match (user, position) {
             (Some(user), Some(position)) => {
-                user.authenticators.remove(position);
+                let removed = user.authenticators.remove(position);
                 self.challenges
                     .retain(|challenge| challenge.authenticator_id != id);
+                // An enrollment never finished was never announced.
+                if removed.verified_at.is_some() {
+                    self.announce(webhooks::DELETED, user_id, &removed);
+                }
                 Ok(())
             }
             _ => Err(ApiError::not_found(
@@ -437,7 +447,7 @@ impl Data {
         let action = self.action_for(claims)?.clone();
         let method = channel.method();
         if self.count_attempt(&action.user_id, method).is_err() {
-            return Ok(Verification::Failed(FailureReason::MaxAttemptsExceeded));
+            return Ok(self.fail(claims));
         }
         let now = self.now();
         let position = self.challenges.iter().position(|challenge| {
@@ -473,7 +483,8 @@ impl Data {
         let enrolled = challenge
             .enrollment
             .then(|| Box::new(authenticator.clone()));
-        self.succeed(claims, method, enrolled, now)
+        let by = authenticator.id.clone();
+        self.succeed(claims, method, &by, enrolled, now)
     }
 
     /// The token's action passed its challenge with `method`.
@@ -481,6 +492,7 @@ impl Data {
         &mut self,
         claims: &Claims,
         method: VerificationMethod,
+        by: &str,
         enrolled: Option<Box<StoredAuthenticator>>,
         now: OffsetDateTime,
     ) -> Result<Verification, ApiError> {
@@ -492,10 +504,29 @@ impl Data {
         action.state = ActionState::ChallengeSucceeded;
         action.state_updated_at = now;
         action.verification_method = Some(method);
-        Ok(Verification::Verified {
-            action: Box::new(action.clone()),
-            enrolled,
-        })
+        action.verified_by_authenticator_id = Some(by.to_owned());
+        let action = Box::new(action.clone());
+        if let Some(enrolled) = &enrolled {
+            self.announce(webhooks::CREATED, &action.user_id, enrolled);
+        }
+        Ok(Verification::Verified { action, enrolled })
+    }
+
+    /// The token's action ran out of attempts: it is `CHALLENGE_FAILED`. Authsignal's documents
+    /// do not say when an action fails; the app reads an action that never succeeded as not
+    /// verified, whatever its state.
+    pub(super) fn fail(&mut self, claims: &Claims) -> Verification {
+        let now = self.now();
+        if let Some(action) = self
+            .actions
+            .iter_mut()
+            .find(|candidate| claims.is_for(candidate))
+            .filter(|action| action.state != ActionState::ChallengeSucceeded)
+        {
+            action.state = ActionState::ChallengeFailed;
+            action.state_updated_at = now;
+        }
+        Verification::Failed(FailureReason::MaxAttemptsExceeded)
     }
 
     /// Someone who already has a method needs the `add:authenticators` scope to add another,
@@ -595,7 +626,7 @@ fn send_key(user_id: &str, method: VerificationMethod) -> String {
     format!("send:{method:?}:{user_id}")
 }
 
-fn check_user_id(user_id: &str) -> Result<(), ApiError> {
+pub(super) fn check_user_id(user_id: &str) -> Result<(), ApiError> {
     if user_id.is_empty() || user_id.len() > 256 {
         Err(ApiError::invalid_request(
             "The userId must be 1 to 256 characters.",

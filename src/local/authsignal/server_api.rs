@@ -2,7 +2,7 @@
 
 use axum::{
     Json, Router,
-    extract::{Path, Request, State},
+    extract::{Path, Query, Request, State},
     http::header::AUTHORIZATION,
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -13,21 +13,28 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use super::{
     Emulator,
     conventions::{ApiError, JsonBody},
-    rules::CODE_METHODS,
+    rules::{CODE_METHODS, check_user_id},
 };
 use crate::{
     model::VerificationMethod,
     secret::Secret,
     wire::authsignal::{
         ActionResponse, ActionState, EnrollVerifiedRequest, EnrollVerifiedResponse,
-        TrackAttributes, TrackResponse, UserAuthenticator, UserResponse, ValidateRequest,
-        ValidateResponse,
+        TrackAttributes, TrackResponse, UpdateUserRequest, UserActionRecord, UserAuthenticator,
+        UserResponse, ValidateRequest, ValidateResponse,
     },
 };
+use serde::Deserialize;
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 pub(super) fn routes(emulator: &Emulator) -> Router<Emulator> {
     Router::new()
-        .route("/users/{user_id}", get(get_user))
+        // NODE v1 and RUBY update users with POST, the others with PATCH (reference §2.6).
+        .route(
+            "/users/{user_id}",
+            get(get_user).patch(update_user).post(update_user),
+        )
+        .route("/users/{user_id}/actions", get(query_actions))
         .route("/users/{user_id}/actions/{action}", post(track))
         .route(
             "/users/{user_id}/actions/{action}/{idempotency_key}",
@@ -215,7 +222,9 @@ async fn get_user(
     };
     Json(UserResponse {
         is_enrolled: user.is_enrolled(),
-        email_verified: has_verified(VerificationMethod::EmailOtp, &user.email),
+        email_verified: user
+            .email_verified
+            .or_else(|| has_verified(VerificationMethod::EmailOtp, &user.email)),
         phone_number_verified: has_verified(VerificationMethod::Sms, &user.phone_number),
         email: user.email.clone(),
         phone_number: user.phone_number.clone(),
@@ -227,6 +236,89 @@ async fn get_user(
         default_verification_method: enrolled.first().copied(),
         enrolled_verification_methods: Some(enrolled),
     })
+}
+
+/// Sets the attributes given; the others stay.
+async fn update_user(
+    State(emulator): State<Emulator>,
+    Path(user_id): Path<String>,
+    JsonBody(request): JsonBody<UpdateUserRequest>,
+) -> Result<Json<UpdateUserRequest>, ApiError> {
+    emulator
+        .change(|data| {
+            check_user_id(&user_id)?;
+            let user = data.users.entry(user_id.clone()).or_default();
+            if request.email.is_some() {
+                user.email.clone_from(&request.email);
+            }
+            if request.email_verified.is_some() {
+                user.email_verified = request.email_verified;
+            }
+            Ok(UpdateUserRequest {
+                email: user.email.clone(),
+                email_verified: user.email_verified,
+            })
+        })
+        .await
+        .map(Json)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ActionsQuery {
+    /// Comma-separated action codes; none means all.
+    codes: Option<String>,
+    /// ISO 8601; the default and the earliest allowed is 30 days ago.
+    from_date: Option<String>,
+}
+
+/// The user's actions with these codes since `fromDate`, newest first (`authsignal-methods.md`
+/// §5.3). Authsignal documents no paging; this answers at most 100.
+async fn query_actions(
+    State(emulator): State<Emulator>,
+    Path(user_id): Path<String>,
+    Query(query): Query<ActionsQuery>,
+) -> Result<Json<Vec<UserActionRecord>>, ApiError> {
+    let now = emulator.now().await;
+    let earliest = now - time::Duration::days(30);
+    let from = match query.from_date.as_deref() {
+        Some(date) => OffsetDateTime::parse(date, &Rfc3339)
+            .map_err(|_| ApiError::invalid_request("fromDate must be an ISO 8601 date and time."))?
+            .max(earliest),
+        None => earliest,
+    };
+    let codes: Option<Vec<String>> = query
+        .codes
+        .map(|codes| codes.split(',').map(str::trim).map(str::to_owned).collect());
+    let records = emulator
+        .read(|data| {
+            data.actions
+                .iter()
+                .rev()
+                .filter(|action| action.user_id == user_id && action.created_at >= from)
+                .filter(|action| {
+                    codes
+                        .as_ref()
+                        .is_none_or(|codes| codes.contains(&action.code))
+                })
+                .take(100)
+                .map(|action| UserActionRecord {
+                    action_code: action.code.clone(),
+                    idempotency_key: action.idempotency_key.clone(),
+                    created_at: action.created_at,
+                    updated_at: Some(action.state_updated_at),
+                    state: action.state,
+                    state_updated_at: Some(action.state_updated_at),
+                    verification_method: action.verification_method,
+                    verified_by_authenticator_id: action.verified_by_authenticator_id.clone(),
+                    user_agent: action.user_agent.clone(),
+                    ip_address: action.ip_address.clone(),
+                    country_code: None,
+                })
+                .collect()
+        })
+        .await;
+    Ok(Json(records))
 }
 
 /// What the emulated tenant offers: the code methods, plus whatever the user already has.

@@ -134,9 +134,13 @@ mod tests {
             created_at: now,
             state_updated_at: now,
             verification_method: None,
+            verified_by_authenticator_id: None,
             scope: DEFAULT_SCOPE.into(),
             redirect_url: None,
             redirect_to_settings: false,
+            ip_address: None,
+            user_agent: None,
+            device_id: None,
         }
     }
 

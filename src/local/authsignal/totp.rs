@@ -94,7 +94,7 @@ impl Data {
         let action = self.action_for(claims)?.clone();
         let method = VerificationMethod::AuthenticatorApp;
         if self.count_attempt(&action.user_id, method).is_err() {
-            return Ok(Verification::Failed(FailureReason::MaxAttemptsExceeded));
+            return Ok(self.fail(claims));
         }
         let now = self.now();
         let enrolling = self
@@ -126,11 +126,12 @@ impl Data {
         authenticator.last_verified_at = Some(now);
         authenticator.last_totp_step = Some(step);
         let enrolled = enrolling.is_some().then(|| Box::new(authenticator.clone()));
+        let by = authenticator.id.clone();
         if let Some(id) = &enrolling {
             self.challenges
                 .retain(|challenge| challenge.authenticator_id != *id);
         }
-        self.succeed(claims, method, enrolled, now)
+        self.succeed(claims, method, &by, enrolled, now)
     }
 }
 

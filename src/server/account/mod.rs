@@ -19,7 +19,11 @@ use crate::{
         AppError, AuthenticatorView, ClientApiTicket, VerificationMethod, validate_email,
         validate_phone_number,
     },
-    server::authsignal::{AuthsignalClient, AuthsignalError},
+    server::{
+        activity,
+        authsignal::{AuthsignalClient, AuthsignalError},
+        http::requester::Requester,
+    },
     wire::authsignal::{ActionState, TrackAttributes, TrackResponse, UserAuthenticator},
 };
 
@@ -173,17 +177,20 @@ pub async fn enrollment_token(
     user_id: &str,
     contact: &Contact,
     username: Option<&str>,
+    from: &Requester,
 ) -> Result<String, AppError> {
+    contact.validate()?;
+    // An email address goes to the Client API's enroll call only. Sent here too, it would
+    // become the person's profile email, which is where notices of changes go.
     let attributes = TrackAttributes {
         username: username.map(str::to_owned),
         scope: Some("add:authenticators".to_owned()),
-        email: contact.email.as_deref().map(validate_email).transpose()?,
         phone_number: contact
             .phone_number
             .as_deref()
             .map(validate_phone_number)
             .transpose()?,
-        ..TrackAttributes::default()
+        ..from.attributes()
     };
     let track = authsignal
         .track(user_id, ADD_AUTHENTICATOR, &attributes)
@@ -213,8 +220,9 @@ pub async fn start_enrollment(
     user_id: &str,
     contact: &Contact,
     username: Option<&str>,
+    from: &Requester,
 ) -> Result<ClientApiTicket, AppError> {
-    let token = enrollment_token(authsignal, user_id, contact, username).await?;
+    let token = enrollment_token(authsignal, user_id, contact, username, from).await?;
     Ok(ticket(authsignal, &token))
 }
 
@@ -244,11 +252,12 @@ pub async fn start_prebuilt_visit(
     authsignal: &AuthsignalClient,
     user_id: &str,
     return_url: &Url,
+    from: &Requester,
 ) -> Result<PrebuiltVisit, AppError> {
     let attributes = TrackAttributes {
         redirect_url: Some(return_url.to_string()),
         redirect_to_settings: Some(true),
-        ..TrackAttributes::default()
+        ..from.attributes()
     };
     let track = allowed(
         authsignal
@@ -327,15 +336,22 @@ impl RemovalLocks {
     }
 }
 
+/// A removal done: the method that went, and the list as it is afterwards, oldest first.
+pub struct Removal {
+    pub removed: UserAuthenticator,
+    pub remaining: Vec<UserAuthenticator>,
+}
+
 /// Removes one of the user's methods, unless it is not theirs (`NotFound`, whoever owns it) or
-/// removing it would lock them out. Returns the list as it is afterwards, oldest first.
+/// removing it would lock them out, and records the removal in the activity log.
 pub async fn remove(
     authsignal: &AuthsignalClient,
     locks: &RemovalLocks,
     user_id: &str,
     authenticator_id: &str,
     accepts_no_fallback: bool,
-) -> Result<Vec<UserAuthenticator>, AppError> {
+    from: &Requester,
+) -> Result<Removal, AppError> {
     validate_authenticator_id(authenticator_id)?;
     let _serialised = locks.of(user_id).lock().await;
     let current = authenticators(authsignal, user_id).await?;
@@ -362,12 +378,16 @@ pub async fn remove(
             }
             _ => AppError::from(error),
         })?;
-    let method = current
-        .iter()
+    let removed = current
+        .into_iter()
         .find(|authenticator| authenticator.user_authenticator_id == authenticator_id)
-        .map(|authenticator| authenticator.verification_method);
-    tracing::info!(?method, "authenticator removed");
-    authenticators(authsignal, user_id).await
+        .ok_or(AppError::NotFound)?;
+    tracing::info!(method = ?removed.verification_method, "authenticator removed");
+    activity::record_removal(authsignal, user_id, removed.verification_method, from).await;
+    Ok(Removal {
+        removed,
+        remaining: authenticators(authsignal, user_id).await?,
+    })
 }
 
 /// An id is letters, digits, `-` and `_`: Authsignal's are UUIDs.

@@ -13,6 +13,7 @@ use reqwest::{
     header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER},
 };
 use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
 use tracing::{debug, warn};
 use url::Url;
 
@@ -22,8 +23,8 @@ use super::http_client;
 use crate::{
     config::{AuthsignalEndpoints, AuthsignalSettings},
     wire::authsignal::{
-        ErrorBody, TrackAttributes, TrackResponse, UserAuthenticator, UserResponse,
-        ValidateRequest, ValidateResponse,
+        ErrorBody, TrackAttributes, TrackResponse, UpdateUserRequest, UserActionRecord,
+        UserAuthenticator, UserResponse, ValidateRequest, ValidateResponse,
     },
 };
 
@@ -148,6 +149,43 @@ impl AuthsignalClient {
         let url = self.url(&["users", segment("userId", user_id)?]);
         let body = self.call("get_user", Method::GET, url, None);
         decode("get_user", &body.await?)
+    }
+
+    /// Changes some of the user's attributes; the others stay as they are.
+    pub async fn update_user(
+        &self,
+        user_id: &str,
+        request: &UpdateUserRequest,
+    ) -> Result<(), AuthsignalError> {
+        let url = self.url(&["users", segment("userId", user_id)?]);
+        self.call("update_user", Method::PATCH, url, Some(json(request)?))
+            .await
+            .map(drop)
+    }
+
+    /// The user's actions with these codes since `from` (Authsignal keeps 30 days), newest
+    /// first.
+    pub async fn query_actions(
+        &self,
+        user_id: &str,
+        codes: &[&str],
+        from: OffsetDateTime,
+    ) -> Result<Vec<UserActionRecord>, AuthsignalError> {
+        for code in codes {
+            check_action(code)?;
+        }
+        let mut url = self.url(&["users", segment("userId", user_id)?, "actions"]);
+        let from = from
+            .format(&time::format_description::well_known::Rfc3339)
+            .map_err(|error| AuthsignalError::Malformed(format!("query_actions: {error}")))?;
+        url.query_pairs_mut()
+            .append_pair("codes", &codes.join(","))
+            .append_pair("fromDate", &from);
+        let body = self.call("query_actions", Method::GET, url, None);
+        let mut actions: Vec<UserActionRecord> = decode("query_actions", &body.await?)?;
+        // The order is not documented: newest first is what the page shows.
+        actions.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        Ok(actions)
     }
 
     /// For readiness checks: one authenticated read, without retries, so a wrong secret or

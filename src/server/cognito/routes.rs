@@ -22,9 +22,9 @@ use crate::{
     model::AppError,
     pages::signed_out::SignedOutReason,
     server::{
-        AppState,
-        http::{client_ip::client_ip, rate_limit::Bucket},
-        session,
+        AppState, activity,
+        http::{client_ip::client_ip, rate_limit::Bucket, requester::Requester},
+        session::{self, CurrentUser},
     },
 };
 
@@ -85,9 +85,18 @@ async fn callback(
     let params = query_params(query.as_deref());
     let (jar, flow) = state.session.take_flow(state.session.jar(headers));
     match complete_sign_in(&state, &params, flow).await {
-        Ok((tokens, return_to)) => match state.session.store_tokens(jar.clone(), &tokens) {
+        Ok((tokens, user, return_to)) => match state.session.store_tokens(jar.clone(), &tokens) {
             Ok(jar) => {
                 info!("signed in");
+                let (jar, device_id) = state.session.ensure_device_id(jar);
+                let from = Requester {
+                    device_id: Some(device_id),
+                    ..Requester::of(&parts, &state)
+                };
+                let authsignal = state.authsignal.clone();
+                tokio::spawn(async move {
+                    activity::record_sign_in(&authsignal, &user, &from).await;
+                });
                 (jar, Redirect::to(&return_to)).into_response()
             }
             Err(too_large) => {
@@ -104,7 +113,7 @@ async fn complete_sign_in(
     state: &AppState,
     params: &HashMap<String, String>,
     flow: Option<SignInFlow>,
-) -> Result<(TokenSet, String), SignedOutReason> {
+) -> Result<(TokenSet, CurrentUser, String), SignedOutReason> {
     if let Some(error) = params.get("error") {
         // The code only: the description is free text from outside.
         info!(error = %error.chars().take(64).collect::<String>(), "managed login returned an error");
@@ -141,8 +150,8 @@ async fn complete_sign_in(
                 SignedOutReason::Unavailable
             }
         })?;
-    verify_new_tokens(state, &tokens, &flow.nonce).await?;
-    Ok((tokens, flow.return_to))
+    let user = verify_new_tokens(state, &tokens, &flow.nonce).await?;
+    Ok((tokens, user, flow.return_to))
 }
 
 /// The tokens of a sign-in: both must verify, the ID token must carry this sign-in's nonce,
@@ -151,7 +160,7 @@ async fn verify_new_tokens(
     state: &AppState,
     tokens: &TokenSet,
     nonce: &str,
-) -> Result<(), SignedOutReason> {
+) -> Result<CurrentUser, SignedOutReason> {
     let verifier = &state.cognito.verifier;
     let refused = |error: VerifyError| match error {
         VerifyError::KeysUnavailable => SignedOutReason::Unavailable,
@@ -170,8 +179,7 @@ async fn verify_new_tokens(
         .map_err(refused)?;
     session::check(verifier, &tokens.access_token, Some(id_token))
         .await
-        .map_err(refused)?;
-    Ok(())
+        .map_err(refused)
 }
 
 /// Revokes the refresh token (and with it the access tokens issued from it), clears the

@@ -1,33 +1,8 @@
 //! The address a request came from, for per-IP limits.
 
-use std::{
-    convert::Infallible,
-    net::{IpAddr, SocketAddr},
-};
+use std::net::{IpAddr, SocketAddr};
 
-use axum::{
-    extract::{ConnectInfo, FromRequestParts},
-    http::request::Parts,
-};
-
-use crate::server::AppState;
-
-/// The client address of a request, for handlers outside the server functions.
-pub struct ClientAddress(pub Option<IpAddr>);
-
-impl FromRequestParts<AppState> for ClientAddress {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Self(client_ip(
-            parts,
-            state.config.limits.trust_forwarded_for,
-        )))
-    }
-}
+use axum::{extract::ConnectInfo, http::request::Parts};
 
 /// The peer address, or, behind a trusted load balancer, the last `X-Forwarded-For` entry (the
 /// one the load balancer appended; earlier entries are whatever the client claimed).

@@ -18,7 +18,7 @@ use crate::{
         AppState,
         account::{self, Contact},
         app_error::ErrorBody,
-        http::{client_ip::ClientAddress, rate_limit::Bucket},
+        http::{rate_limit::Bucket, requester::Requester},
         prebuilt_return, step_up,
     },
     wire::authsignal::UserAuthenticator,
@@ -197,7 +197,7 @@ pub struct EnrollmentResponse {
 )]
 pub async fn start_enrollment(
     State(state): State<AppState>,
-    ClientAddress(ip): ClientAddress,
+    from: Requester,
     BearerUser(user): BearerUser,
     StepUpToken(proof): StepUpToken,
     JsonBody(request): JsonBody<EnrollmentRequest>,
@@ -207,13 +207,14 @@ pub async fn start_enrollment(
         phone_number: request.phone_number,
     };
     contact.validate()?;
-    state.limit(Bucket::Enrollment, Some(&user.sub), ip).await?;
+    state.limit(Bucket::Enrollment, Some(&user.sub), from.ip).await?;
     step_up::require(&state, &user, proof.as_deref()).await?;
     let authsignal_token = account::enrollment_token(
         &state.authsignal,
         &user.sub,
         &contact,
         user.email.as_deref(),
+        &from,
     )
     .await?;
     Ok(Json(EnrollmentResponse { authsignal_token }))
@@ -255,7 +256,7 @@ pub struct RemoveQuery {
 )]
 pub async fn remove(
     State(state): State<AppState>,
-    ClientAddress(ip): ClientAddress,
+    from: Requester,
     BearerUser(user): BearerUser,
     StepUpToken(proof): StepUpToken,
     Path(user_authenticator_id): Path<String>,
@@ -268,7 +269,7 @@ pub async fn remove(
         )
     })?;
     account::validate_authenticator_id(&user_authenticator_id)?;
-    state.limit(Bucket::Removal, Some(&user.sub), ip).await?;
+    state.limit(Bucket::Removal, Some(&user.sub), from.ip).await?;
     step_up::require(&state, &user, proof.as_deref()).await?;
     let remaining = account::remove(
         &state.authsignal,
@@ -276,9 +277,10 @@ pub async fn remove(
         &user.sub,
         &user_authenticator_id,
         query.accepts_no_fallback,
+        &from,
     )
     .await?;
-    Ok(answer(remaining))
+    Ok(answer(remaining.remaining))
 }
 
 #[derive(Default, Deserialize, ToSchema)]
@@ -317,14 +319,15 @@ pub struct PrebuiltUiResponse {
 )]
 pub async fn prebuilt_ui(
     State(state): State<AppState>,
-    ClientAddress(ip): ClientAddress,
+    from: Requester,
     BearerUser(user): BearerUser,
     JsonBody(request): JsonBody<PrebuiltUiRequest>,
 ) -> Result<Json<PrebuiltUiResponse>, AppError> {
     // A refused address costs no allowance: it never reaches Authsignal.
     let return_url = allowed_return_url(&state, request.redirect_url.as_deref())?;
-    state.limit(Bucket::PrebuiltUi, Some(&user.sub), ip).await?;
-    let visit = account::start_prebuilt_visit(&state.authsignal, &user.sub, &return_url).await?;
+    state.limit(Bucket::PrebuiltUi, Some(&user.sub), from.ip).await?;
+    let visit =
+        account::start_prebuilt_visit(&state.authsignal, &user.sub, &return_url, &from).await?;
     Ok(Json(PrebuiltUiResponse {
         prebuilt_ui_url: visit.url,
     }))

@@ -17,7 +17,7 @@ use crate::{
     model::AppError,
     server::{
         AppState,
-        http::{client_ip::ClientAddress, rate_limit::Bucket},
+        http::{rate_limit::Bucket, requester::Requester},
         step_up,
     },
 };
@@ -67,11 +67,11 @@ pub struct StepUpStart {
 )]
 pub async fn start(
     State(state): State<AppState>,
-    ClientAddress(ip): ClientAddress,
+    from: Requester,
     BearerUser(user): BearerUser,
 ) -> Result<Json<StepUpStart>, AppError> {
-    state.limit(Bucket::StepUp, Some(&user.sub), ip).await?;
-    let ticket = step_up::start(&state, &user).await?;
+    state.limit(Bucket::StepUp, Some(&user.sub), from.ip).await?;
+    let ticket = step_up::start(&state, &user, &from).await?;
     Ok(Json(StepUpStart {
         authsignal_token: ticket.token,
     }))
@@ -115,11 +115,11 @@ pub struct StepUpProof {
 )]
 pub async fn complete(
     State(state): State<AppState>,
-    ClientAddress(ip): ClientAddress,
+    from: Requester,
     BearerUser(user): BearerUser,
     JsonBody(request): JsonBody<StepUpCompletion>,
 ) -> Result<Json<StepUpProof>, AppError> {
-    state.limit(Bucket::StepUp, Some(&user.sub), ip).await?;
+    state.limit(Bucket::StepUp, Some(&user.sub), from.ip).await?;
     let granted = step_up::complete(&state, &user, &request.token).await?;
     Ok(Json(StepUpProof {
         step_up_token: granted.token,

@@ -26,10 +26,13 @@ const REFRESH: &str = "session-refresh";
 const FLOW: &str = "sign-in-flow";
 const VISIT: &str = "prebuilt-visit";
 const STEP_UP: &str = "step-up";
+const DEVICE: &str = "device";
 /// Long enough to type a password, short enough that a stale sign-in is not replayable.
 const FLOW_MAX_AGE: time::Duration = time::Duration::minutes(10);
 /// Long enough to add a method on Authsignal's pages, short enough not to linger.
 const VISIT_MAX_AGE: time::Duration = time::Duration::minutes(30);
+/// The longest a browser keeps a cookie (RFC 6265bis caps it at 400 days).
+const DEVICE_MAX_AGE: time::Duration = time::Duration::days(400);
 
 /// Names, attributes and the encryption key of the session cookies.
 #[derive(Clone)]
@@ -196,6 +199,24 @@ impl SessionCookies {
 
     pub fn clear_step_up(&self, jar: PrivateCookieJar) -> PrivateCookieJar {
         self.remove(jar, STEP_UP)
+    }
+
+    /// The id this browser is recorded under in the activity log, if it has one.
+    pub fn device_id(&self, jar: &PrivateCookieJar) -> Option<String> {
+        jar.get(&self.name(DEVICE))
+            .map(|cookie| cookie.value().to_owned())
+    }
+
+    /// This browser's device id, made at its first sign-in; it outlives sign-outs, as a device
+    /// does. Random, and says nothing about the person.
+    pub fn ensure_device_id(&self, jar: PrivateCookieJar) -> (PrivateCookieJar, String) {
+        match self.device_id(&jar) {
+            Some(id) => (jar, id),
+            None => {
+                let id = uuid::Uuid::new_v4().to_string();
+                (jar.add(self.cookie(DEVICE, id.clone(), DEVICE_MAX_AGE)), id)
+            }
+        }
     }
 
     pub fn store_flow(&self, jar: PrivateCookieJar, flow: &SignInFlow) -> PrivateCookieJar {

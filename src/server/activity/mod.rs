@@ -1,0 +1,212 @@
+//! The person's recent activity, kept by Authsignal rather than a database of ours: each event
+//! is an action the app tracks with where it came from (address, user agent, device id), and the
+//! log is Authsignal's query of the user's actions over the last 30 days
+//! (`authsignal-methods.md` §5.3).
+
+pub mod device;
+
+use time::{Duration, OffsetDateTime};
+use tracing::warn;
+
+use crate::{
+    model::{ActivityKind, ActivityView, AppError, VerificationMethod},
+    server::{
+        account::{self, ADD_AUTHENTICATOR, MANAGE_AUTHENTICATORS, present},
+        authsignal::AuthsignalClient,
+        http::requester::Requester,
+        session::CurrentUser,
+        step_up::STEP_UP,
+    },
+    wire::authsignal::{
+        ActionState, TrackAttributes, UpdateUserRequest, UserActionRecord, UserAuthenticator,
+    },
+};
+
+/// Tracked at every sign-in.
+pub const SIGN_IN: &str = "signIn";
+/// Tracked after every removal the app makes.
+pub const REMOVE_AUTHENTICATOR: &str = "removeAuthenticator";
+/// What the log is made of.
+const CODES: [&str; 5] = [
+    SIGN_IN,
+    ADD_AUTHENTICATOR,
+    REMOVE_AUTHENTICATOR,
+    STEP_UP,
+    MANAGE_AUTHENTICATORS,
+];
+/// As far back as Authsignal answers.
+const DAYS: i64 = 30;
+/// A page's worth; older entries are still in the Authsignal Portal.
+const SHOWN: usize = 50;
+
+/// Records a sign-in, and keeps the person's email address (from Cognito) as their Authsignal
+/// profile email: where notices of changes go when only Authsignal's webhook tells of them. A
+/// failure is logged: a sign-in never waits for its record.
+pub async fn record_sign_in(authsignal: &AuthsignalClient, user: &CurrentUser, from: &Requester) {
+    if let Err(error) = authsignal
+        .track(&user.sub, SIGN_IN, &from.attributes())
+        .await
+    {
+        warn!(%error, "a sign-in was not recorded");
+    }
+    if let Some(email) = &user.email {
+        let update = UpdateUserRequest {
+            email: Some(email.clone()),
+            email_verified: None,
+        };
+        if let Err(error) = authsignal.update_user(&user.sub, &update).await {
+            warn!(%error, "the person's email address was not kept with Authsignal");
+        }
+    }
+}
+
+/// Records a removal the app made. The query of actions answers no custom data, so the kind of
+/// method removed travels in the idempotency key, which is ours to choose: `EMAIL_OTP.<uuid>`.
+pub async fn record_removal(
+    authsignal: &AuthsignalClient,
+    user_id: &str,
+    method: VerificationMethod,
+    from: &Requester,
+) {
+    let kind = serde_json::to_value(method)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let attributes = TrackAttributes {
+        idempotency_key: Some(format!("{kind}.{}", uuid::Uuid::new_v4())),
+        ..from.attributes()
+    };
+    if let Err(error) = authsignal
+        .track(user_id, REMOVE_AUTHENTICATOR, &attributes)
+        .await
+    {
+        warn!(%error, "a removal was not recorded in the activity log");
+    }
+}
+
+/// The last 30 days, newest first. The person's methods name what was added or used ("email
+/// code j•••@example.com"); without them the entries still read, by kind.
+pub async fn recent(
+    authsignal: &AuthsignalClient,
+    user_id: &str,
+    now: OffsetDateTime,
+) -> Result<Vec<ActivityView>, AppError> {
+    let (records, methods) = tokio::join!(
+        authsignal.query_actions(user_id, &CODES, now - Duration::days(DAYS)),
+        account::authenticators(authsignal, user_id),
+    );
+    let methods = methods.unwrap_or_default();
+    Ok(records?
+        .iter()
+        .filter_map(|record| describe(record, &methods, now))
+        .take(SHOWN)
+        .collect())
+}
+
+/// One action as a person reads it; actions that did not happen as far as the person is
+/// concerned (a method add started and abandoned, a step-up not finished) are left out.
+pub fn describe(
+    record: &UserActionRecord,
+    methods: &[UserAuthenticator],
+    now: OffsetDateTime,
+) -> Option<ActivityView> {
+    let succeeded = record.state == ActionState::ChallengeSucceeded;
+    let settled = record.state_updated_at.unwrap_or(record.created_at);
+    let used = || used_method(record, methods, now);
+    let (kind, summary, at) = match record.action_code.as_str() {
+        SIGN_IN => (
+            ActivityKind::SignedIn,
+            "Signed in".to_owned(),
+            record.created_at,
+        ),
+        ADD_AUTHENTICATOR if succeeded || record.verified_by_authenticator_id.is_some() => (
+            ActivityKind::MethodAdded,
+            format!("Added {}", used()?),
+            settled,
+        ),
+        REMOVE_AUTHENTICATOR => (
+            ActivityKind::MethodRemoved,
+            format!("Removed {}", removed_kind(&record.idempotency_key)),
+            record.created_at,
+        ),
+        STEP_UP if succeeded => (
+            ActivityKind::Verified,
+            match used() {
+                Some(method) => format!("Verified it's you with {method}"),
+                None => "Verified it's you".to_owned(),
+            },
+            settled,
+        ),
+        STEP_UP if record.state == ActionState::ChallengeFailed => (
+            ActivityKind::VerificationFailed,
+            "Couldn't verify it's you: too many wrong codes".to_owned(),
+            settled,
+        ),
+        MANAGE_AUTHENTICATORS => (
+            ActivityKind::OpenedSettings,
+            "Opened Authsignal settings".to_owned(),
+            record.created_at,
+        ),
+        _ => return None,
+    };
+    Some(ActivityView {
+        kind,
+        summary,
+        when: present::when(at, now),
+        device: record.user_agent.as_deref().and_then(device::name),
+        address: record.ip_address.clone(),
+    })
+}
+
+/// "an email code j•••@example.com", "a passkey (iCloud Keychain)": the method the action was
+/// verified with, named as the list names it while it still exists.
+fn used_method(
+    record: &UserActionRecord,
+    methods: &[UserAuthenticator],
+    now: OffsetDateTime,
+) -> Option<String> {
+    let still_there = record.verified_by_authenticator_id.as_ref().and_then(|id| {
+        methods
+            .iter()
+            .find(|method| method.user_authenticator_id == *id)
+    });
+    let method = record
+        .verification_method
+        .or(still_there.map(|method| method.verification_method))?;
+    let named = with_article(method);
+    Some(
+        match still_there.and_then(|method| account::view(method, now).masked_identifier) {
+            Some(identifier) if matches!(method, VerificationMethod::Passkey) => {
+                format!("{named} ({identifier})")
+            }
+            Some(identifier) => format!("{named} {identifier}"),
+            None => named,
+        },
+    )
+}
+
+/// The kind of method a removal's idempotency key names (see [`record_removal`]).
+fn removed_kind(idempotency_key: &str) -> String {
+    idempotency_key
+        .split_once('.')
+        .and_then(|(kind, _)| {
+            serde_json::from_value::<VerificationMethod>(serde_json::Value::from(kind)).ok()
+        })
+        .filter(|method| *method != VerificationMethod::Unknown)
+        .map(with_article)
+        .unwrap_or_else(|| "a sign-in method".to_owned())
+}
+
+/// "an email code", "a passkey".
+pub fn with_article(method: VerificationMethod) -> String {
+    let label = method.label().to_lowercase();
+    let article = if label.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {label}")
+}
+
+#[cfg(test)]
+mod tests;
