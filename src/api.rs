@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::model::{
-    AppError, AuthenticatorView, ClientApiTicket, StepUpWindow, UserView, VerificationMethod,
+    ActivityView, AppError, AuthenticatorView, ClientApiTicket, StepUpWindow, UserView, VerificationMethod,
 };
 
 /// Who is signed in.
@@ -55,6 +55,14 @@ pub async fn start_enrollment(
         &ssr::requester(&state),
     )
     .await
+}
+
+/// The last 30 days of the person's account, newest first.
+#[server(endpoint = "recent_activity")]
+pub async fn recent_activity() -> Result<Vec<ActivityView>, AppError> {
+    let user = ssr::signed_in_user()?;
+    let state = ssr::state()?;
+    crate::server::activity::recent(&state.authsignal, &user.sub, state.clock.now()).await
 }
 
 /// Whether this browser may change the person's methods now, and for how long.

@@ -6,6 +6,7 @@ mod header;
 mod manage_in_authsignal;
 mod method_icon;
 mod notice;
+mod recent_activity;
 mod remove_dialog;
 mod spinner;
 mod step_up;
@@ -24,6 +25,7 @@ use authenticator_list::{AuthenticatorList, row_id};
 use header::SecurityHeader;
 use manage_in_authsignal::ManageInAuthsignal;
 use notice::Notice;
+use recent_activity::RecentActivity;
 use remove_dialog::RemoveDialog;
 use step_up::{StepUpBanner, StepUpDialog, provide_step_up};
 
@@ -50,7 +52,7 @@ pub fn SecurityPage() -> impl IntoView {
         |_| list_authenticators(),
     );
     let user = Resource::new(|| (), |_| me());
-    provide_step_up();
+    let step_up = provide_step_up();
     let methods = Signal::derive(move || {
         authenticators
             .get()
@@ -128,6 +130,9 @@ pub fn SecurityPage() -> impl IntoView {
                 username
                 on_added
             />
+            <RecentActivity changes=Signal::derive(move || {
+                (added.get(), removed.get(), step_up.remaining().is_some())
+            }) />
             <ManageInAuthsignal />
             <aside class="tip" aria-labelledby="tip-title">
                 <h2 id="tip-title">"Tip: keep a fallback"</h2>

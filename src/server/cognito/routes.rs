@@ -28,6 +28,9 @@ use crate::{
     },
 };
 
+/// How long a sign-in waits for its record in the activity log.
+const SIGN_IN_RECORD_WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/auth/sign-in", get(sign_in))
@@ -94,9 +97,12 @@ async fn callback(
                     ..Requester::of(&parts, &state)
                 };
                 let authsignal = state.authsignal.clone();
-                tokio::spawn(async move {
+                let recording = tokio::spawn(async move {
                     activity::record_sign_in(&authsignal, &user, &from).await;
                 });
+                // Usually done at once, so the page shows this sign-in; a slow Authsignal
+                // finishes it in the background instead of holding the sign-in up.
+                let _ = tokio::time::timeout(SIGN_IN_RECORD_WAIT, recording).await;
                 (jar, Redirect::to(&return_to)).into_response()
             }
             Err(too_large) => {

@@ -3,6 +3,7 @@
 //! same operations, guards and limits as the page. Its OpenAPI document is generated from the
 //! handlers below and served at [`OPENAPI_PATH`].
 
+mod activity;
 mod authenticators;
 mod bearer;
 mod json_body;
@@ -31,6 +32,7 @@ pub const OPENAPI_PATH: &str = "/api/openapi.json";
     modifiers(&CognitoBearer),
     tags(
         (name = "authenticators", description = "A person's sign-in methods. Adding and removing need a recent step-up: the `Step-Up-Token` header from `POST /api/step-up/complete`, or, for a person with no method yet, an access token from a sign-in within `STEP_UP_WINDOW_MINUTES`. Without it they answer `403 step_up_required` with `via`."),
+        (name = "activity", description = "What happened to the person's account lately, kept by Authsignal."),
         (name = "step-up", description = "Proving it's the person again before a change: challenge one of their methods with the Authsignal SDK, then exchange the token for a `stepUpToken`."),
     ),
 )]
@@ -72,6 +74,7 @@ pub fn router(public_origin: String) -> Router<AppState> {
         .routes(routes!(authenticators::prebuilt_ui))
         .routes(routes!(step_up::start))
         .routes(routes!(step_up::complete))
+        .routes(routes!(activity::list))
         .split_for_parts();
     let document = document
         .to_pretty_json()
