@@ -9,6 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 APP_ADDR=127.0.0.1:4000
 COGNITO_ADDR=127.0.0.1:4100
 AUTHSIGNAL_ADDR=127.0.0.1:4200
+SMTP_ADDR=127.0.0.1:4025
 APP_URL=http://localhost:4000
 COGNITO_URL=http://localhost:4100
 WORK=target/bench
@@ -72,7 +73,7 @@ start_stack() {
   # Access tokens outlive the run, so neither wrk nor the page ever triggers a refresh.
   env -u COGNITO_USER_POOL_ID -u AUTHSIGNAL_SECRET \
     APP_PUBLIC_URL="$APP_URL" LOCAL_COGNITO_ADDR="$COGNITO_ADDR" \
-    LOCAL_AUTHSIGNAL_ADDR="$AUTHSIGNAL_ADDR" LOCAL_DATA_DIR="$DATA_DIR" \
+    LOCAL_AUTHSIGNAL_ADDR="$AUTHSIGNAL_ADDR" LOCAL_SMTP_ADDR="$SMTP_ADDR" LOCAL_DATA_DIR="$DATA_DIR" \
     LOCAL_COGNITO_ACCESS_TOKEN_SECONDS=86400 RUST_LOG=warn \
     target/release/local-services "$WORK/services.env" >"$WORK/services.log" 2>&1 &
   STARTED+=($!)

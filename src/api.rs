@@ -6,7 +6,8 @@
 use leptos::prelude::*;
 
 use crate::model::{
-    ActivityView, AppError, AuthenticatorView, ClientApiTicket, StepUpWindow, UserView, VerificationMethod,
+    ActivityView, AppError, AuthenticatorView, ClientApiTicket, StepUpWindow, UserView,
+    VerificationMethod,
 };
 
 /// Who is signed in.
@@ -144,7 +145,7 @@ pub async fn remove_authenticator(
     id: String,
     #[server(default)] accepts_no_fallback: bool,
 ) -> Result<Vec<AuthenticatorView>, AppError> {
-    use crate::server::{account, http::rate_limit::Bucket};
+    use crate::server::{account, http::rate_limit::Bucket, notify::Change};
 
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
@@ -156,15 +157,21 @@ pub async fn remove_authenticator(
         }
         return Err(error);
     }
+    let from = ssr::requester(&state);
     let removal = account::remove(
         &state.authsignal,
         &state.removal_locks,
         &user.sub,
         &id,
         accepts_no_fallback,
-        &ssr::requester(&state),
+        &from,
     )
     .await?;
+    let change = Change::removed(&removal.removed, &from, state.clock.now());
+    state
+        .notifier
+        .notify(&user.sub, user.email.clone(), change)
+        .await;
     leptos_axum::redirect("/security?notice=removed");
     Ok(account::views(&removal.remaining))
 }

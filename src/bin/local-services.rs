@@ -58,7 +58,7 @@ async fn start(config: &Config) -> io::Result<String> {
         ));
     }
     let endpoints = local::start(config).await?;
-    let (cognito, authsignal) = (endpoints.cognito, endpoints.authsignal);
+    let (cognito, authsignal) = (endpoints.cognito.clone(), endpoints.authsignal.clone());
     let mut session_key = [0_u8; 64];
     aws_lc_rs::rand::fill(&mut session_key).map_err(|_| io::Error::other("no randomness"))?;
     let client_secret = cognito
@@ -77,6 +77,14 @@ async fn start(config: &Config) -> io::Result<String> {
         ),
         ("COGNITO_ISSUER", cognito.issuer),
         ("SESSION_KEY", STANDARD.encode(session_key)),
+        (
+            "SMTP_URL",
+            endpoints
+                .smtp_url
+                .as_ref()
+                .map(|url| url.expose().to_owned())
+                .unwrap_or_default(),
+        ),
         ("AUTHSIGNAL_SECRET", authsignal.secret.expose().to_owned()),
         ("AUTHSIGNAL_API_URL", authsignal.api_url.to_string()),
         ("AUTHSIGNAL_TENANT_ID", authsignal.tenant_id),

@@ -28,6 +28,7 @@ pub struct Config {
     pub cognito: CognitoSettings,
     pub authsignal: AuthsignalSettings,
     pub limits: LimitSettings,
+    pub mail: MailSettings,
     /// Where native apps may ask the pre-built UI to send people back, besides the app's own
     /// return page (`API_REDIRECT_URLS`).
     pub api_redirect_urls: Vec<Url>,
@@ -41,6 +42,18 @@ pub struct LimitSettings {
     /// Take the client address from the last `X-Forwarded-For` entry, as appended by a trusted
     /// load balancer (`TRUST_FORWARDED_FOR`). Off, the peer address is used.
     pub trust_forwarded_for: bool,
+}
+
+/// Where notices of changes are mailed from and through.
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    /// `smtp://` (with `?tls=required` for STARTTLS) or `smtps://`, credentials in the URL
+    /// (`SMTP_URL`). Unset: the local mail server in local mode, otherwise no notices.
+    pub smtp_url: Option<Secret>,
+    /// The `From` of every notice, `Name <address>` (`MAIL_FROM`).
+    pub from: String,
+    /// Where the local mail server listens (`LOCAL_SMTP_ADDR`).
+    pub local_addr: SocketAddr,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,6 +160,8 @@ pub struct LocalAuthsignalSettings {
     /// Where it listens (`LOCAL_AUTHSIGNAL_ADDR`).
     pub addr: SocketAddr,
     pub passkeys: PasskeySettings,
+    /// Where it sends its webhooks: the app's own receiver.
+    pub webhook_url: Option<Url>,
 }
 
 /// The relying party passkeys are registered with: a real tenant's are set in the Authsignal
@@ -176,6 +191,8 @@ pub struct AuthsignalEndpoints {
 pub struct Endpoints {
     pub cognito: CognitoEndpoints,
     pub authsignal: AuthsignalEndpoints,
+    /// Where notices are mailed through: `SMTP_URL`, or the local mail server; none, no notices.
+    pub smtp_url: Option<Secret>,
 }
 
 const COGNITO_VARIABLES: [&str; 6] = [
@@ -192,6 +209,9 @@ const AUTHSIGNAL_VARIABLES: [&str; 3] = [
     "AUTHSIGNAL_CLIENT_API_URL",
     "AUTHSIGNAL_TENANT_ID",
 ];
+
+/// Where Authsignal's webhooks are received, on the public URL.
+pub const WEBHOOK_PATH: &str = "/webhooks/authsignal";
 
 /// Settings of the local Authsignal only: a real tenant keeps them in the Portal.
 const LOCAL_AUTHSIGNAL_VARIABLES: [&str; 2] = ["PASSKEY_RP_ID", "PASSKEY_ORIGINS"];
@@ -237,6 +257,7 @@ impl Config {
         });
         let trust_forwarded_for = vars.parse("TRUST_FORWARDED_FOR", "false", parse_bool);
         let api_redirect_urls = vars.parse("API_REDIRECT_URLS", "", parse_redirect_urls);
+        let mail = read_mail(&mut vars, public_url.as_ref());
         let config = (|| {
             Some(Config {
                 public_url: public_url?,
@@ -250,6 +271,7 @@ impl Config {
                     trust_forwarded_for: trust_forwarded_for?,
                 },
                 api_redirect_urls: api_redirect_urls?,
+                mail: mail?,
             })
         })();
         vars.finish(config)
@@ -264,6 +286,39 @@ impl Config {
     pub fn is_https(&self) -> bool {
         self.public_url.scheme() == "https"
     }
+}
+
+fn read_mail(vars: &mut Vars, public_url: Option<&Url>) -> Option<MailSettings> {
+    let smtp_url = vars.optional("SMTP_URL", |value| {
+        let url = Url::parse(value).map_err(|error| format!("not a URL: {error}"))?;
+        match (url.scheme(), url.host_str()) {
+            ("smtp" | "smtps", Some(host)) if !host.is_empty() => Ok(Secret::new(value.to_owned())),
+            _ => Err(
+                "expected smtp://host:port (add ?tls=required for STARTTLS) or smtps://host:port"
+                    .to_owned(),
+            ),
+        }
+    });
+    let host = public_url
+        .and_then(Url::host_str)
+        .unwrap_or("localhost")
+        .to_owned();
+    let from = vars.parse(
+        "MAIL_FROM",
+        &format!("Account Security <no-reply@{host}>"),
+        |value| {
+            value
+                .parse::<lettre::message::Mailbox>()
+                .map(|mailbox| mailbox.to_string())
+                .map_err(|error| format!("expected `Name <address>` or an address: {error}"))
+        },
+    );
+    let local_addr = vars.parse("LOCAL_SMTP_ADDR", "127.0.0.1:3025", parse_loopback_addr);
+    Some(MailSettings {
+        smtp_url: smtp_url?,
+        from: from?,
+        local_addr: local_addr?,
+    })
 }
 
 fn read_session(vars: &mut Vars) -> Option<SessionSettings> {
@@ -483,8 +538,13 @@ fn read_authsignal(
                 );
             }
             let passkeys = public_url.and_then(|public_url| read_passkeys(vars, public_url));
+            let webhook_url = public_url.and_then(|url| url.join(WEBHOOK_PATH).ok());
             local_addr.zip(passkeys).map(|(addr, passkeys)| {
-                AuthsignalMode::Local(LocalAuthsignalSettings { addr, passkeys })
+                AuthsignalMode::Local(LocalAuthsignalSettings {
+                    addr,
+                    passkeys,
+                    webhook_url,
+                })
             })
         }
     };

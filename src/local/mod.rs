@@ -5,12 +5,16 @@
 pub mod authsignal;
 pub mod cognito;
 pub mod faults;
+pub mod mail;
 
 use std::io;
 
 use tracing::info;
 
-use crate::config::{AuthsignalMode, CognitoMode, Config, Endpoints};
+use crate::{
+    config::{AuthsignalMode, CognitoMode, Config, Endpoints},
+    secret::Secret,
+};
 use authsignal::LocalAuthsignal;
 use cognito::{DEMO_EMAIL, LocalCognito};
 
@@ -29,14 +33,22 @@ pub async fn start(config: &Config) -> io::Result<Endpoints> {
             local.endpoints(settings.app_client)
         }
     };
+    let mut smtp_url = config.mail.smtp_url.clone();
     let authsignal = match &config.authsignal.mode {
         AuthsignalMode::Remote(remote) => remote.clone(),
-        AuthsignalMode::Local(settings) => LocalAuthsignal::start(settings, &config.local_data_dir)
-            .await?
-            .endpoints(),
+        AuthsignalMode::Local(settings) => {
+            let local = LocalAuthsignal::start(settings, &config.local_data_dir).await?;
+            // Without a mail server of their own, notices land in the local outbox.
+            if smtp_url.is_none() {
+                let url = mail::start(config.mail.local_addr, local.mailbox()).await?;
+                smtp_url = Some(Secret::new(url));
+            }
+            local.endpoints()
+        }
     };
     Ok(Endpoints {
         cognito,
         authsignal,
+        smtp_url,
     })
 }

@@ -10,6 +10,7 @@ pub mod cognito;
 mod health;
 pub mod http;
 pub mod http_client;
+pub mod notify;
 pub mod prebuilt_return;
 pub mod rest_api;
 pub mod session;
@@ -17,6 +18,7 @@ pub mod shared_state;
 mod state;
 pub mod step_up;
 pub mod telemetry;
+mod webhooks;
 
 use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -69,6 +71,8 @@ pub enum ServerError {
     Cognito(io::Error),
     #[error("the session key could not be loaded: {0}")]
     SessionKey(io::Error),
+    #[error("mail could not be set up: {0}")]
+    Mail(String),
     #[error("the server failed: {0}")]
     Serve(io::Error),
 }
@@ -132,6 +136,19 @@ pub async fn start_services(
     let step_up = step_up::StepUp::new(key.master(), config.session.step_up_window);
     let session = session::SessionCookies::new(key, config.is_https(), config.session.max_age);
     let config_limits = config.limits.per_ip_per_minute;
+    let shared = Arc::new(shared_state::SharedState::default());
+    let security_url = config
+        .public_url
+        .join("/security")
+        .map_or_else(|_| config.public_url.to_string(), |url| url.to_string());
+    let notifier = notify::Notifier::new(
+        endpoints.smtp_url.as_ref(),
+        &config.mail.from,
+        authsignal.clone(),
+        shared.clone(),
+        security_url,
+    )
+    .map_err(ServerError::Mail)?;
     Ok(AppState {
         leptos_options,
         config: Arc::new(config),
@@ -141,8 +158,9 @@ pub async fn start_services(
         limits: Arc::new(RateLimits::new(config_limits)),
         removal_locks: Arc::default(),
         readiness: Arc::default(),
-        shared: Arc::default(),
+        shared,
         step_up: Arc::new(step_up),
+        notifier: Arc::new(notifier),
         clock: Arc::default(),
     })
 }
@@ -199,6 +217,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(same_origin, origin::check));
     let app = browser
         .merge(rest_api::router(state.config.public_origin()))
+        .merge(webhooks::routes())
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))

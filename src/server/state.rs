@@ -14,6 +14,7 @@ use super::{
     cognito::Cognito,
     health::Readiness,
     http::rate_limit::{Bucket, RateLimits},
+    notify::Notifier,
     session::SessionCookies,
     shared_state::SharedState,
     step_up::StepUp,
@@ -32,6 +33,8 @@ pub struct AppState {
     /// Counters (and, as they come, locks and one-time records) every instance shares.
     pub shared: Arc<SharedState>,
     pub step_up: Arc<StepUp>,
+    /// Mails the owner after each change.
+    pub notifier: Arc<Notifier>,
     pub clock: Arc<Clock>,
 }
 

@@ -102,6 +102,7 @@ async fn the_openapi_document_describes_exactly_the_routes() {
         operations(&document),
         [
             ("DELETE", "/api/authenticators/{userAuthenticatorId}"),
+            ("GET", "/api/activity"),
             ("GET", "/api/authenticators"),
             ("POST", "/api/authenticators"),
             ("POST", "/api/authenticators/prebuilt-ui"),

@@ -20,6 +20,7 @@ input[type=text], input[type=email], input[type=tel] { font-size: 1.1rem; paddin
 button { font-size: 1rem; padding: .45rem 1rem; margin-top: .8rem; cursor: pointer; }
 table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #e4e6eb; }
 code { font-size: 1.2rem; letter-spacing: .15em; }
+pre { white-space: pre-wrap; background: #f4f5f7; padding: .8rem; border-radius: 8px; }
 ";
 
 /// A whole page with the emulator's frame around `body`.

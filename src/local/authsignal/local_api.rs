@@ -25,6 +25,7 @@ pub(super) fn routes() -> Router<Emulator> {
     Router::new()
         .route("/outbox", get(outbox_page))
         .route("/_local/outbox", get(outbox))
+        .route("/_local/mail", get(mail))
         .route(
             "/_local/clock",
             get(clock).post(advance_clock).delete(reset_clock),
@@ -75,14 +76,37 @@ async fn clear_rules(State(emulator): State<Emulator>) -> Result<StatusCode, Api
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /_local/tenant {"allowDeletingUserAuthenticators": false}`.
+/// The tenant settings to change; the others stay.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TenantUpdate {
+    allow_deleting_user_authenticators: Option<bool>,
+    /// `""` stops the webhooks.
+    webhook_url: Option<String>,
+}
+
+/// `POST /_local/tenant {"allowDeletingUserAuthenticators": false, "webhookUrl": "http://…"}`.
 async fn set_tenant(
     State(emulator): State<Emulator>,
-    JsonBody(settings): JsonBody<TenantSettings>,
+    JsonBody(update): JsonBody<TenantUpdate>,
 ) -> Result<StatusCode, ApiError> {
+    if let Some(url) = &update.webhook_url
+        && !url.is_empty()
+        && url::Url::parse(url).is_err()
+    {
+        return Err(ApiError::invalid_request(
+            "webhookUrl must be an absolute URL.",
+        ));
+    }
     emulator
         .change(|data| {
-            data.tenant = settings;
+            let tenant: &mut TenantSettings = &mut data.tenant;
+            if let Some(allow) = update.allow_deleting_user_authenticators {
+                tenant.allow_deleting_user_authenticators = allow;
+            }
+            if let Some(url) = update.webhook_url {
+                tenant.webhook_url = Some(url).filter(|url| !url.is_empty());
+            }
             Ok(())
         })
         .await?;
@@ -133,6 +157,43 @@ async fn outbox(
     )
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MailReply {
+    to: Vec<String>,
+    from: String,
+    subject: String,
+    text: String,
+    raw: String,
+    #[serde(with = "time::serde::rfc3339")]
+    received_at: OffsetDateTime,
+}
+
+/// `GET /_local/mail?to=jane@example.com`: the mail the app sent there, newest first.
+async fn mail(
+    State(emulator): State<Emulator>,
+    Query(query): Query<OutboxQuery>,
+) -> Json<Vec<MailReply>> {
+    let to = query.to.as_deref().map(str::trim);
+    Json(
+        emulator
+            .read(|data| {
+                data.mail_to(to)
+                    .into_iter()
+                    .map(|mail| MailReply {
+                        to: mail.to.clone(),
+                        from: mail.from.clone(),
+                        subject: mail.subject.clone(),
+                        text: mail.text.clone(),
+                        raw: mail.raw.clone(),
+                        received_at: mail.received_at,
+                    })
+                    .collect()
+            })
+            .await,
+    )
+}
+
 /// The same messages, for a person.
 async fn outbox_page(
     State(emulator): State<Emulator>,
@@ -168,6 +229,26 @@ async fn outbox_page(
             }
         })
         .collect_view();
+    let mail = emulator
+        .read(|data| {
+            data.mail_to(to.as_deref())
+                .into_iter()
+                .map(|mail| {
+                    let received = mail
+                        .received_at
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default();
+                    view! {
+                        <article>
+                            <h3>{mail.subject.clone()}</h3>
+                            <p>{format!("To {} · {received}", mail.to.join(", "))}</p>
+                            <pre>{mail.text.clone()}</pre>
+                        </article>
+                    }
+                })
+                .collect_view()
+        })
+        .await;
     page(
         StatusCode::OK,
         "Outbox",
@@ -179,6 +260,9 @@ async fn outbox_page(
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
+            <h2>"Mail from the app"</h2>
+            <p>"Notices the app sent through the local mail server, newest first."</p>
+            {mail}
         },
     )
 }

@@ -11,6 +11,7 @@ mod conventions;
 mod data;
 mod html;
 mod local_api;
+mod mailbox;
 mod passkeys;
 mod prebuilt;
 mod rules;
@@ -34,7 +35,7 @@ use tokio::{net::TcpListener, sync::Mutex};
 use tracing::{error, info};
 use url::Url;
 
-use super::faults::Faults;
+use super::{faults::Faults, mail};
 use webauthn_rs::Webauthn;
 
 use crate::{
@@ -52,6 +53,7 @@ pub struct LocalAuthsignal {
     base_url: Url,
     secret: Secret,
     tenant_id: String,
+    emulator: Emulator,
 }
 
 impl LocalAuthsignal {
@@ -70,7 +72,10 @@ impl LocalAuthsignal {
             })
             .await?;
         let state_path = dir.join("state.json");
-        let data: Data = storage::load(&state_path).await?;
+        let mut data: Data = storage::load(&state_path).await?;
+        if let Some(url) = &settings.webhook_url {
+            data.tenant.webhook_url = Some(url.to_string());
+        }
         let signing_key = URL_SAFE_NO_PAD
             .decode(&installation.signing_key)
             .map_err(|_| {
@@ -101,7 +106,7 @@ impl LocalAuthsignal {
             data: Mutex::new(data),
             state_path,
         }));
-        let app = router(emulator);
+        let app = router(emulator.clone());
         tokio::spawn(async move {
             if let Err(error) = axum::serve(listener, app).await {
                 error!(%error, "the local Authsignal stopped");
@@ -119,6 +124,7 @@ impl LocalAuthsignal {
             base_url,
             secret: Secret::new(installation.secret),
             tenant_id: installation.tenant_id,
+            emulator,
         })
     }
 
@@ -133,6 +139,27 @@ impl LocalAuthsignal {
 
     pub fn tenant_id(&self) -> &str {
         &self.tenant_id
+    }
+
+    /// Keeps a message the local mail server received, for the outbox page and
+    /// `/_local/mail`.
+    pub fn mailbox(&self) -> mail::Deliver {
+        let emulator = self.emulator.clone();
+        Arc::new(move |received: mail::Received| {
+            let emulator = emulator.clone();
+            tokio::spawn(async move {
+                let stored = emulator
+                    .change(|data| {
+                        let now = data.now();
+                        data.keep_mail(received, now);
+                        Ok(())
+                    })
+                    .await;
+                if stored.is_err() {
+                    error!("the local outbox could not keep a message");
+                }
+            });
+        })
     }
 
     /// What the app needs to call this tenant, as it would a real one: the browser's Client
@@ -176,6 +203,12 @@ fn random_base64(bytes: usize) -> String {
 /// What every handler reaches.
 #[derive(Clone)]
 struct Emulator(Arc<Inner>);
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Emulator")
+    }
+}
 
 struct Inner {
     secret: String,

@@ -18,7 +18,8 @@ use crate::{
         step_up::STEP_UP,
     },
     wire::authsignal::{
-        ActionState, TrackAttributes, UpdateUserRequest, UserActionRecord, UserAuthenticator,
+        ActionState, AuthenticatorEventData, TrackAttributes, UpdateUserRequest, UserActionRecord,
+        UserAuthenticator,
     },
 };
 
@@ -101,6 +102,40 @@ pub async fn recent(
         .filter_map(|record| describe(record, &methods, now))
         .take(SHOWN)
         .collect())
+}
+
+/// The device and address a reported change most likely came from: the add that `event`'s
+/// authenticator verified, or else the last visit to Authsignal's settings within the hour.
+pub async fn origin_of(
+    authsignal: &AuthsignalClient,
+    event: &AuthenticatorEventData,
+    now: OffsetDateTime,
+) -> (Option<String>, Option<String>) {
+    let codes = [ADD_AUTHENTICATOR, MANAGE_AUTHENTICATORS];
+    let Ok(records) = authsignal
+        .query_actions(&event.user_id, &codes, now - Duration::hours(1))
+        .await
+    else {
+        return (None, None);
+    };
+    let origin = records
+        .iter()
+        .find(|record| {
+            record.verified_by_authenticator_id.as_deref()
+                == Some(event.user_authenticator_id.as_str())
+        })
+        .or_else(|| {
+            records
+                .iter()
+                .find(|record| record.action_code == MANAGE_AUTHENTICATORS)
+        });
+    match origin {
+        Some(record) => (
+            record.user_agent.as_deref().and_then(device::name),
+            record.ip_address.clone(),
+        ),
+        None => (None, None),
+    }
 }
 
 /// One action as a person reads it; actions that did not happen as far as the person is

@@ -17,6 +17,8 @@ use time::OffsetDateTime;
 use tracing::{debug, warn};
 use url::Url;
 
+use crate::secret::Secret;
+
 pub use error::{ApiError, AuthsignalError};
 
 use super::http_client;
@@ -69,6 +71,11 @@ impl AuthsignalClient {
     /// The Client API base, for the browser's Web SDK calls.
     pub fn client_api_url(&self) -> &Url {
         &self.endpoints.client_api_url
+    }
+
+    /// The Server API secret, which also signs the tenant's webhooks.
+    pub fn webhook_secret(&self) -> &Secret {
+        &self.endpoints.secret
     }
 
     pub fn tenant_id(&self) -> &str {
@@ -184,7 +191,7 @@ impl AuthsignalClient {
         let body = self.call("query_actions", Method::GET, url, None);
         let mut actions: Vec<UserActionRecord> = decode("query_actions", &body.await?)?;
         // The order is not documented: newest first is what the page shows.
-        actions.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        actions.sort_by_key(|action| std::cmp::Reverse(action.created_at));
         Ok(actions)
     }
 
@@ -380,6 +387,7 @@ mod tests {
                     rp_id: "localhost".into(),
                     origins: vec![Url::parse("http://localhost:3000").unwrap()],
                 },
+                webhook_url: None,
             }),
         };
         AuthsignalClient::new(endpoints, &settings).unwrap()

@@ -19,6 +19,7 @@ use crate::{
         account::{self, Contact},
         app_error::ErrorBody,
         http::{rate_limit::Bucket, requester::Requester},
+        notify::Change,
         prebuilt_return, step_up,
     },
     wire::authsignal::UserAuthenticator,
@@ -207,7 +208,9 @@ pub async fn start_enrollment(
         phone_number: request.phone_number,
     };
     contact.validate()?;
-    state.limit(Bucket::Enrollment, Some(&user.sub), from.ip).await?;
+    state
+        .limit(Bucket::Enrollment, Some(&user.sub), from.ip)
+        .await?;
     step_up::require(&state, &user, proof.as_deref()).await?;
     let authsignal_token = account::enrollment_token(
         &state.authsignal,
@@ -269,9 +272,11 @@ pub async fn remove(
         )
     })?;
     account::validate_authenticator_id(&user_authenticator_id)?;
-    state.limit(Bucket::Removal, Some(&user.sub), from.ip).await?;
+    state
+        .limit(Bucket::Removal, Some(&user.sub), from.ip)
+        .await?;
     step_up::require(&state, &user, proof.as_deref()).await?;
-    let remaining = account::remove(
+    let removal = account::remove(
         &state.authsignal,
         &state.removal_locks,
         &user.sub,
@@ -280,7 +285,12 @@ pub async fn remove(
         &from,
     )
     .await?;
-    Ok(answer(remaining.remaining))
+    let change = Change::removed(&removal.removed, &from, state.clock.now());
+    state
+        .notifier
+        .notify(&user.sub, user.email.clone(), change)
+        .await;
+    Ok(answer(removal.remaining))
 }
 
 #[derive(Default, Deserialize, ToSchema)]
@@ -325,7 +335,9 @@ pub async fn prebuilt_ui(
 ) -> Result<Json<PrebuiltUiResponse>, AppError> {
     // A refused address costs no allowance: it never reaches Authsignal.
     let return_url = allowed_return_url(&state, request.redirect_url.as_deref())?;
-    state.limit(Bucket::PrebuiltUi, Some(&user.sub), from.ip).await?;
+    state
+        .limit(Bucket::PrebuiltUi, Some(&user.sub), from.ip)
+        .await?;
     let visit =
         account::start_prebuilt_visit(&state.authsignal, &user.sub, &return_url, &from).await?;
     Ok(Json(PrebuiltUiResponse {

@@ -70,7 +70,9 @@ pub async fn start(
     from: Requester,
     BearerUser(user): BearerUser,
 ) -> Result<Json<StepUpStart>, AppError> {
-    state.limit(Bucket::StepUp, Some(&user.sub), from.ip).await?;
+    state
+        .limit(Bucket::StepUp, Some(&user.sub), from.ip)
+        .await?;
     let ticket = step_up::start(&state, &user, &from).await?;
     Ok(Json(StepUpStart {
         authsignal_token: ticket.token,
@@ -119,7 +121,9 @@ pub async fn complete(
     BearerUser(user): BearerUser,
     JsonBody(request): JsonBody<StepUpCompletion>,
 ) -> Result<Json<StepUpProof>, AppError> {
-    state.limit(Bucket::StepUp, Some(&user.sub), from.ip).await?;
+    state
+        .limit(Bucket::StepUp, Some(&user.sub), from.ip)
+        .await?;
     let granted = step_up::complete(&state, &user, &request.token).await?;
     Ok(Json(StepUpProof {
         step_up_token: granted.token,

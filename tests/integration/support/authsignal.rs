@@ -43,6 +43,7 @@ pub fn local_settings() -> LocalAuthsignalSettings {
             rp_id: "localhost".into(),
             origins: vec![PASSKEY_ORIGIN.parse().unwrap()],
         },
+        webhook_url: None,
     }
 }
 

@@ -49,6 +49,7 @@ impl TestApp {
             ("LOCAL_DATA_DIR".into(), data_dir.display().to_string()),
             ("LOCAL_COGNITO_ADDR".into(), "127.0.0.1:0".into()),
             ("LOCAL_AUTHSIGNAL_ADDR".into(), "127.0.0.1:0".into()),
+            ("LOCAL_SMTP_ADDR".into(), "127.0.0.1:0".into()),
         ]);
         env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::from_lookup(|name| env.get(name).cloned()).expect("valid test config");
