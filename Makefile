@@ -14,7 +14,7 @@ dev:
 
 ## Every check, stopping at the first failure: format, lints (server and WASM), Rust tests, Playwright.
 test:
-	scripts/bootstrap.sh --browser
+	scripts/bootstrap.sh --test
 	cargo fmt --check
 	cargo clippy --all-targets --features ssr -- -D warnings
 	cargo clippy --all-targets --features hydrate --target wasm32-unknown-unknown -- -D warnings
@@ -23,11 +23,11 @@ test:
 	LOCAL_DATA_DIR=$(E2E_DATA_DIR) RATE_LIMIT_PER_IP_PER_MINUTE=1000 cargo leptos end-to-end --release
 
 bootstrap:
-	scripts/bootstrap.sh --browser
+	scripts/bootstrap.sh --test
 
 ## Benchmarks of the release build, printed as one table: JWT checks (criterion), HTTP (wrk), front end, memory.
 bench:
-	scripts/bootstrap.sh --browser
+	scripts/bootstrap.sh --test
 	cargo leptos build --release
 	benches/bench.sh
 

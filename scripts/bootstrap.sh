@@ -3,8 +3,9 @@
 # at the right version, so a second run takes seconds. Only package registries are used
 # (crates.io, npm, Debian): nothing is downloaded from GitHub.
 #
-#   scripts/bootstrap.sh            build tools (make dev)
-#   scripts/bootstrap.sh --browser  build tools plus Debian's Chromium (make test)
+#   scripts/bootstrap.sh          build tools (make dev)
+#   scripts/bootstrap.sh --test   build tools plus what the tests run for real, from Debian:
+#                                 Chromium, Redis and an SMTP server (aiosmtpd) (make test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,13 +53,18 @@ ensure_npm_packages() {
   echo "$lock_hash" > "$stamp"
 }
 
-ensure_chromium() {
-  if [ -x /usr/bin/chromium ]; then return; fi
-  step "installing Debian's chromium"
+# Debian packages whose program is missing: `ensure_debian_packages program=package ...`.
+ensure_debian_packages() {
+  local missing=() pair
+  for pair in "$@"; do
+    [ -x "${pair%%=*}" ] || missing+=("${pair#*=}")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then return; fi
+  step "installing Debian's ${missing[*]}"
   local sudo=""
   if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
 ensure_wasm_target
@@ -66,5 +72,8 @@ ensure_cargo_leptos
 ensure_wasm_bindgen
 ensure_npm_packages .
 ensure_npm_packages end2end
-if [ "${1:-}" = "--browser" ]; then ensure_chromium; fi
+if [ "${1:-}" = "--test" ]; then
+  ensure_debian_packages /usr/bin/chromium=chromium /usr/bin/redis-server=redis-server \
+    /usr/bin/aiosmtpd=python3-aiosmtpd
+fi
 step "tools ready"

@@ -158,6 +158,7 @@ pub async fn remove_authenticator(
         return Err(error);
     }
     let from = ssr::requester(&state);
+    state.notifier.removing(&id).await;
     let removal = account::remove(
         &state.authsignal,
         &state.removal_locks,

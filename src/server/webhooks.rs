@@ -133,6 +133,14 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         );
         return StatusCode::BAD_REQUEST;
     };
+    if kind == ChangeKind::Removed
+        && state
+            .notifier
+            .removed_here(&data.user_authenticator_id)
+            .await
+    {
+        return StatusCode::OK;
+    }
     let at = data.deleted_at.or(data.created_at).unwrap_or(event.time);
     let origin = activity::origin_of(&state.authsignal, &data, state.clock.now()).await;
     let change = Change::reported(kind, &data, at, origin);

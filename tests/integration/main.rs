@@ -11,6 +11,7 @@ mod callback_errors;
 mod hardening;
 mod health;
 mod local_cognito;
+mod notifications;
 mod rest_api;
 mod secrets_in_logs;
 mod session;

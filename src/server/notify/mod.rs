@@ -30,6 +30,8 @@ pub use notice::Notice;
 
 /// A change is mailed once within this long, however many times it is reported.
 const ONCE_WITHIN: Duration = Duration::from_secs(24 * 3600);
+/// How long after the app starts a removal its webhook may arrive and still be the app's.
+const REMOVAL_WEBHOOK_WITHIN: Duration = Duration::from_secs(10 * 60);
 /// The waits before each attempt.
 const ATTEMPTS: [Duration; 3] = [
     Duration::ZERO,
@@ -135,6 +137,23 @@ impl Notifier {
         })
     }
 
+    /// The app is about to remove `authenticator_id` and tells of it itself, with the device and
+    /// address of the request; the webhook Authsignal may send for it says less, so it is not
+    /// mailed. Called before the removal: the webhook may arrive before the removal returns.
+    pub async fn removing(&self, authenticator_id: &str) {
+        self.shared
+            .first_sighting(&removing_key(authenticator_id), REMOVAL_WEBHOOK_WITHIN)
+            .await;
+    }
+
+    /// Whether a reported removal is one the app is making, and mails, itself.
+    pub async fn removed_here(&self, authenticator_id: &str) -> bool {
+        !self
+            .shared
+            .first_sighting(&removing_key(authenticator_id), REMOVAL_WEBHOOK_WITHIN)
+            .await
+    }
+
     /// Mails `change` to `user_id`, at `known_address` (their Cognito email, when the request
     /// carried it) or else at the email Authsignal keeps for them; once per change, in the
     /// background.
@@ -171,6 +190,10 @@ impl Notifier {
             send(&mailer, &address, &notice).await;
         });
     }
+}
+
+fn removing_key(authenticator_id: &str) -> String {
+    format!("removing:{authenticator_id}")
 }
 
 async fn send(mailer: &Mailer, address: &str, notice: &Notice) {

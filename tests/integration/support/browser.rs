@@ -19,11 +19,23 @@ pub const PASSWORD: &str = "Correct-horse-9";
 #[derive(Clone, Default)]
 pub struct Browser {
     cookies: BTreeMap<String, String>,
+    user_agent: Option<String>,
 }
+
+/// What a desktop Chrome on a Mac sends.
+pub const CHROME_ON_MAC: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
 impl Browser {
     pub fn new() -> Browser {
         Browser::default()
+    }
+
+    /// A browser that names itself, as real ones do.
+    pub fn with_user_agent(user_agent: &str) -> Browser {
+        Browser {
+            user_agent: Some(user_agent.to_owned()),
+            ..Browser::default()
+        }
     }
 
     pub async fn get(&mut self, url: &str) -> Response {
@@ -61,6 +73,10 @@ impl Browser {
     }
 
     async fn send(&mut self, request: reqwest::RequestBuilder) -> Response {
+        let request = match &self.user_agent {
+            Some(agent) => request.header(header::USER_AGENT, agent),
+            None => request,
+        };
         let request = match self.cookie_header() {
             Some(cookies) => request.header(header::COOKIE, cookies),
             None => request,
@@ -185,7 +201,11 @@ impl Browser {
 
     /// A fresh user, signed in: the whole flow, ending on `/security`.
     pub async fn signed_up(app: &TestApp, email: &str) -> Browser {
-        let mut browser = Browser::new();
+        Self::signed_up_as(app, email, Browser::new()).await
+    }
+
+    /// Signs `browser` up as `email`.
+    pub async fn signed_up_as(app: &TestApp, email: &str, mut browser: Browser) -> Browser {
         let login = browser.open_sign_in(app, "/auth/sign-in").await;
         let callback = browser.sign_up(&login, email).await;
         let response = browser.get(&callback).await;

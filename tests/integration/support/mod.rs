@@ -4,6 +4,7 @@
 pub mod authsignal;
 pub mod browser;
 pub mod forge;
+pub mod smtp;
 pub mod webauthn;
 
 use std::{collections::HashMap, path::PathBuf};
@@ -17,6 +18,14 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use leptos::config::LeptosOptions;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
+
+/// A loopback port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free port")
+}
 
 pub struct TestApp {
     pub base_url: String,

@@ -1,0 +1,427 @@
+//! Notices by mail, through a real SMTP server (aiosmtpd): one message per change, however the
+//! change was made (the page, the REST API, Authsignal's pre-built UI through its webhook), and a
+//! mail server that does not answer holds nothing up. The webhook receiver's checks, one case per
+//! way a delivery can be wrong.
+
+use std::time::{Duration, Instant};
+
+use aws_lc_rs::hmac;
+use base64::{Engine, engine::general_purpose::STANDARD_NO_PAD};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{
+    TestApp,
+    authsignal::{LocalTenant, hidden_token},
+    browser::{Browser, CHROME_ON_MAC, new_email},
+    client,
+    smtp::{Received, SmtpServer},
+};
+
+/// Someone signed in on a Mac with two email methods, and a mail server listening.
+struct Person {
+    email: String,
+    sub: String,
+    browser: Browser,
+    first: String,
+    second: String,
+}
+
+async fn app_mailing_to(smtp_url: &str) -> (TestApp, LocalTenant) {
+    let (app, tenant) = TestApp::spawn_with_tenant(&[("SMTP_URL", smtp_url)]).await;
+    tenant
+        .configure(
+            "tenant",
+            json!({ "webhookUrl": app.url("/webhooks/authsignal") }),
+        )
+        .await;
+    (app, tenant)
+}
+
+async fn person(app: &TestApp, tenant: &LocalTenant, label: &str) -> Person {
+    let email = new_email(label);
+    let mut browser =
+        Browser::signed_up_as(app, &email, Browser::with_user_agent(CHROME_ON_MAC)).await;
+    let me: Value = browser
+        .call(&app.url("/api/me"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sub = me["username"].as_str().unwrap().to_owned();
+    let first = tenant.give_email(&sub, &email).await;
+    let second = tenant
+        .give_email(&sub, &new_email(&format!("{label}-work")))
+        .await;
+    browser.step_up(app, &email).await;
+    Person {
+        email,
+        sub,
+        browser,
+        first,
+        second,
+    }
+}
+
+fn removals(messages: &[Received]) -> Vec<&Received> {
+    messages
+        .iter()
+        .filter(|message| message.subject.contains("removed"))
+        .collect()
+}
+
+/// Waits for the notice of a removal and shows no second one comes.
+async fn one_removal_notice(smtp: &SmtpServer) -> Received {
+    for _ in 0..200 {
+        if !removals(&smtp.messages()).is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The webhook for the same removal arrives too: it must not make a second message.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut messages = smtp.messages();
+    let count = removals(&messages).len();
+    assert_eq!(count, 1, "{messages:?}");
+    let position = messages
+        .iter()
+        .position(|message| message.subject.contains("removed"))
+        .unwrap();
+    messages.remove(position)
+}
+
+fn assert_says_what_happened(notice: &Received, person: &Person, removed_email: &str) {
+    assert_eq!(notice.to, person.email);
+    assert_eq!(notice.from, "no-reply@localhost");
+    assert!(
+        notice
+            .raw
+            .contains("From: \"Account Security\" <no-reply@localhost>")
+            || notice
+                .raw
+                .contains("From: Account Security <no-reply@localhost>"),
+        "{}",
+        notice.raw
+    );
+    assert_eq!(
+        notice.subject,
+        "A sign-in method was removed from your account"
+    );
+    let masked = format!(
+        "{}•••@{}",
+        &removed_email[..1],
+        removed_email.split_once('@').unwrap().1
+    );
+    assert!(
+        notice
+            .text
+            .contains(&format!("An email code ({masked}) was removed")),
+        "{}",
+        notice.text
+    );
+    assert!(notice.text.contains("When: "), "{}", notice.text);
+    assert!(notice.text.contains("/security"), "{}", notice.text);
+    assert!(notice.html.contains("/security"), "{}", notice.html);
+    assert!(
+        !notice.raw.contains(removed_email),
+        "never the method's full address"
+    );
+}
+
+#[tokio::test]
+async fn a_removal_on_the_page_is_mailed_once_with_what_where_and_when() {
+    let smtp = SmtpServer::start("page").await;
+    let (app, tenant) = app_mailing_to(&smtp.url()).await;
+    let mut person = person(&app, &tenant, "notice-page").await;
+    let removed = tenant.client.get_authenticators(&person.sub).await.unwrap();
+    let removed_email = removed[1].email.clone().unwrap();
+    let response = person
+        .browser
+        .call_with(
+            &app.url("/api/remove_authenticator"),
+            &[("id", &person.second)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let notice = one_removal_notice(&smtp).await;
+    assert_says_what_happened(&notice, &person, &removed_email);
+    assert!(
+        notice.text.contains("Device: Chrome on macOS"),
+        "{}",
+        notice.text
+    );
+    assert!(
+        notice.text.contains("Address: 127.0.0.1"),
+        "{}",
+        notice.text
+    );
+    // Each method the tenant added was announced by its webhook too.
+    let added = smtp
+        .messages()
+        .into_iter()
+        .filter(|message| message.subject.contains("added"))
+        .count();
+    assert_eq!(added, 2);
+}
+
+#[tokio::test]
+async fn a_removal_over_rest_is_mailed_once_to_the_address_authsignal_keeps() {
+    let smtp = SmtpServer::start("rest").await;
+    let (app, tenant) = app_mailing_to(&smtp.url()).await;
+    let person = person(&app, &tenant, "notice-rest").await;
+    let removed_email = tenant.client.get_authenticators(&person.sub).await.unwrap()[1]
+        .email
+        .clone()
+        .unwrap();
+    // An access token carries no email: the notice goes where the last sign-in put it.
+    let bearer = app.mint(json!({ "email": person.email })).await;
+    let step_up = app.step_up_token(&bearer, &person.email).await;
+    let response = client()
+        .delete(app.url(&format!("/api/authenticators/{}", person.second)))
+        .bearer_auth(&bearer)
+        .header("Step-Up-Token", step_up)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let notice = one_removal_notice(&smtp).await;
+    assert_says_what_happened(&notice, &person, &removed_email);
+}
+
+#[tokio::test]
+async fn a_removal_in_the_prebuilt_ui_is_mailed_once_through_the_webhook() {
+    let smtp = SmtpServer::start("prebuilt").await;
+    let (app, tenant) = app_mailing_to(&smtp.url()).await;
+    let mut person = person(&app, &tenant, "notice-prebuilt").await;
+    let removed_email = tenant.client.get_authenticators(&person.sub).await.unwrap()[1]
+        .email
+        .clone()
+        .unwrap();
+    let url: String = person
+        .browser
+        .call(&app.url("/api/prebuilt_ui_url"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let html = tenant
+        .http
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let code_page = tenant
+        .http
+        .post(tenant.url("/prebuilt/challenge"))
+        .form(&[
+            ("token", hidden_token(&html).as_str()),
+            ("authenticatorId", &person.first),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let code = tenant.latest_code(&person.email).await;
+    let settings = tenant
+        .http
+        .post(tenant.url("/prebuilt/verify"))
+        .form(&[
+            ("token", hidden_token(&code_page).as_str()),
+            ("authenticatorId", &person.first),
+            ("code", &code),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let removed = tenant
+        .http
+        .post(tenant.url("/prebuilt/remove"))
+        .form(&[
+            ("token", hidden_token(&settings).as_str()),
+            ("authenticatorId", &person.second),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(removed.contains("Removed."), "{removed}");
+    let notice = one_removal_notice(&smtp).await;
+    assert_says_what_happened(&notice, &person, &removed_email);
+    // Attributed to the visit to Authsignal's settings the page started.
+    assert!(
+        notice.text.contains("Device: Chrome on macOS"),
+        "{}",
+        notice.text
+    );
+}
+
+#[tokio::test]
+async fn a_mail_server_that_never_answers_holds_no_change_up() {
+    // Accepts connections and says nothing: the worst a mail server can do.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            held.push(stream);
+        }
+    });
+    let (app, tenant) = app_mailing_to(&format!("smtp://127.0.0.1:{port}")).await;
+    let mut person = person(&app, &tenant, "notice-down").await;
+    let started = Instant::now();
+    let response = person
+        .browser
+        .call_with(
+            &app.url("/api/remove_authenticator"),
+            &[("id", &person.second)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // The mailer waits 30 s for a silent server; the removal must not wait with it.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let remaining = tenant.client.get_authenticators(&person.sub).await.unwrap();
+    assert_eq!(remaining.len(), 1);
+    assert_eq!(remaining[0].user_authenticator_id, person.first);
+}
+
+/// `t=…,v2=…` over `body` with `secret`, as Authsignal signs.
+fn signature(secret: &str, timestamp: i64, body: &str) -> String {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
+    let tag = hmac::sign(&key, format!("{timestamp}.{body}").as_bytes());
+    format!("t={timestamp},v2={}", STANDARD_NO_PAD.encode(tag.as_ref()))
+}
+
+async fn deliver(app: &TestApp, header: Option<&str>, body: &str) -> StatusCode {
+    let mut request = client()
+        .post(app.url("/webhooks/authsignal"))
+        .header("Content-Type", "application/json")
+        .body(body.to_owned());
+    if let Some(header) = header {
+        request = request.header("X-Signature-V2", header);
+    }
+    request.send().await.unwrap().status()
+}
+
+fn event(id: &str, user_id: &str) -> String {
+    json!({
+        "version": 1,
+        "id": id,
+        "source": "https://authsignal.com",
+        "time": "2026-12-01T10:00:00.000Z",
+        "tenantId": "t",
+        "type": "authenticator.created",
+        "data": {
+            "userId": user_id,
+            "verificationMethod": "SMS",
+            "createdAt": "2026-12-01T10:00:00.000Z",
+            "userAuthenticatorId": format!("sms-{id}"),
+            "phoneNumber": "+64211234567",
+        },
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn webhook_deliveries_are_refused_unless_signed_fresh_and_new() {
+    let smtp = SmtpServer::start("webhooks").await;
+    let (app, tenant) = app_mailing_to(&smtp.url()).await;
+    let email = new_email("webhook");
+    let mut browser = Browser::signed_up(&app, &email).await;
+    let me: Value = browser
+        .call(&app.url("/api/me"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let user = me["username"].as_str().unwrap().to_owned();
+    let secret = tenant.local.secret().expose().to_owned();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let good = event("e1", &user);
+    let signed = signature(&secret, now, &good);
+    let cases = [
+        ("unsigned", None, good.clone(), StatusCode::UNAUTHORIZED),
+        (
+            "signed with another secret",
+            Some(signature("wrong", now, &good)),
+            good.clone(),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "a body changed after signing",
+            Some(signed.clone()),
+            good.replace("SMS", "PASSKEY"),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "stale",
+            Some(signature(&secret, now - 600, &good)),
+            good.clone(),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "not a signature",
+            Some("v2=abc".to_owned()),
+            good.clone(),
+            StatusCode::UNAUTHORIZED,
+        ),
+        ("good", Some(signed.clone()), good.clone(), StatusCode::OK),
+        (
+            "replayed",
+            Some(signed.clone()),
+            good.clone(),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "the same event, signed again",
+            Some(signature(&secret, now + 1, &good)),
+            good.clone(),
+            StatusCode::OK,
+        ),
+    ];
+    for (case, header, body, expected) in cases {
+        assert_eq!(
+            deliver(&app, header.as_deref(), &body).await,
+            expected,
+            "{case}"
+        );
+    }
+    // Rotation, signed properly: one of the two is good.
+    let second = event("e2", &user);
+    let both = format!(
+        "{},v2={}",
+        signature("an-old-secret", now, &second),
+        signature(&secret, now, &second)
+            .split_once("v2=")
+            .unwrap()
+            .1
+    );
+    assert_eq!(deliver(&app, Some(&both), &second).await, StatusCode::OK);
+    // Two events, each mailed once, however often delivered.
+    let messages = smtp.wait_for(2).await;
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    for message in &messages {
+        assert_eq!(message.to, email);
+        assert!(
+            message
+                .text
+                .contains("A text message code (+64 •• ••• 4567) was added"),
+            "{}",
+            message.text
+        );
+        assert!(!message.raw.contains("+64211234567"));
+    }
+}
