@@ -2,6 +2,7 @@
 //! ports. One test binary on purpose: each extra one is compiled and linked on its own, which on
 //! two cores costs minutes per run. Add a module here rather than a file beside `tests/`.
 
+mod activity;
 mod authsignal_client;
 mod authsignal_contract;
 mod authsignal_emulator;

@@ -1,0 +1,177 @@
+//! The activity log, as Authsignal keeps it: every kind of event shows with its device, address
+//! and time, on the page and over REST, and nobody sees another person's.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{
+    TestApp,
+    authsignal::LocalTenant,
+    browser::{Browser, CHROME_ON_MAC, new_email},
+    client,
+};
+
+async fn recent(app: &TestApp, browser: &mut Browser) -> Vec<Value> {
+    let response = browser.call(&app.url("/api/recent_activity")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+fn summaries(entries: &[Value]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|entry| entry["summary"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A wrong code until the step-up's attempts run out.
+async fn fail_a_step_up(app: &TestApp, tenant: &LocalTenant, browser: &mut Browser, id: &str) {
+    let ticket: Value = browser
+        .call(&app.url("/api/start_step_up"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = ticket["token"].as_str().unwrap();
+    tenant
+        .client_json(
+            token,
+            reqwest::Method::POST,
+            "/v1/client/challenge/email-otp",
+            Some(json!({ "userAuthenticatorId": id })),
+        )
+        .await;
+    for _ in 0..12 {
+        tenant
+            .client_json(
+                token,
+                reqwest::Method::POST,
+                "/v1/client/verify/email-otp",
+                Some(json!({ "verificationCode": "000000" })),
+            )
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn each_kind_of_event_shows_with_its_device_address_and_time() {
+    let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
+    let email = new_email("activity");
+    let mut browser =
+        Browser::signed_up_as(&app, &email, Browser::with_user_agent(CHROME_ON_MAC)).await;
+    let me: Value = browser
+        .call(&app.url("/api/me"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sub = me["username"].as_str().unwrap().to_owned();
+
+    // Added on the page (a fresh sign-in needs no step-up for the first method).
+    let ticket: Value = browser
+        .call_with(
+            &app.url("/api/start_enrollment"),
+            &[("method", "EMAIL_OTP"), ("email", &email)],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let added = tenant
+        .enroll_email(ticket["token"].as_str().unwrap(), &email)
+        .await;
+    assert_eq!(added["isVerified"], true, "{added}");
+    let second = tenant.give_email(&sub, &new_email("activity-work")).await;
+    browser.step_up(&app, &email).await;
+    let url = browser.call(&app.url("/api/prebuilt_ui_url")).await;
+    assert_eq!(url.status(), StatusCode::OK);
+    let removed = browser
+        .call_with(&app.url("/api/remove_authenticator"), &[("id", &second)])
+        .await;
+    assert_eq!(removed.status(), StatusCode::OK);
+    let first = tenant.client.get_authenticators(&sub).await.unwrap()[0]
+        .user_authenticator_id
+        .clone();
+    fail_a_step_up(&app, &tenant, &mut browser, &first).await;
+
+    let entries = recent(&app, &mut browser).await;
+    let masked = format!("{}•••@example.com", &email[..1]);
+    assert_eq!(
+        summaries(&entries),
+        [
+            "Couldn't verify it's you: too many wrong codes".to_owned(),
+            "Removed an email code".to_owned(),
+            "Opened Authsignal settings".to_owned(),
+            format!("Verified it's you with an email code {masked}"),
+            format!("Added an email code {masked}"),
+            "Signed in".to_owned(),
+        ]
+    );
+    for entry in &entries {
+        assert_eq!(entry["device"], "Chrome on macOS", "{entry}");
+        assert_eq!(entry["address"], "127.0.0.1", "{entry}");
+        assert!(
+            entry["when"]["iso"].as_str().unwrap().ends_with('Z'),
+            "{entry}"
+        );
+        assert_eq!(entry["when"]["relative"], "just now", "{entry}");
+    }
+    let kinds: Vec<&str> = entries
+        .iter()
+        .map(|entry| entry["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "verification_failed",
+            "method_removed",
+            "opened_settings",
+            "verified",
+            "method_added",
+            "signed_in"
+        ]
+    );
+
+    // The same over REST, for native apps.
+    let bearer = app.mint(json!({ "email": email })).await;
+    let response = client()
+        .get(app.url("/api/activity"))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let rest: Vec<Value> = response.json().await.unwrap();
+    assert_eq!(rest.len(), entries.len());
+    assert_eq!(rest[1]["kind"], "method_removed");
+    assert_eq!(rest[1]["summary"], "Removed an email code");
+    assert_eq!(rest[1]["ipAddress"], "127.0.0.1");
+    assert!(rest[1]["at"].as_str().unwrap().ends_with('Z'));
+
+    // Someone else sees only their own sign-in.
+    let mut other = Browser::signed_up(&app, &new_email("activity-other")).await;
+    let theirs = recent(&app, &mut other).await;
+    assert_eq!(summaries(&theirs), ["Signed in"]);
+    assert_eq!(theirs[0]["device"], Value::Null);
+}
+
+#[tokio::test]
+async fn authsignal_down_fails_the_log_alone() {
+    let (app, tenant) = TestApp::spawn_with_tenant(&[("AUTHSIGNAL_RETRIES", "0")]).await;
+    let mut browser = Browser::signed_up(&app, &new_email("activity-down")).await;
+    tenant
+        .set_faults(json!([{ "path": "/v1/users/*/actions", "fault": { "kind": "status", "status": 503 } }]))
+        .await;
+    let response = browser.call(&app.url("/api/recent_activity")).await;
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    let methods = browser.call(&app.url("/api/list_authenticators")).await;
+    assert_eq!(methods.status(), StatusCode::OK);
+    let page = browser.get(&app.url("/security")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Recent activity could not be loaded."),
+        "{html}"
+    );
+    assert!(html.contains("Your methods"), "{html}");
+}
