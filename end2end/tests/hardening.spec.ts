@@ -12,6 +12,7 @@ import {
   latestCode,
   mask,
   signUp,
+  methodRows,
 } from "./helpers";
 
 /// Makes the local Authsignal fail on `path` (see README, "The local Authsignal").
@@ -54,7 +55,7 @@ test("a form and a fetch from another site cannot remove a method", async ({ pag
   const target = freshEmail("target");
   await addEmailCode(page, keep);
   await addEmailCode(page, target);
-  const row = page.getByRole("listitem").filter({ hasText: mask(target) });
+  const row = methodRows(page).filter({ hasText: mask(target) });
   const id = (await row.getAttribute("id"))!.replace("authenticator-", "");
 
   const { server, origin } = await attackerSite(id);
@@ -79,8 +80,8 @@ test("a form and a fetch from another site cannot remove a method", async ({ pag
 
   await page.reload();
   await hydrated(page);
-  await expect(page.getByRole("listitem").filter({ hasText: mask(target) })).toBeVisible();
-  await expect(page.getByRole("listitem").filter({ hasText: mask(keep) })).toBeVisible();
+  await expect(methodRows(page).filter({ hasText: mask(target) })).toBeVisible();
+  await expect(methodRows(page).filter({ hasText: mask(keep) })).toBeVisible();
 });
 
 test("with Authsignal down the page says so in a sentence and the rest keeps working", async ({ page, consoleErrors }) => {
@@ -88,8 +89,11 @@ test("with Authsignal down the page says so in a sentence and the rest keeps wor
   await fault(page.request, "/v1/users/*", { kind: "status", status: 500 });
   await page.reload();
   await hydrated(page);
-  await expect(page.getByRole("alert")).toHaveText(
+  await expect(page.getByRole("region", { name: "Your methods" }).getByRole("alert")).toHaveText(
     /The sign-in methods service is not available right now\. Your sign-in methods are unchanged; try again in a minute\./,
+  );
+  await expect(page.getByRole("region", { name: "Recent activity" }).getByRole("alert")).toContainText(
+    "Recent activity could not be loaded.",
   );
   await expect(page.getByRole("banner")).toContainText(email);
   await expect(page.getByRole("button", { name: "Sign out" })).toBeEnabled();
@@ -170,7 +174,7 @@ test("after ten wrong codes the page explains, and starting again works once Aut
   await expect.poll(() => codesSent(page.request, address)).toBe(2);
   await form.getByLabel("6-digit code").fill(await latestCode(page.request, address));
   await form.getByRole("button", { name: "Verify" }).click();
-  await expect(page.getByRole("listitem").filter({ hasText: mask(address) })).toBeVisible();
+  await expect(methodRows(page).filter({ hasText: mask(address) })).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
 

@@ -203,3 +203,8 @@ export async function virtualAuthenticator(page: Page) {
     credentials: async () => (await devtools.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
   };
 }
+
+/// The rows of the person's methods (not the activity log's entries).
+export function methodRows(page: Page) {
+  return page.getByRole("list", { name: "Your sign-in methods" }).getByRole("listitem");
+}

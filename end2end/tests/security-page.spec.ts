@@ -14,6 +14,7 @@ import {
   signUp,
   stepUpNow,
   userId,
+  methodRows,
 } from "./helpers";
 
 test("a new user sees the empty state, then adds an email code read from the outbox", async ({ page, consoleErrors }) => {
@@ -38,7 +39,7 @@ test("a new user sees the empty state, then adds an email code read from the out
   await codeField.fill(`${code.slice(0, 3)} ${code.slice(3)}`);
   await form.getByRole("button", { name: "Verify" }).click();
 
-  const row = page.getByRole("listitem").filter({ hasText: mask(address) });
+  const row = methodRows(page).filter({ hasText: mask(address) });
   await expect(row).toBeVisible();
   await expect(row).toContainText("Email code");
   await expect(row).toContainText("Added just now");
@@ -80,7 +81,7 @@ test("a wrong code says so and the right one then works", async ({ page, console
 
   await codeField.fill(code);
   await form.getByRole("button", { name: "Verify" }).click();
-  await expect(page.getByRole("listitem").filter({ hasText: mask(address) })).toBeVisible();
+  await expect(methodRows(page).filter({ hasText: mask(address) })).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
 
@@ -109,7 +110,7 @@ test("a code request that expired offers to start again, and resend sends a fres
   await expect.poll(() => codesSent(page.request, address)).toBe(3);
   await form.getByLabel("6-digit code").fill(await latestCode(page.request, address));
   await form.getByRole("button", { name: "Verify" }).click();
-  await expect(page.getByRole("listitem").filter({ hasText: mask(address) })).toBeVisible();
+  await expect(methodRows(page).filter({ hasText: mask(address) })).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
 
@@ -120,7 +121,7 @@ test("removing one of two email codes asks first and names what remains", async 
   await addEmailCode(page, keep);
   await addEmailCode(page, drop);
 
-  const row = page.getByRole("listitem").filter({ hasText: mask(drop) });
+  const row = methodRows(page).filter({ hasText: mask(drop) });
   await row.getByRole("link", { name: `Remove Email code ${mask(drop)}` }).click();
   const dialog = page.getByRole("dialog", { name: "Remove Email code?" });
   await expect(dialog).toBeVisible();
@@ -137,7 +138,7 @@ test("removing one of two email codes asks first and names what remains", async 
   await dialog.getByRole("button", { name: "Remove" }).click();
   await expect(page.getByText("Sign-in method removed.")).toBeVisible();
   await expect(row).toHaveCount(0);
-  await expect(page.getByRole("listitem").filter({ hasText: mask(keep) })).toBeVisible();
+  await expect(methodRows(page).filter({ hasText: mask(keep) })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Sign-in methods", level: 1 })).toBeFocused();
   expect(consoleErrors).toEqual([]);
 });
@@ -146,7 +147,7 @@ test("the last method cannot be removed, not even by calling the server function
   await signUp(page, "last");
   const address = freshEmail("only");
   await addEmailCode(page, address);
-  const row = page.getByRole("listitem").filter({ hasText: mask(address) });
+  const row = methodRows(page).filter({ hasText: mask(address) });
   await expect(row.getByRole("button", { name: "Remove" })).toBeDisabled();
 
   const id = (await row.getAttribute("id"))!.replace("authenticator-", "");
@@ -156,7 +157,7 @@ test("the last method cannot be removed, not even by calling the server function
   expect(answer.body).toEqual({ WouldLockOut: { reason: "LastMethod" } });
   allowConsoleErrors(consoleErrors, /status of 409/);
   await page.reload();
-  await expect(page.getByRole("listitem").filter({ hasText: mask(address) })).toBeVisible();
+  await expect(methodRows(page).filter({ hasText: mask(address) })).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
 
@@ -170,10 +171,10 @@ test("leaving only a passkey needs an explicit yes", async ({ page, consoleError
   });
   await page.reload();
   await hydrated(page);
-  await expect(page.getByRole("listitem").filter({ hasText: "iCloud Keychain" })).toBeVisible();
+  await expect(methodRows(page).filter({ hasText: "iCloud Keychain" })).toBeVisible();
   await stepUpNow(page, address);
 
-  const row = page.getByRole("listitem").filter({ hasText: mask(address) });
+  const row = methodRows(page).filter({ hasText: mask(address) });
   await row.getByRole("link", { name: /^Remove/ }).click();
   const dialog = page.getByRole("dialog", { name: "Remove Email code?" });
   await expect(dialog).toContainText("You can still sign in with: Passkey (iCloud Keychain)");
@@ -197,7 +198,7 @@ test("someone else's method cannot be removed: NotFound, and it stays", async ({
   const address = freshEmail("owned");
   await addEmailCode(owner, address);
   await addEmailCode(owner, freshEmail("backup"));
-  const row = owner.getByRole("listitem").filter({ hasText: mask(address) });
+  const row = methodRows(owner).filter({ hasText: mask(address) });
   const id = (await row.getAttribute("id"))!.replace("authenticator-", "");
 
   const intruder = await browser.newPage();
@@ -208,7 +209,7 @@ test("someone else's method cannot be removed: NotFound, and it stays", async ({
   allowConsoleErrors(consoleErrors, /status of 404/);
 
   await owner.reload();
-  await expect(owner.getByRole("listitem").filter({ hasText: mask(address) })).toBeVisible();
+  await expect(methodRows(owner).filter({ hasText: mask(address) })).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
 
@@ -235,16 +236,16 @@ test("the pre-built UI round trip: challenge, remove a method there, come back t
   await expect(page).toHaveURL(/\/security\?notice=manage-done$/);
   await expect(page.getByText("Welcome back from Authsignal.")).toBeVisible();
   // The challenge there used the first method: it shows when, with the exact time on hover.
-  const used = page.getByRole("listitem").filter({ hasText: mask(first) });
+  const used = methodRows(page).filter({ hasText: mask(first) });
   await expect(used).toContainText("Last used just now");
   await expect(used.locator("time").last()).toHaveAttribute("title", /^\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC$/);
   await expect(used.locator("time").last()).toHaveAttribute("datetime", /^\d{4}-\d{2}-\d{2}T/);
-  await expect(page.getByRole("listitem").filter({ hasText: mask(second) })).toHaveCount(0);
+  await expect(methodRows(page).filter({ hasText: mask(second) })).toHaveCount(0);
 
   // The same return link again is refused: it was good for one visit only.
   await page.goto(returnURL);
   await expect(page).toHaveURL(/\/security\?notice=manage-invalid$/);
-  await expect(page.getByRole("listitem").filter({ hasText: mask(first) })).toBeVisible();
+  await expect(methodRows(page).filter({ hasText: mask(first) })).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
 
@@ -268,7 +269,7 @@ test("without JavaScript the list renders and removal works as a plain form post
   const context = await browser.newContext({ javaScriptEnabled: false, storageState: state });
   const page = await context.newPage();
   await page.goto("/security");
-  await expect(page.getByRole("listitem").filter({ hasText: mask(drop) })).toBeVisible();
+  await expect(methodRows(page).filter({ hasText: mask(drop) })).toBeVisible();
   await page.getByRole("link", { name: `Remove Email code ${mask(drop)}` }).click();
   await expect(page).toHaveURL(/\/security\?remove=/);
   const dialog = page.getByRole("dialog", { name: "Remove Email code?" });
@@ -277,8 +278,8 @@ test("without JavaScript the list renders and removal works as a plain form post
 
   await expect(page).toHaveURL(/\/security\?notice=removed$/);
   await expect(page.getByText("Sign-in method removed.")).toBeVisible();
-  await expect(page.getByRole("listitem").filter({ hasText: mask(drop) })).toHaveCount(0);
-  await expect(page.getByRole("listitem").filter({ hasText: mask(keep) })).toBeVisible();
+  await expect(methodRows(page).filter({ hasText: mask(drop) })).toHaveCount(0);
+  await expect(methodRows(page).filter({ hasText: mask(keep) })).toBeVisible();
   await context.close();
 });
 
@@ -307,7 +308,7 @@ test("no accessibility violations: empty, list, enrolling, dialog open", async (
   await expect(form.getByLabel("6-digit code")).toBeVisible();
   await scan("enrolling");
 
-  await page.getByRole("listitem").filter({ hasText: mask(address) }).getByRole("link", { name: /^Remove/ }).click();
+  await methodRows(page).filter({ hasText: mask(address) }).getByRole("link", { name: /^Remove/ }).click();
   await expect(page.getByRole("dialog")).toBeVisible();
   await scan("with the dialog open");
   expect(consoleErrors).toEqual([]);

@@ -10,6 +10,7 @@ import {
   passStepUp,
   signUp,
   stepUpDialog,
+  methodRows,
 } from "./helpers";
 
 const banner = (page: import("@playwright/test").Page) => page.locator(".step-up");
@@ -67,7 +68,7 @@ test("adding a second method asks to verify first, then carries on without retyp
   await expect(form.getByLabel("6-digit code")).toBeVisible();
   await form.getByLabel("6-digit code").fill(await nextCode(page.request, second, sentToSecond));
   await form.getByRole("button", { name: "Verify" }).click();
-  await expect(page.getByRole("listitem").filter({ hasText: mask(second) })).toBeVisible();
+  await expect(methodRows(page).filter({ hasText: mask(second) })).toBeVisible();
   await noViolations(page, "verified");
   expect(consoleErrors).toEqual([]);
 });
@@ -79,7 +80,7 @@ test("removing a method asks to verify first, then removes it", async ({ page, c
   await page.getByRole("button", { name: "End now" }).click();
   await expect(banner(page)).toContainText("Verify it's you to make changes");
 
-  const row = page.getByRole("listitem").filter({ hasText: mask(second) });
+  const row = methodRows(page).filter({ hasText: mask(second) });
   await row.getByRole("link", { name: `Remove Email code ${mask(second)}` }).click();
   const confirm = page.getByRole("dialog", { name: "Remove Email code?" });
   await confirm.getByRole("button", { name: "Remove" }).click();
@@ -109,7 +110,7 @@ test("a window that ends mid-flow asks again instead of failing", async ({ page,
   const first = await withOneMethod(page, "mid-flow");
   const second = freshEmail("second");
   await addEmailCode(page, second);
-  const row = page.getByRole("listitem").filter({ hasText: mask(second) });
+  const row = methodRows(page).filter({ hasText: mask(second) });
   await row.getByRole("link", { name: `Remove Email code ${mask(second)}` }).click();
   // The window ends on the server while the confirmation is open.
   await context.clearCookies({ name: "step-up" });
@@ -170,7 +171,7 @@ test("without JavaScript and without a window, a removal explains that verifying
   await page.getByRole("dialog", { name: "Remove Email code?" }).getByRole("button", { name: "Remove" }).click();
   await expect(page).toHaveURL(/\/security\?notice=verify-needs-javascript$/);
   await expect(page.getByText("Nothing was removed: changing your sign-in methods needs you to verify it's you first")).toBeVisible();
-  await expect(page.getByRole("listitem").filter({ hasText: mask(drop) })).toBeVisible();
+  await expect(methodRows(page).filter({ hasText: mask(drop) })).toBeVisible();
   await context.close();
 });
 

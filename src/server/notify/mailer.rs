@@ -37,6 +37,8 @@ impl Mailer {
             .from(self.from.clone())
             .to(to)
             .subject(&notice.subject)
+            // A Message-ID of our own domain, as mail filters expect.
+            .message_id(None)
             .multipart(MultiPart::alternative_plain_html(
                 notice.text.clone(),
                 notice.html.clone(),

@@ -1,0 +1,68 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+
+import { test, expect } from "./fixtures";
+import { addEmailCode, authsignalURL, freshEmail, mask, signUp, stepUpNow } from "./helpers";
+
+const activity = (page: Page) => page.getByRole("list", { name: "Recent activity, newest first" });
+const entries = (page: Page) => activity(page).getByRole("listitem");
+
+/// The local mail server's messages to `address`, newest first.
+async function mailTo(page: Page, address: string): Promise<{ subject: string; text: string }[]> {
+  const response = await page.request.get(`${authsignalURL}/_local/mail?to=${encodeURIComponent(address)}`);
+  return response.json();
+}
+
+test("recent activity shows each change as it happens, and the owner is mailed", async ({ page }) => {
+  const email = await signUp(page, "activity");
+  await expect(page.getByRole("region", { name: "Recent activity" })).toBeVisible();
+  await expect(entries(page).first()).toContainText("Signed in");
+  await expect(entries(page).first()).toContainText("Chrome on Windows");
+  await expect(entries(page).first()).toContainText("127.0.0.1");
+  await expect(entries(page).first().locator("time")).toHaveAttribute("datetime", /Z$/);
+  await expect(entries(page).first().locator("time")).toHaveAttribute("title", /UTC$/);
+
+  const first = freshEmail("first");
+  await addEmailCode(page, first);
+  await expect(entries(page).first()).toContainText(`Added an email code ${mask(first)}`);
+  const second = freshEmail("second");
+  await addEmailCode(page, second);
+  await expect(entries(page).first()).toContainText(`Added an email code ${mask(second)}`);
+  await expect(entries(page).nth(1)).toContainText(`Verified it's you with an email code ${mask(first)}`);
+
+  await page.getByRole("link", { name: new RegExp(`^Remove Email code ${mask(second)}`) }).click();
+  await page.getByRole("dialog", { name: "Remove Email code?" }).getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByText("Sign-in method removed.")).toBeVisible();
+  await expect(entries(page).first()).toContainText("Removed an email code");
+
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations, JSON.stringify(results.violations, null, 2)).toEqual([]);
+
+  // The owner's Cognito email got a notice of each change, once each.
+  await expect.poll(async () => (await mailTo(page, email)).map((mail) => mail.subject)).toEqual([
+    "A sign-in method was removed from your account",
+    "A sign-in method was added to your account",
+    "A sign-in method was added to your account",
+  ]);
+  const [removal] = await mailTo(page, email);
+  expect(removal.text).toContain(`An email code (${mask(second)}) was removed from your account.`);
+  expect(removal.text).toContain("Device: Chrome on Windows");
+  expect(removal.text).not.toContain(second);
+});
+
+for (const width of [360, 1280]) {
+  test(`recent activity screenshots at ${width} px`, async ({ page }, testInfo) => {
+    await page.setViewportSize({ width, height: 900 });
+    await signUp(page, `activity-shot-${width}`);
+    const address = freshEmail("shot");
+    await addEmailCode(page, address);
+    await stepUpNow(page, address);
+    await expect(entries(page)).toHaveCount(3);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.getByRole("region", { name: "Recent activity" }).screenshot({
+      path: testInfo.outputPath(`activity-${width}.png`),
+    });
+    await page.screenshot({ path: testInfo.outputPath(`activity-${width}-page.png`), fullPage: true });
+  });
+}
