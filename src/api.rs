@@ -158,10 +158,10 @@ pub async fn remove_authenticator(
         return Err(error);
     }
     let from = ssr::requester(&state);
-    state.notifier.removing(&id).await;
+    state.notifier.removing(&id).await?;
     let removal = account::remove(
         &state.authsignal,
-        &state.removal_locks,
+        &state.shared,
         &user.sub,
         &id,
         accepts_no_fallback,

@@ -171,6 +171,10 @@ pub enum AppError {
     #[error("{service} {}. Your sign-in methods are unchanged; try again in a minute.",
         if *timed_out { "is taking too long to answer" } else { "is not available right now" })]
     Upstream { service: Upstream, timed_out: bool },
+    /// What keeps changes safe across the server's instances (their shared state) cannot be
+    /// reached, or another change of the same person's methods is still under way.
+    #[error("Changes can't be made right now. Nothing was changed; try again in a minute.")]
+    Unavailable,
     /// The way between the page and our code failed: the request did not arrive or the answer
     /// could not be read, or the server is not set up to answer.
     #[error(
@@ -201,6 +205,7 @@ impl AppError {
                 timed_out: true, ..
             } => 504,
             Self::Upstream { .. } => 502,
+            Self::Unavailable => 503,
             Self::Internal(_) => 500,
         }
     }
@@ -227,6 +232,7 @@ impl AppError {
                 timed_out: true, ..
             } => "upstream_timeout",
             Self::Upstream { .. } => "upstream_unavailable",
+            Self::Unavailable => "temporarily_unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -461,6 +467,7 @@ mod tests {
             (AppError::BlockedByRule { review: false }, 403),
             (AppError::BlockedByRule { review: true }, 403),
             (AppError::RemovalDisabled, 403),
+            (AppError::Unavailable, 503),
             (
                 AppError::StepUpRequired {
                     via: StepUpVia::Method,

@@ -29,6 +29,7 @@ pub struct Config {
     pub authsignal: AuthsignalSettings,
     pub limits: LimitSettings,
     pub mail: MailSettings,
+    pub shared: SharedStateSettings,
     /// Where native apps may ask the pre-built UI to send people back, besides the app's own
     /// return page (`API_REDIRECT_URLS`).
     pub api_redirect_urls: Vec<Url>,
@@ -42,6 +43,16 @@ pub struct LimitSettings {
     /// Take the client address from the last `X-Forwarded-For` entry, as appended by a trusted
     /// load balancer (`TRUST_FORWARDED_FOR`). Off, the peer address is used.
     pub trust_forwarded_for: bool,
+}
+
+/// Where the state every instance shares lives.
+#[derive(Clone, Debug)]
+pub struct SharedStateSettings {
+    /// `redis://` or `rediss://` (TLS), credentials in the URL (`REDIS_URL`). Unset: this
+    /// process's memory, right for one instance.
+    pub redis_url: Option<Secret>,
+    /// Put before every key, so deployments can share one server (`REDIS_KEY_PREFIX`).
+    pub key_prefix: String,
 }
 
 /// Where notices of changes are mailed from and through.
@@ -258,6 +269,22 @@ impl Config {
         let trust_forwarded_for = vars.parse("TRUST_FORWARDED_FOR", "false", parse_bool);
         let api_redirect_urls = vars.parse("API_REDIRECT_URLS", "", parse_redirect_urls);
         let mail = read_mail(&mut vars, public_url.as_ref());
+        let redis_url = vars.optional("REDIS_URL", |value| {
+            let url = Url::parse(value).map_err(|error| format!("not a URL: {error}"))?;
+            match (url.scheme(), url.host_str()) {
+                ("redis" | "rediss", Some(host)) if !host.is_empty() => {
+                    Ok(Secret::new(value.to_owned()))
+                }
+                _ => Err("expected redis://host:6379 or rediss://host:6379 (TLS)".to_owned()),
+            }
+        });
+        let key_prefix = vars.parse("REDIS_KEY_PREFIX", "account-security:", |value| {
+            if value.len() <= 64 && !value.contains(char::is_whitespace) {
+                Ok(value.to_owned())
+            } else {
+                Err("at most 64 characters, no spaces".to_owned())
+            }
+        });
         let config = (|| {
             Some(Config {
                 public_url: public_url?,
@@ -272,6 +299,10 @@ impl Config {
                 },
                 api_redirect_urls: api_redirect_urls?,
                 mail: mail?,
+                shared: SharedStateSettings {
+                    redis_url: redis_url?,
+                    key_prefix: key_prefix?,
+                },
             })
         })();
         vars.finish(config)

@@ -25,6 +25,7 @@ pub async fn live() -> &'static str {
 pub enum Problem {
     CognitoKeysUnavailable,
     AuthsignalUnavailable,
+    SharedStateUnavailable,
 }
 
 impl Problem {
@@ -33,6 +34,9 @@ impl Problem {
             Self::CognitoKeysUnavailable => "The user pool's signing keys could not be loaded.",
             Self::AuthsignalUnavailable => {
                 "Authsignal did not answer an authenticated read with the configured secret."
+            }
+            Self::SharedStateUnavailable => {
+                "Redis (REDIS_URL) did not answer: changes to sign-in methods are refused."
             }
         }
     }
@@ -57,9 +61,10 @@ impl Readiness {
 }
 
 async fn check(state: &AppState) -> Vec<Problem> {
-    let (keys, authsignal) = tokio::join!(
+    let (keys, authsignal, shared) = tokio::join!(
         state.cognito.verifier.keys_ready(),
-        state.authsignal.check_ready()
+        state.authsignal.check_ready(),
+        state.shared.ping()
     );
     let mut problems = Vec::new();
     if let Err(error) = keys {
@@ -70,6 +75,10 @@ async fn check(state: &AppState) -> Vec<Problem> {
         warn!(%error, "not ready: Authsignal is unavailable");
         problems.push(Problem::AuthsignalUnavailable);
     }
+    if shared.is_err() {
+        warn!("not ready: the shared state (Redis) is unavailable");
+        problems.push(Problem::SharedStateUnavailable);
+    }
     problems
 }
 
@@ -79,8 +88,8 @@ struct ProblemBody {
     message: &'static str,
 }
 
-/// Readiness: the server can do useful work, which needs the user pool's signing keys and
-/// Authsignal answering with our secret.
+/// Readiness: the server can do useful work, which needs the user pool's signing keys,
+/// Authsignal answering with our secret, and the shared state (Redis) when there is one.
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
     let problems = state.readiness.problems(&state).await;
     if problems.is_empty() {

@@ -44,6 +44,7 @@ use crate::{
     app::{App, shell},
     config::Config,
     local,
+    secret::Secret,
 };
 use authsignal::AuthsignalClient;
 use http::{
@@ -71,6 +72,8 @@ pub enum ServerError {
     Cognito(io::Error),
     #[error("the session key could not be loaded: {0}")]
     SessionKey(io::Error),
+    #[error("the shared state could not be reached: {0}")]
+    SharedState(String),
     #[error("mail could not be set up: {0}")]
     Mail(String),
     #[error("the server failed: {0}")]
@@ -136,7 +139,13 @@ pub async fn start_services(
     let step_up = step_up::StepUp::new(key.master(), config.session.step_up_window);
     let session = session::SessionCookies::new(key, config.is_https(), config.session.max_age);
     let config_limits = config.limits.per_ip_per_minute;
-    let shared = Arc::new(shared_state::SharedState::default());
+    let shared = shared_state::SharedState::connect(
+        config.shared.redis_url.as_ref().map(Secret::expose),
+        &config.shared.key_prefix,
+    )
+    .await
+    .map_err(ServerError::SharedState)?;
+    let shared = Arc::new(shared);
     let security_url = config
         .public_url
         .join("/security")
@@ -156,7 +165,6 @@ pub async fn start_services(
         cognito: Arc::new(cognito),
         session,
         limits: Arc::new(RateLimits::new(config_limits)),
-        removal_locks: Arc::default(),
         readiness: Arc::default(),
         shared,
         step_up: Arc::new(step_up),

@@ -18,6 +18,8 @@ use super::{
 use crate::config::Config;
 
 pub const PATH: &str = "/security/return";
+/// A visit's return is remembered as long as its token could be presented.
+const VISIT_MEMORY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 
 /// The return address given to Authsignal, from configuration only.
 pub fn url(config: &Config) -> Url {
@@ -41,6 +43,22 @@ pub async fn handle(
     let (jar, visit) = state.session.take_visit(state.session.jar(&headers));
     let outcome =
         account::confirm_return(&state.authsignal, &user.sub, &query.token, visit.as_deref()).await;
+    // The cookie goes with the first return; a copy of it kept and sent again, to this
+    // instance or another, finds the visit used.
+    let outcome = match (outcome, visit) {
+        (ReturnOutcome::Confirmed, Some(visit)) => {
+            match state
+                .shared
+                .first_sighting(&format!("prebuilt-return:{visit}"), VISIT_MEMORY)
+                .await
+            {
+                Ok(true) => ReturnOutcome::Confirmed,
+                Ok(false) => ReturnOutcome::Invalid,
+                Err(_) => ReturnOutcome::Unavailable,
+            }
+        }
+        (outcome, _) => outcome,
+    };
     let notice = match outcome {
         ReturnOutcome::Confirmed => "manage-done",
         ReturnOutcome::Invalid => "manage-invalid",

@@ -8,7 +8,6 @@ use leptos::config::LeptosOptions;
 use crate::{config::Config, model::AppError};
 
 use super::{
-    account::RemovalLocks,
     authsignal::AuthsignalClient,
     clock::Clock,
     cognito::Cognito,
@@ -28,7 +27,6 @@ pub struct AppState {
     pub cognito: Arc<Cognito>,
     pub session: SessionCookies,
     pub limits: Arc<RateLimits>,
-    pub removal_locks: Arc<RemovalLocks>,
     pub readiness: Arc<Readiness>,
     /// Counters (and, as they come, locks and one-time records) every instance shares.
     pub shared: Arc<SharedState>,

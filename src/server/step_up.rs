@@ -243,7 +243,7 @@ pub async fn complete(
     if !state
         .shared
         .first_sighting(&once, AUTHSIGNAL_TOKEN_LIFETIME + state.step_up.window())
-        .await
+        .await?
     {
         tracing::info!("a step-up token was presented again and refused");
         return Err(not_accepted());

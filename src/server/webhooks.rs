@@ -101,13 +101,18 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     }
     // A signed delivery seen before is a replay: Authsignal signs each delivery afresh.
     let signature = header.unwrap_or_default();
-    if !state
+    match state
         .shared
         .first_sighting(&format!("webhook-signature:{signature}"), SIGNATURE_MEMORY)
         .await
     {
-        info!("a replayed webhook delivery was refused");
-        return StatusCode::UNAUTHORIZED;
+        Ok(true) => {}
+        Ok(false) => {
+            info!("a replayed webhook delivery was refused");
+            return StatusCode::UNAUTHORIZED;
+        }
+        // Authsignal delivers again later.
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE,
     }
     let Ok(event) = serde_json::from_slice::<WebhookEvent>(&body) else {
         warn!("a signed webhook delivery was not an event");
@@ -119,12 +124,14 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         // Signed and well-formed, but nothing the app acts on.
         _ => return StatusCode::OK,
     };
-    if !state
+    match state
         .shared
         .first_sighting(&format!("webhook-event:{}", event.id), EVENT_MEMORY)
         .await
     {
-        return StatusCode::OK;
+        Ok(true) => {}
+        Ok(false) => return StatusCode::OK,
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE,
     }
     let Ok(data) = serde_json::from_value::<AuthenticatorEventData>(event.data) else {
         warn!(
@@ -133,13 +140,16 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         );
         return StatusCode::BAD_REQUEST;
     };
-    if kind == ChangeKind::Removed
-        && state
+    if kind == ChangeKind::Removed {
+        match state
             .notifier
             .removed_here(&data.user_authenticator_id)
             .await
-    {
-        return StatusCode::OK;
+        {
+            Ok(false) => {}
+            Ok(true) => return StatusCode::OK,
+            Err(_) => return StatusCode::SERVICE_UNAVAILABLE,
+        }
     }
     let at = data.deleted_at.or(data.created_at).unwrap_or(event.time);
     let origin = activity::origin_of(&state.authsignal, &data, state.clock.now()).await;

@@ -263,6 +263,7 @@ async fn a_whole_session_leaves_no_secret_in_the_logs() {
         ("APP_PUBLIC_URL".to_owned(), app.clone()),
         ("LOCAL_COGNITO_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
         ("LOCAL_AUTHSIGNAL_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+        ("LOCAL_SMTP_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
         ("LOCAL_DATA_DIR".to_owned(), dir.display().to_string()),
         // Short-lived access tokens, so the session is refreshed along the way.
         (

@@ -4,13 +4,9 @@
 
 pub mod present;
 
-use std::{
-    collections::hash_map::DefaultHasher,
-    hash::{Hash, Hasher},
-};
+use std::time::Duration;
 
 use time::OffsetDateTime;
-use tokio::sync::Mutex;
 use url::Url;
 
 use crate::{
@@ -23,6 +19,7 @@ use crate::{
         activity,
         authsignal::{AuthsignalClient, AuthsignalError},
         http::requester::Requester,
+        shared_state::SharedState,
     },
     wire::authsignal::{ActionState, TrackAttributes, TrackResponse, UserAuthenticator},
 };
@@ -318,23 +315,11 @@ pub async fn confirm_return(
     }
 }
 
-/// Serialises removals per user on this server, so two at once cannot both pass the
-/// last-method check and leave nothing.
-pub struct RemovalLocks([Mutex<()>; 64]);
-
-impl Default for RemovalLocks {
-    fn default() -> Self {
-        Self(std::array::from_fn(|_| Mutex::new(())))
-    }
-}
-
-impl RemovalLocks {
-    fn of(&self, user_id: &str) -> &Mutex<()> {
-        let mut hasher = DefaultHasher::new();
-        user_id.hash(&mut hasher);
-        &self.0[(hasher.finish() % self.0.len() as u64) as usize]
-    }
-}
+/// How long a removal may hold its person's lock; past it, the lock frees itself (the instance
+/// holding it may have died).
+const REMOVAL_LEASE: Duration = Duration::from_secs(15);
+/// How long a removal waits for another of the same person's to finish.
+const REMOVAL_WAIT: Duration = Duration::from_secs(5);
 
 /// A removal done: the method that went, and the list as it is afterwards, oldest first.
 pub struct Removal {
@@ -343,17 +328,44 @@ pub struct Removal {
 }
 
 /// Removes one of the user's methods, unless it is not theirs (`NotFound`, whoever owns it) or
-/// removing it would lock them out, and records the removal in the activity log.
+/// removing it would lock them out, and records the removal in the activity log. One removal per
+/// person at a time, across every instance (the shared lock): two at once could each see the
+/// other's method remain and leave nothing.
 pub async fn remove(
     authsignal: &AuthsignalClient,
-    locks: &RemovalLocks,
+    shared: &SharedState,
     user_id: &str,
     authenticator_id: &str,
     accepts_no_fallback: bool,
     from: &Requester,
 ) -> Result<Removal, AppError> {
     validate_authenticator_id(authenticator_id)?;
-    let _serialised = locks.of(user_id).lock().await;
+    let removal = remove_now(
+        authsignal,
+        user_id,
+        authenticator_id,
+        accepts_no_fallback,
+        from,
+    );
+    shared
+        .locked(
+            &format!("removal:{user_id}"),
+            REMOVAL_LEASE,
+            REMOVAL_WAIT,
+            removal,
+        )
+        .await?
+        .unwrap_or(Err(AppError::Unavailable))
+}
+
+/// The removal itself, with the lock held.
+async fn remove_now(
+    authsignal: &AuthsignalClient,
+    user_id: &str,
+    authenticator_id: &str,
+    accepts_no_fallback: bool,
+    from: &Requester,
+) -> Result<Removal, AppError> {
     let current = authenticators(authsignal, user_id).await?;
     lockout::check_removal(
         current.iter().map(|authenticator| {
@@ -511,11 +523,5 @@ mod tests {
                 "{bad}"
             );
         }
-    }
-
-    #[test]
-    fn the_same_user_always_gets_the_same_lock() {
-        let locks = RemovalLocks::default();
-        assert!(std::ptr::eq(locks.of("sub-1"), locks.of("sub-1")));
     }
 }

@@ -85,7 +85,7 @@ impl RateLimits {
 }
 
 async fn within(shared: &SharedState, key: &str, max: u64) -> Result<(), AppError> {
-    let counted = shared.count(key, WINDOW).await;
+    let counted = shared.count(key, WINDOW).await?;
     if counted.count <= max {
         return Ok(());
     }

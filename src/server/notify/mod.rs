@@ -18,7 +18,7 @@ use super::{
     account::{self, present},
     authsignal::AuthsignalClient,
     http::requester::Requester,
-    shared_state::SharedState,
+    shared_state::{SharedState, Unavailable},
 };
 use crate::{
     model::VerificationMethod,
@@ -140,18 +140,19 @@ impl Notifier {
     /// The app is about to remove `authenticator_id` and tells of it itself, with the device and
     /// address of the request; the webhook Authsignal may send for it says less, so it is not
     /// mailed. Called before the removal: the webhook may arrive before the removal returns.
-    pub async fn removing(&self, authenticator_id: &str) {
+    pub async fn removing(&self, authenticator_id: &str) -> Result<(), Unavailable> {
         self.shared
             .first_sighting(&removing_key(authenticator_id), REMOVAL_WEBHOOK_WITHIN)
-            .await;
+            .await
+            .map(drop)
     }
 
     /// Whether a reported removal is one the app is making, and mails, itself.
-    pub async fn removed_here(&self, authenticator_id: &str) -> bool {
-        !self
-            .shared
+    pub async fn removed_here(&self, authenticator_id: &str) -> Result<bool, Unavailable> {
+        self.shared
             .first_sighting(&removing_key(authenticator_id), REMOVAL_WEBHOOK_WITHIN)
             .await
+            .map(|first| !first)
     }
 
     /// Mails `change` to `user_id`, at `known_address` (their Cognito email, when the request
@@ -166,7 +167,8 @@ impl Notifier {
             ChangeKind::Removed => "removed",
         };
         let key = format!("notice:{kind}:{}", change.authenticator_id);
-        if !self.shared.first_sighting(&key, ONCE_WITHIN).await {
+        // Without the shared state, a notice sent twice is better than one not sent.
+        if self.shared.first_sighting(&key, ONCE_WITHIN).await == Ok(false) {
             return;
         }
         let authsignal = self.authsignal.clone();

@@ -276,10 +276,10 @@ pub async fn remove(
         .limit(Bucket::Removal, Some(&user.sub), from.ip)
         .await?;
     step_up::require(&state, &user, proof.as_deref()).await?;
-    state.notifier.removing(&user_authenticator_id).await;
+    state.notifier.removing(&user_authenticator_id).await?;
     let removal = account::remove(
         &state.authsignal,
-        &state.removal_locks,
+        &state.shared,
         &user.sub,
         &user_authenticator_id,
         query.accepts_no_fallback,

@@ -1,6 +1,7 @@
 //! The shared state in this process's memory: right for one instance. It is bounded: at most
 //! [`MAX_KEYS`] counters, and no request does more than a few steps of upkeep, whatever the
-//! number of keys (a flood of addresses cannot make each request scan them all).
+//! number of keys (a flood of addresses cannot make each request scan them all). Locks are held
+//! only while their work runs, so there are only ever as many as changes under way.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -10,7 +11,7 @@ use std::{
 
 use tokio::time::Instant;
 
-use super::WindowCount;
+use super::{Lease, WindowCount};
 
 /// Counters kept at most; past it, the one whose window ends first goes.
 const MAX_KEYS: usize = 100_000;
@@ -18,7 +19,11 @@ const MAX_KEYS: usize = 100_000;
 const PRUNED_PER_CALL: usize = 16;
 
 #[derive(Default)]
-pub struct MemoryState(Mutex<Counters>);
+pub struct MemoryState {
+    counters: Mutex<Counters>,
+    /// Key → (owner, lease end).
+    locks: Mutex<HashMap<String, (String, Instant)>>,
+}
 
 #[derive(Default)]
 struct Counters {
@@ -58,16 +63,49 @@ impl MemoryState {
         }
     }
 
+    pub fn first_sighting(&self, key: &str, lifetime: Duration) -> bool {
+        self.count(&format!("seen:{key}"), lifetime).count == 1
+    }
+
+    /// Takes the lock unless another owner holds it and its lease runs.
+    pub fn try_lock(&self, key: &str, lease: &Lease) -> bool {
+        let now = Instant::now();
+        let mut locks = lock(&self.locks);
+        match locks.get(key) {
+            Some((owner, end)) if *end > now && *owner != lease.owner => false,
+            _ => {
+                locks.insert(key.to_owned(), (lease.owner.clone(), now + lease.lasts));
+                true
+            }
+        }
+    }
+
+    /// Releases the lock if `lease` still holds it.
+    pub fn unlock(&self, key: &str, lease: &Lease) {
+        let mut locks = lock(&self.locks);
+        if locks
+            .get(key)
+            .is_some_and(|(owner, _)| *owner == lease.owner)
+        {
+            locks.remove(key);
+        }
+    }
+
     fn counters(&self) -> MutexGuard<'_, Counters> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.counters)
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
         self.counters().windows.len()
     }
+}
+
+/// A poisoned lock still guards consistent data: every change to it is a single step.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Counters {
