@@ -19,23 +19,27 @@ pub async fn live() -> &'static str {
     "ok"
 }
 
-/// Why the server cannot do useful work, in words that name no URL and quote no upstream.
+/// What the server cannot reach, in words that name no URL and quote no upstream; the reason
+/// reads `cognito_keys_unavailable`, `authsignal_unavailable`, `shared_state_unavailable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Problem {
-    CognitoKeysUnavailable,
-    AuthsignalUnavailable,
-    SharedStateUnavailable,
+    #[serde(rename = "cognito_keys_unavailable")]
+    CognitoKeys,
+    #[serde(rename = "authsignal_unavailable")]
+    Authsignal,
+    #[serde(rename = "shared_state_unavailable")]
+    SharedState,
 }
 
 impl Problem {
     fn message(self) -> &'static str {
         match self {
-            Self::CognitoKeysUnavailable => "The user pool's signing keys could not be loaded.",
-            Self::AuthsignalUnavailable => {
+            Self::CognitoKeys => "The user pool's signing keys could not be loaded.",
+            Self::Authsignal => {
                 "Authsignal did not answer an authenticated read with the configured secret."
             }
-            Self::SharedStateUnavailable => {
+            Self::SharedState => {
                 "Redis (REDIS_URL) did not answer: changes to sign-in methods are refused."
             }
         }
@@ -69,15 +73,15 @@ async fn check(state: &AppState) -> Vec<Problem> {
     let mut problems = Vec::new();
     if let Err(error) = keys {
         warn!(%error, "not ready: the user pool's signing keys are unavailable");
-        problems.push(Problem::CognitoKeysUnavailable);
+        problems.push(Problem::CognitoKeys);
     }
     if let Err(error) = authsignal {
         warn!(%error, "not ready: Authsignal is unavailable");
-        problems.push(Problem::AuthsignalUnavailable);
+        problems.push(Problem::Authsignal);
     }
     if shared.is_err() {
         warn!("not ready: the shared state (Redis) is unavailable");
-        problems.push(Problem::SharedStateUnavailable);
+        problems.push(Problem::SharedState);
     }
     problems
 }
