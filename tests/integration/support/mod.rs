@@ -4,6 +4,8 @@
 pub mod authsignal;
 pub mod browser;
 pub mod forge;
+pub mod instances;
+pub mod redis;
 pub mod smtp;
 pub mod webauthn;
 
