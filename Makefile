@@ -16,9 +16,9 @@ dev:
 test:
 	scripts/bootstrap.sh --test
 	cargo fmt --check
-	cargo clippy --all-targets --features ssr -- -D warnings
+	cargo clippy --all-targets --features lambda -- -D warnings
 	cargo clippy --all-targets --features hydrate --target wasm32-unknown-unknown -- -D warnings
-	cargo test --features ssr
+	cargo test --features lambda
 	rm -rf $(E2E_DATA_DIR)
 	LOCAL_DATA_DIR=$(E2E_DATA_DIR) RATE_LIMIT_PER_IP_PER_MINUTE=1000 cargo leptos end-to-end --release
 

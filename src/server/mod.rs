@@ -10,6 +10,8 @@ pub mod cognito;
 mod health;
 pub mod http;
 pub mod http_client;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 pub mod notify;
 pub mod prebuilt_return;
 pub mod rest_api;

@@ -12,6 +12,8 @@ mod callback_errors;
 mod hardening;
 mod health;
 mod instances;
+#[cfg(feature = "lambda")]
+mod lambda;
 mod local_cognito;
 mod notifications;
 mod rest_api;

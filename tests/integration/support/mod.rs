@@ -64,10 +64,13 @@ impl TestApp {
         ]);
         env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::from_lookup(|name| env.get(name).cloned()).expect("valid test config");
-        let leptos_options = LeptosOptions::builder()
+        let mut leptos_options = LeptosOptions::builder()
             .output_name("account-security")
             .site_addr(addr)
             .build();
+        if let Some(root) = env.get("LEPTOS_SITE_ROOT") {
+            leptos_options.site_root = root.as_str().into();
+        }
         let state = server::start_services(config, leptos_options)
             .await
             .unwrap();
