@@ -163,6 +163,11 @@ impl JwksCache {
         Ok(keys)
     }
 
+    /// Whether the key `kid` is in the JWKS as last fetched; never fetches.
+    pub fn holds(&self, kid: &str) -> bool {
+        self.current().contains_key(kid)
+    }
+
     fn cached(&self, kid: &str) -> Option<Arc<DecodingKey>> {
         self.current().get(kid).cloned()
     }

@@ -7,6 +7,8 @@
 //! valid and to pick the key: the `kid` is a map key and nothing else (never a path or URL), and
 //! `jku`, `x5u` and embedded `jwk` headers are ignored.
 
+mod cache;
+
 use std::{sync::Arc, time::Duration};
 
 use aws_lc_rs::constant_time;
@@ -15,6 +17,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
 use serde_json::{Map, Value};
 
 use super::jwks::JwksCache;
+use cache::TokenCache;
 
 /// Cognito's tokens are 1–2 KiB; larger input is refused before any parsing.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -107,7 +110,7 @@ pub struct IdClaims {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum TokenUse {
+pub(crate) enum TokenUse {
     Access,
     Id,
 }
@@ -127,6 +130,7 @@ pub struct TokenVerifier {
     issuer: String,
     client_id: String,
     leeway: u64,
+    verified: TokenCache,
 }
 
 impl TokenVerifier {
@@ -136,7 +140,13 @@ impl TokenVerifier {
             issuer,
             client_id,
             leeway: leeway.as_secs(),
+            verified: TokenCache::default(),
         }
+    }
+
+    /// Forgets every token verified so far, so the next use of each is checked in full.
+    pub fn forget_verified(&self) {
+        self.verified.clear();
     }
 
     /// A Cognito access token issued by this pool to this app client.
@@ -195,16 +205,41 @@ impl TokenVerifier {
         self.keys.ensure_loaded().await
     }
 
+    /// The claims of a token verified in full before (still under a key of the JWKS, and not
+    /// expired), or else of one verified in full now.
     async fn verify_claims(
         &self,
         token: &str,
         token_use: TokenUse,
-    ) -> Result<Map<String, Value>, VerifyError> {
+    ) -> Result<Arc<Map<String, Value>>, VerifyError> {
+        let fingerprint = cache::fingerprint(token);
+        if let Some(verified) = self.verified.get(&fingerprint)
+            && verified.token_use == token_use
+        {
+            if self.keys.holds(&verified.kid) {
+                let now = jsonwebtoken::get_current_timestamp() as i64;
+                if now > verified.exp.saturating_add(self.leeway as i64) {
+                    return Err(VerifyError::Expired);
+                }
+                return Ok(verified.claims);
+            }
+            self.verified.remove(&fingerprint);
+        }
         let kid = check_header(token)?;
         let key = self.keys.key(&kid).await?;
         match decode(token, &key, &self.validation(token_use, true)) {
             Ok(claims) => {
                 self.check_cognito_claims(&claims, token_use)?;
+                let claims = Arc::new(claims);
+                self.verified.insert(
+                    fingerprint,
+                    cache::Verified {
+                        kid,
+                        token_use,
+                        exp: integer(&claims, "exp")?,
+                        claims: claims.clone(),
+                    },
+                );
                 Ok(claims)
             }
             // Expired is reported only for a token that is valid in every other way: only such

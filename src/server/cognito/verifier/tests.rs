@@ -3,7 +3,10 @@
 
 use std::{
     net::SocketAddr,
-    sync::LazyLock,
+    sync::{
+        LazyLock,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{SystemTime, UNIX_EPOCH},
 };
 
@@ -19,9 +22,12 @@ const ISSUER: &str = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC1
 const CLIENT_ID: &str = "4hqt9ikctmesulmh0hbqbs00ta";
 const SUB: &str = "28414310-0000-4000-8000-000000000001";
 
+/// Whether `/rotating` serves the pool's access key (before) or only another key (after).
+static ROTATED: AtomicBool = AtomicBool::new(false);
+
 /// The pool's keys at `/keys`, the same plus a key published for encryption at
-/// `/keys-and-an-encryption-key`, and a keys endpoint that is down at `/down`. It runs on a
-/// thread of its own, so it outlives every test's runtime.
+/// `/keys-and-an-encryption-key`, keys that rotate at `/rotating`, and a keys endpoint that is
+/// down at `/down`. It runs on a thread of its own, so it outlives every test's runtime.
 static KEY_SERVER: LazyLock<SocketAddr> = LazyLock::new(|| {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
@@ -41,6 +47,17 @@ static KEY_SERVER: LazyLock<SocketAddr> = LazyLock::new(|| {
                 .route(
                     "/keys-and-an-encryption-key",
                     get(move || async move { Json(with_encryption) }),
+                )
+                .route(
+                    "/rotating",
+                    get(|| async {
+                        let key = if ROTATED.load(Ordering::SeqCst) {
+                            foreign_key()
+                        } else {
+                            access_key()
+                        };
+                        Json(json!({ "keys": [key.jwk()] }))
+                    }),
                 )
                 .route("/down", get(|| async { StatusCode::SERVICE_UNAVAILABLE }));
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
@@ -835,5 +852,33 @@ async fn keys_that_cannot_be_fetched() {
     assert_eq!(
         verifier.keys_ready().await,
         Err(VerifyError::KeysUnavailable)
+    );
+}
+
+#[tokio::test]
+async fn a_verified_token_is_not_checked_again_but_its_expiry_still_is() {
+    let verifier = verifier();
+    let token = sign_access(json!({ "exp": now() + 1 }));
+    assert!(verifier.verify(&token).await.is_ok());
+    assert_eq!(verifier.verified.len(), 1);
+    assert!(verifier.verify(&token).await.is_ok());
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(verifier.verify(&token).await, Err(VerifyError::Expired));
+    // Another kind of token with the same bytes is not taken from the cache.
+    assert!(verifier.verify_id_token(&token, None).await.is_err());
+}
+
+#[tokio::test]
+async fn a_verified_token_whose_key_left_the_jwks_is_refused() {
+    let verifier = verifier_at("/rotating", 0);
+    let token = sign_access(json!({}));
+    assert!(verifier.verify(&token).await.is_ok());
+    ROTATED.store(true, Ordering::SeqCst);
+    // A token under the new key makes the verifier fetch the JWKS again.
+    let rotated = foreign_key().sign(&access_claims()).unwrap();
+    assert!(verifier.verify(&rotated).await.is_ok());
+    assert_eq!(
+        verifier.verify(&token).await,
+        Err(VerifyError::Invalid(InvalidToken::UnknownKeyId))
     );
 }
