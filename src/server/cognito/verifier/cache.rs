@@ -107,6 +107,10 @@ mod tests {
         }
         assert_eq!(cache.len(), MAX_ENTRIES);
         assert!(cache.get(&fingerprint("token-0")).is_none());
-        assert!(cache.get(&fingerprint(&format!("token-{}", MAX_ENTRIES + 9))).is_some());
+        assert!(
+            cache
+                .get(&fingerprint(&format!("token-{}", MAX_ENTRIES + 9)))
+                .is_some()
+        );
     }
 }
