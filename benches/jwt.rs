@@ -1,12 +1,19 @@
 //! What checking a Cognito access token costs: the app's `TokenVerifier` next to the bare
 //! RSA-2048 PKCS#1 v1.5 SHA-256 signature check it cannot go below (aws-lc-rs with the JWKS
-//! `n`/`e`), for a valid token and for one whose signature was tampered with.
+//! `n`/`e`), for a valid token seen for the first time, the same token again (answered by the
+//! verified-token cache), and one whose signature was tampered with.
 //!
 //! The token is minted by a local Cognito started in this process, and the verifier is warmed
 //! first, so only verification is measured, never a JWKS fetch. `make bench` runs this and reads
-//! `target/criterion/jwt_{valid,bad_signature}/{verifier,rsa_floor}/new/estimates.json`.
+//! `target/criterion/jwt_valid/{first,repeat,rsa_floor}` and
+//! `target/criterion/jwt_bad_signature/{verifier,rsa_floor}` (`new/estimates.json`).
 
-use std::{hint::black_box, net::SocketAddr, path::Path, time::Duration};
+use std::{
+    hint::black_box,
+    net::SocketAddr,
+    path::Path,
+    time::{Duration, Instant},
+};
 
 use account_security::{
     config::{AppClientKind, LocalCognitoSettings, TokenLifetimes},
@@ -161,22 +168,44 @@ fn verification(c: &mut Criterion) {
     let fixture = runtime.block_on(Fixture::start());
     assert!(fixture.floor(&fixture.valid));
     assert!(!fixture.floor(&fixture.bad_signature));
+    let verifier = &fixture.verifier;
+    let (valid, bad_signature) = (&fixture.valid.jwt, &fixture.bad_signature.jwt);
 
-    for (group, token) in [
-        ("jwt_valid", &fixture.valid),
-        ("jwt_bad_signature", &fixture.bad_signature),
-    ] {
-        let mut group = c.benchmark_group(group);
-        let verifier = &fixture.verifier;
-        group.bench_function("verifier", |b| {
-            b.to_async(&runtime)
-                .iter(|| async move { black_box(verifier.verify(black_box(&token.jwt)).await) });
+    let mut group = c.benchmark_group("jwt_valid");
+    // A token the verifier has not seen: checked in full, then remembered. Only the check is
+    // timed, not the forgetting before it.
+    group.bench_function("first", |b| {
+        b.to_async(&runtime).iter_custom(|iterations| async move {
+            let mut total = Duration::ZERO;
+            for _ in 0..iterations {
+                verifier.forget_verified();
+                let started = Instant::now();
+                black_box(verifier.verify(black_box(valid)).await).ok();
+                total += started.elapsed();
+            }
+            total
         });
-        group.bench_function("rsa_floor", |b| {
-            b.iter(|| fixture.floor(black_box(token)));
-        });
-        group.finish();
-    }
+    });
+    // The same token again, as every later request of a session or a native app sends it.
+    group.bench_function("repeat", |b| {
+        b.to_async(&runtime)
+            .iter(|| async move { black_box(verifier.verify(black_box(valid)).await) });
+    });
+    group.bench_function("rsa_floor", |b| {
+        b.iter(|| fixture.floor(black_box(&fixture.valid)));
+    });
+    group.finish();
+
+    // Refusals are never remembered: each one costs a full check.
+    let mut group = c.benchmark_group("jwt_bad_signature");
+    group.bench_function("verifier", |b| {
+        b.to_async(&runtime)
+            .iter(|| async move { black_box(verifier.verify(black_box(bad_signature)).await) });
+    });
+    group.bench_function("rsa_floor", |b| {
+        b.iter(|| fixture.floor(black_box(&fixture.bad_signature)));
+    });
+    group.finish();
 }
 
 criterion_group!(benches, verification);

@@ -88,7 +88,8 @@ start_stack() {
     . "$WORK/services.env"
     exec env LOCAL_DATA_DIR="$DATA_DIR" LEPTOS_OUTPUT_NAME=account-security \
       LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_SITE_ADDR="$APP_ADDR" \
-      LEPTOS_ENV=PROD LOG_FORMAT=text RUST_LOG=warn target/release/account-security
+      LEPTOS_ENV=PROD LEPTOS_HASH_FILES=true LOG_FORMAT=text RUST_LOG=warn \
+      target/release/account-security
   ) >"$WORK/app.log" 2>&1 &
   APP_PID=$!
   STARTED+=("$APP_PID")
@@ -125,6 +126,12 @@ sign_in() {
   [ "$status" = 200 ] || fail "GET /security with the session cookie answered $status"
 }
 
+# CPU time PID has used so far, user and system, all its threads, in clock ticks.
+cpu_ticks() {
+  # After the ")" that ends the command name, utime and stime are the 12th and 13th fields.
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
 # /proc/PID/status field in MiB: VmRSS now, VmHWM the peak so far.
 memory_mib() {
   awk -v field="$2:" '$1 == field { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
@@ -132,12 +139,12 @@ memory_mib() {
 
 # start_wrk NAME CONNECTIONS SECONDS PATH HEADER: starts wrk in the background (WRK_PID), its
 # whole report going to $WORK/wrk-NAME.txt. WRK_THREADS client threads (default 2, so the
-# server keeps a core of its own).
+# server keeps a core of its own); WRK_BASE_URL another server than the app.
 start_wrk() {
   local name=$1 connections=$2 seconds=$3 path=$4 header=$5 threads=${WRK_THREADS:-2}
   [ "$connections" -ge "$threads" ] || threads=$connections
   wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s benches/wrk.lua \
-    -H "$header" "$APP_URL$path" >"$WORK/wrk-$name.txt" &
+    -H "$header" "${WRK_BASE_URL:-$APP_URL}$path" >"$WORK/wrk-$name.txt" &
   WRK_PID=$!
   STARTED+=("$WRK_PID")
 }

@@ -121,7 +121,27 @@ pub async fn serve(
 /// Starts what the configuration asks for (the local emulators included) and returns the
 /// application, ready to serve.
 pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Router, ServerError> {
+    check_hash_file(&leptos_options)?;
     Ok(router(start_services(config, leptos_options).await?))
+}
+
+/// With hashed bundle names, Leptos finds them in `hash.txt` beside the executable; without it
+/// every page would name a bundle that does not exist, so the server does not start.
+fn check_hash_file(options: &LeptosOptions) -> Result<(), ServerError> {
+    if !options.hash_files {
+        return Ok(());
+    }
+    let beside_binary = std::env::current_exe()
+        .ok()
+        .and_then(|binary| Some(binary.parent()?.join(options.hash_file.as_ref())));
+    match beside_binary {
+        Some(path) if path.is_file() => Ok(()),
+        _ => Err(ServerError::Leptos(format!(
+            "LEPTOS_HASH_FILES is true but there is no {} beside the server binary; copy the one \
+             the release build wrote beside it (target/release/{})",
+            options.hash_file, options.hash_file
+        ))),
+    }
 }
 
 /// Starts the local emulators the configuration asks for and connects to the upstream services.
@@ -235,7 +255,8 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ));
-    headers::harden(app, state.config.is_https())
+    let hashed_assets = state.leptos_options.hash_files;
+    headers::harden(app, state.config.is_https(), hashed_assets)
         .layer(compression::layer())
         .layer(
             TraceLayer::new_for_http()

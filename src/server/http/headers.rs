@@ -1,5 +1,5 @@
-//! Security headers on every response, and `Cache-Control: no-store` on everything but the
-//! static assets (pages and API answers are personal).
+//! Security headers on every response, and caching: content-hashed static assets for good,
+//! `no-store` on everything else (pages and API answers are personal).
 
 use axum::{
     Router,
@@ -15,12 +15,18 @@ use super::csp::NON_PAGE_POLICY;
 /// Adds to every response of `router`: nosniff, no referrer (tokens travel in query strings on
 /// the return page), no framing, a restrictive Permissions-Policy, a default CSP for responses
 /// that are not pages, `no-store` on all but static assets, and HSTS when served over https.
-pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) -> Router<S> {
+pub fn harden<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    https: bool,
+    hashed_assets: bool,
+) -> Router<S> {
     let always = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
     let router = router
-        .layer(middleware::from_fn(no_store))
+        .layer(middleware::from_fn(move |request, next| {
+            caching(request, next, hashed_assets)
+        }))
         .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(always(header::REFERRER_POLICY, "no-referrer"))
         .layer(always(header::X_FRAME_OPTIONS, "DENY"))
@@ -47,20 +53,31 @@ pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) 
     }
 }
 
-/// Static assets may be cached; nothing else may be stored anywhere.
-async fn no_store(request: Request, next: Next) -> Response {
-    let cacheable = is_static_asset(request.uri().path());
+/// A bundle whose name carries its content's hash never changes: it is cached for a year and
+/// never revalidated. Without hashing (development), and for the icon, the browser revalidates.
+/// Nothing else may be stored anywhere.
+async fn caching(request: Request, next: Next, hashed_assets: bool) -> Response {
+    let policy = cache_policy(request.uri().path(), hashed_assets);
     let mut response = next.run(request).await;
-    if !cacheable {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
+    // A missing asset is not cached either: the next build may have it.
+    let policy = policy
+        .filter(|_| response.status().is_success())
+        .unwrap_or("no-store");
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     response
 }
 
-fn is_static_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/favicon.svg"
+/// `None`: not a static asset.
+fn cache_policy(path: &str, hashed_assets: bool) -> Option<&'static str> {
+    match path {
+        _ if path.starts_with("/pkg/") && hashed_assets => {
+            Some("public, max-age=31536000, immutable")
+        }
+        _ if path.starts_with("/pkg/") || path == "/favicon.svg" => Some("no-cache"),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -68,11 +85,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_bundle_and_icon_are_cacheable() {
-        assert!(is_static_asset("/pkg/account-security.wasm"));
-        assert!(is_static_asset("/favicon.svg"));
-        assert!(!is_static_asset("/security"));
-        assert!(!is_static_asset("/api/list_authenticators"));
-        assert!(!is_static_asset("/api/authenticators"));
+    fn only_the_bundle_and_icon_are_cacheable_and_only_a_hashed_bundle_for_good() {
+        let forever = Some("public, max-age=31536000, immutable");
+        let revalidate = Some("no-cache");
+        let cases = [
+            ("/pkg/account-security.0a1b2c.wasm", true, forever),
+            ("/pkg/account-security.wasm", false, revalidate),
+            ("/favicon.svg", true, revalidate),
+            ("/security", true, None),
+            ("/api/list_authenticators", true, None),
+            ("/api/authenticators", false, None),
+        ];
+        for (path, hashed, expected) in cases {
+            assert_eq!(cache_policy(path, hashed), expected, "{path}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Tokens already verified, as API gateways keep them (Envoy's `jwt_authn` cache): the same
 //! bytes are not checked again while they live. Entries are keyed by the token's SHA-256, not
-//! the token; `exp` is checked on every use; the cache is bounded; an entry whose key left the
-//! JWKS is dropped by the verifier before use.
+//! the token; `exp` is checked on every use (`nbf`, passed at the full check, stays passed);
+//! the cache is bounded; an entry whose key left the JWKS is dropped by the verifier before use.
 
 use std::{
     collections::{HashMap, VecDeque},
