@@ -180,7 +180,7 @@ pub async fn start_services(
         security_url,
     )
     .map_err(ServerError::Mail)?;
-    Ok(AppState {
+    Ok(AppState::new(state::Services {
         leptos_options,
         config: Arc::new(config),
         authsignal,
@@ -192,7 +192,7 @@ pub async fn start_services(
         step_up: Arc::new(step_up),
         notifier: Arc::new(notifier),
         clock: Arc::default(),
-    })
+    }))
 }
 
 /// Requests bigger than this are refused: the largest legitimate one is a small form.
@@ -232,19 +232,22 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             session::layer::for_pages,
         ));
-    // Static files and the 404 page, which is a page too: it needs its nonce to hydrate.
+    // Static files and the 404 page, which is a page too: it needs its nonce to hydrate. Only
+    // static files are cached or compressed, so those layers sit here and nowhere else.
     let public_pages = Router::new()
         .leptos_routes_with_context(&state, page_routes(Pages::Public), context.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(context, crate::app::shell));
+    let public_pages = headers::static_assets(public_pages, state.leptos_options.hash_files)
+        .layer(compression::layer());
     let same_origin = SameOrigin::new(state.config.public_origin(), origin::Mode::Cookie);
     let browser = server_fns
         .merge(signed_in_pages)
         .merge(public_pages)
         .merge(cognito::routes::routes())
-        .layer(middleware::from_fn_with_state(same_origin, origin::check));
+        .layer(origin::layer(same_origin));
     let app = browser
         .merge(rest_api::router(state.config.public_origin()))
         .merge(webhooks::routes())
@@ -255,9 +258,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ));
-    let hashed_assets = state.leptos_options.hash_files;
-    headers::harden(app, state.config.is_https(), hashed_assets)
-        .layer(compression::layer())
+    headers::harden(app, state.config.is_https())
         .layer(
             TraceLayer::new_for_http()
                 // The path only: query strings carry one-time codes and tokens.

@@ -1,6 +1,6 @@
 //! What every handler and server function can reach.
 
-use std::{net::IpAddr, sync::Arc};
+use std::{net::IpAddr, ops::Deref, sync::Arc};
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -19,8 +19,32 @@ use super::{
     step_up::StepUp,
 };
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Axum clones the state for every extractor and layer of every request, so it is one pointer.
+#[derive(Clone)]
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What leptos_axum reads from the state: the site's paths and names.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> LeptosOptions {
+        state.leptos_options.clone()
+    }
+}
+
+pub struct Services {
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
     pub authsignal: AuthsignalClient,
@@ -36,7 +60,7 @@ pub struct AppState {
     pub clock: Arc<Clock>,
 }
 
-impl AppState {
+impl Services {
     /// Counts one request against the rate limits of `bucket` for this person and address.
     pub async fn limit(
         &self,

@@ -612,3 +612,44 @@ async fn pages_and_api_answers_are_never_compressed() {
         );
     }
 }
+
+#[tokio::test]
+async fn only_static_files_are_cached_or_compressed() {
+    let site = crate::support::authsignal::fresh_data_dir("static-site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(
+        site.join("pkg/account-security.css"),
+        "body { margin: 0; padding: 0; font-family: system-ui, sans-serif; }\n".repeat(20),
+    )
+    .unwrap();
+    let site_root = site.display().to_string();
+    let app = TestApp::spawn_with(&[("LEPTOS_SITE_ROOT", site_root.as_str())]).await;
+    let get = |path: &'static str| {
+        crate::support::client()
+            .get(app.url(path))
+            .header(header::ACCEPT_ENCODING, "br, gzip")
+            .send()
+    };
+    // Unhashed names (no LEPTOS_HASH_FILES): the browser revalidates each time.
+    let asset = get("/pkg/account-security.css").await.unwrap();
+    assert_eq!(asset.status(), 200);
+    assert_eq!(asset.headers()[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(asset.headers()[header::CONTENT_ENCODING], "br");
+    for (what, path) in [
+        ("a missing asset", "/pkg/account-security.0123.js"),
+        ("the 404 page", "/no-such-page"),
+        ("a public page", "/"),
+        ("the health check", "/healthz"),
+    ] {
+        let response = get(path).await.unwrap();
+        assert_eq!(
+            response.headers()[header::CACHE_CONTROL],
+            "no-store",
+            "{what}"
+        );
+        assert!(
+            !response.headers().contains_key(header::CONTENT_ENCODING),
+            "{what}"
+        );
+    }
+}

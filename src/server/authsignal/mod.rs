@@ -7,10 +7,11 @@ mod error;
 
 use std::{sync::Arc, time::Duration};
 
+use base64::{Engine, engine::general_purpose::STANDARD as BASE64_STANDARD};
 use rand::Rng;
 use reqwest::{
     Method, Response,
-    header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER},
+    header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER},
 };
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
@@ -43,6 +44,9 @@ const BACKOFF_BASE: Duration = Duration::from_millis(100);
 pub struct AuthsignalClient {
     http: reqwest::Client,
     endpoints: Arc<AuthsignalEndpoints>,
+    /// `Basic base64(secret:)`, encoded once rather than on every call; marked sensitive so it
+    /// is never printed.
+    authorization: HeaderValue,
     retries: u32,
 }
 
@@ -56,9 +60,14 @@ impl AuthsignalClient {
             .timeout(settings.timeout)
             .user_agent(concat!("account-security/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let credentials = BASE64_STANDARD.encode(format!("{}:", endpoints.secret.expose()));
+        let mut authorization = HeaderValue::from_str(&format!("Basic {credentials}"))
+            .expect("base64 is a valid header value");
+        authorization.set_sensitive(true);
         Ok(Self {
             http,
             endpoints: Arc::new(endpoints),
+            authorization,
             retries: settings.retries,
         })
     }
@@ -255,7 +264,7 @@ impl AuthsignalClient {
         let mut request = self
             .http
             .request(method.clone(), url.clone())
-            .basic_auth(self.endpoints.secret.expose(), Some(""))
+            .header(AUTHORIZATION, self.authorization.clone())
             .header(ACCEPT, "application/json");
         if let Some(body) = body {
             request = request

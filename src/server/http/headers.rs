@@ -14,19 +14,17 @@ use super::csp::NON_PAGE_POLICY;
 
 /// Adds to every response of `router`: nosniff, no referrer (tokens travel in query strings on
 /// the return page), no framing, a restrictive Permissions-Policy, a default CSP for responses
-/// that are not pages, `no-store` on all but static assets, and HSTS when served over https.
-pub fn harden<S: Clone + Send + Sync + 'static>(
-    router: Router<S>,
-    https: bool,
-    hashed_assets: bool,
-) -> Router<S> {
+/// that are not pages, `no-store` unless [`static_assets`] said otherwise, and HSTS when served
+/// over https. Plain header layers only: this runs on every request.
+pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) -> Router<S> {
     let always = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
     let router = router
-        .layer(middleware::from_fn(move |request, next| {
-            caching(request, next, hashed_assets)
-        }))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(always(header::REFERRER_POLICY, "no-referrer"))
         .layer(always(header::X_FRAME_OPTIONS, "DENY"))
@@ -51,6 +49,17 @@ pub fn harden<S: Clone + Send + Sync + 'static>(
     } else {
         router
     }
+}
+
+/// For the router that serves the static files: their `Cache-Control` (see [`cache_policy`]),
+/// and `no-store` for anything else it answers (its pages, the 404 page).
+pub fn static_assets<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    hashed_assets: bool,
+) -> Router<S> {
+    router.layer(middleware::from_fn(move |request, next| {
+        caching(request, next, hashed_assets)
+    }))
 }
 
 /// A bundle whose name carries its content's hash never changes: it is cached for a year and

@@ -9,7 +9,7 @@ mod bearer;
 mod json_body;
 mod step_up;
 
-use axum::{Router, http::header, middleware, routing::get};
+use axum::{Router, http::header, routing::get};
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -84,8 +84,8 @@ pub fn router(public_origin: String) -> Router<AppState> {
             OPENAPI_PATH,
             get(move || async move { ([(header::CONTENT_TYPE, "application/json")], document) }),
         )
-        .layer(middleware::from_fn_with_state(
-            SameOrigin::new(public_origin, origin::Mode::Bearer),
-            origin::check,
-        ))
+        .layer(origin::layer(SameOrigin::new(
+            public_origin,
+            origin::Mode::Bearer,
+        )))
 }
