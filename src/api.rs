@@ -116,7 +116,8 @@ pub async fn end_step_up() -> Result<StepUpWindow, AppError> {
 }
 
 /// Where to send the browser to manage methods on Authsignal's own pages. The return address
-/// comes from configuration, never from the request.
+/// comes from configuration, never from the request. Authsignal challenges anyone with a
+/// method there; someone without one must have signed in lately, as for a first method here.
 #[server(endpoint = "prebuilt_ui_url")]
 pub async fn prebuilt_ui_url() -> Result<String, AppError> {
     use crate::server::{account, http::rate_limit::Bucket, prebuilt_return};
@@ -124,6 +125,7 @@ pub async fn prebuilt_ui_url() -> Result<String, AppError> {
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
     ssr::limit(&state, Bucket::PrebuiltUi, &user).await?;
+    ssr::require_step_up_for_prebuilt(&state, &user).await?;
     let return_url = prebuilt_return::url(&state.config);
     let visit = account::start_prebuilt_visit(
         &state.authsignal,
@@ -254,6 +256,13 @@ pub mod ssr {
     /// A change to sign-in methods needs a recent step-up (see `server::step_up`).
     pub async fn require_step_up(state: &AppState, user: &CurrentUser) -> Result<(), AppError> {
         step_up::require(state, user, step_up_proof(state).as_deref()).await
+    }
+
+    pub async fn require_step_up_for_prebuilt(
+        state: &AppState,
+        user: &CurrentUser,
+    ) -> Result<(), AppError> {
+        step_up::require_for_prebuilt(state, user, step_up_proof(state).as_deref()).await
     }
 
     pub fn step_up_status(state: &AppState, user: &CurrentUser) -> StepUpWindow {

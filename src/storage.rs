@@ -35,6 +35,12 @@ pub async fn save<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
             .await?;
     }
     let bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    write_private(path, &bytes).await
+}
+
+/// Writes `bytes` to `path` atomically, readable by its owner only (`0600`), in a folder that
+/// exists already.
+pub async fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let temporary = temporary_path(path);
     let mut file = tokio::fs::OpenOptions::new()
         .write(true)
@@ -46,7 +52,7 @@ pub async fn save<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
     // An existing file keeps its mode: make sure an older, wider one is narrowed.
     file.set_permissions(std::fs::Permissions::from_mode(0o600))
         .await?;
-    file.write_all(&bytes).await?;
+    file.write_all(bytes).await?;
     file.flush().await?;
     tokio::fs::rename(&temporary, path).await
 }

@@ -3,6 +3,8 @@ import AxeBuilder from "@axe-core/playwright";
 import { test, expect, hydrated, allowConsoleErrors } from "./fixtures";
 import {
   addEmailCode,
+  advanceAuthsignalClock,
+  authsignalURL,
   codesSent,
   freshEmail,
   mask,
@@ -88,6 +90,49 @@ test("removing a method asks to verify first, then removes it", async ({ page, c
   await expect(page.getByText("Sign-in method removed.")).toBeVisible();
   await expect(row).toHaveCount(0);
   await expect(banner(page)).toContainText("Verified");
+  expect(consoleErrors).toEqual([]);
+});
+
+test("too many wrong codes and an expired code are explained in the dialog, and starting again works", async ({ page, consoleErrors }) => {
+  const first = await withOneMethod(page, "dialog-limits");
+  await banner(page).getByRole("button", { name: "Verify it's you" }).click();
+  const dialog = stepUpDialog(page);
+  await dialog.getByRole("radio", { name: `Email code ${mask(first)}`, exact: true }).check();
+  let sent = await codesSent(page.request, first);
+  await dialog.getByRole("button", { name: "Send code" }).click();
+  let code = await nextCode(page.request, first, sent);
+  const field = dialog.getByLabel("6-digit code");
+  // Authsignal allows 10 verifications in 5 minutes; the 11th is refused whatever the code.
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    await field.fill(code === "000000" ? "111111" : "000000");
+    await dialog.getByRole("button", { name: "Verify" }).click();
+    await expect(dialog.getByRole("alert")).toHaveText(/^That code is not right\./);
+  }
+  await field.fill(code);
+  await dialog.getByRole("button", { name: "Verify" }).click();
+  await expect(dialog.getByRole("alert")).toHaveText("Too many wrong codes. For your security, that code no longer works.");
+  await noViolations(page, "too many wrong codes");
+
+  // Once Authsignal allows again, a new code; this one is left for more than 10 minutes.
+  await advanceAuthsignalClock(page.request, 301);
+  sent = await codesSent(page.request, first);
+  await dialog.getByRole("button", { name: "Start again" }).click();
+  code = await nextCode(page.request, first, sent);
+  await advanceAuthsignalClock(page.request, 601);
+  await field.fill(code);
+  await dialog.getByRole("button", { name: "Verify" }).click();
+  await expect(dialog.getByRole("alert")).toHaveText("This verification expired after 10 minutes.");
+  await noViolations(page, "expired");
+  allowConsoleErrors(consoleErrors, /status of 401/);
+
+  // Back on real time, which the app's clock agrees with: the step-up must be fresh.
+  await page.request.delete(`${authsignalURL}/_local/clock`);
+  sent = await codesSent(page.request, first);
+  await dialog.getByRole("button", { name: "Start again" }).click();
+  await field.fill(await nextCode(page.request, first, sent));
+  await dialog.getByRole("button", { name: "Verify" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(banner(page)).toContainText("Verified · changes allowed for 10 more minutes");
   expect(consoleErrors).toEqual([]);
 });
 

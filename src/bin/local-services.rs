@@ -15,6 +15,7 @@ use account_security::{
     config::{AuthsignalMode, CognitoMode, Config},
     local,
     server::{self, telemetry},
+    storage,
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 
@@ -26,7 +27,8 @@ async fn main() -> ExitCode {
     match start(&config).await {
         Ok(settings) => {
             let written = match &env_file {
-                Some(path) => std::fs::write(path, &settings),
+                // It holds the emulators' secrets and the session key.
+                Some(path) => storage::write_private(path, settings.as_bytes()).await,
                 None => {
                     print!("{settings}");
                     Ok(())

@@ -174,6 +174,32 @@ pub async fn require(
     }
 }
 
+/// What opening Authsignal's pre-built UI in settings mode needs. Authsignal challenges a person
+/// who has a method before it shows them any change: the visit is tracked without the
+/// `add:authenticators` scope, the one thing that skips that challenge (authsignal-api.md,
+/// `redirectToSettings` and the pre-built UI's scopes). Someone with no method would add their
+/// first one there unchallenged, so they need what a first method needs here: a recent sign-in
+/// (or a window already open).
+pub async fn require_for_prebuilt(
+    state: &AppState,
+    user: &CurrentUser,
+    proof: Option<&str>,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    if state.step_up.remaining(proof, user, now).is_some()
+        || signed_in_recently(state, user, now)
+        || !account::authenticators(&state.authsignal, &user.sub)
+            .await?
+            .is_empty()
+    {
+        Ok(())
+    } else {
+        Err(AppError::StepUpRequired {
+            via: StepUpVia::SignIn,
+        })
+    }
+}
+
 /// The person typed their password within the window.
 fn signed_in_recently(state: &AppState, user: &CurrentUser, now: OffsetDateTime) -> bool {
     let window = i64::try_from(state.step_up.window().as_secs()).unwrap_or(i64::MAX);

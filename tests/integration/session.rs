@@ -212,6 +212,9 @@ async fn only_the_security_pages_and_server_functions_read_the_session() {
         "/signed-out",
         "/pkg/nothing.js",
         "/no-such-page",
+        // Only the page itself, not whatever starts like it.
+        "/securityx",
+        "/security-settings",
     ] {
         let response = browser.get(&app.url(path)).await;
         assert!(

@@ -628,3 +628,35 @@ async fn a_passkey_passes_the_step_up_with_an_assertion() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test]
+async fn the_prebuilt_ui_needs_a_recent_sign_in_from_someone_without_a_method() {
+    let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
+    let email = new_email("prebuilt-first");
+    let mut browser = Browser::signed_up(&app, &email).await;
+    let prebuilt = "/api/authenticators/prebuilt-ui";
+    // Just signed in: Authsignal's pages may add the first method.
+    let (status, body) = page_call(&app, &mut browser, "prebuilt_ui_url", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let fresh = app.mint(json!({ "email": email })).await;
+    let (status, body) = rest(&app, Method::POST, prebuilt, &fresh, None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Signed in a while ago, with nothing for Authsignal to challenge: sign in again.
+    let stale = app
+        .mint(json!({ "email": email, "claims": { "auth_time": now() - 601 } }))
+        .await;
+    browser.set_cookie(ACCESS, &encrypt_cookie(&app.session_key(), ACCESS, &stale));
+    let (status, body) = page_call(&app, &mut browser, "prebuilt_ui_url", &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body, json!({ "StepUpRequired": { "via": "sign_in" } }));
+    let (status, body) = rest(&app, Method::POST, prebuilt, &stale, None, None).await;
+    assert_step_up_required(status, &body, "sign_in");
+
+    // With a method, Authsignal challenges the person on its own pages first. (One call: the
+    // person's allowance of visits is five a minute.)
+    let sub = jwt_claims(&stale)["sub"].as_str().unwrap().to_owned();
+    tenant.give_email(&sub, &email).await;
+    let (status, body) = rest(&app, Method::POST, prebuilt, &stale, None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

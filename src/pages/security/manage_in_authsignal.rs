@@ -1,23 +1,34 @@
 use leptos::{prelude::*, task::spawn_local};
 
-use super::spinner::Spinner;
-use crate::{api::prebuilt_ui_url, browser::dom};
+use super::{spinner::Spinner, step_up::use_step_up};
+use crate::{api::prebuilt_ui_url, browser::dom, model::AppError};
 
 /// Opens Authsignal's own settings page (the pre-built UI); Authsignal sends the person back to
-/// `/security/return` when they are done.
+/// `/security/return` when they are done. Someone with no method who signed in a while ago is
+/// asked to sign in again first, as for adding a first method here.
 #[component]
 pub fn ManageInAuthsignal() -> impl IntoView {
+    let step_up = use_step_up();
     let opening = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let hydrated = RwSignal::new(false);
     Effect::new(move || hydrated.set(true));
-    let open = move |_| {
+    let again = StoredValue::new(None::<Callback<()>>);
+    let open = move || {
         opening.set(true);
         error.set(None);
         spawn_local(async move {
             match prebuilt_ui_url().await {
                 // Stay busy: the browser is leaving for Authsignal.
                 Ok(url) => dom::go_to(&url),
+                Err(AppError::StepUpRequired { via }) => {
+                    opening.set(false);
+                    step_up.ask(via, move || {
+                        if let Some(open) = again.get_value() {
+                            open.run(());
+                        }
+                    });
+                }
                 Err(failure) => {
                     error.set(Some(failure.to_string()));
                     opening.set(false);
@@ -25,6 +36,7 @@ pub fn ManageInAuthsignal() -> impl IntoView {
             }
         });
     };
+    again.set_value(Some(Callback::new(move |()| open())));
     view! {
         <section class="card" aria-labelledby="manage-title">
             <h2 id="manage-title">"Manage in Authsignal"</h2>
@@ -36,7 +48,7 @@ pub fn ManageInAuthsignal() -> impl IntoView {
                 <button
                     type="button"
                     class="button"
-                    on:click=open
+                    on:click=move |_| open()
                     disabled=move || !hydrated.get() || opening.get()
                     aria-busy=move || opening.get().to_string()
                 >

@@ -311,18 +311,23 @@ pub struct PrebuiltUiResponse {
 }
 
 /// Authsignal's hosted pre-built UI in settings mode, where the person can add and remove
-/// methods after passing a challenge.
+/// methods after passing Authsignal's challenge. Someone with no method yet has nothing to be
+/// challenged with there, so, as for a first method here, their sign-in must be recent (or a
+/// `Step-Up-Token` sent); otherwise `403 step_up_required` with `via: "sign_in"`.
 #[utoipa::path(
     post,
     path = "/api/authenticators/prebuilt-ui",
     tag = "authenticators",
     security(("cognito" = [])),
+    params(
+        ("Step-Up-Token" = Option<String>, Header, description = "From `POST /api/step-up/complete`; only for a person with no method yet who did not sign in within the step-up window"),
+    ),
     request_body(content = Option<PrebuiltUiRequest>, description = "May be left out"),
     responses(
         (status = 200, description = "Where to send the person", body = PrebuiltUiResponse),
         (status = 400, description = "`redirectUrl` is not on the allow-list", body = ErrorBody),
         (status = 401, description = "No valid access token", body = ErrorBody),
-        (status = 403, description = "Sent from another website", body = ErrorBody),
+        (status = 403, description = "`step_up_required` (no method yet and not signed in lately), or sent from another website", body = ErrorBody),
         (status = 429, description = "Too many requests; see `Retry-After`", body = ErrorBody),
         (status = 502, description = "Authsignal or Cognito is unavailable", body = ErrorBody),
         (status = 504, description = "Authsignal took too long", body = ErrorBody),
@@ -332,6 +337,7 @@ pub async fn prebuilt_ui(
     State(state): State<AppState>,
     from: Requester,
     BearerUser(user): BearerUser,
+    StepUpToken(proof): StepUpToken,
     JsonBody(request): JsonBody<PrebuiltUiRequest>,
 ) -> Result<Json<PrebuiltUiResponse>, AppError> {
     // A refused address costs no allowance: it never reaches Authsignal.
@@ -339,6 +345,7 @@ pub async fn prebuilt_ui(
     state
         .limit(Bucket::PrebuiltUi, Some(&user.sub), from.ip)
         .await?;
+    step_up::require_for_prebuilt(&state, &user, proof.as_deref()).await?;
     let visit =
         account::start_prebuilt_visit(&state.authsignal, &user.sub, &return_url, &from).await?;
     Ok(Json(PrebuiltUiResponse {
