@@ -13,8 +13,8 @@ use std::{
     time::Duration,
 };
 
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use jsonwebtoken::DecodingKey;
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::{sync::Mutex, time::Instant};
@@ -33,7 +33,8 @@ const MAX_KEYS: usize = 64;
 /// Cognito's keys are RSA-2048; shorter moduli are not trusted.
 const MIN_MODULUS_BYTES: usize = 256;
 
-type Keys = HashMap<String, Arc<DecodingKey>>;
+/// Parsed once, when fetched: a signature check then costs only the RSA operation.
+type Keys = HashMap<String, Arc<ParsedPublicKey>>;
 
 pub struct JwksCache {
     url: Url,
@@ -68,7 +69,7 @@ impl JwksCache {
     }
 
     /// The key with this `kid`, fetching the JWKS when it is not cached yet.
-    pub async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, VerifyError> {
+    pub async fn key(&self, kid: &str) -> Result<Arc<ParsedPublicKey>, VerifyError> {
         if let Some(key) = self.cached(kid) {
             return Ok(key);
         }
@@ -168,7 +169,7 @@ impl JwksCache {
         self.current().contains_key(kid)
     }
 
-    fn cached(&self, kid: &str) -> Option<Arc<DecodingKey>> {
+    fn cached(&self, kid: &str) -> Option<Arc<ParsedPublicKey>> {
         self.current().get(kid).cloned()
     }
 
@@ -218,7 +219,7 @@ fn parse_jwks(body: &[u8]) -> Result<Keys, String> {
     Ok(keys)
 }
 
-fn usable_key(jwk: Value) -> Result<(String, DecodingKey), &'static str> {
+fn usable_key(jwk: Value) -> Result<(String, ParsedPublicKey), &'static str> {
     let jwk: RsaJwk = serde_json::from_value(jwk).map_err(|_| "malformed key")?;
     if jwk.kty != "RSA" {
         return Err("not an RSA key");
@@ -242,7 +243,15 @@ fn usable_key(jwk: Value) -> Result<(String, DecodingKey), &'static str> {
     if significant < MIN_MODULUS_BYTES {
         return Err("modulus shorter than 2048 bits");
     }
-    let key = DecodingKey::from_rsa_components(&n, &e).map_err(|_| "exponent is not base64url")?;
+    let exponent = URL_SAFE_NO_PAD
+        .decode(&e)
+        .map_err(|_| "exponent is not base64url")?;
+    let key = RsaPublicKeyComponents {
+        n: &modulus,
+        e: &exponent,
+    }
+    .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
+    .map_err(|_| "not a usable RSA public key")?;
     Ok((kid, key))
 }
 

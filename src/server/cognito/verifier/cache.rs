@@ -8,10 +8,8 @@ use std::{
     sync::{Arc, Mutex, MutexGuard},
 };
 
+use super::{Claims, TokenUse};
 use aws_lc_rs::digest::{SHA256, digest};
-use serde_json::{Map, Value};
-
-use super::TokenUse;
 
 /// Verified tokens kept at most; the oldest go first.
 const MAX_ENTRIES: usize = 10_000;
@@ -24,7 +22,7 @@ pub struct Verified {
     pub kid: String,
     pub token_use: TokenUse,
     pub exp: i64,
-    pub claims: Arc<Map<String, Value>>,
+    pub claims: Arc<Claims>,
 }
 
 #[derive(Default)]

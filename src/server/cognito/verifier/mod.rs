@@ -1,7 +1,9 @@
 //! Checks Cognito access and ID tokens: what aws-jwt-verify checks, and stricter where it is
-//! lax (`exp` is required, only RS256 is accepted). jsonwebtoken verifies the signature, `exp`,
-//! `nbf` and `iss`; the Cognito rules (`token_use`, `client_id`, `aud`) are checked here, on the
-//! verified claims only.
+//! lax (`exp` is required, only RS256 is accepted, no member of the header or payload may be
+//! duplicated). The signature is checked with the pool's key as parsed once by aws-lc-rs when
+//! the JWKS was fetched, then the claims are read in one pass: jsonwebtoken's `decode` would
+//! parse the header three times and the payload twice, and rebuild the RSA key, for every token.
+//! Claims are only ever read from a payload whose signature is genuine.
 //!
 //! The header is read before the signature is checked, but only to refuse what can never be
 //! valid and to pick the key: the `kid` is a map key and nothing else (never a path or URL), and
@@ -13,8 +15,8 @@ use std::{sync::Arc, time::Duration};
 
 use aws_lc_rs::constant_time;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
-use serde_json::{Map, Value};
+use serde::{Deserialize, Deserializer, de::DeserializeOwned};
+use serde_json::Value;
 
 use super::jwks::JwksCache;
 use cache::TokenCache;
@@ -188,7 +190,7 @@ impl TokenVerifier {
             email: optional_string(&claims, "email")?,
             // Cognito sends a boolean for native users, but turns attributes into strings in
             // other places (userInfo; after an email change, amazon-cognito-identity-js#436).
-            email_verified: match claims.get("email_verified") {
+            email_verified: match &claims.email_verified {
                 None => None,
                 Some(Value::Bool(verified)) => Some(*verified),
                 Some(Value::String(text)) if text == "true" => Some(true),
@@ -211,143 +213,242 @@ impl TokenVerifier {
         &self,
         token: &str,
         token_use: TokenUse,
-    ) -> Result<Arc<Map<String, Value>>, VerifyError> {
+    ) -> Result<Arc<Claims>, VerifyError> {
         let fingerprint = cache::fingerprint(token);
         if let Some(verified) = self.verified.get(&fingerprint)
             && verified.token_use == token_use
         {
             if self.keys.holds(&verified.kid) {
-                let now = jsonwebtoken::get_current_timestamp() as i64;
-                if now > verified.exp.saturating_add(self.leeway as i64) {
+                if self.expired(verified.exp) {
                     return Err(VerifyError::Expired);
                 }
                 return Ok(verified.claims);
             }
             self.verified.remove(&fingerprint);
         }
-        let kid = check_header(token)?;
-        let key = self.keys.key(&kid).await?;
-        match decode(token, &key, &self.validation(token_use, true)) {
-            Ok(claims) => {
-                self.check_cognito_claims(&claims, token_use)?;
-                let claims = Arc::new(claims);
-                self.verified.insert(
-                    fingerprint,
-                    cache::Verified {
-                        kid,
-                        token_use,
-                        exp: integer(&claims, "exp")?,
-                        claims: claims.clone(),
-                    },
-                );
-                Ok(claims)
-            }
-            // Expired is reported only for a token that is valid in every other way: only such
-            // a token is worth a refresh.
-            Err(VerifyError::Expired) => {
-                let claims = decode(token, &key, &self.validation(token_use, false))?;
-                self.check_cognito_claims(&claims, token_use)?;
-                Err(VerifyError::Expired)
-            }
-            // jsonwebtoken counts a claim of the wrong type (`"exp": "..."`) as missing; decode
-            // once more without the presence checks to tell which it is. Still a rejection.
-            Err(VerifyError::Invalid(InvalidToken::MissingClaim(claim))) => {
-                let mut lenient = self.validation(token_use, false);
-                lenient.required_spec_claims.clear();
-                let claims = decode(token, &key, &lenient)?;
-                Err(match claims.get(&claim) {
-                    Some(_) => InvalidToken::MalformedClaim(claim),
-                    None => InvalidToken::MissingClaim(claim),
-                }
-                .into())
-            }
-            Err(error) => Err(error),
+        let parts = check_header(token)?;
+        let key = self.keys.key(&parts.kid).await?;
+        // RSA-8192, the largest key aws-lc-rs verifies with, signs in 1 KiB.
+        let mut signature = [0; 1024];
+        let length = URL_SAFE_NO_PAD
+            .decode_slice(parts.signature, &mut signature)
+            .map_err(|_| InvalidToken::BadSignature)?;
+        key.verify_sig(parts.signed.as_bytes(), &signature[..length])
+            .map_err(|_| InvalidToken::BadSignature)?;
+        let claims = URL_SAFE_NO_PAD
+            .decode(parts.payload)
+            .ok()
+            .and_then(|json| object(&json))
+            .ok_or(InvalidToken::MalformedPayload)?;
+        let exp = self.check_claims(&claims, token_use)?;
+        // Expired is reported only for a token that is valid in every other way: only such a
+        // token is worth a refresh.
+        if self.expired(exp) {
+            return Err(VerifyError::Expired);
         }
+        let claims = Arc::new(claims);
+        self.verified.insert(
+            fingerprint,
+            cache::Verified {
+                kid: parts.kid,
+                token_use,
+                exp,
+                claims: claims.clone(),
+            },
+        );
+        Ok(claims)
     }
 
-    fn validation(&self, token_use: TokenUse, check_exp: bool) -> Validation {
-        let mut validation = Validation::new(Algorithm::RS256);
-        validation.leeway = self.leeway;
-        validation.validate_exp = check_exp;
-        validation.validate_nbf = true;
-        validation.set_issuer(&[&self.issuer]);
-        match token_use {
-            TokenUse::Access => {
-                validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-                // Access tokens have no `aud`; one that has it is refused below, after the
-                // `token_use` check, so an ID token is reported as the wrong kind of token.
-                validation.validate_aud = false;
-            }
-            TokenUse::Id => {
-                validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
-                validation.set_audience(&[&self.client_id]);
-            }
-        }
-        validation
+    fn expired(&self, exp: i64) -> bool {
+        let now = jsonwebtoken::get_current_timestamp() as i64;
+        now > exp.saturating_add(self.leeway as i64)
     }
 
-    /// What jsonwebtoken does not know about: `token_use`, `client_id`, and claims that must be
-    /// single strings even where the JWT spec allows arrays.
-    fn check_cognito_claims(
-        &self,
-        claims: &Map<String, Value>,
-        token_use: TokenUse,
-    ) -> Result<(), InvalidToken> {
-        if string(claims, "token_use")? != token_use.claim() {
-            return Err(InvalidToken::WrongTokenUse);
+    /// Every claim rule but expiry, on a payload whose signature is genuine; returns `exp`.
+    /// The registered claims a kind of token must have count as missing when `null`.
+    fn check_claims(&self, claims: &Claims, token_use: TokenUse) -> Result<i64, InvalidToken> {
+        let required: &[&str] = match token_use {
+            TokenUse::Access => &["exp", "iss", "sub"],
+            TokenUse::Id => &["exp", "iss", "sub", "aud"],
+        };
+        if let Some(missing) = required
+            .iter()
+            .find(|name| claims.get(name).is_none_or(Value::is_null))
+        {
+            return Err(InvalidToken::MissingClaim((*missing).to_owned()));
+        }
+        let exp = integer(claims, "exp")?;
+        let nbf = match claims.get("nbf") {
+            None | Some(Value::Null) => None,
+            Some(nbf) => Some(nbf.as_i64().ok_or_else(|| malformed("nbf"))?),
+        };
+        let now = jsonwebtoken::get_current_timestamp() as i64;
+        if nbf.is_some_and(|nbf| nbf > now.saturating_add(self.leeway as i64)) {
+            return Err(InvalidToken::NotYetValid);
         }
         if string(claims, "iss")? != self.issuer {
             return Err(InvalidToken::WrongIssuer);
+        }
+        if string(claims, "token_use")? != token_use.claim() {
+            return Err(InvalidToken::WrongTokenUse);
         }
         if string(claims, "sub")?.is_empty() {
             return Err(malformed("sub"));
         }
         match token_use {
             TokenUse::Access => {
-                if claims.contains_key("aud") {
+                if claims.aud.is_some() {
                     return Err(InvalidToken::UnexpectedAudience);
                 }
                 if string(claims, "client_id")? != self.client_id {
                     return Err(InvalidToken::WrongClient);
                 }
             }
+            // One audience, as Cognito issues it; a list, even with ours in it, is refused.
             TokenUse::Id => {
                 if string(claims, "aud")? != self.client_id {
                     return Err(InvalidToken::WrongAudience);
                 }
             }
         }
-        Ok(())
+        Ok(exp)
     }
 }
 
-/// Structure and header checks; returns the `kid`.
-fn check_header(token: &str) -> Result<String, InvalidToken> {
+/// The claims the app reads, as a payload whose signature is genuine states them: `None` when
+/// absent, `Some(Value::Null)` when `null`. A claim the app reads that is named twice makes the
+/// payload malformed; one it does not read is skipped unparsed.
+#[derive(Default, Deserialize)]
+pub(crate) struct Claims {
+    #[serde(default, deserialize_with = "present")]
+    exp: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    nbf: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    iat: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    auth_time: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    iss: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    sub: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    aud: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    token_use: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    client_id: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    username: Option<Value>,
+    #[serde(default, deserialize_with = "present", rename = "cognito:username")]
+    cognito_username: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    scope: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    jti: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    origin_jti: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    nonce: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    email: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    email_verified: Option<Value>,
+}
+
+impl Claims {
+    fn get(&self, name: &str) -> Option<&Value> {
+        match name {
+            "exp" => self.exp.as_ref(),
+            "nbf" => self.nbf.as_ref(),
+            "iat" => self.iat.as_ref(),
+            "auth_time" => self.auth_time.as_ref(),
+            "iss" => self.iss.as_ref(),
+            "sub" => self.sub.as_ref(),
+            "aud" => self.aud.as_ref(),
+            "token_use" => self.token_use.as_ref(),
+            "client_id" => self.client_id.as_ref(),
+            "username" => self.username.as_ref(),
+            "cognito:username" => self.cognito_username.as_ref(),
+            "scope" => self.scope.as_ref(),
+            "jti" => self.jti.as_ref(),
+            "origin_jti" => self.origin_jti.as_ref(),
+            "nonce" => self.nonce.as_ref(),
+            "email" => self.email.as_ref(),
+            "email_verified" => self.email_verified.as_ref(),
+            _ => unreachable!("the claim `{name}` is not read"),
+        }
+    }
+}
+
+/// The members of the header the verifier reads, as [`Claims`] are read.
+#[derive(Deserialize)]
+struct Header {
+    #[serde(default, deserialize_with = "present")]
+    alg: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    kid: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    crit: Option<Value>,
+}
+
+/// A JSON object read into `T`, or nothing: a derived struct would also read an array, by
+/// position.
+fn object<T: DeserializeOwned>(json: &[u8]) -> Option<T> {
+    if json.trim_ascii_start().first() != Some(&b'{') {
+        return None;
+    }
+    serde_json::from_slice(json).ok()
+}
+
+/// A member that is there, `null` included.
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
+/// A token cut at its dots, its header checked.
+struct Parts<'a> {
+    kid: String,
+    /// `header.payload`: what the signature covers.
+    signed: &'a str,
+    payload: &'a str,
+    signature: &'a str,
+}
+
+/// Structure and header checks.
+fn check_header(token: &str) -> Result<Parts<'_>, InvalidToken> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(InvalidToken::TooLong);
     }
-    let parts: Vec<&str> = token.split('.').collect();
-    let [header, payload, signature] = parts.as_slice() else {
+    // One pass over the bytes, with no early exit, so that it runs many bytes at a time.
+    let alphabet = token.bytes().fold(true, |valid, b| {
+        valid & (b.is_ascii_alphanumeric() | (b == b'-') | (b == b'_') | (b == b'.'))
+    });
+    let mut parts = token.splitn(4, '.');
+    let (Some(header), Some(payload), Some(signature), None, true) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        alphabet,
+    ) else {
         return Err(InvalidToken::NotAJwt);
     };
-    if !parts.iter().all(|part| is_base64url(part)) {
-        return Err(InvalidToken::NotAJwt);
-    }
-    let header: Map<String, Value> = URL_SAFE_NO_PAD
+    let header: Header = URL_SAFE_NO_PAD
         .decode(header)
         .ok()
-        .and_then(|json| serde_json::from_slice(&json).ok())
+        .and_then(|json| object(&json))
         .ok_or(InvalidToken::MalformedHeader)?;
-    match header.get("alg") {
+    match &header.alg {
         None => return Err(InvalidToken::MissingAlgorithm),
         Some(Value::String(alg)) if alg == "RS256" => {}
         Some(Value::String(_)) => return Err(InvalidToken::AlgorithmNotAllowed),
         Some(_) => return Err(InvalidToken::MalformedHeader),
     }
-    if header.contains_key("crit") {
+    if header.crit.is_some() {
         return Err(InvalidToken::CriticalHeader);
     }
-    let kid = match header.get("kid") {
+    let kid = match header.kid {
         None => return Err(InvalidToken::MissingKeyId),
         Some(Value::String(kid)) if !kid.is_empty() && kid.len() <= MAX_KID_BYTES => kid,
         Some(_) => return Err(InvalidToken::MalformedHeader),
@@ -355,52 +456,23 @@ fn check_header(token: &str) -> Result<String, InvalidToken> {
     if payload.is_empty() || signature.is_empty() {
         return Err(InvalidToken::NotAJwt);
     }
-    Ok(kid.clone())
-}
-
-fn is_base64url(part: &str) -> bool {
-    part.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-fn decode(
-    token: &str,
-    key: &Arc<DecodingKey>,
-    validation: &Validation,
-) -> Result<Map<String, Value>, VerifyError> {
-    jsonwebtoken::decode::<Map<String, Value>>(token, key, validation)
-        .map(|data| data.claims)
-        .map_err(|error| {
-            VerifyError::Invalid(match error.into_kind() {
-                ErrorKind::ExpiredSignature => return VerifyError::Expired,
-                ErrorKind::InvalidSignature
-                | ErrorKind::InvalidRsaKey(_)
-                | ErrorKind::InvalidKeyFormat => InvalidToken::BadSignature,
-                ErrorKind::InvalidAlgorithm
-                | ErrorKind::MissingAlgorithm
-                | ErrorKind::InvalidAlgorithmName => InvalidToken::AlgorithmNotAllowed,
-                ErrorKind::ImmatureSignature => InvalidToken::NotYetValid,
-                ErrorKind::InvalidIssuer => InvalidToken::WrongIssuer,
-                ErrorKind::InvalidAudience => InvalidToken::WrongAudience,
-                ErrorKind::MissingRequiredClaim(claim) => InvalidToken::MissingClaim(claim),
-                ErrorKind::InvalidClaimFormat(claim) => InvalidToken::MalformedClaim(claim),
-                _ => InvalidToken::MalformedPayload,
-            })
-        })
+    Ok(Parts {
+        kid,
+        signed: &token[..token.len() - signature.len() - 1],
+        payload,
+        signature,
+    })
 }
 
 fn malformed(name: &str) -> InvalidToken {
     InvalidToken::MalformedClaim(name.to_owned())
 }
 
-fn string(claims: &Map<String, Value>, name: &str) -> Result<String, InvalidToken> {
+fn string(claims: &Claims, name: &str) -> Result<String, InvalidToken> {
     optional_string(claims, name)?.ok_or_else(|| InvalidToken::MissingClaim(name.to_owned()))
 }
 
-fn optional_string(
-    claims: &Map<String, Value>,
-    name: &str,
-) -> Result<Option<String>, InvalidToken> {
+fn optional_string(claims: &Claims, name: &str) -> Result<Option<String>, InvalidToken> {
     match claims.get(name) {
         None => Ok(None),
         Some(Value::String(value)) => Ok(Some(value.clone())),
@@ -409,7 +481,7 @@ fn optional_string(
 }
 
 /// NumericDate claims: whole seconds.
-fn integer(claims: &Map<String, Value>, name: &str) -> Result<i64, InvalidToken> {
+fn integer(claims: &Claims, name: &str) -> Result<i64, InvalidToken> {
     match claims.get(name) {
         None => Err(InvalidToken::MissingClaim(name.to_owned())),
         Some(value) => value.as_i64().ok_or_else(|| malformed(name)),

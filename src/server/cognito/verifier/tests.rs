@@ -349,6 +349,17 @@ async fn hostile_headers_are_refused() {
                 refused(InvalidToken::MalformedHeader),
             ),
             (
+                // One reader takes the first `alg`, another the last.
+                "a header that names its algorithm twice",
+                access_key()
+                    .sign_parts(
+                        format!(r#"{{"alg": "none", "alg": "RS256", "kid": "{kid}"}}"#).as_bytes(),
+                        access_claims().to_string().as_bytes(),
+                    )
+                    .unwrap(),
+                refused(InvalidToken::MalformedHeader),
+            ),
+            (
                 "alg none, unsigned",
                 unsigned_with_alg("none", ""),
                 refused(InvalidToken::AlgorithmNotAllowed),
@@ -538,6 +549,10 @@ async fn signatures_that_do_not_match_are_refused() {
 async fn payloads_and_claims_of_the_wrong_shape_are_refused() {
     let malformed = |claim: &str| refused(InvalidToken::MalformedClaim(claim.into()));
     let duplicated = format!(r#"{{"exp": 1, {}"#, &access_claims().to_string()[1..]);
+    let duplicated_client = format!(
+        r#"{{"client_id": "another-client", {}"#,
+        &access_claims().to_string()[1..]
+    );
     verify_all(
         &verifier(),
         vec![
@@ -554,6 +569,11 @@ async fn payloads_and_claims_of_the_wrong_shape_are_refused() {
             (
                 "a payload with a duplicated claim",
                 signed_payload(duplicated.as_bytes()),
+                refused(InvalidToken::MalformedPayload),
+            ),
+            (
+                "a payload that names its client twice",
+                signed_payload(duplicated_client.as_bytes()),
                 refused(InvalidToken::MalformedPayload),
             ),
             (
