@@ -20,6 +20,10 @@ use axum::{
 };
 use reqwest::Url;
 
+/// The app's allocator, so that the two are compared like for like.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Clone)]
 struct Upstream {
     http: reqwest::Client,

@@ -5,6 +5,10 @@ use std::process::ExitCode;
 
 use account_security::{config::Config, server};
 
+/// Under load, glibc's allocator made worker threads queue on its arena locks.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::load_or_exit();

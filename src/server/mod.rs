@@ -35,6 +35,7 @@ use leptos_axum::{
     AxumRouteListing, LeptosRoutes, generate_route_list, generate_route_list_with_exclusions,
 };
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
 use tower_http::{
     limit::RequestBodyLimitLayer,
     timeout::TimeoutLayer,
@@ -253,11 +254,18 @@ pub fn router(state: AppState) -> Router {
         .merge(webhooks::routes())
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
-        ));
+        .layer(
+            ServiceBuilder::new()
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    REQUEST_TIMEOUT,
+                ))
+                // The timeout answers with an empty body of the kind it wraps.
+                .map_response(|response: axum::http::Response<_>| {
+                    response.map(axum::body::Body::new)
+                })
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES)),
+        );
     headers::harden(app, state.config.is_https())
         .layer(
             TraceLayer::new_for_http()

@@ -7,6 +7,7 @@ mod error;
 
 use std::{sync::Arc, time::Duration};
 
+use axum::body::Bytes;
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64_STANDARD};
 use rand::Rng;
 use reqwest::{
@@ -229,7 +230,7 @@ impl AuthsignalClient {
         method: Method,
         url: Url,
         body: Option<Vec<u8>>,
-    ) -> Result<Vec<u8>, AuthsignalError> {
+    ) -> Result<Bytes, AuthsignalError> {
         let retries = if method == Method::GET {
             self.retries
         } else {
@@ -260,7 +261,7 @@ impl AuthsignalClient {
         method: &Method,
         url: &Url,
         body: Option<&[u8]>,
-    ) -> Result<Vec<u8>, AuthsignalError> {
+    ) -> Result<Bytes, AuthsignalError> {
         let mut request = self
             .http
             .request(method.clone(), url.clone())
@@ -279,7 +280,7 @@ impl AuthsignalClient {
 }
 
 /// The body of a success, or the error the status and body describe.
-async fn read(response: Response) -> Result<Vec<u8>, AuthsignalError> {
+async fn read(response: Response) -> Result<Bytes, AuthsignalError> {
     let status = response.status();
     let retry_after_secs = response
         .headers()
@@ -291,7 +292,7 @@ async fn read(response: Response) -> Result<Vec<u8>, AuthsignalError> {
         .await
         .map_err(|error| AuthsignalError::from_transport(&error))?;
     if status.is_success() {
-        return Ok(body.to_vec());
+        return Ok(body);
     }
     let error: ErrorBody = serde_json::from_slice(&body).unwrap_or_default();
     Err(AuthsignalError::Api(ApiError {

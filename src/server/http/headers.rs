@@ -8,6 +8,7 @@ use axum::{
     middleware::{self, Next},
     response::Response,
 };
+use tower::ServiceBuilder;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::csp::NON_PAGE_POLICY;
@@ -20,35 +21,37 @@ pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) 
     let always = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
-    let router = router
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
-        .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(always(header::REFERRER_POLICY, "no-referrer"))
-        .layer(always(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(always(
-            HeaderName::from_static("permissions-policy"),
-            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), browsing-topics=()",
-        ))
-        .layer(always(
-            HeaderName::from_static("cross-origin-opener-policy"),
-            "same-origin",
-        ))
-        // Pages set their own policy with a nonce; everything else gets the strictest one.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(NON_PAGE_POLICY),
-        ));
-    if https {
-        router.layer(always(
-            header::STRICT_TRANSPORT_SECURITY,
-            "max-age=63072000; includeSubDomains",
-        ))
-    } else {
-        router
-    }
+    // One composed layer: each `Router::layer` call would box every route once more, and that
+    // box is cloned on every request.
+    router.layer(
+        ServiceBuilder::new()
+            .option_layer(https.then(|| {
+                always(
+                    header::STRICT_TRANSPORT_SECURITY,
+                    "max-age=63072000; includeSubDomains",
+                )
+            }))
+            // Pages set their own policy with a nonce; everything else gets the strictest one.
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(NON_PAGE_POLICY),
+            ))
+            .layer(always(
+                HeaderName::from_static("cross-origin-opener-policy"),
+                "same-origin",
+            ))
+            .layer(always(
+                HeaderName::from_static("permissions-policy"),
+                "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), browsing-topics=()",
+            ))
+            .layer(always(header::X_FRAME_OPTIONS, "DENY"))
+            .layer(always(header::REFERRER_POLICY, "no-referrer"))
+            .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            )),
+    )
 }
 
 /// For the router that serves the static files: their `Cache-Control` (see [`cache_policy`]),
