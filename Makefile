@@ -20,7 +20,7 @@ test:
 	cargo clippy --all-targets --features hydrate --target wasm32-unknown-unknown -- -D warnings
 	cargo test --features lambda
 	rm -rf $(E2E_DATA_DIR)
-	LOCAL_DATA_DIR=$(E2E_DATA_DIR) RATE_LIMIT_PER_IP_PER_MINUTE=1000 cargo leptos end-to-end --release
+	LOCAL_DATA_DIR=$(E2E_DATA_DIR) RATE_LIMIT_PER_IP_PER_MINUTE=1000 cargo leptos end-to-end --release --precompress
 
 bootstrap:
 	scripts/bootstrap.sh --test
@@ -28,13 +28,13 @@ bootstrap:
 ## Benchmarks of the release build, printed as one table: JWT checks (criterion), HTTP (wrk), front end, memory.
 bench:
 	scripts/bootstrap.sh --test
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 	benches/bench.sh
 
 ## A bounded 30 s load run of the release build; fails on any error or on RSS growth.
 load:
 	scripts/bootstrap.sh
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 	benches/load.sh
 
 ## Fuzz the token verifier, server-function inputs and Authsignal responses, FUZZ_SECONDS (60) each; not in `make test`.

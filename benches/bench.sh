@@ -151,6 +151,12 @@ row "JS glue (${js#target/site/})" "$(sizes <"$js")"
 row "CSS (${css#target/site/})" "$(sizes <"$css")"
 row "/security HTML, signed in" \
   "$(curl -fsS -H "Cookie: $SESSION_COOKIE" "$APP_URL/security" | sizes)"
+# What a browser that accepts brotli is sent: the build's precompressed copy, when there is one.
+sent=$(curl -fsS -o "$WORK/sent.wasm" -w '%{size_download}' -H 'Accept-Encoding: br, gzip' \
+  -D "$WORK/sent.headers" "$APP_URL/${wasm#target/site/}")
+row "WASM as sent (Accept-Encoding: br, gzip)" \
+  "$(kib "$sent"), Content-Encoding: $(tr -d '\r' <"$WORK/sent.headers" |
+    awk -F': ' 'tolower($1) == "content-encoding" { print $2; found = 1 } END { if (!found) print "none" }')"
 row "Cache-Control of the WASM" \
   "$(curl -fsS -o /dev/null -D - "$APP_URL/${wasm#target/site/}" | tr -d '\r' |
     awk -F': ' 'tolower($1) == "cache-control" { print $2 }')"
