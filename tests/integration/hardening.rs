@@ -622,6 +622,9 @@ async fn only_static_files_are_cached_or_compressed() {
         "body { margin: 0; padding: 0; font-family: system-ui, sans-serif; }\n".repeat(20),
     )
     .unwrap();
+    // A release build's precompressed copy (`--precompress`), here only a marker.
+    std::fs::write(site.join("pkg/account-security.js"), "export {};\n").unwrap();
+    std::fs::write(site.join("pkg/account-security.js.br"), b"precompressed").unwrap();
     let site_root = site.display().to_string();
     let app = TestApp::spawn_with(&[("LEPTOS_SITE_ROOT", site_root.as_str())]).await;
     let get = |path: &'static str| {
@@ -635,6 +638,13 @@ async fn only_static_files_are_cached_or_compressed() {
     assert_eq!(asset.status(), 200);
     assert_eq!(asset.headers()[header::CACHE_CONTROL], "no-cache");
     assert_eq!(asset.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(asset.headers()[header::VARY], "accept-encoding");
+    // The precompressed copy is sent as it is, and a cache is told it depends on the encoding.
+    let precompressed = get("/pkg/account-security.js").await.unwrap();
+    assert_eq!(precompressed.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(precompressed.headers()[header::VARY], "accept-encoding");
+    assert_eq!(precompressed.headers()[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(precompressed.bytes().await.unwrap(), "precompressed");
     for (what, path) in [
         ("a missing asset", "/pkg/account-security.0123.js"),
         ("the 404 page", "/no-such-page"),

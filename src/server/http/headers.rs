@@ -72,12 +72,24 @@ async fn caching(request: Request, next: Next, hashed_assets: bool) -> Response 
     let policy = cache_policy(request.uri().path(), hashed_assets);
     let mut response = next.run(request).await;
     // A missing asset is not cached either: the next build may have it.
-    let policy = policy
-        .filter(|_| response.status().is_success())
-        .unwrap_or("no-store");
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    let policy = policy.filter(|_| response.status().is_success());
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(policy.unwrap_or("no-store")),
+    );
+    // A cached copy must match the encoding asked for. The compression layer says so when it
+    // compresses, but a precompressed file (`.br`, `.gz`) is served as it is, without `Vary`.
+    let varies = headers
+        .get_all(header::VARY)
+        .iter()
+        .any(|value| value.as_bytes().eq_ignore_ascii_case(b"accept-encoding"));
+    if policy.is_some() && !varies {
+        headers.append(
+            header::VARY,
+            HeaderValue::from_static(header::ACCEPT_ENCODING.as_str()),
+        );
+    }
     response
 }
 
