@@ -1,9 +1,9 @@
 //! Checks Cognito access and ID tokens: what aws-jwt-verify checks, and stricter where it is
-//! lax (`exp` is required, only RS256 is accepted, no member of the header or payload may be
-//! duplicated). The signature is checked with the pool's key as parsed once by aws-lc-rs when
-//! the JWKS was fetched, then the claims are read in one pass: jsonwebtoken's `decode` would
-//! parse the header three times and the payload twice, and rebuild the RSA key, for every token.
-//! Claims are only ever read from a payload whose signature is genuine.
+//! lax (`exp` is required, only RS256 is accepted, no header member or claim the verifier reads
+//! may appear twice). The signature is checked with the pool's key as parsed once by aws-lc-rs
+//! when the JWKS was fetched, then the claims are read in one pass: jsonwebtoken's `decode`
+//! would parse the header three times and the payload twice, and rebuild the RSA key, for every
+//! token. Claims are only ever read from a payload whose signature is genuine.
 //!
 //! The header is read before the signature is checked, but only to refuse what can never be
 //! valid and to pick the key: the `kid` is a map key and nothing else (never a path or URL), and
@@ -376,7 +376,8 @@ impl Claims {
             "nonce" => self.nonce.as_ref(),
             "email" => self.email.as_ref(),
             "email_verified" => self.email_verified.as_ref(),
-            _ => unreachable!("the claim `{name}` is not read"),
+            // A claim not listed here reads as absent: a token that needs it is refused.
+            _ => None,
         }
     }
 }
