@@ -1,7 +1,9 @@
 //! The HTML shell, the root component and the routes.
 
+mod bundle;
+
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -10,6 +12,7 @@ use leptos_router::{
 use crate::pages::{
     home::HomePage, not_found::NotFound, security::SecurityPage, signed_out::SignedOutPage,
 };
+use bundle::{BundleScripts, BundleStylesheet};
 
 /// The document around every page, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -22,9 +25,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 // The bundle's names carry a hash of their content in release builds.
-                <HashedStylesheet options=options.clone() id="leptos" />
+                <BundleStylesheet options=options.clone() />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <BundleScripts options />
                 <MetaTags />
             </head>
             <body>

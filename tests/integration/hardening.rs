@@ -118,7 +118,7 @@ fn directive<'a>(policy: &'a str, name: &str) -> &'a str {
 }
 
 #[tokio::test]
-async fn pages_carry_a_strict_policy_with_a_fresh_nonce_on_every_script() {
+async fn pages_carry_a_strict_policy_with_a_fresh_nonce_on_every_script_and_preload() {
     let app = TestApp::spawn().await;
     let mut browser = Browser::signed_up(&app, &new_email("csp")).await;
     let mut nonces = Vec::new();
@@ -139,10 +139,14 @@ async fn pages_carry_a_strict_policy_with_a_fresh_nonce_on_every_script() {
         let nonce = nonce_of(&policy);
         let scripts = html.matches("<script").count();
         assert!(scripts > 0, "{path} hydrates");
+        // A module preload is fetched under script-src too: without the nonce the browser
+        // drops it without a word, and the bundle's JS waits until the page has been parsed.
+        let preloads = html.matches("<link rel=\"modulepreload\"").count();
+        assert_eq!(preloads, 1, "{path} preloads the bundle's JS");
         assert_eq!(
             html.matches(&format!("nonce=\"{nonce}\"")).count(),
-            scripts,
-            "{path}: every script carries this response's nonce"
+            scripts + preloads,
+            "{path}: every script and module preload carries this response's nonce"
         );
         let script_src = directive(&policy, "script-src");
         assert!(script_src.contains("'wasm-unsafe-eval'"), "{policy}");
