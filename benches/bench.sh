@@ -79,10 +79,27 @@ floor_binary=$(LEPTOS_OUTPUT_NAME=account-security cargo bench --features ssr --
 [ -x "$floor_binary" ] || fail "the floor did not build; see $WORK/criterion.log"
 # The same upstream call for the same user: the sub of the bench's access token.
 floor_user=$(node -p "JSON.parse(Buffer.from('$BEARER'.split('.')[1], 'base64url')).sub")
+# The floor's page: /security as the app sends it, headers and all, with the bundle's tags (the
+# module preload, the WASM preload and the module script) replaced by a script, with the page's
+# nonce, that marks the page hydrated as soon as it has been parsed, as a module script runs.
+curl -fsS -D "$WORK/floor-page.headers" -o "$WORK/security.html" -H "Cookie: $SESSION_COOKIE" \
+  "$APP_URL/security"
+node -e '
+  const fs = require("fs");
+  const [from, to] = process.argv.slice(1);
+  let html = fs.readFileSync(from, "utf8");
+  const nonce = /<script type="module"[^>]* nonce="([^"]+)"/.exec(html)?.[1];
+  const tags = [/<link rel="modulepreload"[^>]*>/, /<link rel="preload"[^>]*>/, /<script type="module"[^>]*>[^<]*<\/script>/];
+  if (!nonce || !tags.every((tag) => tag.test(html))) throw new Error("the page no longer loads its bundle as benches/bench.sh expects");
+  const marker = `<script type="module" nonce="${nonce}">document.body.dataset.hydrated = "true";</script>`;
+  for (const tag of tags) html = html.replace(tag, tag === tags[2] ? marker : "");
+  fs.writeFileSync(to, html);
+' "$WORK/security.html" "$WORK/floor-page.html"
 (
   set -a
   . "$WORK/services.env"
-  exec env FLOOR_ADDR="$FLOOR_ADDR" FLOOR_USER_ID="$floor_user" "$floor_binary"
+  exec env FLOOR_ADDR="$FLOOR_ADDR" FLOOR_USER_ID="$floor_user" FLOOR_PAGE="$WORK/floor-page.html" \
+    FLOOR_PAGE_HEADERS="$WORK/floor-page.headers" LEPTOS_SITE_ROOT=target/site "$floor_binary"
 ) >"$WORK/floor.log" 2>&1 &
 FLOOR_PID=$!
 STARTED+=("$FLOOR_PID")
@@ -163,8 +180,11 @@ row "Cache-Control of the WASM" \
 hydration=$(BENCH_COOKIE=$SESSION_COOKIE node benches/hydration.mjs "$APP_URL/security" "$HYDRATION_RUNS")
 cold=$(field cold_ms "$hydration")
 warm=$(field warm_ms "$hydration")
+floor_page=$(BENCH_COOKIE=$SESSION_COOKIE node benches/hydration.mjs "$FLOOR_URL/security" "$HYDRATION_RUNS")
 row "navigation start → hydrated, cold, median of $HYDRATION_RUNS" "$cold ms  $(target "$cold" '<=' 100 ms)"
 row "navigation start → hydrated, warm, median of $HYDRATION_RUNS" "$warm ms  $(target "$warm" '<=' 50 ms)"
+row "floor: the same page and headers, no WASM, cold" "$(field cold_ms "$floor_page") ms"
+row "floor: the same page and headers, no WASM, warm" "$(field warm_ms "$floor_page") ms"
 
 print_table
 [ "$failures" -eq 0 ] || fail "$failures HTTP answers were not 2xx or failed at the socket"
