@@ -69,7 +69,10 @@ impl Notice {
                 </body>
             </html>
         }
-        .to_html();
+        .to_html()
+        // `<!>` marks where a hydrating page would split text nodes; a mail is never hydrated.
+        // Text is escaped, so no `<!>` in it can be one of ours.
+        .replace("<!>", "");
         Self {
             subject: subject.to_owned(),
             text,
@@ -83,5 +86,44 @@ fn capitalised(sentence: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::VerificationMethod;
+
+    fn change(device: &str) -> Change {
+        Change {
+            kind: ChangeKind::Added,
+            authenticator_id: "a-1".to_owned(),
+            method: VerificationMethod::Sms,
+            identifier: Some("+64 •• ••• 4321".to_owned()),
+            when: "1 Dec 2026, 22:41 UTC".to_owned(),
+            device: Some(device.to_owned()),
+            address: None,
+        }
+    }
+
+    #[test]
+    fn the_html_has_no_hydration_markers_and_escapes_what_it_quotes() {
+        let notice = Notice::of(
+            &change("Firefox <!> on <b>Linux</b>"),
+            "https://example.com/security",
+        );
+        assert!(!notice.html.contains("<!"), "{}", notice.html);
+        assert!(
+            notice
+                .html
+                .contains("Firefox &lt;!&gt; on &lt;b&gt;Linux&lt;/b&gt;"),
+            "{}",
+            notice.html
+        );
+        assert!(
+            notice.html.contains("<td>not recorded</td>"),
+            "{}",
+            notice.html
+        );
     }
 }
