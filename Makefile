@@ -19,8 +19,9 @@ test:
 	cargo clippy --all-targets --features lambda -- -D warnings
 	cargo clippy --all-targets --features hydrate --target wasm32-unknown-unknown -- -D warnings
 	cargo test --features lambda
-	rm -rf $(E2E_DATA_DIR)
-	LOCAL_DATA_DIR=$(E2E_DATA_DIR) RATE_LIMIT_PER_IP_PER_MINUTE=1000 cargo leptos end-to-end --release --precompress
+	rm -rf $(E2E_DATA_DIR) end2end/results.json
+	LOCAL_DATA_DIR=$(E2E_DATA_DIR) RATE_LIMIT_PER_IP_PER_MINUTE=1000 cargo leptos end-to-end --release --precompress \
+		|| { node end2end/print-failures.mjs; exit 1; }
 
 bootstrap:
 	scripts/bootstrap.sh --test

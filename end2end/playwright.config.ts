@@ -11,8 +11,13 @@ export default defineConfig({
   forbidOnly: true,
   retries: 0,
   workers: 1,
-  // `list` for the log; the HTML report is written but never opened (CI must not wait).
-  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  // `list` for the log; the HTML report is written but never opened (CI must not wait); the
+  // JSON one is what print-failures.mjs summarises after a failed run.
+  reporter: [
+    ["list"],
+    ["html", { open: "never", outputFolder: "playwright-report" }],
+    ["json", { outputFile: "results.json" }],
+  ],
   outputDir: "test-results",
   use: {
     baseURL,
