@@ -9,7 +9,7 @@ pub fn HomePage() -> impl IntoView {
         <main class="page narrow">
             <h1>"Account security"</h1>
             <p class="lead">
-                "See and manage the ways you sign in: email codes, and soon text messages, "
+                "See and manage the ways you sign in: email and text-message codes, "
                 "authenticator apps and passkeys."
             </p>
             <p>
@@ -40,7 +40,8 @@ fn HowItWorks() -> impl IntoView {
             <div id="how-it-works" hidden=move || !open.get()>
                 <p>
                     "After you sign in, you see every method you can use to prove it is you. "
-                    "You can add an email code, and remove methods you no longer use."
+                    "You can add a method, and remove those you no longer use. Every change asks "
+                    "you to prove it is you first, and is emailed to you."
                 </p>
                 <p>
                     "You can never remove your last method, so you cannot lock yourself out."
