@@ -22,7 +22,13 @@ pub mod step_up;
 pub mod telemetry;
 mod webhooks;
 
-use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    io,
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use axum::{
     Router,
@@ -289,7 +295,22 @@ enum Pages {
 
 /// The page routes of one kind; every other route Leptos would add (the server functions, the
 /// other kind of page) is left out, so each router gets only its own routes and layers.
+///
+/// Listed once per process, before the first router is built: while Leptos walks the app to
+/// list its routes, it holds resource loading off for the whole process, and a page that starts
+/// rendering in another router meanwhile waits for ever (leptos-rs/leptos#4773). The integration
+/// tests build many routers in one process.
 fn page_routes(kind: Pages) -> Vec<AxumRouteListing> {
+    static LISTED: OnceLock<[Vec<AxumRouteListing>; 2]> = OnceLock::new();
+    let [signed_in, public] =
+        LISTED.get_or_init(|| [list_pages(Pages::SignedIn), list_pages(Pages::Public)]);
+    match kind {
+        Pages::SignedIn => signed_in.clone(),
+        Pages::Public => public.clone(),
+    }
+}
+
+fn list_pages(kind: Pages) -> Vec<AxumRouteListing> {
     let needs_sign_in = |path: &str| path == "/security";
     let others = generate_route_list(App)
         .into_iter()

@@ -2,7 +2,13 @@
 //! HTTP: cross-origin posts, security headers and the CSP nonce, rate limits, size limits, input
 //! validation, and Authsignal failing in every way.
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 use crate::support::{
     TestApp,
@@ -666,4 +672,48 @@ async fn only_static_files_are_cached_or_compressed() {
             "{what}"
         );
     }
+}
+
+/// Leptos holds resource loading off for the whole process while it lists an app's routes
+/// (leptos-rs/leptos#4773), and this binary builds a router for every test: a page rendered
+/// while another router is built must still finish, not hang until the request times out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_renders_while_other_routers_are_built() {
+    /// Ends the building when the test ends, passed or failed: the runtime waits for it.
+    struct StopOnDrop(Arc<AtomicBool>);
+    impl Drop for StopOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::signed_up(&app, &new_email("routers")).await;
+    let stop = StopOnDrop(Arc::new(AtomicBool::new(false)));
+    let builder = tokio::task::spawn_blocking({
+        let (state, stop) = (app.state.clone(), stop.0.clone());
+        move || {
+            let mut built = 0_u32;
+            while !stop.load(Ordering::Relaxed) {
+                drop(account_security::server::router(state.clone()));
+                built += 1;
+            }
+            built
+        }
+    });
+    let until = Instant::now() + Duration::from_secs(2);
+    let mut rendered = 0_u32;
+    while Instant::now() < until {
+        let page = tokio::time::timeout(Duration::from_secs(5), browser.get(&app.url("/security")))
+            .await
+            .expect("the page finished while routers were being built");
+        assert_eq!(page.status(), StatusCode::OK);
+        rendered += 1;
+    }
+    drop(stop);
+    let built = builder.await.unwrap();
+    assert!(
+        built > 0 && rendered > 0,
+        "{built} routers, {rendered} pages"
+    );
 }
