@@ -10,7 +10,7 @@ E2E_DATA_DIR := target/e2e-data
 ## Build and run the app on http://localhost:3000, rebuilding and reloading on every change.
 dev:
 	scripts/bootstrap.sh
-	cargo leptos watch
+	cargo leptos watch --split
 
 ## Every check, stopping at the first failure: format, lints (server and WASM), Rust tests, Playwright.
 test:
@@ -20,7 +20,7 @@ test:
 	cargo clippy --all-targets --features hydrate --target wasm32-unknown-unknown -- -D warnings
 	cargo test --features lambda
 	rm -rf $(E2E_DATA_DIR) end2end/results.json
-	LOCAL_DATA_DIR=$(E2E_DATA_DIR) RATE_LIMIT_PER_IP_PER_MINUTE=1000 cargo leptos end-to-end --release --precompress \
+	LOCAL_DATA_DIR=$(E2E_DATA_DIR) RATE_LIMIT_PER_IP_PER_MINUTE=1000 cargo leptos end-to-end --release --precompress --split \
 		|| { node end2end/print-failures.mjs; exit 1; }
 
 bootstrap:
@@ -29,13 +29,13 @@ bootstrap:
 ## Benchmarks of the release build, printed as one table: JWT checks (criterion), HTTP (wrk), front end, memory.
 bench:
 	scripts/bootstrap.sh --test
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 	benches/bench.sh
 
 ## A bounded 30 s load run of the release build; fails on any error or on RSS growth.
 load:
 	scripts/bootstrap.sh
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 	benches/load.sh
 
 ## Fuzz the token verifier, server-function inputs and Authsignal responses, FUZZ_SECONDS (60) each; not in `make test`.

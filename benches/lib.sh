@@ -62,7 +62,7 @@ wait_until() {
 
 # Sets APP_PID: the server's own process, for /proc/$APP_PID/status.
 start_stack() {
-  [ -x target/release/account-security ] || fail "no release build: run cargo leptos build --release --precompress"
+  [ -x target/release/account-security ] || fail "no release build: run cargo leptos build --release --precompress --split"
   # cargo-leptos builds only the app. It sets LEPTOS_OUTPUT_NAME while it does, and the same
   # value here keeps the crates it built from being rebuilt.
   step "building local-services"

@@ -230,3 +230,35 @@ test("the page follows the system's dark mode", async ({ page, consoleErrors }) 
   expect(dark).not.toBe(light);
   expect(consoleErrors).toEqual([]);
 });
+
+test("code fetched on first use that cannot be fetched is explained, and loads when tried again", async ({ page, consoleErrors }) => {
+  const email = await signUp(page, "chunks");
+  await addEmailCode(page, email);
+  // The WASM chunks the page fetches on first use (`cargo leptos build --split`) do not arrive.
+  const chunks = /\/pkg\/(split|chunk)_[^/]*\.wasm$/;
+  await page.route(chunks, (route) => route.abort());
+  const notLoaded = "This part of the page did not load. Check your connection, then try again.";
+
+  // The authenticator app's flow, in place of the form.
+  const add = page.getByRole("region", { name: "Add a method" });
+  await page.getByRole("group", { name: "Kind of method" }).getByRole("button", { name: "Authenticator app" }).click();
+  await expect(add.getByRole("alert")).toContainText(notLoaded);
+  // The step-up dialog, which still names itself and can be closed.
+  await page.getByRole("button", { name: "Verify it's you" }).click();
+  const dialog = page.getByRole("dialog", { name: "Verify it's you" });
+  await expect(dialog.getByRole("alert")).toHaveText(notLoaded);
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+  // The rest of the page kept working meanwhile.
+  await expect(methodRows(page).filter({ hasText: mask(email) })).toBeVisible();
+
+  // Back online, "Try again" fetches them.
+  await page.unroute(chunks);
+  await add.getByRole("button", { name: "Try again" }).click();
+  await expect(page.getByRole("region", { name: "Add an authenticator app" })).toBeVisible();
+  await page.getByRole("button", { name: "Verify it's you" }).click();
+  await expect(dialog.getByRole("alert")).toHaveText(notLoaded);
+  await dialog.getByRole("button", { name: "Try again" }).click();
+  await expect(dialog.getByRole("group", { name: "Verify with" })).toBeVisible();
+  allowConsoleErrors(consoleErrors, /Failed to fetch|ERR_FAILED/);
+});

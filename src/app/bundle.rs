@@ -16,6 +16,8 @@ struct Names {
     stem_css: String,
     stem_js: String,
     stem_wasm: String,
+    /// The loader of the WASM chunks fetched on first use (`--split`), which the JS glue imports.
+    split_js: String,
 }
 
 impl Names {
@@ -36,20 +38,25 @@ impl Names {
         } else {
             String::new()
         };
-        let stem = |kind: &str| {
-            let hash = hashes.lines().find_map(|line| {
+        let hash = |kind: &str| {
+            hashes.lines().find_map(|line| {
                 let (file, hash) = line.split_once(':')?;
                 (file.trim() == kind).then(|| hash.trim())
-            });
-            match hash {
-                Some(hash) => format!("{}.{hash}", options.output_name),
-                None => options.output_name.to_string(),
-            }
+            })
+        };
+        let stem = |kind: &str| match hash(kind) {
+            Some(hash) => format!("{}.{hash}", options.output_name),
+            None => options.output_name.to_string(),
         };
         Names {
             stem_css: stem("css"),
             stem_js: stem("js"),
             stem_wasm: stem("wasm"),
+            // Unhashed, cargo-leptos names it with underscores in place of the hash.
+            split_js: format!(
+                "__wasm_split.{}.js",
+                hash("split").unwrap_or("______________________")
+            ),
         }
     }
 }
@@ -71,6 +78,7 @@ pub fn BundleScripts(options: LeptosOptions) -> impl IntoView {
     let pkg = &options.site_pkg_dir;
     let js = format!("/{pkg}/{}.js", names.stem_js);
     let wasm = format!("/{pkg}/{}.wasm", names.stem_wasm);
+    let split_js = format!("/{pkg}/{}", names.split_js);
     let script = format!(
         "const bundle = import({js:?}).then((glue) => \
          glue.default({{ module_or_path: {wasm:?} }}).then(() => glue));\
@@ -82,6 +90,8 @@ pub fn BundleScripts(options: LeptosOptions) -> impl IntoView {
     let nonce = use_nonce();
     view! {
         <link rel="modulepreload" href=js nonce=nonce.clone() />
+        // The glue imports it: without this, its fetch would wait for the glue's.
+        <link rel="modulepreload" href=split_js nonce=nonce.clone() />
         // `fetch()` in the glue asks in CORS mode; a preload must too, or it is not reused.
         <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="anonymous" />
         <script type="module" async nonce=nonce>

@@ -148,7 +148,10 @@ async fn pages_carry_a_strict_policy_with_a_fresh_nonce_on_every_script_and_prel
         // A module preload is fetched under script-src too: without the nonce the browser
         // drops it without a word, and the bundle's JS waits until the page has been parsed.
         let preloads = html.matches("<link rel=\"modulepreload\"").count();
-        assert_eq!(preloads, 1, "{path} preloads the bundle's JS");
+        assert_eq!(
+            preloads, 2,
+            "{path} preloads the bundle's JS and the loader of its chunks"
+        );
         assert_eq!(
             html.matches(&format!("nonce=\"{nonce}\"")).count(),
             scripts + preloads,

@@ -3,6 +3,7 @@
 mod add_method;
 mod authenticator_list;
 mod header;
+mod lazy_part;
 mod manage_in_authsignal;
 mod method_icon;
 mod notice;

@@ -2,7 +2,7 @@
 //! a key to type, and the app's first code proves it was set up. The secret stays in this page's
 //! memory: it never goes to our server, into a URL, a log or storage.
 
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local, wasm_split::SplitLoaderError};
 
 use super::{Added, FlowError, Resume, field::CodeField, qr_code::QrCode};
 use crate::{
@@ -34,8 +34,18 @@ enum Step {
     },
 }
 
+/// The flow, from its own WASM chunk.
+#[leptos::wasm_split::wasm_split(authenticator_app, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn load(
+    has_methods: Signal<bool>,
+    resume: RwSignal<Option<Resume>>,
+    on_added: Callback<Added>,
+) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <AddAuthenticatorApp has_methods resume on_added /> }.into_any())
+}
+
 #[component]
-pub fn AddAuthenticatorApp(
+fn AddAuthenticatorApp(
     has_methods: Signal<bool>,
     resume: RwSignal<Option<Resume>>,
     on_added: Callback<Added>,

@@ -10,13 +10,12 @@ mod qr_code;
 
 use leptos::prelude::*;
 
+use super::lazy_part::LazyPart;
 use crate::{
     browser::{authsignal::ClientApiError, dom, webauthn::PasskeyError},
     model::{AppError, VerificationMethod},
 };
-use authenticator_app::AddAuthenticatorApp;
 use code_method::{AddCodeMethod, Channel};
-use passkey::AddPasskey;
 
 /// A method was added.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,11 +143,18 @@ pub fn AddMethod(
                     view! { <AddCodeMethod channel=Channel::Sms has_methods resume on_added /> }
                         .into_any()
                 }
+                // Their code is fetched when first picked: the page hydrates without it.
                 VerificationMethod::AuthenticatorApp => {
-                    view! { <AddAuthenticatorApp has_methods resume on_added /> }.into_any()
+                    view! {
+                        <LazyPart load=move || authenticator_app::load(has_methods, resume, on_added) />
+                    }
+                        .into_any()
                 }
                 VerificationMethod::Passkey => {
-                    view! { <AddPasskey has_methods username resume on_added /> }.into_any()
+                    view! {
+                        <LazyPart load=move || passkey::load(has_methods, username, resume, on_added) />
+                    }
+                        .into_any()
                 }
                 _ => {
                     view! { <AddCodeMethod channel=Channel::Email has_methods resume on_added /> }

@@ -2,7 +2,7 @@
 //! prompt, and the new credential back to the Client API, which verifies and keeps it. Either a
 //! platform authenticator (the phone or computer's screen lock) or a security key will do.
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::{prelude::*, task::spawn_local, wasm_split::SplitLoaderError};
 
 use super::{Added, FlowError, Resume};
 use crate::{
@@ -15,8 +15,19 @@ use crate::{
     pages::security::{spinner::Spinner, step_up::use_step_up},
 };
 
+/// The flow, from its own WASM chunk.
+#[leptos::wasm_split::wasm_split(passkey, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn load(
+    has_methods: Signal<bool>,
+    username: Signal<Option<String>>,
+    resume: RwSignal<Option<Resume>>,
+    on_added: Callback<Added>,
+) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <AddPasskey has_methods username resume on_added /> }.into_any())
+}
+
 #[component]
-pub fn AddPasskey(
+fn AddPasskey(
     has_methods: Signal<bool>,
     /// The name the passkey is saved under on the device: the person's email address.
     username: Signal<Option<String>>,

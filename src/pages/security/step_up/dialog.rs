@@ -1,4 +1,6 @@
-use leptos::{ev::SubmitEvent, html::Dialog, prelude::*, task::spawn_local};
+use leptos::{
+    ev::SubmitEvent, html::Dialog, prelude::*, task::spawn_local, wasm_split::SplitLoaderError,
+};
 
 use super::{StepUp, use_step_up};
 use crate::{
@@ -8,7 +10,10 @@ use crate::{
         dom, webauthn,
     },
     model::{AuthenticatorView, StepUpVia, VerificationMethod, normalize_code},
-    pages::security::spinner::Spinner,
+    pages::security::{
+        lazy_part::{LazyPart, NOT_LOADED},
+        spinner::Spinner,
+    },
 };
 
 const CODE_INPUT: &str = "step-up-code";
@@ -34,6 +39,10 @@ enum Stage {
 /// The dialog that asks for a step-up: a passkey, a code from an authenticator app, a code sent
 /// to one of the person's addresses, or, for someone without a method, a fresh sign-in. On
 /// success, the change that asked carries on.
+/// The dialog that asks for a step-up: a passkey, a code from an authenticator app, a code sent
+/// to one of the person's addresses, or, for someone without a method, a fresh sign-in. On
+/// success, the change that asked carries on. What it shows, and the code that verifies, is a
+/// separate WASM chunk, loaded the first time it opens.
 #[component]
 pub fn StepUpDialog(
     /// The person's methods; those that can be challenged are offered.
@@ -41,6 +50,76 @@ pub fn StepUpDialog(
 ) -> impl IntoView {
     let step_up = use_step_up();
     let dialog = NodeRef::<Dialog>::new();
+    // Kept once loaded, so that a closed dialog gives focus back where it was.
+    let asked = Memo::new(move |before: Option<&bool>| {
+        before.copied().unwrap_or(false) || step_up.asking.get().is_some()
+    });
+
+    Effect::new(move || {
+        let asking = step_up.asking.get().is_some();
+        let Some(dialog) = dialog.get() else { return };
+        if asking && !dialog.open() {
+            let _ = dialog.show_modal();
+            dom::focus(TITLE);
+        } else if !asking && dialog.open() {
+            dialog.close();
+        }
+    });
+
+    view! {
+        <dialog
+            node_ref=dialog
+            class="dialog"
+            aria-labelledby=TITLE
+            aria-describedby="step-up-why"
+            on:close=move |_| step_up.cancel()
+        >
+            // Nothing inside until it opens: what it offers depends on the list, which the
+            // server renders only inside its own transition.
+            {move || {
+                asked
+                    .get()
+                    .then(|| {
+                        view! {
+                            <LazyPart load=move || contents(step_up, methods) not_loaded />
+                        }
+                    })
+            }}
+        </dialog>
+    }
+}
+
+/// The dialog's code could not be fetched: say so, and offer to fetch it again.
+fn not_loaded(retry: Callback<()>) -> AnyView {
+    let step_up = use_step_up();
+    Effect::new(move || dom::focus(TITLE));
+    view! {
+        <h2 id=TITLE tabindex="-1">"Verify it's you"</h2>
+        <p id="step-up-why" class="error" role="alert">{NOT_LOADED}</p>
+        <div class="dialog-actions">
+            <button type="button" class="button" on:click=move |_| step_up.cancel()>
+                "Cancel"
+            </button>
+            <button type="button" class="button primary" on:click=move |_| retry.run(())>
+                "Try again"
+            </button>
+        </div>
+    }
+    .into_any()
+}
+
+/// The dialog's contents, from their own WASM chunk.
+#[leptos::wasm_split::wasm_split(step_up_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn contents(
+    step_up: StepUp,
+    methods: Signal<Vec<AuthenticatorView>>,
+) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <Contents step_up methods /> }.into_any())
+}
+
+/// What the dialog shows while it is open.
+#[component]
+fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl IntoView {
     let stage = RwSignal::new(Stage::Choose);
     let chosen = RwSignal::new(None::<String>);
     let code = RwSignal::new(String::new());
@@ -58,18 +137,14 @@ pub fn StepUpDialog(
         })
     };
 
+    // Each time it opens, it starts again from the choice. Already open when first loaded.
     Effect::new(move || {
-        let asking = step_up.asking.get().is_some();
-        let Some(dialog) = dialog.get() else { return };
-        if asking && !dialog.open() {
+        if step_up.asking.get().is_some() {
             stage.set(Stage::Choose);
             error.set(None);
             status.set(String::new());
             chosen.set(challengeable.get_untracked().first().map(|m| m.id.clone()));
-            let _ = dialog.show_modal();
             dom::focus(TITLE);
-        } else if !asking && dialog.open() {
-            dialog.close();
         }
     });
 
@@ -173,19 +248,9 @@ pub fn StepUpDialog(
         status.set(String::new());
         dom::focus(TITLE);
     };
-    let on_close = move |_| step_up.cancel();
     let cancel = move |_| step_up.cancel();
 
     view! {
-        <dialog
-            node_ref=dialog
-            class="dialog"
-            aria-labelledby=TITLE
-            aria-describedby="step-up-why"
-            on:close=on_close
-        >
-            // Nothing inside until it opens: what it offers depends on the list, which the
-            // server renders only inside its own transition.
             {move || match step_up.asking.get() {
                 None => ().into_any(),
                 Some(StepUpVia::SignIn) => view! { <SignInAgain cancel /> }.into_any(),
@@ -317,7 +382,6 @@ pub fn StepUpDialog(
                         .into_any()
                 }
             }}
-        </dialog>
     }
 }
 
