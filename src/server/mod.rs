@@ -44,6 +44,7 @@ use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{
     limit::RequestBodyLimitLayer,
+    services::ServeDir,
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -240,13 +241,21 @@ pub fn router(state: AppState) -> Router {
             session::layer::for_pages,
         ));
     // Static files and the 404 page, which is a page too: it needs its nonce to hydrate. Only
-    // static files are cached or compressed, so those layers sit here and nowhere else.
+    // static files are cached or compressed, so those layers sit here and nowhere else. Files
+    // are served without Leptos: its file handler runs the page context for a file too, in an
+    // owner that can be the child of a page rendering on the same thread, and then takes that
+    // page's headers (its CSP) for the file.
+    let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        context.clone(),
+        crate::app::shell,
+    );
+    let files = ServeDir::new(&*state.leptos_options.site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(axum::handler::Handler::with_state(not_found, state.clone()));
     let public_pages = Router::new()
-        .leptos_routes_with_context(&state, page_routes(Pages::Public), context.clone(), shell)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, crate::app::shell));
+        .leptos_routes_with_context(&state, page_routes(Pages::Public), context, shell)
+        .fallback_service(files);
     let public_pages = headers::static_assets(public_pages, state.leptos_options.hash_files)
         .layer(compression::layer());
     let same_origin = SameOrigin::new(state.config.public_origin(), origin::Mode::Cookie);

@@ -720,3 +720,60 @@ async fn a_page_renders_while_other_routers_are_built() {
         "{built} routers, {rendered} pages"
     );
 }
+
+/// A static file served while pages render keeps to its own headers, and each page keeps its
+/// own: Leptos's file handler runs the page context for a file too, in an owner that can be a
+/// child of a page being rendered on the same thread, and then takes that page's headers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_served_while_pages_render_do_not_take_their_headers() {
+    let site = crate::support::authsignal::fresh_data_dir("concurrent-site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/account-security.js"), "export {};\n").unwrap();
+    let site_root = site.display().to_string();
+    let app = Arc::new(TestApp::spawn_with(&[("LEPTOS_SITE_ROOT", site_root.as_str())]).await);
+    let browser = Browser::signed_up(&app, &new_email("concurrent")).await;
+    let until = Instant::now() + Duration::from_secs(3);
+    let mut loops = tokio::task::JoinSet::new();
+    for _ in 0..4 {
+        let (pages_app, mut browser) = (app.clone(), browser.clone());
+        loops.spawn(async move {
+            let app = pages_app;
+            let mut pages = 0;
+            while Instant::now() < until {
+                let page = browser.get(&app.url("/security")).await;
+                assert_eq!(page.status(), StatusCode::OK);
+                let policy = page.headers()[header::CONTENT_SECURITY_POLICY]
+                    .to_str()
+                    .unwrap();
+                assert!(
+                    policy.contains("'nonce-"),
+                    "a page kept its policy: {policy}"
+                );
+                pages += 1;
+            }
+            pages
+        });
+        let app = app.clone();
+        loops.spawn(async move {
+            let mut files = 0;
+            while Instant::now() < until {
+                let file = crate::support::client()
+                    .get(app.url("/pkg/account-security.js"))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(file.status(), StatusCode::OK);
+                assert_eq!(
+                    file.headers()[header::CONTENT_SECURITY_POLICY],
+                    account_security::server::http::csp::NON_PAGE_POLICY,
+                    "a file has the policy for what is not a page"
+                );
+                files += 1;
+            }
+            files
+        });
+    }
+    while let Some(count) = loops.join_next().await {
+        assert!(count.unwrap() > 0);
+    }
+}
