@@ -232,11 +232,12 @@ test("the page follows the system's dark mode", async ({ page, consoleErrors }) 
 });
 
 test("code fetched on first use that cannot be fetched is explained, and loads when tried again", async ({ page, consoleErrors }) => {
-  const email = await signUp(page, "chunks");
-  await addEmailCode(page, email);
-  // The WASM chunks the page fetches on first use (`cargo leptos build --split`) do not arrive.
+  // The WASM chunks the page fetches on first use (`cargo leptos build --split`), or once it is
+  // idle, do not arrive.
   const chunks = /\/pkg\/(split|chunk)_[^/]*\.wasm$/;
   await page.route(chunks, (route) => route.abort());
+  const email = await signUp(page, "chunks");
+  await addEmailCode(page, email);
   const notLoaded = "This part of the page did not load. Check your connection, then try again.";
 
   // The authenticator app's flow, in place of the form.

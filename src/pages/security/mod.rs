@@ -87,6 +87,16 @@ pub fn SecurityPage() -> impl IntoView {
         focus_next.set(added_now.id);
         added.update(|count| *count += 1);
     });
+    // Once the page is interactive and the browser idle, the chunks a next click may need, so
+    // that click does not wait for them.
+    Effect::new(move || {
+        request_idle_callback(|| {
+            leptos::task::spawn_local(async {
+                let _ = step_up::prefetch_dialog().await;
+                add_method::prefetch().await;
+            })
+        })
+    });
     let username = Signal::derive(move || {
         user.get()
             .and_then(Result::ok)

@@ -35,7 +35,12 @@ enum Step {
 }
 
 /// The flow, from its own WASM chunk.
-#[leptos::wasm_split::wasm_split(authenticator_app, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[leptos::wasm_split::wasm_split(
+    authenticator_app,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    preload(prefetch)
+)]
 pub fn load(
     has_methods: Signal<bool>,
     resume: RwSignal<Option<Resume>>,

@@ -76,6 +76,13 @@ impl FlowError {
     }
 }
 
+/// Fetches the chunks of the flows the page does not hydrate with. A failure is left for the
+/// flow to explain, if the person picks it.
+pub async fn prefetch() {
+    let _ = authenticator_app::prefetch().await;
+    let _ = passkey::prefetch().await;
+}
+
 /// The kinds offered, in the order shown.
 const KINDS: [(VerificationMethod, &str, &str); 4] = [
     (

@@ -16,7 +16,12 @@ use crate::{
 };
 
 /// The flow, from its own WASM chunk.
-#[leptos::wasm_split::wasm_split(passkey, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[leptos::wasm_split::wasm_split(
+    passkey,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    preload(prefetch)
+)]
 pub fn load(
     has_methods: Signal<bool>,
     username: Signal<Option<String>>,

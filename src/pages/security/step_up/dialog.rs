@@ -109,8 +109,13 @@ fn not_loaded(retry: Callback<()>) -> AnyView {
 }
 
 /// The dialog's contents, from their own WASM chunk.
-#[leptos::wasm_split::wasm_split(step_up_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn contents(
+#[leptos::wasm_split::wasm_split(
+    step_up_dialog,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    preload(prefetch)
+)]
+pub fn contents(
     step_up: StepUp,
     methods: Signal<Vec<AuthenticatorView>>,
 ) -> Result<AnyView, SplitLoaderError> {

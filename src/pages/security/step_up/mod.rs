@@ -12,7 +12,7 @@ use crate::{
     api::{end_step_up, step_up_status},
     model::{AuthenticatorView, StepUpVia},
 };
-pub use dialog::StepUpDialog;
+pub use dialog::{StepUpDialog, prefetch as prefetch_dialog};
 
 /// A change waiting for a step-up.
 type Continuation = Arc<dyn Fn() + Send + Sync>;
