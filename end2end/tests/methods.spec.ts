@@ -240,6 +240,8 @@ test("an authenticator app can be added with the keyboard alone", async ({ page 
   await page.keyboard.press("Enter");
   await expect(kind).toHaveAttribute("aria-pressed", "true");
   const region = page.getByRole("region", { name: "Add an authenticator app" });
+  // Its code may still be on its way (a chunk of its own): a person tabs on once it shows.
+  await expect(region).toBeVisible();
   // Past the last kind, into the flow below.
   await page.keyboard.press("Tab");
   await page.keyboard.press("Tab");
