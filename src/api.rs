@@ -5,13 +5,15 @@
 
 use leptos::prelude::*;
 
+use crate::answer_json::JsonAnswer;
+
 use crate::model::{
     ActivityView, AppError, AuthenticatorView, ClientApiTicket, StepUpWindow, UserView,
     VerificationMethod,
 };
 
 /// Who is signed in.
-#[server(endpoint = "me")]
+#[server(endpoint = "me", output = JsonAnswer)]
 pub async fn me() -> Result<UserView, AppError> {
     let user = ssr::signed_in_user()?;
     Ok(UserView {
@@ -21,7 +23,7 @@ pub async fn me() -> Result<UserView, AppError> {
 }
 
 /// The signed-in person's sign-in methods.
-#[server(endpoint = "list_authenticators")]
+#[server(endpoint = "list_authenticators", output = JsonAnswer)]
 pub async fn list_authenticators() -> Result<Vec<AuthenticatorView>, AppError> {
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
@@ -31,7 +33,7 @@ pub async fn list_authenticators() -> Result<Vec<AuthenticatorView>, AppError> {
 /// A short-lived Authsignal token with which the browser adds one method: an email code for
 /// `email`, a text-message code for `phone_number`, an authenticator app or a passkey; only
 /// within a step-up window.
-#[server(endpoint = "start_enrollment")]
+#[server(endpoint = "start_enrollment", output = JsonAnswer)]
 pub async fn start_enrollment(
     method: VerificationMethod,
     #[server(default)] email: Option<String>,
@@ -59,7 +61,7 @@ pub async fn start_enrollment(
 }
 
 /// The last 30 days of the person's account, newest first.
-#[server(endpoint = "recent_activity")]
+#[server(endpoint = "recent_activity", output = JsonAnswer)]
 pub async fn recent_activity() -> Result<Vec<ActivityView>, AppError> {
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
@@ -67,7 +69,7 @@ pub async fn recent_activity() -> Result<Vec<ActivityView>, AppError> {
 }
 
 /// Whether this browser may change the person's methods now, and for how long.
-#[server(endpoint = "step_up_status")]
+#[server(endpoint = "step_up_status", output = JsonAnswer)]
 pub async fn step_up_status() -> Result<StepUpWindow, AppError> {
     let user = ssr::signed_in_user()?;
     let state = ssr::state()?;
@@ -75,7 +77,7 @@ pub async fn step_up_status() -> Result<StepUpWindow, AppError> {
 }
 
 /// A token with which the browser challenges one of the person's methods (no scope to add).
-#[server(endpoint = "start_step_up")]
+#[server(endpoint = "start_step_up", output = JsonAnswer)]
 pub async fn start_step_up() -> Result<ClientApiTicket, AppError> {
     use crate::server::{http::rate_limit::Bucket, step_up};
 
@@ -86,7 +88,7 @@ pub async fn start_step_up() -> Result<ClientApiTicket, AppError> {
 }
 
 /// Turns the token of a passed challenge into a step-up window, kept in an HttpOnly cookie.
-#[server(endpoint = "complete_step_up")]
+#[server(endpoint = "complete_step_up", output = JsonAnswer)]
 pub async fn complete_step_up(token: String) -> Result<StepUpWindow, AppError> {
     use crate::server::{http::rate_limit::Bucket, step_up};
 
@@ -105,7 +107,7 @@ pub async fn complete_step_up(token: String) -> Result<StepUpWindow, AppError> {
 }
 
 /// Ends the step-up window now.
-#[server(endpoint = "end_step_up")]
+#[server(endpoint = "end_step_up", output = JsonAnswer)]
 pub async fn end_step_up() -> Result<StepUpWindow, AppError> {
     let _user = ssr::signed_in_user()?;
     let state = ssr::state()?;
@@ -118,7 +120,7 @@ pub async fn end_step_up() -> Result<StepUpWindow, AppError> {
 /// Where to send the browser to manage methods on Authsignal's own pages. The return address
 /// comes from configuration, never from the request. Authsignal challenges anyone with a
 /// method there; someone without one must have signed in lately, as for a first method here.
-#[server(endpoint = "prebuilt_ui_url")]
+#[server(endpoint = "prebuilt_ui_url", output = JsonAnswer)]
 pub async fn prebuilt_ui_url() -> Result<String, AppError> {
     use crate::server::{account, http::rate_limit::Bucket, prebuilt_return};
 
@@ -142,7 +144,7 @@ pub async fn prebuilt_ui_url() -> Result<String, AppError> {
 /// Removes one of the person's methods, unless that would lock them out; only within a step-up
 /// window. Answers with the list as it is afterwards. Without JavaScript the form post lands
 /// back on the page, which explains that verifying needs JavaScript when it was needed.
-#[server(endpoint = "remove_authenticator")]
+#[server(endpoint = "remove_authenticator", output = JsonAnswer)]
 pub async fn remove_authenticator(
     id: String,
     #[server(default)] accepts_no_fallback: bool,

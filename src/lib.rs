@@ -2,6 +2,7 @@
 //! methods Authsignal keeps for them. The crate builds twice: the server binary (`ssr`) and the
 //! WASM bundle that hydrates the page in the browser (`hydrate`).
 
+pub mod answer_json;
 pub mod api;
 pub mod app;
 pub mod browser;

@@ -2,10 +2,7 @@
 
 use std::fmt;
 
-use leptos::server_fn::{
-    codec::JsonEncoding,
-    error::{FromServerFnError, ServerFnErrorErr},
-};
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 /// A way to prove who you are, as Authsignal names it. New methods keep appearing, so an unknown
@@ -239,7 +236,7 @@ impl AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = crate::answer_json::JsonText;
 
     /// Failures of the server-function machinery itself: the request never reached our code, or
     /// its answer could not be read.
