@@ -130,6 +130,39 @@ test("a slow Authsignal shows progress, and the page says when it gave up", asyn
   allowConsoleErrors(consoleErrors, /status of 504/);
 });
 
+test("an answer the page cannot read, from our server or from Authsignal, is explained and loses nothing", async ({ page }) => {
+  await signUp(page, "garbled");
+  const form = page.getByRole("region", { name: "Add an email code" });
+  const address = freshEmail("garbled");
+  await form.getByLabel("Email address").fill(address);
+  // Something in between (a captive portal, a misconfigured proxy) answers with its own page.
+  const portal = (route: import("@playwright/test").Route) =>
+    route.fulfill({
+      status: 200,
+      contentType: "text/html",
+      headers: { "Access-Control-Allow-Origin": appURL },
+      body: "<html><h1>Sign in to the Wi-Fi</h1></html>",
+    });
+
+  await page.route("**/api/start_enrollment", portal);
+  await form.getByRole("button", { name: "Send code" }).click();
+  await expect(form.getByRole("alert")).toContainText("Something went wrong between this page and the server");
+  await page.unroute("**/api/start_enrollment");
+
+  await page.route("**/client/user-authenticators/email-otp", portal);
+  await form.getByRole("button", { name: `Start again with ${address}` }).click();
+  await expect(form.getByRole("alert")).toHaveText(
+    "The sign-in methods service could not be reached. Check your connection and try again.",
+  );
+  await page.unroute("**/client/user-authenticators/email-otp");
+  expect(await codesSent(page.request, address)).toBe(0);
+
+  // What was typed is still there, and starting again sends the code.
+  await form.getByRole("button", { name: `Start again with ${address}` }).click();
+  await expect(form.getByLabel("6-digit code")).toBeVisible();
+  expect(await codesSent(page.request, address)).toBe(1);
+});
+
 test("too many codes in a minute: the page says when to try again", async ({ page, consoleErrors }) => {
   await signUp(page, "flood");
   const form = page.getByRole("region", { name: "Add an email code" });
