@@ -1,8 +1,18 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 
-import { test, expect } from "./fixtures";
-import { addEmailCode, authsignalURL, freshEmail, mask, signUp, stepUpNow } from "./helpers";
+import { test, expect, hydrated } from "./fixtures";
+import {
+  addEmailCode,
+  appURL,
+  authsignalURL,
+  cognitoURL,
+  freshEmail,
+  mask,
+  PASSWORD,
+  signUp,
+  stepUpNow,
+} from "./helpers";
 
 const activity = (page: Page) => page.getByRole("list", { name: "Recent activity, newest first" });
 const entries = (page: Page) => activity(page).getByRole("listitem");
@@ -66,3 +76,31 @@ for (const width of [360, 1280]) {
     await page.screenshot({ path: testInfo.outputPath(`activity-${width}-page.png`), fullPage: true });
   });
 }
+
+test("a long history of sign-ins from apps that name no browser hydrates as it was rendered", async ({
+  page,
+  playwright,
+}) => {
+  const email = await signUp(page, "history");
+  // Signing in the way a script or a native app's web view would: no browser to name.
+  const app = await playwright.request.newContext({ userAgent: "curl/8.4.0" });
+  for (let i = 0; i < 24; i++) {
+    const login = await app.get(`${appURL}/auth/sign-in`);
+    const landed = await app.post(login.url(), {
+      form: { username: email, password: PASSWORD },
+      headers: { Origin: cognitoURL },
+    });
+    expect(landed.url()).toBe(`${appURL}/security`);
+  }
+  await app.dispose();
+
+  // The fixture fails the test on any error in the console, a hydration mismatch among them.
+  await page.reload();
+  await hydrated(page);
+  await expect(entries(page)).toHaveCount(25);
+  await expect(entries(page).first()).toHaveText(/^Signed in\s*just now · 127\.0\.0\.1$/);
+  await expect(entries(page).last()).toContainText("Chrome on Windows");
+  // And the page works: the kind of method switches the form.
+  await page.getByRole("group", { name: "Kind of method" }).getByRole("button", { name: "Authenticator app" }).click();
+  await expect(page.getByRole("region", { name: "Add an authenticator app" })).toBeVisible();
+});

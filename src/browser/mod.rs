@@ -5,5 +5,4 @@
 
 pub mod authsignal;
 pub mod dom;
-pub mod json;
 pub mod webauthn;

@@ -1,13 +1,11 @@
-use leptos::{prelude::*, server::codee::string::JsonSerdeWasmCodec};
+use leptos::prelude::*;
 
 use crate::model::{AppError, UserView};
 
 /// Who is signed in, and the way out. Signing out is a plain form post, so it works before the
 /// page has hydrated and without JavaScript.
 #[component]
-pub fn SecurityHeader(
-    user: Resource<Result<UserView, AppError>, JsonSerdeWasmCodec>,
-) -> impl IntoView {
+pub fn SecurityHeader(user: Resource<Result<UserView, AppError>>) -> impl IntoView {
     view! {
         <header class="top-bar">
             <a class="brand" href="/security">
