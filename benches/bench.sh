@@ -202,6 +202,9 @@ row "navigation start → hydrated, cold, median of $HYDRATION_RUNS" "$cold ms  
 row "navigation start → hydrated, warm, median of $HYDRATION_RUNS" "$warm ms  $(target "$warm" '<=' 50 ms)"
 row "floor: the same page and headers, no WASM, cold" "$(field cold_ms "$floor_page") ms"
 row "floor: the same page and headers, no WASM, warm" "$(field warm_ms "$floor_page") ms"
+browser_errors=$(($(field errors "$hydration") + $(field errors "$floor_page")))
+row "errors in the browser console over those loads" "$browser_errors"
 
 print_table
 [ "$failures" -eq 0 ] || fail "$failures HTTP answers were not 2xx or failed at the socket"
+[ "$browser_errors" -eq 0 ] || fail "the pages logged $browser_errors errors while hydration was timed: the times above are not worth much"

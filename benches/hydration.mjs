@@ -1,10 +1,12 @@
 // Time from navigation start to hydrated for a signed-in page in headless Chromium: the moment
 // `<body data-hydrated="true">` appears (set from an Effect once the WASM runs), taken by a
 // MutationObserver installed before any of the page's scripts. Median of RUNS loads, cold (a new
-// context each time: nothing cached) and warm (reloads in one context).
+// context each time: nothing cached) and warm (reloads in one context). A time is only worth
+// something if the page then works, so it also counts the errors the pages logged (a hydration
+// panic comes after the marker, so each load is given a moment to log one).
 //
 //   BENCH_COOKIE='name=value; …' node benches/hydration.mjs URL [RUNS]
-// Prints: cold_ms=… warm_ms=…
+// Prints: cold_ms=… warm_ms=… errors=…; the first errors go to stderr.
 import { createRequire } from "node:module";
 
 // Playwright is installed for the end-to-end tests; use the same copy.
@@ -27,10 +29,19 @@ function markHydration() {
   }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
 }
 
+const errors = [];
+function watchErrors(page) {
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+}
+
 async function newContext(browser) {
   const context = await browser.newContext();
   await context.addCookies(cookies);
   await context.addInitScript(markHydration);
+  context.on("page", watchErrors);
   return context;
 }
 
@@ -40,6 +51,7 @@ async function timeLoad(page) {
     throw new Error(`${url} answered ${response?.status()} at ${page.url()}: not signed in?`);
   }
   const hydrated = await page.waitForFunction(() => window.__hydratedAt, null, { timeout: 30_000 });
+  await page.waitForTimeout(250);
   return hydrated.jsonValue();
 }
 
@@ -73,7 +85,8 @@ try {
   await timeLoad(page); // fills the cache; not counted
   const warm = [];
   for (let run = 0; run < Number(runs); run++) warm.push(await timeLoad(page));
-  console.log(`cold_ms=${median(cold).toFixed(0)} warm_ms=${median(warm).toFixed(0)}`);
+  for (const error of [...new Set(errors)].slice(0, 3)) console.error(`browser console: ${error.slice(0, 300)}`);
+  console.log(`cold_ms=${median(cold).toFixed(0)} warm_ms=${median(warm).toFixed(0)} errors=${errors.length}`);
 } finally {
   await browser.close();
 }

@@ -1,9 +1,11 @@
 //! How the server functions' answers and errors cross the wire: JSON, as Leptos's own `Json`
-//! codec writes it. The browser reads it as text, the way resources read the values the page
-//! was rendered with, so each type's decoder is in the WASM bundle once, not once per reader.
+//! codec writes it. The browser reads it with its own parser ([`crate::browser::json`]), as
+//! resources read the values the page was rendered with, so the WASM bundle needs no JSON parser.
 
 use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType, codec::Post};
 use serde::{Serialize, de::DeserializeOwned};
+
+use crate::browser::json;
 
 /// Arguments in the URL-encoded body, as Leptos's default; the answer in JSON.
 pub type JsonAnswer = Post<JsonText>;
@@ -27,12 +29,11 @@ impl<T: Serialize> Encodes<T> for JsonText {
 }
 
 impl<T: DeserializeOwned> Decodes<T> for JsonText {
-    type Error = serde_json::Error;
+    type Error = String;
 
     fn decode(bytes: Bytes) -> Result<T, Self::Error> {
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| <serde_json::Error as serde::de::Error>::custom("not UTF-8"))?;
-        serde_json::from_str(text)
+        let text = std::str::from_utf8(&bytes).map_err(|_| "not UTF-8".to_owned())?;
+        json::from_str(text)
     }
 }
 

@@ -7,6 +7,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use serde_json::Value;
 
+use super::json;
 use crate::{
     model::{ClientApiTicket, VerificationMethod},
     wire::authsignal::{
@@ -111,7 +112,7 @@ impl ClientApi {
     /// and in base32 for typing in. Verified by the app's first code ([`ClientApi::verify`]).
     pub async fn enroll_totp(&self) -> Result<TotpSetup, ClientApiError> {
         let reply: EnrollTotpResponse = self
-            .post("/client/user-authenticators/totp", &serde_json::json!({}))
+            .post("/client/user-authenticators/totp", &serde_json::Map::new())
             .await?;
         Ok(TotpSetup {
             uri: reply.uri,
@@ -237,7 +238,8 @@ impl ClientApi {
     ) -> Result<T, ClientApiError> {
         let request = Request::post(&format!("{}{path}", self.base))
             .header("Authorization", &format!("Bearer {}", self.token))
-            .json(body)
+            .header("Content-Type", "application/json")
+            .body(json::to_string(body).map_err(ClientApiError::Network)?)
             .map_err(|error| ClientApiError::Network(error.to_string()))?;
         let response = request
             .send()
@@ -268,7 +270,7 @@ fn code_path(method: VerificationMethod) -> Result<&'static str, ClientApiError>
 /// but a 2xx, whatever the body says (a gateway or firewall in between answers in its own
 /// words). Anything else must be the answer the call documents.
 fn read_answer<T: DeserializeOwned>(succeeded: bool, body: &str) -> Result<T, ClientApiError> {
-    let error: ErrorBody = serde_json::from_str(body).unwrap_or_default();
+    let error: ErrorBody = json::from_str(body).unwrap_or_default();
     if let Some(code) = error.error_code.or(error.error) {
         return Err(match code.as_str() {
             "expired_token" => ClientApiError::Expired,
@@ -285,7 +287,7 @@ fn read_answer<T: DeserializeOwned>(succeeded: bool, body: &str) -> Result<T, Cl
             "an error answer without a reason".to_owned(),
         ));
     }
-    serde_json::from_str(body)
+    json::from_str(body)
         .map_err(|error| ClientApiError::Network(format!("unreadable answer: {error}")))
 }
 

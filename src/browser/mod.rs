@@ -5,4 +5,5 @@
 
 pub mod authsignal;
 pub mod dom;
+pub mod json;
 pub mod webauthn;

@@ -9,6 +9,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CredentialCreationOptions, CredentialRequestOptions, DomException};
 
+use super::json;
+
 /// How long a prompt lasts when the options do not say: the WebAuthn recommendation.
 const DEFAULT_TIMEOUT_MS: f64 = 300_000.0;
 
@@ -113,7 +115,8 @@ fn credentials() -> Result<web_sys::CredentialsContainer, PasskeyError> {
 fn parsed(options: &Value, parser: &str) -> Result<JsValue, PasskeyError> {
     let class = public_key_credential().ok_or(PasskeyError::Unsupported)?;
     let parse = method(&class, parser).ok_or(PasskeyError::Unsupported)?;
-    let json = JSON::parse(&without_nulls(options).to_string()).map_err(failure)?;
+    let json = json::to_string(&without_nulls(options)).map_err(PasskeyError::Other)?;
+    let json = JSON::parse(&json).map_err(failure)?;
     parse.call1(&class, &json).map_err(failure)
 }
 
@@ -147,7 +150,7 @@ async fn answered(promise: Promise, options: &JsValue) -> Result<Value, PasskeyE
         .ok()
         .and_then(|json| json.as_string())
         .ok_or_else(|| PasskeyError::Other("the credential could not be read.".to_owned()))?;
-    serde_json::from_str(&json)
+    json::from_str(&json)
         .map_err(|_| PasskeyError::Other("the credential could not be read.".to_owned()))
 }
 

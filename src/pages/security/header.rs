@@ -1,11 +1,13 @@
-use leptos::prelude::*;
+use leptos::{prelude::*, server::codee::string::JsonSerdeWasmCodec};
 
 use crate::model::{AppError, UserView};
 
 /// Who is signed in, and the way out. Signing out is a plain form post, so it works before the
 /// page has hydrated and without JavaScript.
 #[component]
-pub fn SecurityHeader(user: Resource<Result<UserView, AppError>>) -> impl IntoView {
+pub fn SecurityHeader(
+    user: Resource<Result<UserView, AppError>, JsonSerdeWasmCodec>,
+) -> impl IntoView {
     view! {
         <header class="top-bar">
             <a class="brand" href="/security">

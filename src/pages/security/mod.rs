@@ -48,11 +48,11 @@ pub fn SecurityPage() -> impl IntoView {
             removed.update(|count| *count += 1);
         }
     });
-    let authenticators = Resource::new(
+    let authenticators = Resource::new_serde_wb(
         move || (removed.get(), added.get(), retry.get()),
         |_| list_authenticators(),
     );
-    let user = Resource::new(|| (), |_| me());
+    let user = Resource::new_serde_wb(|| (), |_| me());
     let step_up = provide_step_up();
     let methods = Signal::derive(move || {
         authenticators

@@ -13,7 +13,8 @@ pub fn RecentActivity(
     changes: Signal<(u32, u32, bool)>,
 ) -> impl IntoView {
     let retry = RwSignal::new(0_u32);
-    let activity = Resource::new(move || (changes.get(), retry.get()), |_| recent_activity());
+    let activity =
+        Resource::new_serde_wb(move || (changes.get(), retry.get()), |_| recent_activity());
     view! {
         <section class="card" aria-labelledby="activity-title">
             <h2 id="activity-title">"Recent activity"</h2>

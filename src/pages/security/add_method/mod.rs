@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 use super::lazy_part::LazyPart;
 use crate::{
-    browser::{authsignal::ClientApiError, dom, webauthn::PasskeyError},
+    browser::{authsignal::ClientApiError, dom, json, webauthn::PasskeyError},
     model::{AppError, VerificationMethod},
 };
 use code_method::{AddCodeMethod, Channel};
@@ -39,7 +39,7 @@ const RESUME_KEY: &str = "account-security.add";
 
 impl Resume {
     fn remember(method: VerificationMethod, address: &str) {
-        let kind = serde_json::to_string(&method).unwrap_or_default();
+        let kind = json::to_string(&method).unwrap_or_default();
         dom::remember_for_resume(RESUME_KEY, &format!("{kind}\n{address}"));
     }
 
@@ -47,7 +47,7 @@ impl Resume {
         let kept = dom::take_resume(RESUME_KEY)?;
         let (kind, address) = kept.split_once('\n')?;
         Some(Self {
-            method: serde_json::from_str(kind).ok()?,
+            method: json::from_str(kind).ok()?,
             address: address.to_owned(),
         })
     }

@@ -6,7 +6,7 @@ mod dialog;
 
 use std::sync::Arc;
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server::codee::string::JsonSerdeWasmCodec};
 
 use crate::{
     api::{end_step_up, step_up_status},
@@ -24,7 +24,7 @@ pub struct StepUp {
     /// `Some` once this page knows better than the server's first answer.
     deadline: RwSignal<Option<Option<f64>>>,
     /// Seconds left as the server first said.
-    initial: Resource<Option<u64>>,
+    initial: Resource<Option<u64>, JsonSerdeWasmCodec>,
     /// Now, in milliseconds since the epoch, ticking while a window is open.
     now: RwSignal<f64>,
     /// How the dialog asks, while it is open.
@@ -40,7 +40,7 @@ impl StepUp {
     fn new() -> Self {
         let step_up = Self {
             deadline: RwSignal::new(None),
-            initial: Resource::new(
+            initial: Resource::new_serde_wb(
                 || (),
                 |_| async { step_up_status().await.ok().and_then(|w| w.remaining_secs) },
             ),
