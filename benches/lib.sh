@@ -60,9 +60,21 @@ wait_until() {
   done
 }
 
+# The server as `cargo leptos build --release` made it, copied aside before anything else runs:
+# `cargo bench` and `cargo build` rebuild target/release/account-security without the flags
+# cargo-leptos passes (`--cfg erase_components`), and that server's HTML no longer matches the
+# WASM, so every page would fail to hydrate. With it, hash.txt: the server reads the bundle's
+# names from beside itself.
+APP_BINARY=$WORK/server/account-security
+keep_release_server() {
+  [ -x target/release/account-security ] || fail "no release build: run cargo leptos build --release --precompress --split"
+  mkdir -p "$WORK/server"
+  cp target/release/account-security target/release/hash.txt "$WORK/server/"
+}
+keep_release_server
+
 # Sets APP_PID: the server's own process, for /proc/$APP_PID/status.
 start_stack() {
-  [ -x target/release/account-security ] || fail "no release build: run cargo leptos build --release --precompress --split"
   # cargo-leptos builds only the app. It sets LEPTOS_OUTPUT_NAME while it does, and the same
   # value here keeps the crates it built from being rebuilt.
   step "building local-services"
@@ -89,7 +101,7 @@ start_stack() {
     exec env LOCAL_DATA_DIR="$DATA_DIR" LEPTOS_OUTPUT_NAME=account-security \
       LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_SITE_ADDR="$APP_ADDR" \
       LEPTOS_ENV=PROD LEPTOS_HASH_FILES=true LOG_FORMAT=text RUST_LOG=warn \
-      target/release/account-security
+      "$APP_BINARY"
   ) >"$WORK/app.log" 2>&1 &
   APP_PID=$!
   STARTED+=("$APP_PID")
