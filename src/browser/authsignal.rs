@@ -11,12 +11,15 @@ use super::json;
 use crate::{
     model::{ClientApiTicket, VerificationMethod},
     wire::authsignal::{
-        AddPasskeyRequest, ChallengeRequest, ChallengeResponse, EnrollEmailRequest, EnrollResponse,
-        EnrollSmsRequest, EnrollTotpResponse, ErrorBody, FailureReason,
-        PasskeyAuthenticationOptionsRequest, PasskeyOptionsResponse,
+        AddPasskeyRequest, AuthenticatorId, ChallengeRequest, ChallengeResponse,
+        EnrollEmailRequest, EnrollResponse, EnrollSmsRequest, EnrollTotpResponse, ErrorBody,
+        FailureReason, PasskeyAuthenticationOptionsRequest, PasskeyOptionsResponse,
         PasskeyRegistrationOptionsRequest, VerifyPasskeyRequest, VerifyRequest, VerifyResponse,
     },
 };
+
+/// A verify answer as the page reads it: of the new authenticator, only its id.
+type VerifyAnswer = VerifyResponse<AuthenticatorId>;
 
 /// One session with the Client API, for one tracked action: where the API is and the token
 /// that authorises it. After a successful verification the token is replaced by the
@@ -209,7 +212,7 @@ impl ClientApi {
     }
 
     /// Reads a verify answer; on success the token becomes the one that proves it.
-    fn verified(&mut self, reply: VerifyResponse) -> Verification {
+    fn verified(&mut self, reply: VerifyAnswer) -> Verification {
         if reply.is_verified {
             if let Some(token) = reply.access_token {
                 self.token = token;
@@ -297,14 +300,14 @@ mod tests {
 
     #[test]
     fn error_bodies_become_errors_whatever_the_status() {
-        let expired = read_answer::<VerifyResponse>(
+        let expired = read_answer::<VerifyAnswer>(
             false,
             r#"{"error":"expired_token","errorCode":"expired_token","errorDescription":"The token has expired."}"#,
         );
         assert_eq!(expired.unwrap_err(), ClientApiError::Expired);
-        let limited = read_answer::<VerifyResponse>(true, r#"{"error":"too_many_requests"}"#);
+        let limited = read_answer::<VerifyAnswer>(true, r#"{"error":"too_many_requests"}"#);
         assert_eq!(limited.unwrap_err(), ClientApiError::RateLimited);
-        let other = read_answer::<VerifyResponse>(
+        let other = read_answer::<VerifyAnswer>(
             false,
             r#"{"error":"invalid_request","errorDescription":"Bad email."}"#,
         );
@@ -324,7 +327,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    read_answer::<VerifyResponse>(false, body),
+                    read_answer::<VerifyAnswer>(false, body),
                     Err(ClientApiError::Network(_))
                 ),
                 "{body}"
@@ -334,14 +337,24 @@ mod tests {
 
     #[test]
     fn verify_answers_use_the_web_sdk_field_names() {
-        let ok: VerifyResponse = read_answer(
+        let ok: VerifyAnswer = read_answer(
             true,
             r#"{"isVerified":true,"accessToken":"eyJ.a.b","userAuthenticator":{"userAuthenticatorId":"42","verificationMethod":"EMAIL_OTP","createdAt":"2026-11-23T17:00:00Z"}}"#,
         )
         .unwrap();
         assert_eq!(ok.access_token.as_deref(), Some("eyJ.a.b"));
         assert_eq!(ok.user_authenticator.unwrap().user_authenticator_id, "42");
-        let wrong: VerifyResponse = read_answer(
+        // What the page does not use cannot make the answer unreadable.
+        let odd_dates: VerifyAnswer = read_answer(
+            true,
+            r#"{"isVerified":true,"userAuthenticator":{"userAuthenticatorId":"43","createdAt":"23/11/2026","verificationMethod":"SOMETHING_NEW"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            odd_dates.user_authenticator.unwrap().user_authenticator_id,
+            "43"
+        );
+        let wrong: VerifyAnswer = read_answer(
             true,
             r#"{"isVerified":false,"failureReason":"CODE_INVALID_OR_EXPIRED"}"#,
         )

@@ -449,9 +449,12 @@ pub struct VerifyRequest {
 /// The answer of a Client API verify. A wrong code is a 200 with `isVerified: false`; a right
 /// one carries a new token that may manage authenticators, and the new authenticator when the
 /// code completed an enrollment.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+///
+/// `A` is how the authenticator in it is read: the emulator writes the whole
+/// [`UserAuthenticator`]; the page reads only its id ([`AuthenticatorId`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct VerifyResponse {
+pub struct VerifyResponse<A = UserAuthenticator> {
     pub is_verified: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
@@ -461,9 +464,31 @@ pub struct VerifyResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_authenticator: Option<UserAuthenticator>,
+    pub user_authenticator: Option<A>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<FailureReason>,
+}
+
+impl<A> Default for VerifyResponse<A> {
+    fn default() -> Self {
+        Self {
+            is_verified: false,
+            access_token: None,
+            user_authenticator_id: None,
+            user_id: None,
+            user_authenticator: None,
+            failure_reason: None,
+        }
+    }
+}
+
+/// An authenticator read for its id alone. A field the reader does not use (a timestamp in a
+/// form it cannot parse, say) then cannot make the answer unreadable, and the bundle carries no
+/// timestamp parser.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthenticatorId {
+    pub user_authenticator_id: String,
 }
 
 /// `POST /client/user-authenticators/totp` (no body): a new, unverified authenticator app.
