@@ -4,13 +4,10 @@ mod bundle;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
-use leptos_router::{
-    SsrMode, StaticSegment,
-    components::{FlatRoutes, Route, Router},
-};
 
 use crate::pages::{
-    home::HomePage, not_found::NotFound, security::SecurityPage, signed_out::SignedOutPage,
+    address::provide_address, home::HomePage, not_found::NotFound, security::SecurityPage,
+    signed_out::SignedOutPage,
 };
 use bundle::{BundleScripts, BundleStylesheet};
 
@@ -37,9 +34,37 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The app's pages. The server renders each one at its path; in the browser the page in view
+/// hydrates and stays: moving to another page loads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Home,
+    /// Rendered whole before it is sent (the server waits for its data), so it reads complete
+    /// without JavaScript.
+    Security,
+    SignedOut,
+}
+
+impl Page {
+    pub const ALL: [Page; 3] = [Page::Home, Page::Security, Page::SignedOut];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Home => "/",
+            Page::Security => "/security",
+            Page::SignedOut => "/signed-out",
+        }
+    }
+
+    fn at(path: &str) -> Option<Page> {
+        Page::ALL.into_iter().find(|page| page.path() == path)
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let path = provide_address();
     // Effects run only in the browser, after hydration: tests wait for this marker before
     // they interact with the page.
     Effect::new(|| {
@@ -47,18 +72,14 @@ pub fn App() -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+    let page = match Page::at(&path) {
+        Some(Page::Home) => view! { <HomePage /> }.into_any(),
+        Some(Page::Security) => view! { <SecurityPage /> }.into_any(),
+        Some(Page::SignedOut) => view! { <SignedOutPage /> }.into_any(),
+        None => view! { <NotFound /> }.into_any(),
+    };
     view! {
         <Title formatter=|page: String| format!("{page} · Account Security") />
-        <Router>
-            // Flat, as the routes are: FlatRoutes weighs 13 KiB (gzip) less in the bundle than
-            // the nested Routes.
-            <FlatRoutes fallback=NotFound>
-                <Route path=StaticSegment("") view=HomePage />
-                // Async: the whole page is rendered before it is sent, so it reads complete
-                // without JavaScript.
-                <Route path=StaticSegment("security") view=SecurityPage ssr=SsrMode::Async />
-                <Route path=StaticSegment("signed-out") view=SignedOutPage />
-            </FlatRoutes>
-        </Router>
+        {page}
     }
 }

@@ -143,6 +143,36 @@ test("removing one of two email codes asks first and names what remains", async 
   expect(consoleErrors).toEqual([]);
 });
 
+test("the removal dialog opens and closes within the page, with the back and forward buttons too", async ({ page, consoleErrors }) => {
+  await signUp(page, "history");
+  const keep = freshEmail("keep");
+  const drop = freshEmail("drop");
+  await addEmailCode(page, keep);
+  await addEmailCode(page, drop);
+  // Gone if the page were loaded again.
+  await page.evaluate(() => ((window as unknown as { samePage: boolean }).samePage = true));
+
+  const row = methodRows(page).filter({ hasText: mask(drop) });
+  await row.getByRole("link", { name: /^Remove/ }).click();
+  const dialog = page.getByRole("dialog", { name: "Remove Email code?" });
+  await expect(dialog).toBeVisible();
+  await expect(page).toHaveURL(/\/security\?remove=/);
+
+  await page.goBack();
+  await expect(dialog).toBeHidden();
+  await expect(page).toHaveURL(/\/security$/);
+  await page.goForward();
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText(`${mask(drop)} will no longer work for signing in.`);
+
+  await dialog.getByRole("link", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page).toHaveURL(/\/security$/);
+  await expect(row).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage)).toBe(true);
+  expect(consoleErrors).toEqual([]);
+});
+
 test("the last method cannot be removed, not even by calling the server function", async ({ page, consoleErrors }) => {
   await signUp(page, "last");
   const address = freshEmail("only");

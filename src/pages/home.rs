@@ -13,7 +13,7 @@ pub fn HomePage() -> impl IntoView {
                 "authenticator apps and passkeys."
             </p>
             <p>
-                <a class="button primary" href="/auth/sign-in" rel="external">
+                <a class="button primary" href="/auth/sign-in">
                     "Sign in"
                 </a>
             </p>

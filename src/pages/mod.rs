@@ -1,5 +1,6 @@
 //! What a person sees. Components live beside the page that uses them.
 
+pub mod address;
 pub mod home;
 pub mod not_found;
 pub mod security;

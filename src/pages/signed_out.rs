@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
+use super::address::use_query;
 use crate::model::seconds_in_words;
 
 /// A wait longer than this in the URL is not one the server set.
@@ -146,13 +146,12 @@ impl SignedOutReason {
 /// After signing out, and wherever a sign-in could not be completed.
 #[component]
 pub fn SignedOutPage() -> impl IntoView {
-    let query = use_query_map();
-    let reason =
-        Memo::new(move |_| SignedOutReason::from_code(query.read().get("reason").as_deref()));
+    let reason = use_query("reason");
+    let reason = Memo::new(move |_| SignedOutReason::from_code(reason.read().as_deref()));
+    let retry_after = use_query("retry_after");
     let retry_after = Memo::new(move |_| {
-        query
-            .read()
-            .get("retry_after")
+        retry_after
+            .get()
             .and_then(|value| value.parse::<u64>().ok())
             .filter(|seconds| *seconds <= MAX_RETRY_AFTER_SECS)
     });
@@ -171,8 +170,7 @@ pub fn SignedOutPage() -> impl IntoView {
                 </form>
             </Show>
             <p>
-                // A server route, not a page of the app: the router must let the browser go.
-                <a class="button primary" href="/auth/sign-in" rel="external">
+                <a class="button primary" href="/auth/sign-in">
                     "Sign in again"
                 </a>
             </p>

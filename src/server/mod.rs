@@ -22,24 +22,15 @@ pub mod step_up;
 pub mod telemetry;
 mod webhooks;
 
-use std::{
-    future::Future,
-    io,
-    net::SocketAddr,
-    sync::{Arc, OnceLock},
-    time::Duration,
-};
+use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{
     Router,
     http::{StatusCode, header},
     middleware,
-    routing::{MethodFilter, get, on},
+    routing::{MethodFilter, MethodRouter, get, on},
 };
 use leptos::{prelude::*, server_fn::axum::server_fn_paths};
-use leptos_axum::{
-    AxumRouteListing, LeptosRoutes, generate_route_list, generate_route_list_with_exclusions,
-};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{
@@ -51,7 +42,7 @@ use tower_http::{
 use tracing::{Level, info, info_span};
 
 use crate::{
-    app::{App, shell},
+    app::{Page, shell},
     config::Config,
     local,
     secret::Secret,
@@ -213,10 +204,22 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// posts to gets the same-origin check, the REST API its bearer tokens, and health checks
 /// nothing; all of it sits behind size and time limits and the security headers.
 pub fn router(state: AppState) -> Router {
+    // Where Leptos spawns the work of a page (its resources, its streamed parts). Set once per
+    // process; a second router finds it set.
+    let _ = any_spawner::Executor::init_tokio();
     let page_policy = page_policy(&state);
     let context = {
         let page_policy = page_policy.clone();
         move || set_page_policy(&page_policy)
+    };
+    // A page's resources call the server functions in the server itself, which need the state.
+    let page_context = {
+        let state = state.clone();
+        let context = context.clone();
+        move || {
+            provide_context(state.clone());
+            context();
+        }
     };
     let shell = {
         let leptos_options = state.leptos_options.clone();
@@ -228,13 +231,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             session::layer::for_server_fns,
         ));
+    let page = |page: Page| render_page(page, page_context.clone(), shell.clone());
     let signed_in_pages = Router::new()
-        .leptos_routes_with_context(
-            &state,
-            page_routes(Pages::SignedIn),
-            context.clone(),
-            shell.clone(),
-        )
+        .route(Page::Security.path(), page(Page::Security))
         .route(prebuilt_return::PATH, get(prebuilt_return::handle))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -254,7 +253,8 @@ pub fn router(state: AppState) -> Router {
         .precompressed_gzip()
         .fallback(axum::handler::Handler::with_state(not_found, state.clone()));
     let public_pages = Router::new()
-        .leptos_routes_with_context(&state, page_routes(Pages::Public), context, shell)
+        .route(Page::Home.path(), page(Page::Home))
+        .route(Page::SignedOut.path(), page(Page::SignedOut))
         .fallback_service(files);
     let public_pages = headers::static_assets(public_pages, state.leptos_options.hash_files)
         .layer(compression::layer());
@@ -293,40 +293,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Which of the app's pages a router serves.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Pages {
-    /// `/security`: a signed-out visitor is sent to sign in.
-    SignedIn,
-    /// The start page, the signed-out page and the 404 page.
-    Public,
-}
-
-/// The page routes of one kind; every other route Leptos would add (the server functions, the
-/// other kind of page) is left out, so each router gets only its own routes and layers.
-///
-/// Listed once per process, before the first router is built: while Leptos walks the app to
-/// list its routes, it holds resource loading off for the whole process, and a page that starts
-/// rendering in another router meanwhile waits for ever (leptos-rs/leptos#4773). The integration
-/// tests build many routers in one process.
-fn page_routes(kind: Pages) -> Vec<AxumRouteListing> {
-    static LISTED: OnceLock<[Vec<AxumRouteListing>; 2]> = OnceLock::new();
-    let [signed_in, public] =
-        LISTED.get_or_init(|| [list_pages(Pages::SignedIn), list_pages(Pages::Public)]);
-    match kind {
-        Pages::SignedIn => signed_in.clone(),
-        Pages::Public => public.clone(),
+/// A page at its path. The security page is rendered whole before it is sent, so it reads
+/// complete without JavaScript; the others stream.
+fn render_page<View: IntoView + 'static>(
+    page: Page,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+    shell: impl Fn() -> View + Clone + Send + Sync + 'static,
+) -> MethodRouter<AppState> {
+    match page {
+        Page::Security => get(leptos_axum::render_app_async_with_context(context, shell)),
+        Page::Home | Page::SignedOut => get(leptos_axum::render_app_to_stream_with_context(
+            context, shell,
+        )),
     }
-}
-
-fn list_pages(kind: Pages) -> Vec<AxumRouteListing> {
-    let needs_sign_in = |path: &str| path == "/security";
-    let others = generate_route_list(App)
-        .into_iter()
-        .map(|route| route.path().to_owned())
-        .filter(|path| needs_sign_in(path) != (kind == Pages::SignedIn));
-    let server_fns = server_fn_paths().map(|(path, _)| path.to_owned());
-    generate_route_list_with_exclusions(App, Some(server_fns.chain(others).collect()))
 }
 
 /// Every server function, with the server's state in its context.

@@ -677,9 +677,10 @@ async fn only_static_files_are_cached_or_compressed() {
     }
 }
 
-/// Leptos holds resource loading off for the whole process while it lists an app's routes
-/// (leptos-rs/leptos#4773), and this binary builds a router for every test: a page rendered
-/// while another router is built must still finish, not hang until the request times out.
+/// Listing an app's routes through Leptos holds resource loading off for the whole process
+/// (leptos-rs/leptos#4773), so the server lists its pages itself; this binary builds a router
+/// for every test, and a page rendered while another router is built must still finish, not
+/// hang until the request times out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_renders_while_other_routers_are_built() {
     /// Ends the building when the test ends, passed or failed: the runtime waits for it.
@@ -775,5 +776,32 @@ async fn files_served_while_pages_render_do_not_take_their_headers() {
     }
     while let Some(count) = loops.join_next().await {
         assert!(count.unwrap() > 0);
+    }
+}
+
+/// Each page answers at its own path and nowhere else: a near miss is the 404 page, for a
+/// signed-in person and for anyone, and never the signed-in page outside its session check.
+#[tokio::test]
+async fn pages_answer_at_their_own_paths_only() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::signed_up(&app, &new_email("paths")).await;
+    assert_eq!(browser.get(&app.url("/security")).await.status(), 200);
+    for path in [
+        "/security/",
+        "/SECURITY",
+        "/security/methods",
+        "/signed-out/",
+    ] {
+        let signed_in = browser.get(&app.url(path)).await;
+        let anyone = crate::support::client()
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap();
+        for (who, response) in [("signed in", signed_in), ("anyone", anyone)] {
+            assert_eq!(response.status(), 404, "{path}, {who}");
+            let html = response.text().await.unwrap();
+            assert!(html.contains("Page not found"), "{path}, {who}");
+        }
     }
 }

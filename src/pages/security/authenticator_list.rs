@@ -4,6 +4,7 @@ use super::method_icon::MethodIcon;
 use crate::{
     lockout::removal_risk,
     model::{AppError, AuthenticatorView, LockOutReason, When},
+    pages::address,
 };
 
 /// The id of a row, so focus can move to a method that was just added.
@@ -84,11 +85,13 @@ fn AuthenticatorRow(authenticator: AuthenticatorView, is_last: bool) -> impl Int
         }
         .into_any()
     } else {
+        let href = format!("/security?remove={id}");
         view! {
             <div class="row-action">
                 <a
                     class="button danger-quiet"
-                    href=format!("/security?remove={id}")
+                    href=href.clone()
+                    on:click=move |event| address::follow(&event, &href)
                     // Two methods may share a label and an address: the date tells them apart.
                     aria-label=format!("Remove {name}, added {}", added.relative)
                 >

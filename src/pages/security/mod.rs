@@ -14,12 +14,12 @@ mod step_up;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::{RemoveAuthenticator, list_authenticators, me},
     browser::dom,
     model::AppError,
+    pages::address::use_query,
 };
 use add_method::{AddMethod, Added};
 use authenticator_list::{AuthenticatorList, row_id};
@@ -34,9 +34,8 @@ const PAGE_TITLE: &str = "page-title";
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
-    let query = use_query_map();
-    let notice = Memo::new(move |_| query.read().get("notice"));
-    let removing = Memo::new(move |_| query.read().get("remove"));
+    let notice = use_query("notice");
+    let removing = use_query("remove");
     let remove = ServerAction::<RemoveAuthenticator>::new();
     let added = RwSignal::new(0_u32);
     let retry = RwSignal::new(0_u32);

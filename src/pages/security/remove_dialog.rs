@@ -1,11 +1,11 @@
 use leptos::{html::Dialog, prelude::*};
-use leptos_router::{NavigateOptions, hooks::use_navigate};
 
 use super::{spinner::Spinner, step_up::use_step_up};
 use crate::{
     api::RemoveAuthenticator,
     lockout::removal_risk,
     model::{AppError, AuthenticatorView, LockOutReason},
+    pages::address,
 };
 
 /// The confirmation before a removal. It is open while the URL says `?remove=<id>`, so it works
@@ -33,17 +33,10 @@ pub fn RemoveDialog(
             dialog.close();
         }
     });
-    let navigate = use_navigate();
     let on_close = move |_| {
         action.value().set(None);
         if removing.get_untracked().is_some() {
-            navigate(
-                "/security",
-                NavigateOptions {
-                    scroll: false,
-                    ..Default::default()
-                },
-            );
+            address::go("/security");
         }
     };
     let target = move || {
@@ -78,7 +71,7 @@ fn NotInYourList() -> impl IntoView {
         <h2 id="remove-title">"Nothing to remove"</h2>
         <p id="remove-consequence">"That sign-in method is not in your list any more."</p>
         <div class="dialog-actions">
-            <a class="button" href="/security">
+            <a class="button" href="/security" on:click=|event| address::follow(&event, "/security")>
                 "Close"
             </a>
         </div>
@@ -184,7 +177,11 @@ fn ConfirmRemoval(
                     })
             }}
             <div class="dialog-actions">
-                <a class="button" href="/security">
+                <a
+                    class="button"
+                    href="/security"
+                    on:click=|event| address::follow(&event, "/security")
+                >
                     "Cancel"
                 </a>
                 <button

@@ -446,7 +446,6 @@ fn SignInAgain(cancel: impl Fn(leptos::ev::MouseEvent) + 'static) -> impl IntoVi
             <a
                 class="button primary"
                 href="/auth/sign-in?prompt=login&return_to=%2Fsecurity%3Fresume%3Dadd"
-                rel="external"
             >
                 "Sign in again"
             </a>
