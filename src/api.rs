@@ -1,7 +1,8 @@
 //! The server functions: the only door from the page to the server. Each one starts with
-//! [`ssr::signed_in_user`], so none runs without a verified Cognito access token (the session
-//! layer also refuses signed-out calls before they get here), and each answers failures with
-//! the shared [`AppError`]; a layer gives the response that error's HTTP status.
+//! [`ssr::caller`] (or [`ssr::signed_in_user`]), so none runs without a verified Cognito access
+//! token (the session layer also refuses signed-out calls before they get here), then calls one
+//! operation of `server::account` and translates its answer: cookies, redirects of plain form
+//! posts. Failures are the shared [`AppError`]; a layer gives the response its HTTP status.
 
 use leptos::prelude::*;
 
@@ -25,9 +26,8 @@ pub async fn me() -> Result<UserView, AppError> {
 /// The signed-in person's sign-in methods.
 #[server(endpoint = "list_authenticators", output = JsonAnswer)]
 pub async fn list_authenticators() -> Result<Vec<AuthenticatorView>, AppError> {
-    let user = ssr::signed_in_user()?;
-    let state = ssr::state()?;
-    crate::server::account::list(&state.authsignal, &user.sub).await
+    let (state, caller) = ssr::caller()?;
+    crate::server::account::list(&state, &caller).await
 }
 
 /// A short-lived Authsignal token with which the browser adds one method: an email code for
@@ -39,63 +39,39 @@ pub async fn start_enrollment(
     #[server(default)] email: Option<String>,
     #[server(default)] phone_number: Option<String>,
 ) -> Result<ClientApiTicket, AppError> {
-    use crate::server::{
-        account::{self, Contact},
-        http::rate_limit::Bucket,
-    };
+    use crate::server::account::{self, Contact};
 
-    let user = ssr::signed_in_user()?;
-    let state = ssr::state()?;
+    let (state, caller) = ssr::caller()?;
     let contact = Contact::for_new(method, email, phone_number)?;
-    ssr::limit(&state, Bucket::Enrollment, &user).await?;
-    ssr::require_step_up(&state, &user).await?;
-    let username = user.email.as_deref().unwrap_or(&user.username);
-    account::start_enrollment(
-        &state.authsignal,
-        &user.sub,
-        &contact,
-        Some(username),
-        &ssr::requester(&state),
-    )
-    .await
+    account::start_enrollment(&state, &caller, &contact).await
 }
 
 /// The last 30 days of the person's account, newest first.
 #[server(endpoint = "recent_activity", output = JsonAnswer)]
 pub async fn recent_activity() -> Result<Vec<ActivityView>, AppError> {
-    let user = ssr::signed_in_user()?;
-    let state = ssr::state()?;
-    crate::server::activity::recent(&state.authsignal, &user.sub, state.clock.now()).await
+    let (state, caller) = ssr::caller()?;
+    crate::server::account::recent_activity(&state, &caller).await
 }
 
 /// Whether this browser may change the person's methods now, and for how long.
 #[server(endpoint = "step_up_status", output = JsonAnswer)]
 pub async fn step_up_status() -> Result<StepUpWindow, AppError> {
-    let user = ssr::signed_in_user()?;
-    let state = ssr::state()?;
-    Ok(ssr::step_up_status(&state, &user))
+    let (state, caller) = ssr::caller()?;
+    Ok(crate::server::account::step_up_status(&state, &caller))
 }
 
 /// A token with which the browser challenges one of the person's methods (no scope to add).
 #[server(endpoint = "start_step_up", output = JsonAnswer)]
 pub async fn start_step_up() -> Result<ClientApiTicket, AppError> {
-    use crate::server::{http::rate_limit::Bucket, step_up};
-
-    let user = ssr::signed_in_user()?;
-    let state = ssr::state()?;
-    ssr::limit(&state, Bucket::StepUp, &user).await?;
-    step_up::start(&state, &user, &ssr::requester(&state)).await
+    let (state, caller) = ssr::caller()?;
+    crate::server::account::start_step_up(&state, &caller).await
 }
 
 /// Turns the token of a passed challenge into a step-up window, kept in an HttpOnly cookie.
 #[server(endpoint = "complete_step_up", output = JsonAnswer)]
 pub async fn complete_step_up(token: String) -> Result<StepUpWindow, AppError> {
-    use crate::server::{http::rate_limit::Bucket, step_up};
-
-    let user = ssr::signed_in_user()?;
-    let state = ssr::state()?;
-    ssr::limit(&state, Bucket::StepUp, &user).await?;
-    let granted = step_up::complete(&state, &user, &token).await?;
+    let (state, caller) = ssr::caller()?;
+    let granted = crate::server::account::complete_step_up(&state, &caller, &token).await?;
     ssr::set_cookies(|jar| {
         state
             .session
@@ -109,33 +85,21 @@ pub async fn complete_step_up(token: String) -> Result<StepUpWindow, AppError> {
 /// Ends the step-up window now.
 #[server(endpoint = "end_step_up", output = JsonAnswer)]
 pub async fn end_step_up() -> Result<StepUpWindow, AppError> {
-    let _user = ssr::signed_in_user()?;
-    let state = ssr::state()?;
+    let (state, caller) = ssr::caller()?;
+    let window = crate::server::account::end_step_up(&state, &caller).await?;
     ssr::set_cookies(|jar| state.session.clear_step_up(jar));
-    Ok(StepUpWindow {
-        remaining_secs: None,
-    })
+    Ok(window)
 }
 
 /// Where to send the browser to manage methods on Authsignal's own pages. The return address
-/// comes from configuration, never from the request. Authsignal challenges anyone with a
-/// method there; someone without one must have signed in lately, as for a first method here.
+/// comes from configuration, never from the request.
 #[server(endpoint = "prebuilt_ui_url", output = JsonAnswer)]
 pub async fn prebuilt_ui_url() -> Result<String, AppError> {
-    use crate::server::{account, http::rate_limit::Bucket, prebuilt_return};
+    use crate::server::{account, prebuilt_return};
 
-    let user = ssr::signed_in_user()?;
-    let state = ssr::state()?;
-    ssr::limit(&state, Bucket::PrebuiltUi, &user).await?;
-    ssr::require_step_up_for_prebuilt(&state, &user).await?;
+    let (state, caller) = ssr::caller()?;
     let return_url = prebuilt_return::url(&state.config);
-    let visit = account::start_prebuilt_visit(
-        &state.authsignal,
-        &user.sub,
-        &return_url,
-        &ssr::requester(&state),
-    )
-    .await?;
+    let visit = account::open_prebuilt_ui(&state, &caller, &return_url).await?;
     // Which visit this browser started: only that visit's return is accepted, and only once.
     ssr::set_cookies(|jar| state.session.store_visit(jar, &visit.idempotency_key));
     Ok(visit.url)
@@ -149,36 +113,25 @@ pub async fn remove_authenticator(
     id: String,
     #[server(default)] accepts_no_fallback: bool,
 ) -> Result<Vec<AuthenticatorView>, AppError> {
-    use crate::server::{account, http::rate_limit::Bucket, notify::Change};
+    use crate::{
+        paths::Notice,
+        server::{account, present},
+    };
 
-    let user = ssr::signed_in_user()?;
-    let state = ssr::state()?;
-    account::validate_authenticator_id(&id)?;
-    ssr::limit(&state, Bucket::Removal, &user).await?;
-    if let Err(error) = ssr::require_step_up(&state, &user).await {
-        if ssr::is_plain_form_post() {
-            leptos_axum::redirect("/security?notice=verify-needs-javascript");
+    let (state, caller) = ssr::caller()?;
+    match account::remove(&state, &caller, &id, accepts_no_fallback).await {
+        Ok(removal) => {
+            leptos_axum::redirect(&Notice::Removed.path());
+            Ok(present::views(&removal.remaining))
         }
-        return Err(error);
+        Err(error @ AppError::StepUpRequired { .. }) => {
+            if ssr::is_plain_form_post() {
+                leptos_axum::redirect(&Notice::VerifyNeedsJavascript.path());
+            }
+            Err(error)
+        }
+        Err(error) => Err(error),
     }
-    let from = ssr::requester(&state);
-    state.notifier.removing(&id).await?;
-    let removal = account::remove(
-        &state.authsignal,
-        &state.shared,
-        &user.sub,
-        &id,
-        accepts_no_fallback,
-        &from,
-    )
-    .await?;
-    let change = Change::removed(&removal.removed, &from, state.clock.now());
-    state
-        .notifier
-        .notify(&user.sub, user.email.clone(), change)
-        .await;
-    leptos_axum::redirect("/security?notice=removed");
-    Ok(account::views(&removal.remaining))
 }
 
 #[cfg(feature = "ssr")]
@@ -193,12 +146,12 @@ pub mod ssr {
     use axum_extra::extract::PrivateCookieJar;
 
     use crate::{
-        model::{AppError, StepUpWindow},
+        model::AppError,
         server::{
             AppState,
-            http::{client_ip::client_ip, rate_limit::Bucket, requester::Requester},
+            caller::Caller,
+            http::requester::Requester,
             session::{self, CurrentUser},
-            step_up,
         },
     };
 
@@ -216,22 +169,19 @@ pub mod ssr {
             .ok_or_else(|| AppError::Internal("the server is not set up".to_owned()))
     }
 
-    /// Counts this request against the person's and their address's allowance.
-    pub async fn limit(
-        state: &AppState,
-        bucket: Bucket,
-        user: &CurrentUser,
-    ) -> Result<(), AppError> {
-        let ip = use_context::<Parts>()
-            .and_then(|parts| client_ip(&parts, state.config.limits.trust_forwarded_for));
-        state.limit(bucket, Some(&user.sub), ip).await
-    }
-
-    /// Where the current request comes from, as the activity log records it.
-    pub fn requester(state: &AppState) -> Requester {
-        use_context::<Parts>()
-            .map(|parts| Requester::of(&parts, state))
-            .unwrap_or_default()
+    /// The server's state and who is asking: the signed-in person, where the request comes
+    /// from, and the step-up proof this browser's cookie holds.
+    pub fn caller() -> Result<(AppState, Caller), AppError> {
+        let user = signed_in_user()?;
+        let state = state()?;
+        let parts = use_context::<Parts>();
+        let from = parts
+            .as_ref()
+            .map(|parts| Requester::of(parts, &state))
+            .unwrap_or_default();
+        let proof =
+            parts.and_then(|parts| state.session.step_up(&state.session.jar(&parts.headers)));
+        Ok((state, Caller::on_page(user, from, proof)))
     }
 
     /// Changes this browser's cookies: `change` gets the request's jar and returns it changed.
@@ -246,33 +196,6 @@ pub mod ssr {
         let jar = change(state.session.jar(&parts.headers));
         for cookie in jar.into_response().headers().get_all(header::SET_COOKIE) {
             response.append_header(header::SET_COOKIE, cookie.clone());
-        }
-    }
-
-    /// The step-up proof this browser's cookie holds.
-    fn step_up_proof(state: &AppState) -> Option<String> {
-        use_context::<Parts>()
-            .and_then(|parts| state.session.step_up(&state.session.jar(&parts.headers)))
-    }
-
-    /// A change to sign-in methods needs a recent step-up (see `server::step_up`).
-    pub async fn require_step_up(state: &AppState, user: &CurrentUser) -> Result<(), AppError> {
-        step_up::require(state, user, step_up_proof(state).as_deref()).await
-    }
-
-    pub async fn require_step_up_for_prebuilt(
-        state: &AppState,
-        user: &CurrentUser,
-    ) -> Result<(), AppError> {
-        step_up::require_for_prebuilt(state, user, step_up_proof(state).as_deref()).await
-    }
-
-    pub fn step_up_status(state: &AppState, user: &CurrentUser) -> StepUpWindow {
-        let proof = step_up_proof(state);
-        StepUpWindow {
-            remaining_secs: state
-                .step_up
-                .remaining(proof.as_deref(), user, state.clock.now()),
         }
     }
 

@@ -1,13 +1,16 @@
-//! The HTML shell, the root component and the routes.
+//! The HTML shell and the root component, which renders the page at the request's path.
 
 mod bundle;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 
-use crate::pages::{
-    address::provide_address, home::HomePage, not_found::NotFound, security::SecurityPage,
-    signed_out::SignedOutPage,
+use crate::{
+    pages::{
+        address::provide_address, home::HomePage, not_found::NotFound, security::SecurityPage,
+        signed_out::SignedOutPage,
+    },
+    paths::Page,
 };
 use bundle::{BundleScripts, BundleStylesheet};
 
@@ -31,33 +34,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
-    }
-}
-
-/// The app's pages. The server renders each one at its path; in the browser the page in view
-/// hydrates and stays: moving to another page loads it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Page {
-    Home,
-    /// Rendered whole before it is sent (the server waits for its data), so it reads complete
-    /// without JavaScript.
-    Security,
-    SignedOut,
-}
-
-impl Page {
-    pub const ALL: [Page; 3] = [Page::Home, Page::Security, Page::SignedOut];
-
-    pub fn path(self) -> &'static str {
-        match self {
-            Page::Home => "/",
-            Page::Security => "/security",
-            Page::SignedOut => "/signed-out",
-        }
-    }
-
-    fn at(path: &str) -> Option<Page> {
-        Page::ALL.into_iter().find(|page| page.path() == path)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod browser;
 pub mod lockout;
 pub mod model;
 pub mod pages;
+pub mod paths;
 pub mod secret;
 pub mod wire;
 
@@ -16,6 +17,8 @@ pub mod wire;
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod local;
+#[cfg(feature = "ssr")]
+pub mod serve;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use account_security::{config::Config, server};
+use account_security::{config::Config, serve, server};
 
 /// Under load, glibc's allocator made worker threads queue on its arena locks.
 #[global_allocator]
@@ -13,7 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> ExitCode {
     let config = Config::load_or_exit();
     server::telemetry::init(config.log_format);
-    match server::run(config, server::shutdown_signal()).await {
+    match serve::run(config, serve::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "server stopped");

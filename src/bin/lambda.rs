@@ -4,7 +4,8 @@
 
 use account_security::{
     config::Config,
-    server::{self, lambda},
+    serve::{self, lambda},
+    server,
 };
 use leptos::prelude::get_configuration;
 
@@ -13,6 +14,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::load_or_exit();
     server::telemetry::init(config.log_format);
     let leptos_options = get_configuration(None)?.leptos_options;
-    let app = server::build(config, leptos_options).await?;
+    let app = serve::build(config, leptos_options).await?;
     lambda_http::run(lambda::handler(app)).await
 }

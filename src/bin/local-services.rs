@@ -13,8 +13,8 @@ use std::{io, path::PathBuf, process::ExitCode};
 
 use account_security::{
     config::{AuthsignalMode, CognitoMode, Config},
-    local,
-    server::{self, telemetry},
+    local, serve,
+    server::telemetry,
     storage,
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
@@ -38,7 +38,7 @@ async fn main() -> ExitCode {
                 eprintln!("could not write the settings: {error}");
                 return ExitCode::FAILURE;
             }
-            server::shutdown_signal().await;
+            serve::shutdown_signal().await;
             ExitCode::SUCCESS
         }
         Err(error) => {

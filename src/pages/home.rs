@@ -1,3 +1,4 @@
+use crate::paths::SIGN_IN;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -13,7 +14,7 @@ pub fn HomePage() -> impl IntoView {
                 "authenticator apps and passkeys."
             </p>
             <p>
-                <a class="button primary" href="/auth/sign-in">
+                <a class="button primary" href=SIGN_IN>
                     "Sign in"
                 </a>
             </p>

@@ -1,3 +1,4 @@
+use crate::paths::Page;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -14,7 +15,7 @@ pub fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address."</p>
             <p>
-                <a href="/">"Go to the start page"</a>
+                <a href=Page::Home.path()>"Go to the start page"</a>
             </p>
         </main>
     }

@@ -2,85 +2,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::address::use_query;
-use crate::model::seconds_in_words;
+use crate::{
+    model::seconds_in_words,
+    paths::{Page, SIGN_IN, SIGN_OUT, SignedOutReason, query},
+};
 
 /// A wait longer than this in the URL is not one the server set.
 const MAX_RETRY_AFTER_SECS: u64 = 3600;
 
-/// Why someone is on the signed-out page: after signing out, or a sign-in that could not be
-/// completed. Only these fixed codes travel in the URL, so nothing from outside is displayed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SignedOutReason {
-    SignedOut,
-    /// The hosted page answered `access_denied`.
-    Cancelled,
-    /// No sign-in was pending in this browser: too slow, or started elsewhere.
-    FlowExpired,
-    /// The callback's `state` was not this browser's.
-    StateMismatch,
-    /// Cognito refused the code: used, expired, or the PKCE verifier did not match.
-    CodeRejected,
-    /// Another error from the hosted page, or no code.
-    SignInFailed,
-    /// Cognito's tokens did not verify.
-    TokenRejected,
-    /// Cognito could not be reached.
-    Unavailable,
-    /// Too many sign-ins from one address.
-    RateLimited,
-    /// Signed out here, but Cognito did not confirm that the refresh token was revoked.
-    RevocationUnconfirmed,
-    /// Cognito's tokens are too large for the browser's cookies.
-    SessionTooLarge,
-}
-
+/// What each reason tells the person.
 impl SignedOutReason {
-    pub const ALL: [Self; 11] = [
-        Self::SignedOut,
-        Self::Cancelled,
-        Self::FlowExpired,
-        Self::StateMismatch,
-        Self::CodeRejected,
-        Self::SignInFailed,
-        Self::TokenRejected,
-        Self::Unavailable,
-        Self::RateLimited,
-        Self::RevocationUnconfirmed,
-        Self::SessionTooLarge,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::SignedOut => "signed-out",
-            Self::Cancelled => "cancelled",
-            Self::FlowExpired => "expired",
-            Self::StateMismatch => "state-mismatch",
-            Self::CodeRejected => "code-rejected",
-            Self::SignInFailed => "failed",
-            Self::TokenRejected => "token-rejected",
-            Self::Unavailable => "unavailable",
-            Self::RateLimited => "rate-limited",
-            Self::RevocationUnconfirmed => "revocation-unconfirmed",
-            Self::SessionTooLarge => "session-too-large",
-        }
-    }
-
-    /// Unknown codes read as a plain sign-out.
-    pub fn from_code(code: Option<&str>) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|reason| Some(reason.code()) == code)
-            .unwrap_or(Self::SignedOut)
-    }
-
-    /// Where the browser is sent to read about it.
-    pub fn path(self) -> String {
-        match self {
-            Self::SignedOut => "/signed-out".to_owned(),
-            reason => format!("/signed-out?reason={}", reason.code()),
-        }
-    }
-
     pub fn heading(self) -> &'static str {
         match self {
             Self::SignedOut => "You are signed out",
@@ -146,9 +77,9 @@ impl SignedOutReason {
 /// After signing out, and wherever a sign-in could not be completed.
 #[component]
 pub fn SignedOutPage() -> impl IntoView {
-    let reason = use_query("reason");
+    let reason = use_query(query::REASON);
     let reason = Memo::new(move |_| SignedOutReason::from_code(reason.read().as_deref()));
-    let retry_after = use_query("retry_after");
+    let retry_after = use_query(query::RETRY_AFTER);
     let retry_after = Memo::new(move |_| {
         retry_after
             .get()
@@ -163,19 +94,19 @@ pub fn SignedOutPage() -> impl IntoView {
             <Show when=move || reason.get() == SignedOutReason::RevocationUnconfirmed>
                 // Signing out again ends the managed-login session and tries the revocation
                 // once more, as far as anything is left to revoke.
-                <form method="post" action="/auth/sign-out">
+                <form method="post" action=SIGN_OUT>
                     <button type="submit" class="button primary">
                         "Finish signing out"
                     </button>
                 </form>
             </Show>
             <p>
-                <a class="button primary" href="/auth/sign-in">
+                <a class="button primary" href=SIGN_IN>
                     "Sign in again"
                 </a>
             </p>
             <p>
-                <a href="/">"Go to the start page"</a>
+                <a href=Page::Home.path()>"Go to the start page"</a>
             </p>
         </main>
     }
@@ -186,20 +117,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_reason_round_trips_through_its_code() {
+    fn every_reason_is_told_in_a_sentence() {
         for reason in SignedOutReason::ALL {
-            assert_eq!(SignedOutReason::from_code(Some(reason.code())), reason);
             assert!(reason.message(None).ends_with('.'), "{reason:?}");
         }
-        assert_eq!(
-            SignedOutReason::from_code(Some("<script>")),
-            SignedOutReason::SignedOut
-        );
-        assert_eq!(SignedOutReason::from_code(None), SignedOutReason::SignedOut);
-        assert_eq!(
-            SignedOutReason::CodeRejected.path(),
-            "/signed-out?reason=code-rejected"
-        );
     }
 
     #[test]

@@ -15,16 +15,18 @@ use super::{
     account::{self, ReturnOutcome},
     session::CurrentUser,
 };
-use crate::config::Config;
+use crate::{
+    config::Config,
+    paths::{self, Notice},
+};
 
-pub const PATH: &str = "/security/return";
 /// A visit's return is remembered as long as its token could be presented.
 const VISIT_MEMORY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 
 /// The return address given to Authsignal, from configuration only.
 pub fn url(config: &Config) -> Url {
     let mut url = config.public_url.clone();
-    url.set_path(PATH);
+    url.set_path(paths::PREBUILT_RETURN);
     url
 }
 
@@ -41,8 +43,7 @@ pub async fn handle(
     Query(query): Query<ReturnQuery>,
 ) -> impl IntoResponse {
     let (jar, visit) = state.session.take_visit(state.session.jar(&headers));
-    let outcome =
-        account::confirm_return(&state.authsignal, &user.sub, &query.token, visit.as_deref()).await;
+    let outcome = account::confirm_return(&state, &user.sub, &query.token, visit.as_deref()).await;
     // The cookie goes with the first return; a copy of it kept and sent again, to this
     // instance or another, finds the visit used.
     let outcome = match (outcome, visit) {
@@ -60,10 +61,10 @@ pub async fn handle(
         (outcome, _) => outcome,
     };
     let notice = match outcome {
-        ReturnOutcome::Confirmed => "manage-done",
-        ReturnOutcome::Invalid => "manage-invalid",
-        ReturnOutcome::Unavailable => "manage-unavailable",
+        ReturnOutcome::Confirmed => Notice::ManageDone,
+        ReturnOutcome::Invalid => Notice::ManageInvalid,
+        ReturnOutcome::Unavailable => Notice::ManageUnavailable,
     };
     tracing::info!(?outcome, "returned from the pre-built UI");
-    (jar, Redirect::to(&format!("/security?notice={notice}")))
+    (jar, Redirect::to(&notice.path()))
 }

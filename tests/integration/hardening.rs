@@ -699,7 +699,7 @@ async fn a_page_renders_while_other_routers_are_built() {
         move || {
             let mut built = 0_u32;
             while !stop.load(Ordering::Relaxed) {
-                drop(account_security::server::router(state.clone()));
+                drop(account_security::serve::router(state.clone()));
                 built += 1;
             }
             built

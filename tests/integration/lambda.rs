@@ -2,7 +2,7 @@
 //! answers the plain server gives over HTTP, and the client address API Gateway saw is the one
 //! the app records.
 
-use account_security::server::{self, lambda};
+use account_security::serve::{self, lambda};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -66,7 +66,7 @@ fn event(name: &str, fills: &[(&str, &str)]) -> Value {
 
 async fn through_lambda(app: &TestApp, event: &Value) -> Answer {
     let request = lambda_http::request::from_str(&event.to_string()).unwrap();
-    let handler = lambda::handler(server::router(app.state.clone()));
+    let handler = lambda::handler(serve::router(app.state.clone()));
     let response = handler.oneshot(request).await.unwrap();
     // Into what the Lambda runtime sends back to API Gateway.
     let response = lambda_http::IntoResponse::into_response(response).await;

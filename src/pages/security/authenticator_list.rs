@@ -5,6 +5,7 @@ use crate::{
     lockout::removal_risk,
     model::{AppError, AuthenticatorView, LockOutReason, When},
     pages::address,
+    paths,
 };
 
 /// The id of a row, so focus can move to a method that was just added.
@@ -85,7 +86,7 @@ fn AuthenticatorRow(authenticator: AuthenticatorView, is_last: bool) -> impl Int
         }
         .into_any()
     } else {
-        let href = format!("/security?remove={id}");
+        let href = paths::removal_dialog(&id);
         view! {
             <div class="row-action">
                 <a

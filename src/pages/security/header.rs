@@ -1,6 +1,7 @@
 use leptos::{prelude::*, server::codee::string::JsonSerdeWasmCodec};
 
 use crate::model::{AppError, UserView};
+use crate::paths::{Page, SIGN_OUT};
 
 /// Who is signed in, and the way out. Signing out is a plain form post, so it works before the
 /// page has hydrated and without JavaScript.
@@ -10,7 +11,7 @@ pub fn SecurityHeader(
 ) -> impl IntoView {
     view! {
         <header class="top-bar">
-            <a class="brand" href="/security">
+            <a class="brand" href=Page::Security.path()>
                 "Account security"
             </a>
             <div class="who">
@@ -27,7 +28,7 @@ pub fn SecurityHeader(
                             })
                     })}
                 </Suspense>
-                <form method="post" action="/auth/sign-out">
+                <form method="post" action=SIGN_OUT>
                     <button type="submit" class="button small">
                         "Sign out"
                     </button>

@@ -20,6 +20,7 @@ use crate::{
     browser::dom,
     model::AppError,
     pages::address::use_query,
+    paths::{Page, query},
 };
 use add_method::{AddMethod, Added};
 use authenticator_list::{AuthenticatorList, row_id};
@@ -34,8 +35,8 @@ const PAGE_TITLE: &str = "page-title";
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
-    let notice = use_query("notice");
-    let removing = use_query("remove");
+    let notice = use_query(query::NOTICE);
+    let removing = use_query(query::REMOVE);
     let remove = ServerAction::<RemoveAuthenticator>::new();
     let added = RwSignal::new(0_u32);
     let retry = RwSignal::new(0_u32);
@@ -163,7 +164,7 @@ fn LoadError(error: AppError, retry: RwSignal<u32>) -> impl IntoView {
             <p>{error.to_string()}</p>
             <a
                 class="button"
-                href="/security"
+                href=Page::Security.path()
                 on:click=move |event| {
                     event.prevent_default();
                     retry.update(|count| *count += 1);

@@ -1,10 +1,17 @@
 use leptos::prelude::*;
 
+use crate::paths;
+
 /// A message about what just happened, named by `?notice=` so it survives a redirect (a removal
 /// without JavaScript, the return from Authsignal).
 #[component]
 pub fn Notice(notice: Memo<Option<String>>) -> impl IntoView {
-    let message = move || notice.get().and_then(|notice| message(&notice));
+    let message = move || {
+        notice
+            .get()
+            .and_then(|code| paths::Notice::from_code(&code))
+            .map(message)
+    };
     view! {
         {move || {
             message()
@@ -20,27 +27,26 @@ pub fn Notice(notice: Memo<Option<String>>) -> impl IntoView {
 }
 
 /// The tone (a CSS class) and the sentence for each notice.
-fn message(notice: &str) -> Option<(&'static str, &'static str)> {
-    Some(match notice {
-        "removed" => ("ok", "Sign-in method removed."),
-        "verify-needs-javascript" => (
+fn message(notice: paths::Notice) -> (&'static str, &'static str) {
+    match notice {
+        paths::Notice::Removed => ("ok", "Sign-in method removed."),
+        paths::Notice::VerifyNeedsJavascript => (
             "problem",
             "Nothing was removed: changing your sign-in methods needs you to verify it's you first, and that needs JavaScript, which is off or did not load.",
         ),
-        "manage-done" => (
+        paths::Notice::ManageDone => (
             "ok",
             "Welcome back from Authsignal. The list below shows your sign-in methods as they are now.",
         ),
-        "manage-invalid" => (
+        paths::Notice::ManageInvalid => (
             "problem",
             "The link back from Authsignal was not valid, or was already used, so nothing was confirmed. Your list below is up to date.",
         ),
-        "manage-unavailable" => (
+        paths::Notice::ManageUnavailable => (
             "problem",
             "Authsignal could not confirm your visit just now. Your changes there are kept; reload this page in a minute to see them.",
         ),
-        _ => return None,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -48,9 +54,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_known_notices_show() {
-        assert!(message("removed").is_some());
-        assert!(message("manage-done").is_some());
-        assert!(message("<script>").is_none());
+    fn every_notice_is_a_sentence() {
+        for notice in paths::Notice::ALL {
+            assert!(message(notice).1.ends_with('.'), "{notice:?}");
+        }
     }
 }

@@ -6,6 +6,7 @@ use crate::{
     lockout::removal_risk,
     model::{AppError, AuthenticatorView, LockOutReason},
     pages::address,
+    paths::Page,
 };
 
 /// The confirmation before a removal. It is open while the URL says `?remove=<id>`, so it works
@@ -36,7 +37,7 @@ pub fn RemoveDialog(
     let on_close = move |_| {
         action.value().set(None);
         if removing.get_untracked().is_some() {
-            address::go("/security");
+            address::go(Page::Security.path());
         }
     };
     let target = move || {
@@ -71,7 +72,11 @@ fn NotInYourList() -> impl IntoView {
         <h2 id="remove-title">"Nothing to remove"</h2>
         <p id="remove-consequence">"That sign-in method is not in your list any more."</p>
         <div class="dialog-actions">
-            <a class="button" href="/security" on:click=|event| address::follow(&event, "/security")>
+            <a
+                class="button"
+                href=Page::Security.path()
+                on:click=|event| address::follow(&event, Page::Security.path())
+            >
                 "Close"
             </a>
         </div>
@@ -179,8 +184,8 @@ fn ConfirmRemoval(
             <div class="dialog-actions">
                 <a
                     class="button"
-                    href="/security"
-                    on:click=|event| address::follow(&event, "/security")
+                    href=Page::Security.path()
+                    on:click=|event| address::follow(&event, Page::Security.path())
                 >
                     "Cancel"
                 </a>

@@ -11,11 +11,10 @@ use tracing::warn;
 use crate::{
     model::{ActivityKind, ActivityView, AppError, VerificationMethod},
     server::{
-        account::{self, ADD_AUTHENTICATOR, MANAGE_AUTHENTICATORS, present},
-        authsignal::AuthsignalClient,
+        authsignal::{AuthsignalClient, actions::Action},
         http::requester::Requester,
+        present,
         session::CurrentUser,
-        step_up::STEP_UP,
     },
     wire::authsignal::{
         ActionState, AuthenticatorEventData, TrackAttributes, UpdateUserRequest, UserActionRecord,
@@ -23,18 +22,6 @@ use crate::{
     },
 };
 
-/// Tracked at every sign-in.
-pub const SIGN_IN: &str = "signIn";
-/// Tracked after every removal the app makes.
-pub const REMOVE_AUTHENTICATOR: &str = "removeAuthenticator";
-/// What the log is made of.
-const CODES: [&str; 5] = [
-    SIGN_IN,
-    ADD_AUTHENTICATOR,
-    REMOVE_AUTHENTICATOR,
-    STEP_UP,
-    MANAGE_AUTHENTICATORS,
-];
 /// As far back as Authsignal answers.
 const DAYS: i64 = 30;
 /// A page's worth; older entries are still in the Authsignal Portal.
@@ -45,7 +32,7 @@ const SHOWN: usize = 50;
 /// failure is logged: a sign-in never waits for its record.
 pub async fn record_sign_in(authsignal: &AuthsignalClient, user: &CurrentUser, from: &Requester) {
     if let Err(error) = authsignal
-        .track(&user.sub, SIGN_IN, &from.attributes())
+        .track(&user.sub, Action::SignIn.code(), &from.attributes())
         .await
     {
         warn!(%error, "a sign-in was not recorded");
@@ -78,7 +65,7 @@ pub async fn record_removal(
         ..from.attributes()
     };
     if let Err(error) = authsignal
-        .track(user_id, REMOVE_AUTHENTICATOR, &attributes)
+        .track(user_id, Action::RemoveAuthenticator.code(), &attributes)
         .await
     {
         warn!(%error, "a removal was not recorded in the activity log");
@@ -92,9 +79,10 @@ pub async fn recent(
     user_id: &str,
     now: OffsetDateTime,
 ) -> Result<Vec<ActivityView>, AppError> {
+    let codes = Action::ALL.map(Action::code);
     let (records, methods) = tokio::join!(
-        authsignal.query_actions(user_id, &CODES, now - Duration::days(DAYS)),
-        account::authenticators(authsignal, user_id),
+        authsignal.query_actions(user_id, &codes, now - Duration::days(DAYS)),
+        authsignal.verified_authenticators(user_id),
     );
     let methods = methods.unwrap_or_default();
     Ok(records?
@@ -111,7 +99,10 @@ pub async fn origin_of(
     event: &AuthenticatorEventData,
     now: OffsetDateTime,
 ) -> (Option<String>, Option<String>) {
-    let codes = [ADD_AUTHENTICATOR, MANAGE_AUTHENTICATORS];
+    let codes = [
+        Action::AddAuthenticator.code(),
+        Action::ManageAuthenticators.code(),
+    ];
     let Ok(records) = authsignal
         .query_actions(&event.user_id, &codes, now - Duration::hours(1))
         .await
@@ -127,7 +118,7 @@ pub async fn origin_of(
         .or_else(|| {
             records
                 .iter()
-                .find(|record| record.action_code == MANAGE_AUTHENTICATORS)
+                .find(|record| record.action_code == Action::ManageAuthenticators.code())
         });
     match origin {
         Some(record) => (
@@ -147,24 +138,24 @@ pub fn describe(
 ) -> Option<ActivityView> {
     let succeeded = record.state == ActionState::ChallengeSucceeded;
     let settled = record.state_updated_at.unwrap_or(record.created_at);
-    let used = || used_method(record, methods, now);
-    let (kind, summary, at) = match record.action_code.as_str() {
-        SIGN_IN => (
+    let used = || used_method(record, methods);
+    let (kind, summary, at) = match Action::from_code(&record.action_code)? {
+        Action::SignIn => (
             ActivityKind::SignedIn,
             "Signed in".to_owned(),
             record.created_at,
         ),
-        ADD_AUTHENTICATOR if succeeded || record.verified_by_authenticator_id.is_some() => (
+        Action::AddAuthenticator if succeeded || record.verified_by_authenticator_id.is_some() => (
             ActivityKind::MethodAdded,
             format!("Added {}", used()?),
             settled,
         ),
-        REMOVE_AUTHENTICATOR => (
+        Action::RemoveAuthenticator => (
             ActivityKind::MethodRemoved,
             format!("Removed {}", removed_kind(&record.idempotency_key)),
             record.created_at,
         ),
-        STEP_UP if succeeded => (
+        Action::StepUp if succeeded => (
             ActivityKind::Verified,
             match used() {
                 Some(method) => format!("Verified it's you with {method}"),
@@ -172,12 +163,12 @@ pub fn describe(
             },
             settled,
         ),
-        STEP_UP if record.state == ActionState::ChallengeFailed => (
+        Action::StepUp if record.state == ActionState::ChallengeFailed => (
             ActivityKind::VerificationFailed,
             "Couldn't verify it's you: too many wrong codes".to_owned(),
             settled,
         ),
-        MANAGE_AUTHENTICATORS => (
+        Action::ManageAuthenticators => (
             ActivityKind::OpenedSettings,
             "Opened Authsignal settings".to_owned(),
             record.created_at,
@@ -195,11 +186,7 @@ pub fn describe(
 
 /// "an email code j•••@example.com", "a passkey (iCloud Keychain)": the method the action was
 /// verified with, named as the list names it while it still exists.
-fn used_method(
-    record: &UserActionRecord,
-    methods: &[UserAuthenticator],
-    now: OffsetDateTime,
-) -> Option<String> {
+fn used_method(record: &UserActionRecord, methods: &[UserAuthenticator]) -> Option<String> {
     let still_there = record.verified_by_authenticator_id.as_ref().and_then(|id| {
         methods
             .iter()
@@ -209,15 +196,13 @@ fn used_method(
         .verification_method
         .or(still_there.map(|method| method.verification_method))?;
     let named = with_article(method);
-    Some(
-        match still_there.and_then(|method| account::view(method, now).masked_identifier) {
-            Some(identifier) if matches!(method, VerificationMethod::Passkey) => {
-                format!("{named} ({identifier})")
-            }
-            Some(identifier) => format!("{named} {identifier}"),
-            None => named,
-        },
-    )
+    Some(match still_there.and_then(present::identifier_of) {
+        Some(identifier) if matches!(method, VerificationMethod::Passkey) => {
+            format!("{named} ({identifier})")
+        }
+        Some(identifier) => format!("{named} {identifier}"),
+        None => named,
+    })
 }
 
 /// The kind of method a removal's idempotency key names (see [`record_removal`]).

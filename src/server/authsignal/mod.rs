@@ -3,6 +3,7 @@
 //! empty password, one pooled connection client shared by every clone, and retries of reads only
 //! (reference §1.2–1.3, §2).
 
+pub mod actions;
 mod error;
 
 use std::{sync::Arc, time::Duration};
@@ -26,11 +27,16 @@ pub use error::{ApiError, AuthsignalError};
 use super::http_client;
 use crate::{
     config::{AuthsignalEndpoints, AuthsignalSettings},
+    model::{AppError, ClientApiTicket},
     wire::authsignal::{
         ErrorBody, TrackAttributes, TrackResponse, UpdateUserRequest, UserActionRecord,
         UserAuthenticator, UserResponse, ValidateRequest, ValidateResponse,
     },
 };
+
+/// Authsignal tokens are JWTs of a few hundred bytes; anything far longer is refused before it
+/// is sent.
+pub const MAX_TOKEN_LENGTH: usize = 8 * 1024;
 
 /// The user the readiness probe asks about: reading an unknown user is a cheap authenticated
 /// call that changes nothing (Authsignal answers `isEnrolled: false`).
@@ -119,6 +125,32 @@ impl AuthsignalClient {
         let url = self.url(&["users", segment("userId", user_id)?, "authenticators"]);
         let body = self.call("get_authenticators", Method::GET, url, None);
         decode("get_authenticators", &body.await?)
+    }
+
+    /// The user's verified methods, oldest first. An enrollment started and never finished may
+    /// be listed by Authsignal without `verifiedAt`: it is no way to sign in, so it is neither
+    /// shown nor counted by the lock-out rule.
+    pub async fn verified_authenticators(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<UserAuthenticator>, AppError> {
+        let mut authenticators = self.get_authenticators(user_id).await?;
+        authenticators.retain(|authenticator| authenticator.verified_at.is_some());
+        authenticators.sort_by_key(|authenticator| authenticator.created_at);
+        Ok(authenticators)
+    }
+
+    /// What a browser needs to call the Client API with `token`.
+    pub fn ticket(&self, token: &str) -> ClientApiTicket {
+        ClientApiTicket {
+            token: token.to_owned(),
+            client_api_url: self
+                .client_api_url()
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+            tenant_id: self.tenant_id().to_owned(),
+        }
     }
 
     /// Removes one authenticator. The body of the answer is ignored, as every SDK does.

@@ -6,8 +6,10 @@
 
 use url::Url;
 
+use crate::paths::Page;
+
 /// Where a signed-in person lands by default.
-pub const DEFAULT: &str = "/security";
+pub const DEFAULT: &str = Page::Security.path();
 const MAX_LEN: usize = 2048;
 
 /// `raw` as a same-origin path with its query, or `None`.

@@ -16,7 +16,11 @@ use oauth2::{
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::{config::CognitoEndpoints, secret::Secret};
+use crate::{
+    config::CognitoEndpoints,
+    paths::{self, Page},
+    secret::Secret,
+};
 
 /// The token endpoint's answer has an `id_token` beside the standard fields.
 #[derive(Clone, Deserialize, Serialize)]
@@ -125,7 +129,9 @@ impl OAuthClient {
         let mut client = oauth2::Client::new(ClientId::new(endpoints.client_id.clone()))
             .set_auth_uri(AuthUrl::from_url(domain("/oauth2/authorize")?))
             .set_token_uri(TokenUrl::from_url(domain("/oauth2/token")?))
-            .set_redirect_uri(RedirectUrl::from_url(public_url.join("/auth/callback")?));
+            .set_redirect_uri(RedirectUrl::from_url(
+                public_url.join(paths::SIGN_IN_CALLBACK)?,
+            ));
         if let Some(secret) = &endpoints.client_secret {
             // Sent with HTTP Basic authentication, the crate's default.
             client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
@@ -134,7 +140,10 @@ impl OAuthClient {
         logout_url
             .query_pairs_mut()
             .append_pair("client_id", &endpoints.client_id)
-            .append_pair("logout_uri", public_url.join("/signed-out")?.as_str());
+            .append_pair(
+                "logout_uri",
+                public_url.join(Page::SignedOut.path())?.as_str(),
+            );
         Ok(Self {
             client,
             http,

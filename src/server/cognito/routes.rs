@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     model::AppError,
-    pages::signed_out::SignedOutReason,
+    paths::{self, SignedOutReason},
     server::{
         AppState, activity,
         http::{client_ip::client_ip, rate_limit::Bucket, requester::Requester},
@@ -33,9 +33,9 @@ const SIGN_IN_RECORD_WAIT: std::time::Duration = std::time::Duration::from_milli
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/auth/sign-in", get(sign_in))
-        .route("/auth/callback", get(callback))
-        .route("/auth/sign-out", post(sign_out))
+        .route(paths::SIGN_IN, get(sign_in))
+        .route(paths::SIGN_IN_CALLBACK, get(callback))
+        .route(paths::SIGN_OUT, post(sign_out))
 }
 
 fn query_params(query: Option<&str>) -> HashMap<String, String> {

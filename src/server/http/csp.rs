@@ -2,7 +2,10 @@
 //! on every script it emits, the browser may call only us and Authsignal's Client API, and forms
 //! may go only to us and the hosted sign-in.
 
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, header};
+use leptos::prelude::use_context;
+
+use crate::server::AppState;
 
 /// For responses that are not pages (JSON, files): nothing may run or be embedded.
 pub const NON_PAGE_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
@@ -48,6 +51,44 @@ impl ContentSecurityPolicy {
         );
         // Origins come from validated configuration and the nonce is base64url.
         HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static(NON_PAGE_POLICY))
+    }
+}
+
+/// What the page may connect to and post forms to, besides itself: Authsignal's Client API
+/// (the browser enrolls methods there) and the hosted sign-in (sign-out ends there). In
+/// development, also the live-reload socket.
+pub fn page_policy(state: &AppState) -> ContentSecurityPolicy {
+    let authsignal = state
+        .authsignal
+        .client_api_url()
+        .origin()
+        .ascii_serialization();
+    let sign_in = state
+        .cognito
+        .oauth
+        .logout_url()
+        .origin()
+        .ascii_serialization();
+    let options = &state.leptos_options;
+    let reload = (options.env == leptos::config::Env::DEV).then(|| {
+        let host = state.config.public_url.host_str().unwrap_or("127.0.0.1");
+        format!("ws://{host}:{}", options.reload_port)
+    });
+    ContentSecurityPolicy::new(
+        [Some(authsignal.as_str()), reload.as_deref()]
+            .into_iter()
+            .flatten(),
+        [sign_in.as_str()],
+    )
+}
+
+/// Puts the policy, with this response's nonce, on a page response.
+pub fn set_page_policy(policy: &ContentSecurityPolicy) {
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, policy.for_page(&nonce));
     }
 }
 

@@ -15,9 +15,10 @@ use time::OffsetDateTime;
 use tracing::{error, info, warn};
 
 use super::{
-    account::{self, present},
+    activity::device,
     authsignal::AuthsignalClient,
     http::requester::Requester,
+    present,
     shared_state::{SharedState, Unavailable},
 };
 use crate::{
@@ -66,12 +67,9 @@ impl Change {
             kind: ChangeKind::Removed,
             authenticator_id: removed.user_authenticator_id.clone(),
             method: removed.verification_method,
-            identifier: account::view(removed, now).masked_identifier,
+            identifier: present::identifier_of(removed),
             when: present::when(now, now).exact,
-            device: from
-                .user_agent
-                .as_deref()
-                .and_then(super::activity::device::name),
+            device: from.user_agent.as_deref().and_then(device::name),
             address: from.ip.map(|ip| ip.to_string()),
         }
     }
@@ -84,15 +82,12 @@ impl Change {
         at: OffsetDateTime,
         origin: (Option<String>, Option<String>),
     ) -> Self {
-        let identifier = match event.verification_method {
-            VerificationMethod::EmailOtp | VerificationMethod::EmailMagicLink => {
-                event.email.as_deref().map(present::mask_email)
-            }
-            VerificationMethod::Sms | VerificationMethod::Whatsapp => {
-                event.phone_number.as_deref().map(present::mask_phone)
-            }
-            _ => event.credential_name.clone(),
-        };
+        let identifier = present::identifier(
+            event.verification_method,
+            event.email.as_deref(),
+            event.phone_number.as_deref(),
+            event.credential_name.as_deref(),
+        );
         Self {
             kind,
             authenticator_id: event.user_authenticator_id.clone(),

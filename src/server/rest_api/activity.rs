@@ -4,10 +4,10 @@ use axum::{Json, extract::State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::bearer::BearerUser;
+use super::bearer::ApiCaller;
 use crate::{
     model::{ActivityKind, ActivityView, AppError},
-    server::{AppState, activity, app_error::ErrorBody},
+    server::{AppState, account, app_error::ErrorBody},
 };
 
 /// One thing that happened to the person's account.
@@ -60,8 +60,8 @@ impl From<ActivityView> for ApiActivity {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    BearerUser(user): BearerUser,
+    ApiCaller(caller): ApiCaller,
 ) -> Result<Json<Vec<ApiActivity>>, AppError> {
-    let entries = activity::recent(&state.authsignal, &user.sub, state.clock.now()).await?;
+    let entries = account::recent_activity(&state, &caller).await?;
     Ok(Json(entries.into_iter().map(ApiActivity::from).collect()))
 }

@@ -11,16 +11,14 @@ use time::OffsetDateTime;
 use url::Url;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{bearer::BearerUser, json_body::JsonBody, step_up::StepUpToken};
+use super::{bearer::ApiCaller, json_body::JsonBody};
 use crate::{
     model::{AppError, VerificationMethod},
     server::{
         AppState,
         account::{self, Contact},
         app_error::ErrorBody,
-        http::{rate_limit::Bucket, requester::Requester},
-        notify::Change,
-        prebuilt_return, step_up,
+        prebuilt_return,
     },
     wire::authsignal::UserAuthenticator,
 };
@@ -143,11 +141,9 @@ fn answer(authenticators: Vec<UserAuthenticator>) -> Json<Vec<ApiAuthenticator>>
 )]
 pub async fn list(
     State(state): State<AppState>,
-    BearerUser(user): BearerUser,
+    ApiCaller(caller): ApiCaller,
 ) -> Result<Json<Vec<ApiAuthenticator>>, AppError> {
-    Ok(answer(
-        account::authenticators(&state.authsignal, &user.sub).await?,
-    ))
+    Ok(answer(account::authenticators(&state, &caller).await?))
 }
 
 /// Optional addresses for the method about to be added; Authsignal sends the first code there.
@@ -198,29 +194,17 @@ pub struct EnrollmentResponse {
 )]
 pub async fn start_enrollment(
     State(state): State<AppState>,
-    from: Requester,
-    BearerUser(user): BearerUser,
-    StepUpToken(proof): StepUpToken,
+    ApiCaller(caller): ApiCaller,
     JsonBody(request): JsonBody<EnrollmentRequest>,
 ) -> Result<Json<EnrollmentResponse>, AppError> {
     let contact = Contact {
         email: request.email,
         phone_number: request.phone_number,
     };
-    contact.validate()?;
-    state
-        .limit(Bucket::Enrollment, Some(&user.sub), from.ip)
-        .await?;
-    step_up::require(&state, &user, proof.as_deref()).await?;
-    let authsignal_token = account::enrollment_token(
-        &state.authsignal,
-        &user.sub,
-        &contact,
-        user.email.as_deref(),
-        &from,
-    )
-    .await?;
-    Ok(Json(EnrollmentResponse { authsignal_token }))
+    let ticket = account::start_enrollment(&state, &caller, &contact).await?;
+    Ok(Json(EnrollmentResponse {
+        authsignal_token: ticket.token,
+    }))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -259,9 +243,7 @@ pub struct RemoveQuery {
 )]
 pub async fn remove(
     State(state): State<AppState>,
-    from: Requester,
-    BearerUser(user): BearerUser,
-    StepUpToken(proof): StepUpToken,
+    ApiCaller(caller): ApiCaller,
     Path(user_authenticator_id): Path<String>,
     query: Result<Query<RemoveQuery>, QueryRejection>,
 ) -> Result<Json<Vec<ApiAuthenticator>>, AppError> {
@@ -271,26 +253,13 @@ pub async fn remove(
             "Use true or false for acceptsNoFallback.",
         )
     })?;
-    account::validate_authenticator_id(&user_authenticator_id)?;
-    state
-        .limit(Bucket::Removal, Some(&user.sub), from.ip)
-        .await?;
-    step_up::require(&state, &user, proof.as_deref()).await?;
-    state.notifier.removing(&user_authenticator_id).await?;
     let removal = account::remove(
-        &state.authsignal,
-        &state.shared,
-        &user.sub,
+        &state,
+        &caller,
         &user_authenticator_id,
         query.accepts_no_fallback,
-        &from,
     )
     .await?;
-    let change = Change::removed(&removal.removed, &from, state.clock.now());
-    state
-        .notifier
-        .notify(&user.sub, user.email.clone(), change)
-        .await;
     Ok(answer(removal.remaining))
 }
 
@@ -335,19 +304,12 @@ pub struct PrebuiltUiResponse {
 )]
 pub async fn prebuilt_ui(
     State(state): State<AppState>,
-    from: Requester,
-    BearerUser(user): BearerUser,
-    StepUpToken(proof): StepUpToken,
+    ApiCaller(caller): ApiCaller,
     JsonBody(request): JsonBody<PrebuiltUiRequest>,
 ) -> Result<Json<PrebuiltUiResponse>, AppError> {
     // A refused address costs no allowance: it never reaches Authsignal.
     let return_url = allowed_return_url(&state, request.redirect_url.as_deref())?;
-    state
-        .limit(Bucket::PrebuiltUi, Some(&user.sub), from.ip)
-        .await?;
-    step_up::require_for_prebuilt(&state, &user, proof.as_deref()).await?;
-    let visit =
-        account::start_prebuilt_visit(&state.authsignal, &user.sub, &return_url, &from).await?;
+    let visit = account::open_prebuilt_ui(&state, &caller, &return_url).await?;
     Ok(Json(PrebuiltUiResponse {
         prebuilt_ui_url: visit.url,
     }))

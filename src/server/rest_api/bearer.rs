@@ -15,8 +15,14 @@ use axum_extra::{
 
 use crate::{
     model::{AppError, Upstream},
-    server::{AppState, cognito::verifier::VerifyError, session::CurrentUser},
+    server::{
+        AppState, caller::Caller, cognito::verifier::VerifyError, http::requester::Requester,
+        session::CurrentUser,
+    },
 };
+
+/// The header sensitive calls carry a step-up proof in.
+pub const STEP_UP_HEADER: &str = "step-up-token";
 
 /// The person whose access token authorised the request.
 pub struct BearerUser(pub CurrentUser);
@@ -64,4 +70,29 @@ fn unauthorized(problem: Option<&'static str>) -> Response {
             .insert(header::WWW_AUTHENTICATE, value);
     }
     response
+}
+
+/// Who calls a REST route: the person of the bearer token, where the request came from, and
+/// the `Step-Up-Token` header, if any.
+pub struct ApiCaller(pub Caller);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let BearerUser(user) = BearerUser::from_request_parts(parts, state).await?;
+        let proof = parts
+            .headers
+            .get(STEP_UP_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .map(|value| value.trim().to_owned());
+        Ok(Self(Caller::over_api(
+            user,
+            Requester::of(parts, state),
+            proof,
+        )))
+    }
 }

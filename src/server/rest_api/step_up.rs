@@ -2,45 +2,16 @@
 //! Authsignal Mobile or Web SDK, and the exchange of the passed challenge's token for a sealed
 //! `stepUpToken`, which sensitive calls send as the `Step-Up-Token` header.
 
-use axum::{
-    Json,
-    extract::{FromRequestParts, State},
-    http::request::Parts,
-};
+use axum::{Json, extract::State};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{bearer::BearerUser, json_body::JsonBody};
-use crate::server::app_error::ErrorBody;
+use super::{bearer::ApiCaller, json_body::JsonBody};
 use crate::{
     model::AppError,
-    server::{
-        AppState,
-        http::{rate_limit::Bucket, requester::Requester},
-        step_up,
-    },
+    server::{AppState, account, app_error::ErrorBody},
 };
-
-/// The header sensitive calls carry a step-up proof in.
-pub const HEADER: &str = "step-up-token";
-
-/// The `Step-Up-Token` header, when there is one.
-pub struct StepUpToken(pub Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for StepUpToken {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .headers
-                .get(HEADER)
-                .and_then(|value| value.to_str().ok())
-                .map(|value| value.trim().to_owned()),
-        ))
-    }
-}
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -67,13 +38,9 @@ pub struct StepUpStart {
 )]
 pub async fn start(
     State(state): State<AppState>,
-    from: Requester,
-    BearerUser(user): BearerUser,
+    ApiCaller(caller): ApiCaller,
 ) -> Result<Json<StepUpStart>, AppError> {
-    state
-        .limit(Bucket::StepUp, Some(&user.sub), from.ip)
-        .await?;
-    let ticket = step_up::start(&state, &user, &from).await?;
+    let ticket = account::start_step_up(&state, &caller).await?;
     Ok(Json(StepUpStart {
         authsignal_token: ticket.token,
     }))
@@ -117,14 +84,10 @@ pub struct StepUpProof {
 )]
 pub async fn complete(
     State(state): State<AppState>,
-    from: Requester,
-    BearerUser(user): BearerUser,
+    ApiCaller(caller): ApiCaller,
     JsonBody(request): JsonBody<StepUpCompletion>,
 ) -> Result<Json<StepUpProof>, AppError> {
-    state
-        .limit(Bucket::StepUp, Some(&user.sub), from.ip)
-        .await?;
-    let granted = step_up::complete(&state, &user, &request.token).await?;
+    let granted = account::complete_step_up(&state, &caller, &request.token).await?;
     Ok(Json(StepUpProof {
         step_up_token: granted.token,
         expires_at: granted.expires_at,

@@ -21,7 +21,10 @@ use super::{
     },
     Session, check,
 };
-use crate::model::AppError;
+use crate::{
+    model::AppError,
+    paths::{self, Page},
+};
 
 /// For pages that need a signed-in person.
 pub async fn for_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -136,11 +139,11 @@ async fn refresh_session(
 fn sign_in_path(uri: &axum::http::Uri) -> String {
     let return_to = uri
         .path_and_query()
-        .map_or("/security", |path| path.as_str());
+        .map_or(Page::Security.path(), |path| path.as_str());
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("return_to", return_to)
         .finish();
-    format!("/auth/sign-in?{query}")
+    format!("{}?{query}", paths::SIGN_IN)
 }
 
 /// The error as the server function would have answered it, so the page decodes it as an

@@ -13,6 +13,7 @@ use std::{collections::HashMap, path::PathBuf};
 
 use account_security::{
     config::{AppClientKind, Config, LocalCognitoSettings, TokenLifetimes},
+    serve,
     server::{self, AppState},
 };
 use axum_extra::extract::cookie::Key;
@@ -71,11 +72,9 @@ impl TestApp {
         if let Some(root) = env.get("LEPTOS_SITE_ROOT") {
             leptos_options.site_root = root.as_str().into();
         }
-        let state = server::start_services(config, leptos_options)
-            .await
-            .unwrap();
-        let app = server::router(state.clone());
-        tokio::spawn(server::serve(listener, app, std::future::pending()));
+        let state = serve::start_services(config, leptos_options).await.unwrap();
+        let app = serve::router(state.clone());
+        tokio::spawn(serve::serve(listener, app, std::future::pending()));
         let cognito_url = discover_cognito(&base_url).await;
         TestApp {
             base_url,

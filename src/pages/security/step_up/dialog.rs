@@ -14,6 +14,7 @@ use crate::{
         lazy_part::{LazyPart, NOT_LOADED},
         spinner::Spinner,
     },
+    paths,
 };
 
 const CODE_INPUT: &str = "step-up-code";
@@ -443,10 +444,7 @@ fn SignInAgain(cancel: impl Fn(leptos::ev::MouseEvent) + 'static) -> impl IntoVi
             <button type="button" class="button" on:click=cancel>
                 "Cancel"
             </button>
-            <a
-                class="button primary"
-                href="/auth/sign-in?prompt=login&return_to=%2Fsecurity%3Fresume%3Dadd"
-            >
+            <a class="button primary" href=paths::FRESH_SIGN_IN_TO_ADD>
                 "Sign in again"
             </a>
         </div>

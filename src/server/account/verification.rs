@@ -1,0 +1,43 @@
+//! Stepping up, as operations: starting a challenge, turning its passed token into a proof,
+//! ending the window early, and asking how long it lasts (the mechanism is `server::step_up`).
+
+use super::{Caller, limit};
+use crate::{
+    model::{AppError, ClientApiTicket, StepUpWindow},
+    server::{
+        AppState,
+        http::rate_limit::Bucket,
+        step_up::{self, Granted},
+    },
+};
+
+/// A token with which the caller challenges one of their methods (no scope to add).
+pub async fn start_step_up(state: &AppState, caller: &Caller) -> Result<ClientApiTicket, AppError> {
+    limit(state, Bucket::StepUp, caller).await?;
+    step_up::start(state, caller).await
+}
+
+/// Turns the token of a passed challenge into a proof; the door keeps it (a cookie, or the
+/// answer a native app sends back as `Step-Up-Token`).
+pub async fn complete_step_up(
+    state: &AppState,
+    caller: &Caller,
+    token: &str,
+) -> Result<Granted, AppError> {
+    limit(state, Bucket::StepUp, caller).await?;
+    step_up::complete(state, caller, token).await
+}
+
+/// Ends the caller's window now; the door forgets its proof.
+pub async fn end_step_up(_state: &AppState, _caller: &Caller) -> Result<StepUpWindow, AppError> {
+    Ok(StepUpWindow {
+        remaining_secs: None,
+    })
+}
+
+/// Whether the caller may change their methods now, and for how long.
+pub fn step_up_status(state: &AppState, caller: &Caller) -> StepUpWindow {
+    StepUpWindow {
+        remaining_secs: step_up::remaining(state, caller),
+    }
+}
