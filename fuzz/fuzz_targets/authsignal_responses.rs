@@ -5,7 +5,7 @@
 #![no_main]
 
 use account_security::{
-    server::account::views,
+    server::present::views,
     wire::authsignal::{
         ErrorBody, TrackResponse, UserAuthenticator, UserResponse, ValidateResponse,
     },

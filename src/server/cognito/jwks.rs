@@ -13,14 +13,16 @@ use std::{
     time::Duration,
 };
 
-use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
+use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::{sync::Mutex, time::Instant};
 use url::Url;
 
-use super::verifier::{InvalidToken, VerifyError};
+use jsonwebtoken::DecodingKey;
+
+use super::verify_error::{InvalidToken, VerifyError};
 
 /// Fetches for unknown kids start at most this often: how long a genuine token under a
 /// rotated key may wait, and what a flood of random kids costs Cognito.
@@ -33,8 +35,8 @@ const MAX_KEYS: usize = 64;
 /// Cognito's keys are RSA-2048; shorter moduli are not trusted.
 const MIN_MODULUS_BYTES: usize = 256;
 
-/// Parsed once, when fetched: a signature check then costs only the RSA operation.
-type Keys = HashMap<String, Arc<ParsedPublicKey>>;
+/// Built once, when fetched, for `jsonwebtoken::decode`.
+type Keys = HashMap<String, Arc<DecodingKey>>;
 
 pub struct JwksCache {
     url: Url,
@@ -69,7 +71,7 @@ impl JwksCache {
     }
 
     /// The key with this `kid`, fetching the JWKS when it is not cached yet.
-    pub async fn key(&self, kid: &str) -> Result<Arc<ParsedPublicKey>, VerifyError> {
+    pub async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, VerifyError> {
         if let Some(key) = self.cached(kid) {
             return Ok(key);
         }
@@ -169,7 +171,7 @@ impl JwksCache {
         self.current().contains_key(kid)
     }
 
-    fn cached(&self, kid: &str) -> Option<Arc<ParsedPublicKey>> {
+    fn cached(&self, kid: &str) -> Option<Arc<DecodingKey>> {
         self.current().get(kid).cloned()
     }
 
@@ -219,7 +221,7 @@ fn parse_jwks(body: &[u8]) -> Result<Keys, String> {
     Ok(keys)
 }
 
-fn usable_key(jwk: Value) -> Result<(String, ParsedPublicKey), &'static str> {
+fn usable_key(jwk: Value) -> Result<(String, DecodingKey), &'static str> {
     let jwk: RsaJwk = serde_json::from_value(jwk).map_err(|_| "malformed key")?;
     if jwk.kty != "RSA" {
         return Err("not an RSA key");
@@ -246,13 +248,17 @@ fn usable_key(jwk: Value) -> Result<(String, ParsedPublicKey), &'static str> {
     let exponent = URL_SAFE_NO_PAD
         .decode(&e)
         .map_err(|_| "exponent is not base64url")?;
-    let key = RsaPublicKeyComponents {
+    // A key aws-lc-rs cannot use is skipped now, not found unusable at every token.
+    RsaPublicKeyComponents {
         n: &modulus,
         e: &exponent,
     }
     .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
     .map_err(|_| "not a usable RSA public key")?;
-    Ok((kid, key))
+    Ok((
+        kid,
+        DecodingKey::from_rsa_raw_components(&modulus, &exponent),
+    ))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod routes;
 #[cfg(test)]
 mod test_keys;
 pub mod verifier;
+mod verify_error;
 
 use std::{io, time::Duration};
 

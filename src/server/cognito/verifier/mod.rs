@@ -1,9 +1,11 @@
 //! Checks Cognito access and ID tokens: what aws-jwt-verify checks, and stricter where it is
 //! lax (`exp` is required, only RS256 is accepted, no header member or claim the verifier reads
-//! may appear twice). The signature is checked with the pool's key as parsed once by aws-lc-rs
-//! when the JWKS was fetched, then the claims are read in one pass: jsonwebtoken's `decode`
-//! would parse the header three times and the payload twice, and rebuild the RSA key, for every
-//! token. Claims are only ever read from a payload whose signature is genuine.
+//! may appear twice). `jsonwebtoken::decode` (aws-lc-rs) checks the signature with the pool's
+//! key, built once per JWKS fetch, then reads the claims into [`Claims`] and checks `nbf` and
+//! `iss`; the rules Cognito's tokens need beyond that (`token_use`, `client_id`, one audience,
+//! the types of the claims the app reads) follow here, and expiry last, so that only a token
+//! valid in every other way is worth a refresh. Claims are only ever read from a payload whose
+//! signature is genuine.
 //!
 //! The header is read before the signature is checked, but only to refuse what can never be
 //! valid and to pick the key: the `kid` is a map key and nothing else (never a path or URL), and
@@ -11,79 +13,27 @@
 
 mod cache;
 
-use std::{sync::Arc, time::Duration};
+use std::{fmt, sync::Arc, time::Duration};
 
 use aws_lc_rs::constant_time;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use serde::{Deserialize, Deserializer, de::DeserializeOwned};
+use jsonwebtoken::{Algorithm, Validation, errors::ErrorKind};
+use serde::{
+    Deserialize, Deserializer,
+    de::{DeserializeOwned, MapAccess, Visitor, value::MapAccessDeserializer},
+};
 use serde_json::Value;
 
 use super::jwks::JwksCache;
+pub use super::verify_error::{InvalidToken, VerifyError};
 use cache::TokenCache;
 
 /// Cognito's tokens are 1–2 KiB; larger input is refused before any parsing.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// Real kids are 44 characters.
 const MAX_KID_BYTES: usize = 256;
-
-/// Why a token was not accepted.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum VerifyError {
-    /// Genuine and otherwise valid, but past its `exp`: refresh the session.
-    #[error("the token has expired")]
-    Expired,
-    /// Never acceptable: the caller is signed out.
-    #[error("the token is not valid: {0}")]
-    Invalid(#[from] InvalidToken),
-    /// The user pool's keys could not be fetched, so nothing can be verified right now.
-    #[error("the user pool's signing keys are not available")]
-    KeysUnavailable,
-}
-
-/// The specific reason a token is invalid, for logs and tests (never shown to users).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum InvalidToken {
-    #[error("longer than {MAX_TOKEN_BYTES} bytes")]
-    TooLong,
-    #[error("not three base64url parts")]
-    NotAJwt,
-    #[error("the header is not a JSON object with string fields")]
-    MalformedHeader,
-    #[error("the header names no algorithm")]
-    MissingAlgorithm,
-    #[error("the algorithm is not RS256")]
-    AlgorithmNotAllowed,
-    #[error("the header has critical extensions")]
-    CriticalHeader,
-    #[error("the header names no key")]
-    MissingKeyId,
-    #[error("the key is not one of the user pool's")]
-    UnknownKeyId,
-    #[error("the signature does not match")]
-    BadSignature,
-    #[error("the payload is not a JSON object")]
-    MalformedPayload,
-    #[error("the claim `{0}` is missing")]
-    MissingClaim(String),
-    #[error("the claim `{0}` has the wrong type")]
-    MalformedClaim(String),
-    #[error("not valid yet (`nbf`)")]
-    NotYetValid,
-    #[error("issued by another user pool")]
-    WrongIssuer,
-    #[error("the wrong kind of token (`token_use`)")]
-    WrongTokenUse,
-    #[error("an access token with an audience")]
-    UnexpectedAudience,
-    #[error("issued to another app client (`aud`)")]
-    WrongAudience,
-    #[error("issued to another app client (`client_id`)")]
-    WrongClient,
-    #[error("the nonce does not match the sign-in")]
-    NonceMismatch,
-    #[error("the ID token is someone else's than the access token")]
-    SubjectMismatch,
-}
+/// RSA-8192, the largest key aws-lc-rs verifies with, signs in 1 KiB.
+const MAX_SIGNATURE_BYTES: usize = 1024;
 
 /// The claims of a verified access token that the app uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,19 +79,30 @@ impl TokenUse {
 /// Verifies the tokens of one user pool and app client.
 pub struct TokenVerifier {
     keys: JwksCache,
-    issuer: String,
     client_id: String,
     leeway: u64,
+    /// What `jsonwebtoken::decode` checks: RS256 only, `nbf` and the issuer.
+    validation: Validation,
     verified: TokenCache,
 }
 
 impl TokenVerifier {
     pub fn new(keys: JwksCache, issuer: String, client_id: String, leeway: Duration) -> Self {
+        let leeway = leeway.as_secs();
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.leeway = leeway;
+        validation.set_issuer(&[issuer]);
+        // Checked below, where a missing claim and one of the wrong type tell apart, and where
+        // expiry comes last.
+        validation.set_required_spec_claims::<&str>(&[]);
+        validation.validate_exp = false;
+        validation.validate_nbf = true;
+        validation.validate_aud = false;
         Self {
             keys,
-            issuer,
             client_id,
-            leeway: leeway.as_secs(),
+            leeway,
+            validation,
             verified: TokenCache::default(),
         }
     }
@@ -228,18 +189,10 @@ impl TokenVerifier {
         }
         let parts = check_header(token)?;
         let key = self.keys.key(&parts.kid).await?;
-        // RSA-8192, the largest key aws-lc-rs verifies with, signs in 1 KiB.
-        let mut signature = [0; 1024];
-        let length = URL_SAFE_NO_PAD
-            .decode_slice(parts.signature, &mut signature)
-            .map_err(|_| InvalidToken::BadSignature)?;
-        key.verify_sig(parts.signed.as_bytes(), &signature[..length])
-            .map_err(|_| InvalidToken::BadSignature)?;
-        let claims = URL_SAFE_NO_PAD
-            .decode(parts.payload)
-            .ok()
-            .and_then(|json| object(&json))
-            .ok_or(InvalidToken::MalformedPayload)?;
+        let claims = jsonwebtoken::decode::<ClaimsObject>(token, &key, &self.validation)
+            .map_err(|error| refusal(token, error.kind()))?
+            .claims
+            .0;
         let exp = self.check_claims(&claims, token_use)?;
         // Expired is reported only for a token that is valid in every other way: only such a
         // token is worth a refresh.
@@ -264,8 +217,9 @@ impl TokenVerifier {
         now > exp.saturating_add(self.leeway as i64)
     }
 
-    /// Every claim rule but expiry, on a payload whose signature is genuine; returns `exp`.
-    /// The registered claims a kind of token must have count as missing when `null`.
+    /// Every claim rule but expiry and those `jsonwebtoken::decode` checked (`nbf`, the value of
+    /// `iss`), on a payload whose signature is genuine; returns `exp`. The registered claims a
+    /// kind of token must have count as missing when `null`.
     fn check_claims(&self, claims: &Claims, token_use: TokenUse) -> Result<i64, InvalidToken> {
         let required: &[&str] = match token_use {
             TokenUse::Access => &["exp", "iss", "sub"],
@@ -278,17 +232,8 @@ impl TokenVerifier {
             return Err(InvalidToken::MissingClaim((*missing).to_owned()));
         }
         let exp = integer(claims, "exp")?;
-        let nbf = match claims.get("nbf") {
-            None | Some(Value::Null) => None,
-            Some(nbf) => Some(nbf.as_i64().ok_or_else(|| malformed("nbf"))?),
-        };
-        let now = jsonwebtoken::get_current_timestamp() as i64;
-        if nbf.is_some_and(|nbf| nbf > now.saturating_add(self.leeway as i64)) {
-            return Err(InvalidToken::NotYetValid);
-        }
-        if string(claims, "iss")? != self.issuer {
-            return Err(InvalidToken::WrongIssuer);
-        }
+        // A list of issuers, even with ours in it, is not Cognito's.
+        string(claims, "iss")?;
         if string(claims, "token_use")? != token_use.claim() {
             return Err(InvalidToken::WrongTokenUse);
         }
@@ -382,6 +327,50 @@ impl Claims {
     }
 }
 
+/// [`Claims`] from a JSON object only: a derived struct would also read an array, by position.
+struct ClaimsObject(Claims);
+
+impl<'de> Deserialize<'de> for ClaimsObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Object;
+        impl<'de> Visitor<'de> for Object {
+            type Value = Claims;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a JSON object of claims")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Claims, A::Error> {
+                Claims::deserialize(MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer.deserialize_map(Object).map(Self)
+    }
+}
+
+/// Why `jsonwebtoken::decode` refused a token whose header [`check_header`] already passed.
+fn refusal(token: &str, error: &ErrorKind) -> InvalidToken {
+    match error {
+        ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm => {
+            InvalidToken::AlgorithmNotAllowed
+        }
+        ErrorKind::ImmatureSignature => InvalidToken::NotYetValid,
+        ErrorKind::InvalidIssuer => InvalidToken::WrongIssuer,
+        ErrorKind::InvalidClaimFormat(claim) => malformed(claim),
+        ErrorKind::MissingRequiredClaim(claim) => InvalidToken::MissingClaim(claim.clone()),
+        ErrorKind::InvalidToken => InvalidToken::NotAJwt,
+        // The signature's encoding was checked before: a payload that does not decode.
+        ErrorKind::Base64(_) | ErrorKind::Utf8(_) => InvalidToken::MalformedPayload,
+        // jsonwebtoken reads the whole header into its own type, which is stricter about
+        // members this verifier ignores.
+        ErrorKind::Json(_) if jsonwebtoken::decode_header(token).is_err() => {
+            InvalidToken::MalformedHeader
+        }
+        ErrorKind::Json(_) => InvalidToken::MalformedPayload,
+        _ => InvalidToken::BadSignature,
+    }
+}
+
 /// The members of the header the verifier reads, as [`Claims`] are read.
 #[derive(Deserialize)]
 struct Header {
@@ -408,16 +397,12 @@ fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, 
 }
 
 /// A token cut at its dots, its header checked.
-struct Parts<'a> {
+struct Parts {
     kid: String,
-    /// `header.payload`: what the signature covers.
-    signed: &'a str,
-    payload: &'a str,
-    signature: &'a str,
 }
 
 /// Structure and header checks.
-fn check_header(token: &str) -> Result<Parts<'_>, InvalidToken> {
+fn check_header(token: &str) -> Result<Parts, InvalidToken> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(InvalidToken::TooLong);
     }
@@ -457,12 +442,11 @@ fn check_header(token: &str) -> Result<Parts<'_>, InvalidToken> {
     if payload.is_empty() || signature.is_empty() {
         return Err(InvalidToken::NotAJwt);
     }
-    Ok(Parts {
-        kid,
-        signed: &token[..token.len() - signature.len() - 1],
-        payload,
-        signature,
-    })
+    let mut decoded = [0; MAX_SIGNATURE_BYTES];
+    URL_SAFE_NO_PAD
+        .decode_slice(signature, &mut decoded)
+        .map_err(|_| InvalidToken::BadSignature)?;
+    Ok(Parts { kid })
 }
 
 fn malformed(name: &str) -> InvalidToken {
