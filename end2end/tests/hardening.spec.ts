@@ -15,7 +15,7 @@ import {
   methodRows,
 } from "./helpers";
 
-/// Makes the local Authsignal fail on `path` (see README, "The local Authsignal").
+/// Makes the local Authsignal fail on `path` (see docs/emulators.md, "The local Authsignal").
 async function fault(request: import("@playwright/test").APIRequestContext, path: string, fault: object) {
   const response = await request.post(`${authsignalURL}/_local/faults`, { data: { rules: [{ path, fault }] } });
   expect(response.status()).toBe(204);

@@ -206,7 +206,7 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// A token from the pool's test hook (README: "The local Cognito").
+/// A token from the pool's test hook (docs/emulators.md: "The local Cognito").
 async fn mint(http: &reqwest::Client, url: &Url, request: Value) -> String {
     let answer: Value = http
         .post(url.clone())

@@ -24,7 +24,7 @@ impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "The configuration is invalid ({} problem{}); see the configuration table in README.md:",
+            "The configuration is invalid ({} problem{}); see the configuration table in docs/configuration.md:",
             self.0.len(),
             if self.0.len() == 1 { "" } else { "s" }
         )?;

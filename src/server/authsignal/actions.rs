@@ -31,7 +31,7 @@ impl Action {
         Action::ManageAuthenticators,
     ];
 
-    /// The action code, as configured in the tenant (README: the actions to configure).
+    /// The action code, as configured in the tenant (docs/deploy.md: the actions to configure).
     pub fn code(self) -> &'static str {
         match self {
             Action::SignIn => "signIn",
