@@ -18,8 +18,8 @@ use tower_http::cors::{Any, CorsLayer};
 
 use super::{
     Emulator,
+    codes::{Channel, Verification},
     conventions::{ApiError, JsonBody},
-    rules::{Channel, Verification},
     tokens::{Claims, MANAGE_SCOPE},
 };
 use crate::wire::authsignal::{

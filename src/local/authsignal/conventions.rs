@@ -186,3 +186,14 @@ pub(super) async fn json_only(request: Request, next: Next) -> Response {
     );
     Response::from_parts(parts, body)
 }
+
+/// A user id as Authsignal takes one.
+pub(super) fn check_user_id(user_id: &str) -> Result<(), ApiError> {
+    if user_id.is_empty() || user_id.len() > 256 {
+        Err(ApiError::invalid_request(
+            "The userId must be 1 to 256 characters.",
+        ))
+    } else {
+        Ok(())
+    }
+}

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
-use super::webhooks::PendingEvent;
 use crate::{
     model::VerificationMethod,
-    wire::authsignal::{AaguidMapping, ActionState, UserAuthenticator, WebauthnCredential},
+    wire::authsignal::{
+        AaguidMapping, ActionState, AuthenticatorEventData, UserAuthenticator, WebauthnCredential,
+    },
 };
 
 /// A key, drawn for dark and for light backgrounds: the icon of every local passkey.
@@ -373,4 +374,55 @@ pub(super) struct Message {
     pub code: String,
     #[serde(with = "time::serde::rfc3339")]
     pub sent_at: OffsetDateTime,
+}
+
+/// A webhook event a change made, waiting for the change to be saved.
+#[derive(Clone, Debug)]
+pub(super) struct PendingEvent {
+    pub kind: &'static str,
+    pub data: AuthenticatorEventData,
+    pub at: OffsetDateTime,
+}
+
+impl Data {
+    /// Queues `authenticator.created` or `.deleted` for `authenticator` of `user_id`.
+    pub(super) fn announce(
+        &mut self,
+        kind: &'static str,
+        user_id: &str,
+        authenticator: &StoredAuthenticator,
+    ) {
+        let now = self.now();
+        let passkey = authenticator.passkey.as_ref();
+        self.outgoing.push(PendingEvent {
+            kind,
+            at: now,
+            data: AuthenticatorEventData {
+                user_id: user_id.to_owned(),
+                user_authenticator_id: authenticator.id.clone(),
+                verification_method: authenticator.method,
+                created_at: Some(authenticator.created_at),
+                deleted_at: (kind == DELETED).then_some(now),
+                email: authenticator.email.clone(),
+                phone_number: authenticator.phone_number.clone(),
+                credential_name: passkey.map(|passkey| passkey.name.clone()),
+                aaguid: passkey.map(|passkey| passkey.aaguid.clone()),
+            },
+        });
+    }
+}
+
+pub(super) const CREATED: &str = "authenticator.created";
+pub(super) const DELETED: &str = "authenticator.deleted";
+
+impl Data {
+    /// The emulator's clock: the real time plus the offset tests added, to the millisecond.
+    pub fn now(&self) -> OffsetDateTime {
+        let now = OffsetDateTime::now_utc() + Duration::seconds(self.clock_offset_secs);
+        now.replace_millisecond(now.millisecond()).unwrap_or(now)
+    }
+
+    pub fn advance_clock(&mut self, seconds: i64) {
+        self.clock_offset_secs = self.clock_offset_secs.saturating_add(seconds);
+    }
 }

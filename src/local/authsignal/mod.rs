@@ -6,7 +6,10 @@
 //! State lives in memory and is written to `<data dir>/authsignal/` after every change, so a
 //! restart loses nothing.
 
+mod actions;
+mod authenticators;
 mod client_api;
+mod codes;
 mod conventions;
 mod data;
 mod html;
@@ -14,7 +17,6 @@ mod local_api;
 mod mailbox;
 mod passkeys;
 mod prebuilt;
-mod rules;
 mod server_api;
 mod tokens;
 mod totp;

@@ -20,9 +20,9 @@ use webauthn_rs::{
 };
 
 use super::{
+    codes::Verification,
     conventions::ApiError,
     data::{Ceremony, CeremonyState, Data, Passkey, StoredAuthenticator},
-    rules::Verification,
     tokens::Claims,
 };
 use crate::{config::PasskeySettings, model::VerificationMethod};

@@ -21,10 +21,10 @@ use url::Url;
 
 use super::{
     Emulator,
+    codes::{CODE_METHODS, Channel, Verification},
     conventions::ApiError,
     data::{Action, Data, StoredAuthenticator, User},
     html::{error_page, page},
-    rules::{CODE_METHODS, Channel, Verification},
     tokens::{Claims, MANAGE_SCOPE, grants_management},
 };
 use crate::{

@@ -12,8 +12,9 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 
 use super::{
     Emulator,
+    codes::CODE_METHODS,
+    conventions::check_user_id,
     conventions::{ApiError, JsonBody},
-    rules::{CODE_METHODS, check_user_id},
 };
 use crate::{
     model::VerificationMethod,

@@ -12,9 +12,9 @@ use time::OffsetDateTime;
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
 use super::{
+    codes::{CODE_LIFETIME, Verification},
     conventions::ApiError,
     data::{Challenge, Data, StoredAuthenticator},
-    rules::{CODE_LIFETIME, Verification},
     tokens::Claims,
 };
 use crate::{model::VerificationMethod, wire::authsignal::FailureReason};

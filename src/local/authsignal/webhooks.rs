@@ -13,52 +13,13 @@ use base64::{Engine, engine::general_purpose::STANDARD_NO_PAD};
 use time::OffsetDateTime;
 use tracing::{info, warn};
 
-use super::data::{Data, StoredAuthenticator};
-use crate::wire::authsignal::{AuthenticatorEventData, WebhookEvent};
+use super::data::PendingEvent;
+use crate::wire::authsignal::WebhookEvent;
 
 /// Deliveries after the first, as Authsignal documents.
 const RETRIES: u32 = 3;
 const RETRY_AFTER: Duration = Duration::from_secs(30);
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// An event a change made, waiting for the change to be saved.
-#[derive(Clone, Debug)]
-pub(super) struct PendingEvent {
-    pub kind: &'static str,
-    pub data: AuthenticatorEventData,
-    pub at: OffsetDateTime,
-}
-
-impl Data {
-    /// Queues `authenticator.created` or `.deleted` for `authenticator` of `user_id`.
-    pub(super) fn announce(
-        &mut self,
-        kind: &'static str,
-        user_id: &str,
-        authenticator: &StoredAuthenticator,
-    ) {
-        let now = self.now();
-        let passkey = authenticator.passkey.as_ref();
-        self.outgoing.push(PendingEvent {
-            kind,
-            at: now,
-            data: AuthenticatorEventData {
-                user_id: user_id.to_owned(),
-                user_authenticator_id: authenticator.id.clone(),
-                verification_method: authenticator.method,
-                created_at: Some(authenticator.created_at),
-                deleted_at: (kind == DELETED).then_some(now),
-                email: authenticator.email.clone(),
-                phone_number: authenticator.phone_number.clone(),
-                credential_name: passkey.map(|passkey| passkey.name.clone()),
-                aaguid: passkey.map(|passkey| passkey.aaguid.clone()),
-            },
-        });
-    }
-}
-
-pub(super) const CREATED: &str = "authenticator.created";
-pub(super) const DELETED: &str = "authenticator.deleted";
 
 /// `t=<unix seconds>,v2=<base64 of HMAC-SHA256(secret, "<t>.<body>") without padding>`.
 pub(super) fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {

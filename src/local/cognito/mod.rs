@@ -9,6 +9,7 @@
 //! `{emulator URL}/{poolId}`, the emulator URL naming `localhost` as the app's does. Keys, the
 //! clients' credentials, users and refresh tokens live in `<data dir>/cognito/`.
 
+mod authorize;
 mod claims;
 mod clock;
 mod discovery;
@@ -17,6 +18,7 @@ mod hooks;
 mod hosted;
 pub mod keys;
 mod oauth;
+mod pages;
 mod users;
 
 use std::{io, path::Path, sync::Arc};

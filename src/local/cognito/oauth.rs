@@ -20,178 +20,19 @@ use base64::{
 };
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value, json};
-use url::Url;
 
 use super::{
-    ALLOWED_SCOPES, AppClient, Pool, claims, grants::Authentication, hosted, keys::TokenUse,
+    AppClient, Pool,
+    authorize::{found, parse_query},
+    claims,
+    grants::Authentication,
+    hosted,
+    keys::TokenUse,
+    pages,
     users::User,
 };
 
-/// A valid request to `/oauth2/authorize` (and to the hosted pages, which take the same
-/// parameters).
-pub struct AuthorizeRequest {
-    pub client_id: String,
-    pub redirect_uri: String,
-    /// `prompt=login`: the person must type their password, whatever session they have.
-    pub login_required: bool,
-    pub state: Option<String>,
-    pub scopes: Vec<String>,
-    pub nonce: Option<String>,
-    pub code_challenge: Option<String>,
-}
-
-pub enum AuthorizeError {
-    /// The client or the redirect URI cannot be trusted: an error page, never a redirect.
-    Page(&'static str),
-    /// Reported to the client at its registered redirect URI.
-    Redirect {
-        redirect_uri: String,
-        error: &'static str,
-        description: &'static str,
-        state: Option<String>,
-    },
-}
-
-impl IntoResponse for AuthorizeError {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Page(problem) => {
-                (StatusCode::BAD_REQUEST, hosted::error_page(problem)).into_response()
-            }
-            Self::Redirect {
-                redirect_uri,
-                error,
-                description,
-                state,
-            } => match Url::parse(&redirect_uri) {
-                Ok(mut url) => {
-                    url.query_pairs_mut()
-                        .append_pair("error", error)
-                        .append_pair("error_description", description);
-                    if let Some(state) = state {
-                        url.query_pairs_mut().append_pair("state", &state);
-                    }
-                    found(url.as_str())
-                }
-                Err(_) => (
-                    StatusCode::BAD_REQUEST,
-                    hosted::error_page("The redirect_uri is not a valid URL."),
-                )
-                    .into_response(),
-            },
-        }
-    }
-}
-
-pub fn parse_query(raw: Option<&str>) -> HashMap<String, String> {
-    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect()
-}
-
-/// 302, as Cognito answers; after a POST the browser follows with a GET.
-pub fn found(location: &str) -> Response {
-    match HeaderValue::from_str(location) {
-        Ok(location) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
 impl Pool {
-    pub fn check_authorize(
-        &self,
-        params: &HashMap<String, String>,
-    ) -> Result<AuthorizeRequest, AuthorizeError> {
-        let client = match params.get("client_id") {
-            None => return Err(AuthorizeError::Page("The client_id parameter is missing.")),
-            Some(client_id) => self.client(client_id).ok_or(AuthorizeError::Page(
-                "The client_id is not an app client of this user pool.",
-            ))?,
-        };
-        let redirect_uri = match params.get("redirect_uri") {
-            None => {
-                return Err(AuthorizeError::Page(
-                    "The redirect_uri parameter is missing.",
-                ));
-            }
-            // Exact match, as Cognito compares callback URLs.
-            Some(uri) if *uri != client.callback_url => {
-                return Err(AuthorizeError::Page(
-                    "redirect_mismatch: the redirect_uri is not a callback URL of this app client.",
-                ));
-            }
-            Some(uri) => uri.clone(),
-        };
-        let state = params.get("state").cloned();
-        let fail = |error, description| AuthorizeError::Redirect {
-            redirect_uri: redirect_uri.clone(),
-            error,
-            description,
-            state: state.clone(),
-        };
-        match params.get("response_type").map(String::as_str) {
-            Some("code") => {}
-            None => return Err(fail("invalid_request", "response_type is missing")),
-            Some("token") => {
-                return Err(fail(
-                    "unauthorized_client",
-                    "this app client allows the authorization code grant only",
-                ));
-            }
-            Some(_) => {
-                return Err(fail(
-                    "unsupported_response_type",
-                    "response_type must be code",
-                ));
-            }
-        }
-        let code_challenge = match (
-            params.get("code_challenge"),
-            params.get("code_challenge_method").map(String::as_str),
-        ) {
-            (None, None) => None,
-            (Some(challenge), Some("S256")) if is_s256_challenge(challenge) => {
-                Some(challenge.clone())
-            }
-            (Some(_), Some("S256")) => {
-                return Err(fail(
-                    "invalid_request",
-                    "code_challenge must be 43 base64url characters",
-                ));
-            }
-            (Some(_), Some(_)) => {
-                return Err(fail(
-                    "invalid_request",
-                    "code_challenge_method must be S256",
-                ));
-            }
-            (Some(_), None) => {
-                return Err(fail("invalid_request", "code_challenge_method is missing"));
-            }
-            (None, Some(_)) => return Err(fail("invalid_request", "code_challenge is missing")),
-        };
-        let scopes = granted_scopes(params.get("scope").map(String::as_str))
-            .ok_or_else(|| fail("invalid_scope", "the requested scopes are not allowed"))?;
-        let login_required = match params.get("prompt").map(String::as_str) {
-            None | Some("login") => params.get("prompt").is_some(),
-            Some(_) => {
-                return Err(fail(
-                    "invalid_request",
-                    "prompt must be login: the local pool supports no other",
-                ));
-            }
-        };
-        Ok(AuthorizeRequest {
-            client_id: client.client_id.clone(),
-            redirect_uri,
-            login_required,
-            state,
-            scopes,
-            nonce: params.get("nonce").cloned(),
-            code_challenge,
-        })
-    }
-
     /// Checks the client credentials of a token or revocation request: the confidential client
     /// with its secret (Basic or in the body), the public one with its `client_id` alone.
     fn authenticate_client(
@@ -328,34 +169,6 @@ impl Pool {
         }
         self.users.by_sub(text("sub")?).await
     }
-}
-
-/// The allowed scopes among those requested (all of the client's when none are), or `None`
-/// when nothing allowed remains or `email`, `phone` or `profile` come without `openid`.
-fn granted_scopes(requested: Option<&str>) -> Option<Vec<String>> {
-    let requested: Vec<&str> = requested
-        .map(|scope| scope.split_whitespace().collect())
-        .unwrap_or_default();
-    let mut granted: Vec<String> = Vec::new();
-    if requested.is_empty() {
-        granted.extend(ALLOWED_SCOPES.iter().map(|scope| scope.to_string()));
-    }
-    for scope in requested {
-        if ALLOWED_SCOPES.contains(&scope) && !granted.iter().any(|s| s == scope) {
-            granted.push(scope.to_owned());
-        }
-    }
-    let has = |name: &str| granted.iter().any(|scope| scope == name);
-    let needs_openid = has("email") || has("phone") || has("profile");
-    (!granted.is_empty() && (has("openid") || !needs_openid)).then_some(granted)
-}
-
-/// `BASE64URL(SHA256(verifier))` is 43 characters.
-fn is_s256_challenge(challenge: &str) -> bool {
-    challenge.len() == 43
-        && challenge
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// RFC 7636 §4.1: 43 to 128 unreserved characters.
@@ -643,7 +456,7 @@ pub async fn logout(
     let Some(client) = params.get("client_id").and_then(|id| pool.client(id)) else {
         return (
             StatusCode::BAD_REQUEST,
-            hosted::error_page(
+            pages::error_page(
                 "The client_id parameter is missing or not an app client of this user pool.",
             ),
         )
@@ -653,7 +466,7 @@ pub async fn logout(
         if *logout_uri != client.sign_out_url {
             return (
                 StatusCode::BAD_REQUEST,
-                hosted::error_page("The logout_uri is not a sign-out URL of this app client."),
+                pages::error_page("The logout_uri is not a sign-out URL of this app client."),
             )
                 .into_response();
         }
@@ -671,7 +484,7 @@ pub async fn logout(
     }
     (
         StatusCode::BAD_REQUEST,
-        hosted::error_page("Either logout_uri or redirect_uri is required."),
+        pages::error_page("Either logout_uri or redirect_uri is required."),
     )
         .into_response()
 }
@@ -681,26 +494,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scopes_are_filtered_like_cognitos() {
-        assert_eq!(
-            granted_scopes(Some("openid email unknown/scope email")).unwrap(),
-            ["openid", "email"]
-        );
-        assert_eq!(granted_scopes(None).unwrap().len(), ALLOWED_SCOPES.len());
-        assert!(granted_scopes(Some("email")).is_none());
-        assert!(granted_scopes(Some("unknown")).is_none());
-        assert_eq!(
-            granted_scopes(Some("aws.cognito.signin.user.admin")).unwrap(),
-            ["aws.cognito.signin.user.admin"]
-        );
-    }
-
-    #[test]
     fn pkce_is_checked_with_s256() {
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         // RFC 7636 appendix B.
         let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-        assert!(is_s256_challenge(challenge));
+        assert!(super::super::authorize::is_s256_challenge(challenge));
         assert!(pkce_matches(challenge, verifier));
         assert!(!pkce_matches(challenge, &verifier.replace('d', "e")));
         assert!(!pkce_matches(challenge, "short"));
