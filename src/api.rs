@@ -57,7 +57,7 @@ pub async fn recent_activity() -> Result<Vec<ActivityView>, AppError> {
 #[server(endpoint = "step_up_status", output = JsonAnswer)]
 pub async fn step_up_status() -> Result<StepUpWindow, AppError> {
     let (state, caller) = ssr::caller()?;
-    Ok(crate::server::account::step_up_status(&state, &caller))
+    Ok(crate::server::account::step_up_status(&state, &caller).await)
 }
 
 /// A token with which the browser challenges one of the person's methods (no scope to add).
@@ -72,13 +72,10 @@ pub async fn start_step_up() -> Result<ClientApiTicket, AppError> {
 pub async fn complete_step_up(token: String) -> Result<StepUpWindow, AppError> {
     let (state, caller) = ssr::caller()?;
     let granted = crate::server::account::complete_step_up(&state, &caller, &token).await?;
-    ssr::set_cookies(|jar| {
-        state
-            .session
-            .store_step_up(jar, &granted.token, state.step_up.window())
-    });
+    let remaining = (granted.expires_at - state.clock.now()).unsigned_abs();
+    ssr::set_cookies(|jar| state.session.store_step_up(jar, &granted.token, remaining));
     Ok(StepUpWindow {
-        remaining_secs: Some(state.step_up.window().as_secs()),
+        remaining_secs: Some(remaining.as_secs()),
     })
 }
 

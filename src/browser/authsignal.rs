@@ -234,6 +234,11 @@ impl ClientApi {
         &self.token
     }
 
+    /// The current token, and nothing left here to call the Client API with.
+    pub fn into_token(self) -> String {
+        self.token
+    }
+
     async fn post<T: DeserializeOwned>(
         &self,
         path: &str,

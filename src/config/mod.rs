@@ -33,6 +33,10 @@ pub struct Config {
     /// Where native apps may ask the pre-built UI to send people back, besides the app's own
     /// return page (`API_REDIRECT_URLS`).
     pub api_redirect_urls: Vec<Url>,
+    /// Whether this process is an AWS Lambda function (its runtime sets
+    /// `AWS_LAMBDA_RUNTIME_API`): nothing runs after a response there, and one process's memory
+    /// is not shared with the function's other instances.
+    pub on_lambda: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -40,9 +44,21 @@ pub struct LimitSettings {
     /// Requests per minute one client address may make to each rate-limited operation
     /// (`RATE_LIMIT_PER_IP_PER_MINUTE`).
     pub per_ip_per_minute: NonZeroU32,
+    /// The country calling codes text messages may go to, e.g. `+64`, `+61`
+    /// (`SMS_ALLOWED_COUNTRIES`); empty, every country.
+    pub sms_allowed_countries: Vec<String>,
+    /// Text-message numbers that may be added in an hour, all people together, per country
+    /// calling code (`SMS_PER_COUNTRY_PER_HOUR`): what SMS pumping through many accounts can
+    /// cost at most.
+    pub sms_per_country_per_hour: u64,
     /// Take the client address from the last `X-Forwarded-For` entry, as appended by a trusted
     /// load balancer (`TRUST_FORWARDED_FOR`). Off, the peer address is used.
     pub trust_forwarded_for: bool,
+    /// Behind Amazon CloudFront: the value of the `X-Origin-Verify` header CloudFront adds to
+    /// every request it forwards (`CLOUDFRONT_ORIGIN_SECRET`). A request that carries it has
+    /// the viewer's address in `CloudFront-Viewer-Address`; one that does not came around
+    /// CloudFront and counts by its peer.
+    pub cloudfront_origin_secret: Option<Secret>,
 }
 
 /// Where the state every instance shares lives.
@@ -267,6 +283,39 @@ impl Config {
             parse_range(value, 1, 1_000_000).map(|number| NonZeroU32::new(number as u32))
         });
         let trust_forwarded_for = vars.parse("TRUST_FORWARDED_FOR", "false", parse_bool);
+        let sms_allowed_countries = vars.parse("SMS_ALLOWED_COUNTRIES", "", |value| {
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|code| !code.is_empty())
+                .map(|code| {
+                    let digits = code.strip_prefix('+').unwrap_or(code);
+                    if (1..=3).contains(&digits.len())
+                        && digits.bytes().all(|byte| byte.is_ascii_digit())
+                        && !digits.starts_with('0')
+                    {
+                        Ok(format!("+{digits}"))
+                    } else {
+                        Err(format!(
+                            "`{code}` is not a country calling code such as +64"
+                        ))
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()
+        });
+        let sms_per_country_per_hour = vars.parse("SMS_PER_COUNTRY_PER_HOUR", "200", |value| {
+            parse_range(value, 1, 1_000_000)
+        });
+        let cloudfront_origin_secret = vars.optional("CLOUDFRONT_ORIGIN_SECRET", |value| {
+            if value.len() >= 16 && value.bytes().all(|byte| byte.is_ascii_graphic()) {
+                Ok(Secret::new(value.to_owned()))
+            } else {
+                Err(
+                    "at least 16 printable characters, no spaces (e.g. `openssl rand -hex 32`)"
+                        .to_owned(),
+                )
+            }
+        });
         let api_redirect_urls = vars.parse("API_REDIRECT_URLS", "", parse_redirect_urls);
         let mail = read_mail(&mut vars, public_url.as_ref());
         let redis_url = vars.optional("REDIS_URL", |value| {
@@ -278,6 +327,13 @@ impl Config {
                 _ => Err("expected redis://host:6379 or rediss://host:6379 (TLS)".to_owned()),
             }
         });
+        let on_lambda = vars.get("AWS_LAMBDA_RUNTIME_API").is_some();
+        if on_lambda && matches!(redis_url, Some(None)) {
+            vars.error(
+                "REDIS_URL",
+                "required on AWS Lambda: each instance of the function has its own memory, so one-time tokens, removal locks and rate limits need Redis to hold across them",
+            );
+        }
         let key_prefix = vars.parse("REDIS_KEY_PREFIX", "account-security:", |value| {
             if value.len() <= 64 && !value.contains(char::is_whitespace) {
                 Ok(value.to_owned())
@@ -295,7 +351,10 @@ impl Config {
                 authsignal: authsignal?,
                 limits: LimitSettings {
                     per_ip_per_minute: per_ip_per_minute??,
+                    sms_allowed_countries: sms_allowed_countries?,
+                    sms_per_country_per_hour: sms_per_country_per_hour?,
                     trust_forwarded_for: trust_forwarded_for?,
+                    cloudfront_origin_secret: cloudfront_origin_secret?,
                 },
                 api_redirect_urls: api_redirect_urls?,
                 mail: mail?,
@@ -303,6 +362,7 @@ impl Config {
                     redis_url: redis_url?,
                     key_prefix: key_prefix?,
                 },
+                on_lambda,
             })
         })();
         vars.finish(config)
@@ -322,8 +382,21 @@ impl Config {
 fn read_mail(vars: &mut Vars, public_url: Option<&Url>) -> Option<MailSettings> {
     let smtp_url = vars.optional("SMTP_URL", |value| {
         let url = Url::parse(value).map_err(|error| format!("not a URL: {error}"))?;
+        let tls = url
+            .query_pairs()
+            .find(|(name, _)| name == "tls")
+            .map(|(_, mode)| mode.into_owned());
         match (url.scheme(), url.host_str()) {
-            ("smtp" | "smtps", Some(host)) if !host.is_empty() => Ok(Secret::new(value.to_owned())),
+            ("smtps", Some(host)) if !host.is_empty() => Ok(Secret::new(value.to_owned())),
+            ("smtp", Some(host)) if !host.is_empty() => {
+                // Credentials and notices in clear, or TLS that anyone on the path can strip,
+                // only to a server on this machine.
+                if tls.as_deref() == Some("required") || is_loopback(&url) {
+                    Ok(Secret::new(value.to_owned()))
+                } else {
+                    Err("a mail server that is not on this machine needs TLS: smtps://host:465, or smtp://host:587?tls=required (STARTTLS)".to_owned())
+                }
+            }
             _ => Err(
                 "expected smtp://host:port (add ?tls=required for STARTTLS) or smtps://host:port"
                     .to_owned(),

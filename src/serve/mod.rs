@@ -165,6 +165,7 @@ pub async fn start_services(
         authsignal.clone(),
         shared.clone(),
         security_url,
+        config.on_lambda,
     )
     .map_err(ServerError::Mail)?;
     Ok(AppState::new(Services {

@@ -38,6 +38,16 @@ pub fn mask_phone(phone: &str) -> String {
     format!("+{country} •• ••• {last_four}")
 }
 
+/// The country calling code of an E.164 number, `+64` for `+64211234321`.
+pub fn calling_code(phone: &str) -> Option<String> {
+    let digits: String = phone
+        .strip_prefix('+')?
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    (digits.len() >= 4).then(|| format!("+{}", &digits[..country_code_length(&digits)]))
+}
+
 /// The length of the E.164 country code that starts `digits`: 1 for North America (1) and
 /// Russia/Kazakhstan (7), 2 for the zones the ITU gave two digits, 3 for the rest.
 fn country_code_length(digits: &str) -> usize {

@@ -1,12 +1,19 @@
 //! `POST /webhooks/authsignal`: Authsignal tells of authenticators created and deleted anywhere
 //! (the Client API, the pre-built UI), and the owner is mailed. Each delivery must be signed
 //! with the Server API secret (`X-Signature-V2`, `authsignal-methods.md` §5.2) within five
-//! minutes; a replayed delivery is refused; an event already handled is acknowledged and
-//! nothing is sent twice.
+//! minutes. A delivery is remembered only once it was handled, by what was signed (its
+//! timestamp and body, however the header spells them): the same signed delivery again is
+//! refused as a replay, an event already handled is acknowledged and nothing is sent twice, and
+//! one that could not be handled (its notice not sent) is answered 503, so Authsignal delivers
+//! it again and the notice gets another chance.
 
 use std::time::Duration;
 
-use aws_lc_rs::{constant_time, hmac};
+use aws_lc_rs::{
+    constant_time,
+    digest::{SHA256, digest},
+    hmac,
+};
 use axum::{
     Router,
     body::Bytes,
@@ -14,13 +21,17 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::post,
 };
-use base64::{Engine, engine::general_purpose::STANDARD_NO_PAD};
+use base64::{
+    Engine,
+    engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD},
+};
 use time::OffsetDateTime;
 use tracing::{info, warn};
 
 use super::{
     AppState, activity,
-    notify::{Change, ChangeKind},
+    notify::{Change, ChangeKind, Delivery},
+    shared_state::Unavailable,
 };
 use crate::{
     config::WEBHOOK_PATH,
@@ -29,8 +40,8 @@ use crate::{
 
 /// How old a delivery may be, as the SDKs' default tolerance.
 const TOLERANCE_SECS: i64 = 5 * 60;
-/// A signature is remembered this long: past it, the timestamp alone refuses a replay.
-const SIGNATURE_MEMORY: Duration = Duration::from_secs(2 * TOLERANCE_SECS as u64);
+/// A handled delivery is remembered this long: past it, the timestamp alone refuses a replay.
+const DELIVERY_MEMORY: Duration = Duration::from_secs(2 * TOLERANCE_SECS as u64);
 /// At-least-once delivery: an event id is remembered a day.
 const EVENT_MEMORY: Duration = Duration::from_secs(24 * 3600);
 
@@ -50,13 +61,14 @@ pub enum Refusal {
 }
 
 /// Checks `header` against the raw `body`: any one `v2` may match (two are sent while two
-/// secrets are active), and `t` must be within five minutes of `now`, either way.
+/// secrets are active), and `t` must be within five minutes of `now`, either way. Returns the
+/// signed timestamp.
 pub fn verify(
     header: Option<&str>,
     body: &[u8],
     secret: &str,
     now: OffsetDateTime,
-) -> Result<(), Refusal> {
+) -> Result<i64, Refusal> {
     let mut timestamp = None;
     let mut signatures = Vec::new();
     for part in header.ok_or(Refusal::Format)?.split(',') {
@@ -86,8 +98,18 @@ pub fn verify(
             )
             .is_ok()
         })
-        .then_some(())
+        .then_some(timestamp)
         .ok_or(Refusal::Mismatch)
+}
+
+/// What a delivery signed, whatever the header's spelling: its timestamp and body.
+fn delivery_key(timestamp: i64, body: &[u8]) -> String {
+    let mut signed = format!("{timestamp}.").into_bytes();
+    signed.extend_from_slice(body);
+    format!(
+        "webhook-delivery:{}",
+        URL_SAFE_NO_PAD.encode(digest(&SHA256, &signed))
+    )
 }
 
 async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
@@ -95,67 +117,122 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         .get("x-signature-v2")
         .and_then(|value| value.to_str().ok());
     let secret = state.authsignal.webhook_secret();
-    if let Err(refusal) = verify(header, &body, secret.expose(), state.clock.now()) {
-        info!(?refusal, "a webhook delivery was refused");
-        return StatusCode::UNAUTHORIZED;
-    }
-    // A signed delivery seen before is a replay: Authsignal signs each delivery afresh.
-    let signature = header.unwrap_or_default();
-    match state
-        .shared
-        .first_sighting(&format!("webhook-signature:{signature}"), SIGNATURE_MEMORY)
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => {
+    let timestamp = match verify(header, &body, secret.expose(), state.clock.now()) {
+        Ok(timestamp) => timestamp,
+        Err(refusal) => {
+            info!(?refusal, "a webhook delivery was refused");
+            return StatusCode::UNAUTHORIZED;
+        }
+    };
+    let delivery = delivery_key(timestamp, &body);
+    match state.shared.get(&delivery).await {
+        Ok(None) => {}
+        Ok(Some(_)) => {
             info!("a replayed webhook delivery was refused");
             return StatusCode::UNAUTHORIZED;
         }
         // Authsignal delivers again later.
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE,
+        Err(Unavailable) => return StatusCode::SERVICE_UNAVAILABLE,
     }
     let Ok(event) = serde_json::from_slice::<WebhookEvent>(&body) else {
         warn!("a signed webhook delivery was not an event");
         return StatusCode::BAD_REQUEST;
     };
+    let handled = match handle(&state, &event).await {
+        Ok(Handled::Done) => remember(&state, &delivery, Some(&event.id)).await,
+        Ok(Handled::Ignored) => remember(&state, &delivery, None).await,
+        Ok(Handled::Later) => Err(Unavailable),
+        Err(Malformed) => return StatusCode::BAD_REQUEST,
+    };
+    match handled {
+        Ok(()) => StatusCode::OK,
+        Err(Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// What became of an event.
+enum Handled {
+    /// Its notice was settled.
+    Done,
+    /// Nothing the app acts on.
+    Ignored,
+    /// Not yet: its notice is being sent elsewhere, or could not be sent.
+    Later,
+}
+
+/// A signed delivery that is not an authenticator event.
+struct Malformed;
+
+async fn handle(state: &AppState, event: &WebhookEvent) -> Result<Handled, Malformed> {
     let kind = match event.kind.as_str() {
         "authenticator.created" => ChangeKind::Added,
         "authenticator.deleted" => ChangeKind::Removed,
         // Signed and well-formed, but nothing the app acts on.
-        _ => return StatusCode::OK,
+        _ => return Ok(Handled::Ignored),
     };
     match state
         .shared
-        .first_sighting(&format!("webhook-event:{}", event.id), EVENT_MEMORY)
+        .get(&format!("webhook-event:{}", event.id))
         .await
     {
-        Ok(true) => {}
-        Ok(false) => return StatusCode::OK,
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE,
+        Ok(None) => {}
+        Ok(Some(_)) => return Ok(Handled::Ignored),
+        Err(Unavailable) => return Ok(Handled::Later),
     }
-    let Ok(data) = serde_json::from_value::<AuthenticatorEventData>(event.data) else {
+    let Ok(data) = serde_json::from_value::<AuthenticatorEventData>(event.data.clone()) else {
         warn!(
             kind = event.kind,
             "an authenticator event without its fields"
         );
-        return StatusCode::BAD_REQUEST;
+        return Err(Malformed);
     };
-    if kind == ChangeKind::Removed {
-        match state
-            .notifier
-            .removed_here(&data.user_authenticator_id)
-            .await
-        {
-            Ok(false) => {}
-            Ok(true) => return StatusCode::OK,
-            Err(_) => return StatusCode::SERVICE_UNAVAILABLE,
-        }
-    }
-    let at = data.deleted_at.or(data.created_at).unwrap_or(event.time);
+    // When the deletion is not in the payload, the event's own time is the closest: never the
+    // method's creation date.
+    let at = match kind {
+        ChangeKind::Removed => data.deleted_at.unwrap_or(event.time),
+        ChangeKind::Added => data.created_at.unwrap_or(event.time),
+    };
     let origin = activity::origin_of(&state.authsignal, &data, state.clock.now()).await;
     let change = Change::reported(kind, &data, at, origin);
-    state.notifier.notify(&data.user_id, None, change).await;
-    StatusCode::OK
+    let delivery = if kind == ChangeKind::Removed {
+        // The app made this removal and mails it itself, with more to say: unless its own
+        // notice failed, in which case this report is the second chance.
+        match state.notifier.removed_here(&data.user_id, &change).await {
+            Ok(None | Some(Delivery::Failed)) => deliver(state, &data.user_id, &change).await,
+            Ok(Some(progress)) => progress,
+            Err(Unavailable) => Delivery::Underway,
+        }
+    } else {
+        deliver(state, &data.user_id, &change).await
+    };
+    Ok(if delivery.is_settled() {
+        Handled::Done
+    } else {
+        Handled::Later
+    })
+}
+
+/// One attempt: Authsignal's redeliveries are the retries, and it waits for the answer.
+async fn deliver(state: &AppState, user_id: &str, change: &Change) -> Delivery {
+    state
+        .notifier
+        .deliver(user_id, None, change, &[Duration::ZERO])
+        .await
+}
+
+/// Marks a delivery (and its event) handled, so they are not handled again.
+async fn remember(
+    state: &AppState,
+    delivery: &str,
+    event_id: Option<&str>,
+) -> Result<(), Unavailable> {
+    if let Some(id) = event_id {
+        state
+            .shared
+            .put(&format!("webhook-event:{id}"), "1", EVENT_MEMORY)
+            .await?;
+    }
+    state.shared.put(delivery, "1", DELIVERY_MEMORY).await
 }
 
 #[cfg(test)]
@@ -181,24 +258,36 @@ mod tests {
             Option<&'a str>,
             &'a str,
             OffsetDateTime,
-            Result<(), Refusal>,
+            Result<i64, Refusal>,
         );
         let cases: [Case; 11] = [
-            ("the reference vector", Some(SIGNED), BODY, at, Ok(())),
+            (
+                "the reference vector",
+                Some(SIGNED),
+                BODY,
+                at,
+                Ok(1704072225),
+            ),
             (
                 "two signatures during rotation, one good",
                 Some(&rotated),
                 BODY,
                 at,
-                Ok(()),
+                Ok(1704072225),
             ),
-            ("standard padding kept", Some(&padded), BODY, at, Ok(())),
+            (
+                "standard padding kept",
+                Some(&padded),
+                BODY,
+                at,
+                Ok(1704072225),
+            ),
             (
                 "within five minutes after",
                 Some(SIGNED),
                 BODY,
                 at + time::Duration::minutes(5),
-                Ok(()),
+                Ok(1704072225),
             ),
             ("no header", None, BODY, at, Err(Refusal::Format)),
             (

@@ -1,17 +1,32 @@
 //! Adding a method: a short-lived Authsignal token with which the browser or a native app adds
-//! it through the Client API, minted only inside a step-up window.
+//! it through the Client API, minted only inside a step-up window. Text messages cost money and
+//! are the tool of SMS pumping: numbers go only to the countries the operator allows, and each
+//! person, and each country, may add only so many.
+
+use std::time::Duration;
 
 use super::{Caller, limit};
 use crate::{
-    model::{AppError, ClientApiTicket, VerificationMethod, validate_email, validate_phone_number},
+    model::{
+        AppError, ClientApiTicket, StepUpVia, VerificationMethod, validate_email,
+        validate_phone_number,
+    },
     server::{
         AppState,
         authsignal::actions::{self, Action},
         http::rate_limit::Bucket,
+        present,
         step_up::{self, SteppedUp},
     },
     wire::authsignal::TrackAttributes,
 };
+
+/// Text-message numbers one person may add in a day: each sends a code.
+const SMS_NUMBERS_PER_PERSON_PER_DAY: u64 = 10;
+/// An add token lives as long as the tenant's tokens (10 minutes by default) and cannot be
+/// recalled: none is minted when less than this is left of the window, which the person then
+/// opens again.
+const LEAST_WINDOW_FOR_A_TOKEN_SECS: u64 = 120;
 
 /// The address a new method will send its codes to, when the caller already knows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -69,10 +84,71 @@ pub async fn start_enrollment(
     contact: &Contact,
 ) -> Result<ClientApiTicket, AppError> {
     contact.validate()?;
+    let country = contact
+        .phone_number
+        .as_deref()
+        .map(|number| allowed_country(state, number))
+        .transpose()?;
     limit(state, Bucket::Enrollment, caller).await?;
     let stepped_up = step_up::require(state, caller).await?;
+    if step_up::remaining(state, caller)
+        .await
+        .is_some_and(|left| left < LEAST_WINDOW_FOR_A_TOKEN_SECS)
+    {
+        return Err(AppError::StepUpRequired {
+            via: StepUpVia::Method,
+        });
+    }
+    if let Some(country) = country {
+        limit_text_messages(state, caller, &country).await?;
+    }
     let token = enrollment_token(state, &stepped_up, caller, contact).await?;
     Ok(state.authsignal.ticket(&token))
+}
+
+/// The calling code of `number`, if the operator lets text messages go there.
+fn allowed_country(state: &AppState, number: &str) -> Result<String, AppError> {
+    let country = present::calling_code(number).unwrap_or_default();
+    let allowed = &state.config.limits.sms_allowed_countries;
+    if allowed.is_empty() || allowed.contains(&country) {
+        Ok(country)
+    } else {
+        Err(AppError::invalid(
+            "phoneNumber",
+            "Text messages can't be sent to numbers in that country here. Use another number, or another kind of method.",
+        ))
+    }
+}
+
+/// Counts a text-message number against the person's daily allowance and their country's
+/// hourly one.
+async fn limit_text_messages(
+    state: &AppState,
+    caller: &Caller,
+    country: &str,
+) -> Result<(), AppError> {
+    let checks = [
+        (
+            format!("sms-numbers:user:{}", caller.user.sub),
+            Duration::from_secs(24 * 3600),
+            SMS_NUMBERS_PER_PERSON_PER_DAY,
+        ),
+        (
+            format!("sms-numbers:country:{country}"),
+            Duration::from_secs(3600),
+            state.config.limits.sms_per_country_per_hour,
+        ),
+    ];
+    for (key, window, max) in checks {
+        let counted = state.shared.count(&key, window).await?;
+        if counted.count > max {
+            tracing::warn!(%country, "a text-message number was refused: too many added");
+            return Err(AppError::RateLimited {
+                retry_after_secs: counted.resets_in.as_secs().max(1),
+            });
+        }
+    }
+    Ok(())
 }
 
 async fn enrollment_token(

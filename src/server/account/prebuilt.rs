@@ -25,15 +25,17 @@ pub struct PrebuiltVisit {
     pub idempotency_key: String,
 }
 
-/// Starts a visit to the pre-built UI; Authsignal sends the person back to `return_url`, which
-/// the door took from configuration or its allow-list, never from the request as it came.
+/// Starts a visit to the pre-built UI, where the person can add and remove methods: a change
+/// path like any other, so only within a step-up window. Authsignal sends the person back to
+/// `return_url`, which the door took from configuration or its allow-list, never from the
+/// request as it came.
 pub async fn open_prebuilt_ui(
     state: &AppState,
     caller: &Caller,
     return_url: &Url,
 ) -> Result<PrebuiltVisit, AppError> {
     limit(state, Bucket::PrebuiltUi, caller).await?;
-    let stepped_up = step_up::require_for_prebuilt(state, caller).await?;
+    let stepped_up = step_up::require(state, caller).await?;
     track_visit(state, &stepped_up, caller, return_url).await
 }
 

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use super::{Caller, limit};
 use crate::{
     lockout,
@@ -16,9 +18,9 @@ use crate::{
 
 /// Authsignal's ids are UUIDs; anything far from that shape is refused before it is sent.
 const MAX_ID_LENGTH: usize = 128;
-/// How long a removal may hold its person's lock; past it, the lock frees itself (the instance
-/// holding it may have died).
-const REMOVAL_LEASE: Duration = Duration::from_secs(15);
+/// What a lock's lease keeps beyond the longest its work can take: the shared state's own
+/// round trips, and clocks that differ.
+const LEASE_MARGIN: Duration = Duration::from_secs(5);
 /// How long a removal waits for another of the same person's to finish.
 const REMOVAL_WAIT: Duration = Duration::from_secs(5);
 
@@ -39,44 +41,50 @@ pub async fn remove(
     validate_authenticator_id(authenticator_id)?;
     limit(state, Bucket::Removal, caller).await?;
     let stepped_up = step_up::require(state, caller).await?;
-    state.notifier.removing(authenticator_id).await?;
-    let removal = remove_locked(
-        state,
-        &stepped_up,
-        caller,
-        authenticator_id,
-        accepts_no_fallback,
+    let removal = remove_locked(state, &stepped_up, authenticator_id, accepts_no_fallback).await?;
+    let user_id = stepped_up.user_id();
+    tracing::info!(method = ?removal.verification_method, "authenticator removed");
+    activity::record_removal(
+        &state.authsignal,
+        user_id,
+        removal.verification_method,
+        &caller.from,
     )
-    .await?;
-    let change = Change::removed(&removal.removed, &caller.from, state.clock.now());
+    .await;
+    let change = Change::removed(&removal, &caller.from, state.clock.now());
     state
         .notifier
-        .notify(&caller.user.sub, caller.user.email.clone(), change)
+        .notify(user_id, caller.user.verified_email(), change)
         .await;
-    Ok(removal)
+    Ok(Removal {
+        removed: removal,
+        remaining: state.authsignal.verified_authenticators(user_id).await?,
+    })
 }
 
 /// One removal per person at a time, across every instance (the shared lock): two at once
-/// could each see the other's method remain and leave nothing.
+/// could each see the other's method remain and leave nothing. The lock's lease outlasts the
+/// work it guards, as configured: a read with all its retries, then the removal.
 async fn remove_locked(
     state: &AppState,
     stepped_up: &SteppedUp,
-    caller: &Caller,
     authenticator_id: &str,
     accepts_no_fallback: bool,
-) -> Result<Removal, AppError> {
+) -> Result<UserAuthenticator, AppError> {
+    let authsignal = &state.authsignal;
+    let lease = authsignal.longest_read() + authsignal.longest_write() + LEASE_MARGIN;
     let removal = remove_now(
         state,
         stepped_up,
-        caller,
         authenticator_id,
         accepts_no_fallback,
+        lease,
     );
     state
         .shared
         .locked(
             &format!("removal:{}", stepped_up.user_id()),
-            REMOVAL_LEASE,
+            lease,
             REMOVAL_WAIT,
             removal,
         )
@@ -84,14 +92,15 @@ async fn remove_locked(
         .unwrap_or(Err(AppError::Unavailable))
 }
 
-/// The removal itself, with the lock held.
+/// The removal itself, with the lock held for `lease` from now: the method that went.
 async fn remove_now(
     state: &AppState,
     stepped_up: &SteppedUp,
-    caller: &Caller,
     authenticator_id: &str,
     accepts_no_fallback: bool,
-) -> Result<Removal, AppError> {
+    lease: Duration,
+) -> Result<UserAuthenticator, AppError> {
+    let locked_at = Instant::now();
     let authsignal = &state.authsignal;
     let user_id = stepped_up.user_id();
     let current = authsignal.verified_authenticators(user_id).await?;
@@ -105,10 +114,23 @@ async fn remove_now(
         authenticator_id,
         accepts_no_fallback,
     )?;
-    authsignal
+    let removed = current
+        .into_iter()
+        .find(|authenticator| authenticator.user_authenticator_id == authenticator_id)
+        .ok_or(AppError::NotFound)?;
+    // Another removal may take the lock once the lease lapses: never delete past it.
+    if locked_at.elapsed() + authsignal.longest_write() + LEASE_MARGIN > lease {
+        tracing::warn!("a removal stopped before its delete: the lock's lease could lapse");
+        return Err(AppError::Unavailable);
+    }
+    state.notifier.removing(user_id, authenticator_id).await?;
+    let deleted = authsignal
         .delete_authenticator(user_id, authenticator_id)
-        .await
-        .map_err(|error| match error.status() {
+        .await;
+    if deleted.is_err() {
+        state.notifier.not_removing(user_id, authenticator_id).await;
+    }
+    deleted.map_err(|error| match error.status() {
             // What Authsignal answers when the tenant does not allow deletion is not
             // documented: any refusal but "not found" and "too many" is read as that.
             Some(401 | 404 | 429) => AppError::from(error),
@@ -118,22 +140,7 @@ async fn remove_now(
             }
             _ => AppError::from(error),
         })?;
-    let removed = current
-        .into_iter()
-        .find(|authenticator| authenticator.user_authenticator_id == authenticator_id)
-        .ok_or(AppError::NotFound)?;
-    tracing::info!(method = ?removed.verification_method, "authenticator removed");
-    activity::record_removal(
-        authsignal,
-        user_id,
-        removed.verification_method,
-        &caller.from,
-    )
-    .await;
-    Ok(Removal {
-        removed,
-        remaining: authsignal.verified_authenticators(user_id).await?,
-    })
+    Ok(removed)
 }
 
 /// An id is letters, digits, `-` and `_`: Authsignal's are UUIDs.

@@ -28,16 +28,17 @@ pub async fn complete_step_up(
     step_up::complete(state, caller, token).await
 }
 
-/// Ends the caller's window now; the door forgets its proof.
-pub async fn end_step_up(_state: &AppState, _caller: &Caller) -> Result<StepUpWindow, AppError> {
+/// Ends the caller's window now, on every instance; the door forgets its proof too.
+pub async fn end_step_up(state: &AppState, caller: &Caller) -> Result<StepUpWindow, AppError> {
+    step_up::end(state, caller.step_up_proof.as_deref()).await?;
     Ok(StepUpWindow {
         remaining_secs: None,
     })
 }
 
 /// Whether the caller may change their methods now, and for how long.
-pub fn step_up_status(state: &AppState, caller: &Caller) -> StepUpWindow {
+pub async fn step_up_status(state: &AppState, caller: &Caller) -> StepUpWindow {
     StepUpWindow {
-        remaining_secs: step_up::remaining(state, caller),
+        remaining_secs: step_up::remaining(state, caller).await,
     }
 }

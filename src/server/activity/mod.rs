@@ -27,9 +27,9 @@ const DAYS: i64 = 30;
 /// A page's worth; older entries are still in the Authsignal Portal.
 const SHOWN: usize = 50;
 
-/// Records a sign-in, and keeps the person's email address (from Cognito) as their Authsignal
-/// profile email: where notices of changes go when only Authsignal's webhook tells of them. A
-/// failure is logged: a sign-in never waits for its record.
+/// Records a sign-in, and keeps the person's email address (from Cognito, when Cognito verified
+/// it) as their Authsignal profile email: where notices of changes go when only Authsignal's
+/// webhook tells of them. A failure is logged: a sign-in never waits for its record.
 pub async fn record_sign_in(authsignal: &AuthsignalClient, user: &CurrentUser, from: &Requester) {
     if let Err(error) = authsignal
         .track(&user.sub, Action::SignIn.code(), &from.attributes())
@@ -37,9 +37,9 @@ pub async fn record_sign_in(authsignal: &AuthsignalClient, user: &CurrentUser, f
     {
         warn!(%error, "a sign-in was not recorded");
     }
-    if let Some(email) = &user.email {
+    if let Some(email) = user.verified_email() {
         let update = UpdateUserRequest {
-            email: Some(email.clone()),
+            email: Some(email),
             email_verified: None,
         };
         if let Err(error) = authsignal.update_user(&user.sub, &update).await {

@@ -55,6 +55,8 @@ pub struct AuthsignalClient {
     /// is never printed.
     authorization: HeaderValue,
     retries: u32,
+    /// A whole request's time limit, connection included.
+    timeout: Duration,
 }
 
 impl AuthsignalClient {
@@ -76,7 +78,23 @@ impl AuthsignalClient {
             endpoints: Arc::new(endpoints),
             authorization,
             retries: settings.retries,
+            timeout: settings.timeout,
         })
+    }
+
+    /// The longest a read can take, its retries and their waits included: what a lock held
+    /// across it must outlast.
+    pub fn longest_read(&self) -> Duration {
+        (1..=self.retries).fold(self.timeout, |total, attempt| {
+            // The backoff's delay plus its largest jitter, a fifth.
+            let wait = BACKOFF_BASE * 2u32.saturating_pow(attempt - 1);
+            total + self.timeout + wait + wait / 5
+        })
+    }
+
+    /// The longest a change can take: it is never retried.
+    pub fn longest_write(&self) -> Duration {
+        self.timeout
     }
 
     /// The Server API base.

@@ -25,6 +25,7 @@ use crate::{
         AppState, activity,
         http::{client_ip::client_ip, rate_limit::Bucket, requester::Requester},
         session::{self, CurrentUser},
+        step_up,
     },
 };
 
@@ -69,20 +70,28 @@ async fn callback(
     parts: Parts,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let ip = client_ip(&parts, state.config.limits.trust_forwarded_for);
-    if let Err(refusal) = state.limit(Bucket::SignIn, None, ip).await {
+    let ip = client_ip(&parts, &state.config.limits);
+    match state.limit(Bucket::SignIn, None, ip).await {
+        Ok(()) => {}
         // Each callback costs a token exchange with Cognito; the pending sign-in is kept, so
         // the person can finish once the limit allows.
-        let wait = match refusal {
-            AppError::RateLimited { retry_after_secs } => retry_after_secs,
-            _ => 60,
-        };
-        let page = format!("{}&retry_after={wait}", SignedOutReason::RateLimited.path());
-        return (
-            [(header::RETRY_AFTER, HeaderValue::from(wait))],
-            Redirect::to(&page),
-        )
-            .into_response();
+        Err(AppError::RateLimited { retry_after_secs }) => {
+            let page = format!(
+                "{}&{}={retry_after_secs}",
+                SignedOutReason::RateLimited.path(),
+                paths::query::RETRY_AFTER
+            );
+            return (
+                [(header::RETRY_AFTER, HeaderValue::from(retry_after_secs))],
+                Redirect::to(&page),
+            )
+                .into_response();
+        }
+        // A sign-in changes no method, and Cognito limits sign-ins too: one that cannot be
+        // counted goes ahead rather than locking everyone out while the shared state is down.
+        Err(error) => {
+            warn!(%error, "a sign-in was not rate limited: the shared state did not answer")
+        }
     }
     let headers = &parts.headers;
     let params = query_params(query.as_deref());
@@ -194,6 +203,9 @@ async fn verify_new_tokens(
 /// copies of the session may live on.
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let jar = state.session.jar(&headers);
+    if let Err(error) = step_up::end(&state, state.session.step_up(&jar).as_deref()).await {
+        warn!(%error, "a step-up was not ended at sign-out");
+    }
     let revoked = match state.session.refresh_token(&jar) {
         Some(refresh_token) => revoke(&state, &refresh_token).await,
         None => true,

@@ -30,7 +30,7 @@ impl Requester {
             .and_then(|value| value.to_str().ok())
             .map(|agent| agent.chars().take(MAX_USER_AGENT).collect());
         Self {
-            ip: client_ip(parts, state.config.limits.trust_forwarded_for),
+            ip: client_ip(parts, &state.config.limits),
             user_agent,
             device_id: state.session.device_id(&state.session.jar(&parts.headers)),
         }

@@ -72,7 +72,7 @@ pub fn router(public_origin: String) -> Router<AppState> {
         ))
         .routes(routes!(authenticators::remove))
         .routes(routes!(authenticators::prebuilt_ui))
-        .routes(routes!(step_up::start))
+        .routes(routes!(step_up::start, step_up::end))
         .routes(routes!(step_up::complete))
         .routes(routes!(activity::list))
         .split_for_parts();

@@ -2,7 +2,7 @@
 //! Authsignal Mobile or Web SDK, and the exchange of the passed challenge's token for a sealed
 //! `stepUpToken`, which sensitive calls send as the `Step-Up-Token` header.
 
-use axum::{Json, extract::State};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -92,4 +92,29 @@ pub async fn complete(
         step_up_token: granted.token,
         expires_at: granted.expires_at,
     }))
+}
+
+/// Ends the step-up window of the `Step-Up-Token` now, on every instance: the token is refused
+/// from then on. A token that is not a proof is ignored.
+#[utoipa::path(
+    delete,
+    path = "/api/step-up",
+    tag = "step-up",
+    security(("cognito" = [])),
+    params(
+        ("Step-Up-Token" = Option<String>, Header, description = "The proof to end"),
+    ),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 403, description = "Sent from another website", body = ErrorBody),
+        (status = 503, description = "The shared state could not record it; try again", body = ErrorBody),
+    ),
+)]
+pub async fn end(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<StatusCode, AppError> {
+    account::end_step_up(&state, &caller).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

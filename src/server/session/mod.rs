@@ -29,26 +29,38 @@ pub struct CurrentUser {
     pub username: String,
     /// From the ID token; `None` without the `email` scope or with a bearer token only.
     pub email: Option<String>,
+    /// Whether Cognito says the person proved they own `email` (`email_verified`).
+    pub email_verified: bool,
     /// When the person last typed their password (NumericDate).
     pub auth_time: i64,
     /// Names this sign-in: what Cognito keeps across refreshes (`origin_jti`) and a new sign-in
-    /// changes, so a step-up proof of one sign-in is worthless in another.
-    pub session_id: String,
+    /// changes, so a step-up proof of one sign-in is worthless in another. Cognito puts it in
+    /// tokens only when token revocation is on for the app client; without it there is nothing
+    /// to bind a proof to, and none is made.
+    pub session_id: Option<String>,
 }
 
 impl CurrentUser {
-    /// The person a verified access token names.
-    pub fn from_access(access: AccessClaims, email: Option<String>) -> Self {
-        let session_id = access
-            .origin_jti
-            .unwrap_or_else(|| format!("{}:{}", access.sub, access.auth_time));
+    /// The person a verified access token names, with their email from the ID token.
+    pub fn from_access(access: AccessClaims, email: Option<(String, bool)>) -> Self {
+        let (email, email_verified) = match email {
+            Some((email, verified)) => (Some(email), verified),
+            None => (None, false),
+        };
         Self {
             sub: access.sub,
             username: access.username,
             email,
+            email_verified,
             auth_time: access.auth_time,
-            session_id,
+            session_id: access.origin_jti,
         }
+    }
+
+    /// The email address to write to and to keep with Authsignal: only one Cognito verified.
+    /// Anyone can put any address on an account whose pool lets it carry unverified ones.
+    pub fn verified_email(&self) -> Option<String> {
+        self.email.clone().filter(|_| self.email_verified)
     }
 }
 
@@ -133,6 +145,7 @@ pub async fn check(
                 return Err(InvalidToken::SubjectMismatch.into());
             }
             id.email
+                .map(|email| (email, id.email_verified.unwrap_or(false)))
         }
         None => None,
     };

@@ -1,8 +1,8 @@
 //! State the server must keep beyond one request, shared by every instance: counters with a
 //! window (rate limits), locks with an owner and a lease (one removal per person at a time, so
-//! the last-method rule holds), and "seen once" records (tokens never accepted twice). One small
-//! interface, two engines: this process's memory (the default, for one instance) and Redis
-//! (`REDIS_URL`, for several).
+//! the last-method rule holds), and records with a lifetime ("seen once" marks, so tokens are
+//! never accepted twice; notices sent; step-ups ended). One small interface, two engines: this
+//! process's memory (the default, for one instance) and Redis (`REDIS_URL`, for several).
 //!
 //! When the engine cannot be reached, every operation answers [`Unavailable`], and what needed
 //! it is refused: a change is never made without its guards.
@@ -71,9 +71,44 @@ impl SharedState {
 
     /// Records `key` for `lifetime`; true only the first time within it.
     pub async fn first_sighting(&self, key: &str, lifetime: Duration) -> Result<bool, Unavailable> {
+        self.put_new(&format!("seen:{key}"), "1", lifetime).await
+    }
+
+    /// Keeps `value` under `key` for `lifetime`, unless `key` already holds something; whether
+    /// it was kept.
+    pub async fn put_new(
+        &self,
+        key: &str,
+        value: &str,
+        lifetime: Duration,
+    ) -> Result<bool, Unavailable> {
         match self {
-            Self::Memory(memory) => Ok(memory.first_sighting(key, lifetime)),
-            Self::Redis(redis) => redis.first_sighting(key, lifetime).await,
+            Self::Memory(memory) => memory.put(key, value, lifetime, false),
+            Self::Redis(redis) => redis.put(key, value, lifetime, false).await,
+        }
+    }
+
+    /// Keeps `value` under `key` for `lifetime`, replacing what it held.
+    pub async fn put(&self, key: &str, value: &str, lifetime: Duration) -> Result<(), Unavailable> {
+        match self {
+            Self::Memory(memory) => memory.put(key, value, lifetime, true).map(drop),
+            Self::Redis(redis) => redis.put(key, value, lifetime, true).await.map(drop),
+        }
+    }
+
+    /// What `key` holds, if anything lives there.
+    pub async fn get(&self, key: &str) -> Result<Option<String>, Unavailable> {
+        match self {
+            Self::Memory(memory) => Ok(memory.get(key)),
+            Self::Redis(redis) => redis.get(key).await,
+        }
+    }
+
+    /// What `key` held; it holds nothing afterwards.
+    pub async fn take(&self, key: &str) -> Result<Option<String>, Unavailable> {
+        match self {
+            Self::Memory(memory) => Ok(memory.take(key)),
+            Self::Redis(redis) => redis.take(key).await,
         }
     }
 

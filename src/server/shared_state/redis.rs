@@ -85,14 +85,42 @@ impl RedisState {
         })
     }
 
-    pub async fn first_sighting(&self, key: &str, lifetime: Duration) -> Result<bool, Unavailable> {
-        set_if_absent(
-            &mut self.connection.clone(),
-            &self.key(&format!("seen:{key}")),
-            "1",
-            lifetime,
-        )
-        .await
+    pub async fn put(
+        &self,
+        key: &str,
+        value: &str,
+        lifetime: Duration,
+        replace: bool,
+    ) -> Result<bool, Unavailable> {
+        let key = self.key(&format!("record:{key}"));
+        if !replace {
+            return set_if_absent(&mut self.connection.clone(), &key, value, lifetime).await;
+        }
+        let options =
+            redis::SetOptions::default().with_expiration(redis::SetExpiry::PX(millis(lifetime)));
+        let _: Option<String> = self
+            .connection
+            .clone()
+            .set_options(key, value, options)
+            .await
+            .map_err(failed)?;
+        Ok(true)
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<String>, Unavailable> {
+        self.connection
+            .clone()
+            .get(self.key(&format!("record:{key}")))
+            .await
+            .map_err(failed)
+    }
+
+    pub async fn take(&self, key: &str) -> Result<Option<String>, Unavailable> {
+        self.connection
+            .clone()
+            .get_del(self.key(&format!("record:{key}")))
+            .await
+            .map_err(failed)
     }
 
     pub async fn try_lock(&self, key: &str, lease: &Lease) -> Result<bool, Unavailable> {

@@ -27,17 +27,19 @@ use super::{
     caller::Caller,
     session::CurrentUser,
 };
-use crate::model::{AppError, ClientApiTicket, StepUpVia};
+use crate::{
+    model::{AppError, ClientApiTicket, StepUpVia},
+    wire::authsignal::{ActionState, TrackAttributes},
+};
 pub use proof::{Granted, StepUp};
 
 /// Clocks differ a little: a challenge this far "in the future" is still this one.
 const CLOCK_SKEW_SECS: i64 = 60;
-/// An Authsignal token lives 10 minutes; a used one is remembered for longer than it and the
-/// window together.
+/// An Authsignal token lives 10 minutes (the tenant's default): a started step-up is kept as
+/// long as its token could be completed.
 const AUTHSIGNAL_TOKEN_LIFETIME: Duration = Duration::from_secs(600);
 
-/// The step-up check passed for this person, for this request: made only by [`require`] and
-/// [`require_for_prebuilt`].
+/// The step-up check passed for this person, for this request: made only by [`require`].
 #[derive(Debug)]
 pub struct SteppedUp {
     user_id: String,
@@ -57,20 +59,16 @@ impl SteppedUp {
 }
 
 /// Whether the person may change their sign-in methods now: the caller's proof is valid for
-/// them in this sign-in, or they have no method yet and signed in within the window. Otherwise
+/// them in this sign-in and was not ended, or they have nothing the page can challenge (no
+/// method yet, or only kinds it cannot challenge) and signed in within the window. Otherwise
 /// the error says how to step up.
 pub async fn require(state: &AppState, caller: &Caller) -> Result<SteppedUp, AppError> {
     let user = &caller.user;
     let now = state.clock.now();
-    if has_proof(state, caller, now) {
+    if live_proof(state, caller, now).await?.is_some() {
         return Ok(SteppedUp::of(user));
     }
-    if !state
-        .authsignal
-        .verified_authenticators(&user.sub)
-        .await?
-        .is_empty()
-    {
+    if can_be_challenged(state, user).await? {
         return Err(AppError::StepUpRequired {
             via: StepUpVia::Method,
         });
@@ -84,48 +82,63 @@ pub async fn require(state: &AppState, caller: &Caller) -> Result<SteppedUp, App
     }
 }
 
-/// What opening Authsignal's pre-built UI in settings mode needs. Authsignal challenges a person
-/// who has a method before it shows them any change: the visit is tracked without the
-/// `add:authenticators` scope, the one thing that skips that challenge (authsignal-api.md,
-/// `redirectToSettings` and the pre-built UI's scopes). Someone with no method would add their
-/// first one there unchallenged, so they need what a first method needs here: a recent sign-in
-/// (or a window already open).
-pub async fn require_for_prebuilt(
+/// Seconds left in the caller's window, if any. A shared state that cannot be asked whether the
+/// proof was ended counts as no window.
+pub async fn remaining(state: &AppState, caller: &Caller) -> Option<u64> {
+    live_proof(state, caller, state.clock.now())
+        .await
+        .ok()
+        .flatten()
+}
+
+/// Ends the window `proof` opened, on every instance: "End now", signing out. Whoever holds a
+/// proof may end it.
+pub async fn end(state: &AppState, proof: Option<&str>) -> Result<(), AppError> {
+    let Some(opened) = proof.and_then(|proof| state.step_up.open_any(proof, state.clock.now()))
+    else {
+        return Ok(());
+    };
+    if let Some(left) = opened.remaining_secs {
+        state
+            .shared
+            .put(&ended_key(&opened.id), "1", Duration::from_secs(left + 1))
+            .await?;
+        tracing::info!("a step-up was ended");
+    }
+    Ok(())
+}
+
+/// The seconds left of the caller's proof, unless it lapsed or was ended.
+async fn live_proof(
     state: &AppState,
     caller: &Caller,
-) -> Result<SteppedUp, AppError> {
-    let user = &caller.user;
-    let now = state.clock.now();
-    if has_proof(state, caller, now)
-        || signed_in_recently(state, user, now)
-        || !state
-            .authsignal
-            .verified_authenticators(&user.sub)
-            .await?
-            .is_empty()
-    {
-        Ok(SteppedUp::of(user))
-    } else {
-        Err(AppError::StepUpRequired {
-            via: StepUpVia::SignIn,
-        })
-    }
-}
-
-/// Seconds left in the caller's window, if any.
-pub fn remaining(state: &AppState, caller: &Caller) -> Option<u64> {
-    state.step_up.remaining(
-        caller.step_up_proof.as_deref(),
-        &caller.user,
-        state.clock.now(),
-    )
-}
-
-fn has_proof(state: &AppState, caller: &Caller, now: OffsetDateTime) -> bool {
-    state
+    now: OffsetDateTime,
+) -> Result<Option<u64>, AppError> {
+    let Some(opened) = state
         .step_up
-        .remaining(caller.step_up_proof.as_deref(), &caller.user, now)
-        .is_some()
+        .open_for(caller.step_up_proof.as_deref(), &caller.user, now)
+    else {
+        return Ok(None);
+    };
+    let Some(left) = opened.remaining_secs else {
+        return Ok(None);
+    };
+    let ended = state.shared.get(&ended_key(&opened.id)).await?.is_some();
+    Ok((!ended).then_some(left))
+}
+
+fn ended_key(proof_id: &str) -> String {
+    format!("step-up-ended:{proof_id}")
+}
+
+/// Whether the person has a method the page can challenge.
+async fn can_be_challenged(state: &AppState, user: &CurrentUser) -> Result<bool, AppError> {
+    Ok(state
+        .authsignal
+        .verified_authenticators(&user.sub)
+        .await?
+        .iter()
+        .any(|authenticator| authenticator.verification_method.can_step_up()))
 }
 
 /// The person typed their password within the window.
@@ -136,30 +149,64 @@ fn signed_in_recently(state: &AppState, user: &CurrentUser, now: OffsetDateTime)
 }
 
 /// A token for the challenge only: a `stepUp` action, tracked without the `add:authenticators`
-/// scope. Someone without a method has nothing to challenge and must sign in again.
+/// scope, under an idempotency key this app chose and keeps, bound to this person and this
+/// sign-in: only that action's passed challenge completes here. Someone with nothing to
+/// challenge must sign in again.
 pub async fn start(state: &AppState, caller: &Caller) -> Result<ClientApiTicket, AppError> {
     let user = &caller.user;
-    if state
-        .authsignal
-        .verified_authenticators(&user.sub)
-        .await?
-        .iter()
-        .all(|authenticator| !authenticator.verification_method.can_step_up())
-    {
+    if !can_be_challenged(state, user).await? {
         return Err(AppError::StepUpRequired {
             via: StepUpVia::SignIn,
         });
     }
+    if user.session_id.is_none() {
+        return Err(proof::no_session_id());
+    }
+    let key = uuid::Uuid::new_v4().to_string();
+    let attributes = TrackAttributes {
+        idempotency_key: Some(key.clone()),
+        ..caller.from.attributes()
+    };
+    state
+        .shared
+        .put(
+            &started_key(&key),
+            &binding(user),
+            AUTHSIGNAL_TOKEN_LIFETIME,
+        )
+        .await?;
     let track = state
         .authsignal
-        .track(&user.sub, Action::StepUp.code(), &caller.from.attributes())
+        .track(&user.sub, Action::StepUp.code(), &attributes)
         .await?;
+    if track.state == ActionState::Allow {
+        // Authsignal's default outcome for an action the tenant left unconfigured: the page
+        // still runs the challenge, and only its success counts.
+        tracing::warn!(
+            "Authsignal allowed a stepUp without a challenge: set the stepUp action's outcome to Challenge in the tenant"
+        );
+    }
     let track = authsignal::actions::allowed(track)?;
     Ok(state.authsignal.ticket(track.token.expose()))
 }
 
+fn started_key(idempotency_key: &str) -> String {
+    format!("step-up-start:{idempotency_key}")
+}
+
+/// Whom and which sign-in a started step-up is for.
+fn binding(user: &CurrentUser) -> String {
+    format!(
+        "{}\n{}",
+        user.sub,
+        user.session_id.as_deref().unwrap_or_default()
+    )
+}
+
 /// Turns the token a Client API verify returned into a proof, if Authsignal says it is a
-/// challenge this person passed for this action just now, and it was never used before.
+/// challenge this person passed, just now, for a `stepUp` action this app started for this
+/// person in this sign-in, and it was never used before. The proof's window runs from when the
+/// challenge was passed.
 pub async fn complete(state: &AppState, caller: &Caller, token: &str) -> Result<Granted, AppError> {
     let user = &caller.user;
     if token.is_empty() || token.len() > authsignal::MAX_TOKEN_LENGTH {
@@ -176,33 +223,29 @@ pub async fn complete(state: &AppState, caller: &Caller, token: &str) -> Result<
         Err(error) => return Err(error.into()),
     };
     let now = state.clock.now();
-    let fresh = validation.state_updated_at.is_some_and(|passed| {
-        let age = (now - passed).whole_seconds();
-        (-CLOCK_SKEW_SECS..=i64::try_from(state.step_up.window().as_secs()).unwrap_or(0))
-            .contains(&age)
-    });
-    let Some(action) = validation
-        .idempotency_key
-        .as_deref()
-        .filter(|_| validation.succeeded_for(&user.sub))
-        .filter(|_| validation.action() == Some(step_up))
-        .filter(|_| fresh)
-    else {
+    let window = i64::try_from(state.step_up.window().as_secs()).unwrap_or(0);
+    let passed_at = validation
+        .state_updated_at
+        .filter(|passed| (-CLOCK_SKEW_SECS..=window).contains(&(now - *passed).whole_seconds()));
+    let (Some(key), Some(passed_at)) = (
+        validation
+            .idempotency_key
+            .as_deref()
+            .filter(|_| validation.succeeded_for(&user.sub))
+            .filter(|_| validation.action() == Some(step_up)),
+        passed_at,
+    ) else {
         return Err(not_accepted());
     };
-    let once = format!("step-up:{}:{action}", user.sub);
-    if !state
-        .shared
-        .first_sighting(&once, AUTHSIGNAL_TOKEN_LIFETIME + state.step_up.window())
-        .await?
-    {
-        tracing::info!("a step-up token was presented again and refused");
+    // Taken, so it counts once, on whichever instance it is presented.
+    if state.shared.take(&started_key(key)).await?.as_deref() != Some(binding(user).as_str()) {
+        tracing::info!("a step-up token this sign-in did not start, or used already, was refused");
         return Err(not_accepted());
     }
     tracing::info!(method = ?validation.verification_method, "stepped up");
     state
         .step_up
-        .grant(user, validation.verification_method, now)
+        .grant(user, validation.verification_method, passed_at, now)
 }
 
 fn not_accepted() -> AppError {

@@ -1,6 +1,7 @@
 //! The sealed proof of a step-up: AES-256-GCM with a key derived from `SESSION_KEY`, so every
 //! instance opens what any instance sealed, and no client can read or forge it. It names the
-//! person and the sign-in, and when it lapses.
+//! person and the sign-in, when it lapses (a window after the challenge was passed), and itself:
+//! an id by which "End now" and signing out end it everywhere.
 
 use std::time::Duration;
 
@@ -25,6 +26,7 @@ const AAD: &[u8] = b"step-up-proof";
 /// What a proof says, sealed.
 #[derive(Serialize, Deserialize)]
 struct Proof {
+    id: String,
     sub: String,
     session: String,
     /// Unix seconds.
@@ -42,6 +44,13 @@ pub struct StepUp {
 pub struct Granted {
     pub token: String,
     pub expires_at: OffsetDateTime,
+}
+
+/// A proof that opened for its person and sign-in.
+pub struct Opened {
+    pub id: String,
+    /// Seconds left; none once lapsed.
+    pub remaining_secs: Option<u64>,
 }
 
 impl StepUp {
@@ -62,29 +71,55 @@ impl StepUp {
         self.window
     }
 
-    /// Seconds left in the window that `token` grants this person in this sign-in, if any.
-    pub fn remaining(
+    /// `token`, if it is a proof of this person in this sign-in, with the seconds it has left.
+    pub fn open_for(
         &self,
         token: Option<&str>,
         user: &CurrentUser,
         now: OffsetDateTime,
-    ) -> Option<u64> {
+    ) -> Option<Opened> {
         let proof = self.open(token?)?;
+        if proof.sub != user.sub || Some(&proof.session) != user.session_id.as_ref() {
+            return None;
+        }
         let left = proof.expires_at - now.unix_timestamp();
-        (proof.sub == user.sub && proof.session == user.session_id && left > 0)
-            .then_some(left.unsigned_abs())
+        Some(Opened {
+            id: proof.id,
+            remaining_secs: (left > 0).then_some(left.unsigned_abs()),
+        })
     }
 
+    /// `token`, if it is a proof, whoever's: for ending it.
+    pub fn open_any(&self, token: &str, now: OffsetDateTime) -> Option<Opened> {
+        let proof = self.open(token)?;
+        let left = proof.expires_at - now.unix_timestamp();
+        Some(Opened {
+            id: proof.id,
+            remaining_secs: (left > 0).then_some(left.unsigned_abs()),
+        })
+    }
+
+    /// A proof for `user` in this sign-in, which lapses a window after the challenge was
+    /// `passed_at` (never later than a window from `now`). A sign-in Cognito gave no
+    /// `origin_jti` has nothing to bind it to, and gets none.
     pub(super) fn grant(
         &self,
         user: &CurrentUser,
         method: Option<VerificationMethod>,
+        passed_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<Granted, AppError> {
-        let expires_at = now + self.window;
+        let Some(session) = user.session_id.clone() else {
+            return Err(no_session_id());
+        };
+        let expires_at = (passed_at + self.window).min(now + self.window);
+        let mut id = [0_u8; 16];
+        aws_lc_rs::rand::fill(&mut id)
+            .map_err(|_| AppError::Internal("no randomness for a proof".to_owned()))?;
         let proof = Proof {
+            id: URL_SAFE_NO_PAD.encode(id),
             sub: user.sub.clone(),
-            session: user.session_id.clone(),
+            session,
             expires_at: expires_at.unix_timestamp(),
             method,
         };
@@ -127,6 +162,17 @@ impl StepUp {
     }
 }
 
+/// A sign-in whose tokens carry no `origin_jti` cannot be stepped up in.
+pub(super) fn no_session_id() -> AppError {
+    tracing::error!(
+        "no step-up without origin_jti: turn on token revocation for the Cognito app client"
+    );
+    AppError::Internal(
+        "this sign-in cannot be verified again: the sign-in service gives it no session id"
+            .to_owned(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,9 +182,21 @@ mod tests {
             sub: sub.into(),
             username: sub.into(),
             email: None,
+            email_verified: false,
             auth_time: 0,
-            session_id: session.into(),
+            session_id: Some(session.into()),
         }
+    }
+
+    fn remaining(
+        step_up: &StepUp,
+        token: Option<&str>,
+        user: &CurrentUser,
+        now: OffsetDateTime,
+    ) -> Option<u64> {
+        step_up
+            .open_for(token, user, now)
+            .and_then(|opened| opened.remaining_secs)
     }
 
     fn step_up() -> StepUp {
@@ -151,24 +209,24 @@ mod tests {
         let jane = user("jane", "sign-in-1");
         let now = OffsetDateTime::now_utc();
         let granted = step_up
-            .grant(&jane, Some(VerificationMethod::EmailOtp), now)
+            .grant(&jane, Some(VerificationMethod::EmailOtp), now, now)
             .unwrap();
         let token = Some(granted.token.as_str());
-        assert_eq!(step_up.remaining(token, &jane, now), Some(600));
+        assert_eq!(remaining(&step_up, token, &jane, now), Some(600));
         assert_eq!(
-            step_up.remaining(token, &jane, now + time::Duration::seconds(599)),
+            remaining(&step_up, token, &jane, now + time::Duration::seconds(599)),
             Some(1)
         );
         assert_eq!(
-            step_up.remaining(token, &jane, now + time::Duration::seconds(600)),
+            remaining(&step_up, token, &jane, now + time::Duration::seconds(600)),
             None
         );
         assert_eq!(
-            step_up.remaining(token, &user("john", "sign-in-1"), now),
+            remaining(&step_up, token, &user("john", "sign-in-1"), now),
             None
         );
         assert_eq!(
-            step_up.remaining(token, &user("jane", "sign-in-2"), now),
+            remaining(&step_up, token, &user("jane", "sign-in-2"), now),
             None
         );
     }
@@ -178,7 +236,7 @@ mod tests {
         let step_up = step_up();
         let jane = user("jane", "s");
         let now = OffsetDateTime::now_utc();
-        let token = step_up.grant(&jane, None, now).unwrap().token;
+        let token = step_up.grant(&jane, None, now, now).unwrap().token;
         let bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
         assert!(!String::from_utf8_lossy(&bytes).contains("jane"));
         let mut tampered = bytes.clone();
@@ -191,8 +249,37 @@ mod tests {
             URL_SAFE_NO_PAD.encode([0_u8; 12]),
             "A".repeat(2000),
         ] {
-            assert_eq!(step_up.remaining(Some(&bad), &jane, now), None, "{bad}");
+            assert_eq!(remaining(&step_up, Some(&bad), &jane, now), None, "{bad}");
         }
-        assert_eq!(other_key.remaining(Some(&token), &jane, now), None);
+        assert_eq!(remaining(&other_key, Some(&token), &jane, now), None);
+    }
+
+    #[test]
+    fn the_window_runs_from_the_challenge_not_from_its_completion() {
+        let step_up = step_up();
+        let jane = user("jane", "s");
+        let now = OffsetDateTime::now_utc();
+        let passed_at = now - time::Duration::seconds(599);
+        let token = step_up.grant(&jane, None, passed_at, now).unwrap().token;
+        assert_eq!(remaining(&step_up, Some(&token), &jane, now), Some(1));
+        let future = now + time::Duration::seconds(30);
+        let token = step_up.grant(&jane, None, future, now).unwrap().token;
+        assert_eq!(remaining(&step_up, Some(&token), &jane, now), Some(600));
+    }
+
+    #[test]
+    fn a_sign_in_without_a_session_id_gets_no_proof() {
+        let step_up = step_up();
+        let no_session = CurrentUser {
+            session_id: None,
+            ..user("jane", "s")
+        };
+        let now = OffsetDateTime::now_utc();
+        assert!(step_up.grant(&no_session, None, now, now).is_err());
+        let token = step_up
+            .grant(&user("jane", "s"), None, now, now)
+            .unwrap()
+            .token;
+        assert_eq!(remaining(&step_up, Some(&token), &no_session, now), None);
     }
 }

@@ -193,7 +193,7 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                 status.set("Follow your browser's prompt to use your passkey.".to_owned());
                 spawn_local(async move {
                     match use_passkey().await {
-                        Ok(api) => finish(step_up, &api, stage, error).await,
+                        Ok(api) => finish(step_up, api, stage, error).await,
                         Err(reason) => error.set(Some(reason)),
                     }
                     status.set(String::new());
@@ -221,7 +221,7 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
         error.set(None);
         spawn_local(async move {
             match api.verify(target.method, &entered).await {
-                Ok(Verification::Verified { .. }) => finish(step_up, &api, stage, error).await,
+                Ok(Verification::Verified { .. }) => finish(step_up, api, stage, error).await,
                 Ok(Verification::WrongCode) => {
                     error.set(Some(
                         match target.method {
@@ -511,18 +511,18 @@ async fn use_passkey() -> Result<ClientApi, String> {
     }
 }
 
-/// The challenge was passed: our server turns its token into a window.
+/// The challenge was passed: our server turns its token into a window. The page keeps no
+/// Authsignal token after: the passed challenge's could still add methods.
 async fn finish(
     step_up: StepUp,
-    api: &ClientApi,
+    api: ClientApi,
     stage: RwSignal<Stage>,
     error: RwSignal<Option<String>>,
 ) {
-    match complete_step_up(api.token().to_owned()).await {
+    let completed = complete_step_up(api.into_token()).await;
+    stage.set(Stage::Choose);
+    match completed {
         Ok(window) => step_up.granted(window.remaining_secs.unwrap_or(0)),
-        Err(refused) => {
-            stage.set(Stage::Choose);
-            error.set(Some(refused.to_string()));
-        }
+        Err(refused) => error.set(Some(refused.to_string())),
     }
 }
