@@ -12,12 +12,14 @@ dev:
 	scripts/bootstrap.sh
 	cargo leptos watch --split
 
-## Every check, stopping at the first failure: format, lints (server and WASM), Rust tests, Playwright.
+## Every check, stopping at the first failure: format, lints (server, WASM and the fuzz targets), Rust tests, Playwright.
 test:
 	scripts/bootstrap.sh --test
 	cargo fmt --check
 	cargo clippy --all-targets --features lambda -- -D warnings
 	cargo clippy --all-targets --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo fmt --manifest-path fuzz/Cargo.toml --check
+	cargo clippy --manifest-path fuzz/Cargo.toml --bins --target-dir target/fuzz-check -- -D warnings
 	cargo test --features lambda
 	rm -rf $(E2E_DATA_DIR) end2end/results.json
 	LOCAL_DATA_DIR=$(E2E_DATA_DIR) RATE_LIMIT_PER_IP_PER_MINUTE=1000 cargo leptos end-to-end --release --precompress --split \
@@ -38,6 +40,6 @@ load:
 	cargo leptos build --release --precompress --split
 	benches/load.sh
 
-## Fuzz the token verifier, server-function inputs and Authsignal responses, FUZZ_SECONDS (60) each; not in `make test`.
+## Fuzz the token verifier, server-function inputs, REST bodies, webhook deliveries and Authsignal responses, FUZZ_SECONDS (60) each; not in `make test`, which only builds them.
 fuzz:
 	scripts/fuzz.sh

@@ -6,7 +6,9 @@
 #![no_main]
 
 use account_security::{
-    api::{ListAuthenticators, Me, PrebuiltUiUrl, RemoveAuthenticator, StartEnrollment},
+    api::{
+        CompleteStepUp, ListAuthenticators, Me, PrebuiltUiUrl, RemoveAuthenticator, StartEnrollment,
+    },
     model::{AppError, MAX_EMAIL_LENGTH, normalize_code, validate_email, validate_phone_number},
     server::account::validate_authenticator_id,
 };
@@ -18,10 +20,18 @@ fuzz_target!(|body: &[u8]| {
     let _ = decode::<Me>(body);
     let _ = decode::<ListAuthenticators>(body);
     let _ = decode::<PrebuiltUiUrl>(body);
+    if let Ok(input) = decode::<CompleteStepUp>(body) {
+        let again: CompleteStepUp = decode(encode(&input).as_bytes()).expect("re-encoded input");
+        assert_eq!(again.token, input.token);
+    }
     if let Ok(input) = decode::<StartEnrollment>(body) {
-        check_text(&input.email);
+        for text in [&input.email, &input.phone_number].into_iter().flatten() {
+            check_text(text);
+        }
         let again: StartEnrollment = decode(encode(&input).as_bytes()).expect("re-encoded input");
         assert_eq!(again.email, input.email);
+        assert_eq!(again.phone_number, input.phone_number);
+        assert_eq!(again.method, input.method);
     }
     if let Ok(input) = decode::<RemoveAuthenticator>(body) {
         check_text(&input.id);

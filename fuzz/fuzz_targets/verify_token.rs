@@ -69,8 +69,8 @@ static POOL: LazyLock<Pool> = LazyLock::new(|| {
         };
         let app_url = Url::parse("http://localhost:3000").expect("a URL");
         let local = LocalCognito::start(&settings, &data_dir, &app_url)
-        .await
-        .expect("the local Cognito starts");
+            .await
+            .expect("the local Cognito starts");
         let keys = KeyRing::open(&data_dir.join("cognito"))
             .await
             .expect("the pool's keys");

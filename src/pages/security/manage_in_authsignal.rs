@@ -3,9 +3,9 @@ use leptos::{prelude::*, task::spawn_local};
 use super::{spinner::Spinner, step_up::use_step_up};
 use crate::{api::prebuilt_ui_url, browser::dom, model::AppError};
 
-/// Opens Authsignal's own settings page (the pre-built UI); Authsignal sends the person back to
-/// `/security/return` when they are done. Someone with no method who signed in a while ago is
-/// asked to sign in again first, as for adding a first method here.
+/// Opens Authsignal's own settings page (the pre-built UI), where methods can be added and
+/// removed: like any change here, only after verifying it's you. Authsignal sends the person
+/// back to `/security/return` when they are done.
 #[component]
 pub fn ManageInAuthsignal() -> impl IntoView {
     let step_up = use_step_up();
@@ -42,7 +42,7 @@ pub fn ManageInAuthsignal() -> impl IntoView {
             <h2 id="manage-title">"Manage in Authsignal"</h2>
             <p class="muted">
                 "Authsignal, which keeps your sign-in methods, has its own settings page. "
-                "You'll confirm it's you there first, then come back here."
+                "You'll verify it's you here first, then come back here when you're done."
             </p>
             <div class="actions">
                 <button

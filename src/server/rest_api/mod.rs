@@ -4,10 +4,10 @@
 //! handlers below and served at [`OPENAPI_PATH`].
 
 mod activity;
-mod authenticators;
+pub mod authenticators;
 mod bearer;
-mod json_body;
-mod step_up;
+pub mod json_body;
+pub mod step_up;
 
 use axum::{Router, http::header, routing::get};
 use utoipa::{
