@@ -22,8 +22,12 @@ use crate::{
     },
 };
 
-/// As far back as Authsignal answers.
-const DAYS: i64 = 30;
+/// As many actions as one answer of Authsignal's actions query is known to hold (the local
+/// Authsignal's cap; the real one, and the order it cuts in, are not documented).
+const ONE_ANSWER: usize = 100;
+/// Shorter windows asked when an answer is full: whatever order Authsignal cut in, the newest
+/// actions are in them.
+const NEWER_WINDOWS_DAYS: [i64; 2] = [7, 1];
 /// A page's worth; older entries are still in the Authsignal Portal.
 const SHOWN: usize = 50;
 
@@ -81,19 +85,35 @@ pub async fn recent(
 ) -> Result<Vec<ActivityView>, AppError> {
     let codes = Action::ALL.map(Action::code);
     let (records, methods) = tokio::join!(
-        authsignal.query_actions(user_id, &codes, now - Duration::days(DAYS)),
+        authsignal.query_actions(user_id, &codes, None),
         authsignal.verified_authenticators(user_id),
     );
+    let mut records = records?;
+    if records.len() >= ONE_ANSWER {
+        let [week, day] = NEWER_WINDOWS_DAYS.map(|days| {
+            authsignal.query_actions(user_id, &codes, Some(now - Duration::days(days)))
+        });
+        let (week, day) = tokio::join!(week, day);
+        let mut seen = std::collections::HashSet::new();
+        records.extend(week.unwrap_or_default());
+        records.extend(day.unwrap_or_default());
+        records.sort_by_key(|record| std::cmp::Reverse(record.created_at));
+        records.retain(|record| {
+            seen.insert((record.action_code.clone(), record.idempotency_key.clone()))
+        });
+    }
     let methods = methods.unwrap_or_default();
-    Ok(records?
+    Ok(records
         .iter()
         .filter_map(|record| describe(record, &methods, now))
         .take(SHOWN)
         .collect())
 }
 
-/// The device and address a reported change most likely came from: the add that `event`'s
-/// authenticator verified, or else the last visit to Authsignal's settings within the hour.
+/// The device and address a reported change most likely came from: the add that names `event`'s
+/// authenticator, or else an add of the same kind of method settled within a minute of it (which
+/// authenticator an enrollment's action names is not documented: the new one, or the one that
+/// was challenged first), or else the last visit to Authsignal's settings within the hour.
 pub async fn origin_of(
     authsignal: &AuthsignalClient,
     event: &AuthenticatorEventData,
@@ -104,16 +124,29 @@ pub async fn origin_of(
         Action::ManageAuthenticators.code(),
     ];
     let Ok(records) = authsignal
-        .query_actions(&event.user_id, &codes, now - Duration::hours(1))
+        .query_actions(&event.user_id, &codes, Some(now - Duration::hours(1)))
         .await
     else {
         return (None, None);
     };
-    let origin = records
-        .iter()
+    let created = event.created_at.unwrap_or(now);
+    let adds = || {
+        records
+            .iter()
+            .filter(|record| record.action_code == Action::AddAuthenticator.code())
+    };
+    let origin = adds()
         .find(|record| {
             record.verified_by_authenticator_id.as_deref()
                 == Some(event.user_authenticator_id.as_str())
+        })
+        .or_else(|| {
+            adds().find(|record| {
+                record.verification_method == Some(event.verification_method)
+                    && record
+                        .state_updated_at
+                        .is_some_and(|settled| (settled - created).abs() <= Duration::minutes(1))
+            })
         })
         .or_else(|| {
             records

@@ -34,6 +34,11 @@ use crate::{
     },
 };
 
+/// `2020-01-01T00:00:00Z`, the form of the actions query's `fromDate` in Authsignal's
+/// documentation (query-actions).
+const FROM_DATE: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+
 /// Authsignal tokens are JWTs of a few hundred bytes; anything far longer is refused before it
 /// is sent.
 pub const MAX_TOKEN_LENGTH: usize = 8 * 1024;
@@ -230,24 +235,28 @@ impl AuthsignalClient {
             .map(drop)
     }
 
-    /// The user's actions with these codes since `from` (Authsignal keeps 30 days), newest
-    /// first.
+    /// The user's actions with these codes since `from`, or, without it, over the last 30 days
+    /// (Authsignal's default and its maximum: no date is sent, so a clock a little ahead of
+    /// Authsignal's never asks for more), newest first.
     pub async fn query_actions(
         &self,
         user_id: &str,
         codes: &[&str],
-        from: OffsetDateTime,
+        from: Option<OffsetDateTime>,
     ) -> Result<Vec<UserActionRecord>, AuthsignalError> {
         for code in codes {
             check_action(code)?;
         }
         let mut url = self.url(&["users", segment("userId", user_id)?, "actions"]);
-        let from = from
-            .format(&time::format_description::well_known::Rfc3339)
-            .map_err(|error| AuthsignalError::Malformed(format!("query_actions: {error}")))?;
-        url.query_pairs_mut()
-            .append_pair("codes", &codes.join(","))
-            .append_pair("fromDate", &from);
+        url.query_pairs_mut().append_pair("codes", &codes.join(","));
+        if let Some(from) = from {
+            // Whole seconds in UTC, as Authsignal's documentation writes it.
+            let from = from
+                .to_offset(time::UtcOffset::UTC)
+                .format(FROM_DATE)
+                .map_err(|error| AuthsignalError::Malformed(format!("query_actions: {error}")))?;
+            url.query_pairs_mut().append_pair("fromDate", &from);
+        }
         let body = self.call("query_actions", Method::GET, url, None);
         let mut actions: Vec<UserActionRecord> = decode("query_actions", &body.await?)?;
         // The order is not documented: newest first is what the page shows.
