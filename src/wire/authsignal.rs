@@ -298,7 +298,8 @@ pub struct UserResponse {
     pub default_verification_method: Option<VerificationMethod>,
 }
 
-/// `PATCH /users/{userId}` (reference §2.6): the attributes to change; the rest stay.
+/// `PATCH /users/{userId}` (reference §2.6): the attributes to change; the rest stay. Every
+/// attribute `@authsignal/node`'s `UserAttributes` declares; the answer is the same shape.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUserRequest {
@@ -306,6 +307,26 @@ pub struct UpdateUserRequest {
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number_verified: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+/// `PATCH /users/{userId}/actions/{action}/{idempotencyKey}` (`@authsignal/node`
+/// `updateAction`): the action's new state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateActionRequest {
+    pub state: ActionState,
 }
 
 /// One of a user's actions, as `GET /users/{userId}/actions?codes=&fromDate=` lists them

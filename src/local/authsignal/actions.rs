@@ -69,9 +69,11 @@ impl Data {
                 field.clone_from(value);
             }
         }
-        let state = match self.rules.get(code) {
-            Some(state) => *state,
-            None if user.is_enrolled() => ActionState::ChallengeRequired,
+        let configuration = self.tenant.actions.get(code).cloned();
+        let state = match configuration.as_ref().map(|configured| configured.outcome) {
+            // "To be challenged a user needs to have enrolled at least one authenticator."
+            Some(ActionState::ChallengeRequired) if !user.is_enrolled() => ActionState::Allow,
+            Some(outcome) => outcome,
             None => ActionState::Allow,
         };
         let now = self.now();
@@ -87,6 +89,8 @@ impl Data {
             verification_method: None,
             verified_by_authenticator_id: None,
             scope,
+            verification_methods: configuration
+                .and_then(|configured| configured.verification_methods),
             redirect_url: request.redirect_url,
             redirect_to_settings: request.redirect_to_settings.unwrap_or(false),
             ip_address: request.ip_address,

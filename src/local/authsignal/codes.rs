@@ -115,6 +115,7 @@ impl Data {
         let action = self.action_for(claims)?.clone();
         let address = channel.check_address(address)?;
         let method = channel.method();
+        self.check_enabled(method)?;
         self.check_may_enroll(claims)?;
         // An address already enrolled is enrolled again, as a second authenticator: a user may
         // hold several email OTP authenticators (DOCS start-email-otp-challenge, "only required
@@ -143,7 +144,10 @@ impl Data {
         Ok(authenticator)
     }
 
-    /// Sends a code to one of the user's verified addresses: the one named, or the first.
+    /// Sends a code to one of the user's verified addresses: for email the one named, or the
+    /// first. A text message goes to the first number whatever is named: the SMS challenge
+    /// takes only `smsChannel` (DOCS start-sms-challenge; no SDK sends an id), so which of
+    /// several numbers the real service picks is not known, and the app must not promise one.
     pub fn start_challenge(
         &mut self,
         claims: &Claims,
@@ -152,12 +156,13 @@ impl Data {
     ) -> Result<String, ApiError> {
         let action = self.action_for(claims)?.clone();
         let method = channel.method();
+        self.check_challenge(&action, method)?;
+        let named = authenticator_id.filter(|_| channel == Channel::Email);
         let authenticator = self
             .user(&action.user_id)
             .and_then(|user| {
                 user.verified().find(|authenticator| {
-                    authenticator.method == method
-                        && authenticator_id.is_none_or(|id| authenticator.id == id)
+                    authenticator.method == method && named.is_none_or(|id| authenticator.id == id)
                 })
             })
             .cloned()

@@ -37,10 +37,6 @@ pub(super) struct Data {
     /// When each rate-limited event happened, per limit key.
     #[serde(default)]
     pub events: BTreeMap<String, Vec<i64>>,
-    /// The outcome the tenant's rules give an action, by action code (`POST /_local/rules`);
-    /// actions without one get the default outcome.
-    #[serde(default)]
-    pub rules: BTreeMap<String, ActionState>,
     /// Passkey ceremonies begun and not finished.
     #[serde(default)]
     pub ceremonies: Vec<Ceremony>,
@@ -63,6 +59,74 @@ pub(super) struct TenantSettings {
     /// Where `authenticator.*` webhooks go, as set in the Portal's general settings.
     #[serde(default)]
     pub webhook_url: Option<String>,
+    /// Whether `authenticator.deleted` carries `deletedAt`: the documentation names the time of
+    /// deletion without naming the field (fidelity audit row 3), so a test can leave it out.
+    #[serde(default = "yes")]
+    pub send_deleted_at: bool,
+    /// Whether the actions query answers oldest first: the documentation says neither order nor
+    /// cap (fidelity audit row 11), so a test can take the other reading.
+    #[serde(default)]
+    pub actions_oldest_first: bool,
+    /// The methods the tenant has switched on (the Portal's Authenticators): the Client API
+    /// enrolls only these, and track and get user list them as allowed.
+    #[serde(default = "every_method")]
+    pub enabled_methods: Vec<VerificationMethod>,
+    /// How each action code is set up (the Management API's action configurations, and the
+    /// Portal's rules set through `POST /_local/rules`). An action without one is `ALLOW`,
+    /// Authsignal's default outcome ("the action either needs to have its default outcome set
+    /// to CHALLENGE or have at least one rule triggered", DOCS /learn/faqs).
+    #[serde(default = "the_apps_actions")]
+    pub actions: BTreeMap<String, ActionConfiguration>,
+}
+
+/// One action code's setup in the tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ActionConfiguration {
+    /// `CHALLENGE_REQUIRED` challenges a user who has a method; `BLOCK` and `REVIEW_REQUIRED`
+    /// stand whatever they have.
+    pub outcome: ActionState,
+    /// The methods a challenge of this action may use (`verificationMethods`, MGMT
+    /// `ActionConfiguration`); all when absent.
+    #[serde(default)]
+    pub verification_methods: Option<Vec<VerificationMethod>>,
+}
+
+/// What the app's deployment guide tells operators to set up: its five actions, each with the
+/// default outcome Challenge (docs/deploy.md).
+pub(super) fn the_apps_actions() -> BTreeMap<String, ActionConfiguration> {
+    [
+        "signIn",
+        "addAuthenticator",
+        "removeAuthenticator",
+        "manageAuthenticators",
+        "stepUp",
+    ]
+    .into_iter()
+    .map(|code| {
+        (
+            code.to_owned(),
+            ActionConfiguration {
+                outcome: ActionState::ChallengeRequired,
+                verification_methods: None,
+            },
+        )
+    })
+    .collect()
+}
+
+/// The methods a tenant may switch on that the emulator implements, in the Portal's order.
+pub(super) fn every_method() -> Vec<VerificationMethod> {
+    vec![
+        VerificationMethod::EmailOtp,
+        VerificationMethod::Sms,
+        VerificationMethod::AuthenticatorApp,
+        VerificationMethod::Passkey,
+    ]
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for TenantSettings {
@@ -70,6 +134,10 @@ impl Default for TenantSettings {
         Self {
             webhook_url: None,
             allow_deleting_user_authenticators: true,
+            send_deleted_at: true,
+            actions_oldest_first: false,
+            enabled_methods: every_method(),
+            actions: the_apps_actions(),
         }
     }
 }
@@ -83,8 +151,14 @@ pub(super) struct User {
     #[serde(default)]
     pub email_verified: Option<bool>,
     pub phone_number: Option<String>,
+    #[serde(default)]
+    pub phone_number_verified: Option<bool>,
     pub username: Option<String>,
     pub display_name: Option<String>,
+    #[serde(default)]
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub locale: Option<String>,
     /// Verified ones and ones waiting for their first code.
     #[serde(default)]
     pub authenticators: Vec<StoredAuthenticator>,
@@ -296,6 +370,9 @@ pub(super) struct Action {
     #[serde(default)]
     pub verified_by_authenticator_id: Option<String>,
     pub scope: String,
+    /// The methods its challenge may use, as its configuration said when it was tracked.
+    #[serde(default)]
+    pub verification_methods: Option<Vec<VerificationMethod>>,
     pub redirect_url: Option<String>,
     #[serde(default)]
     pub redirect_to_settings: bool,
@@ -311,6 +388,13 @@ pub(super) struct Action {
 impl Action {
     pub fn is(&self, user_id: &str, code: &str, idempotency_key: &str) -> bool {
         self.user_id == user_id && self.code == code && self.idempotency_key == idempotency_key
+    }
+
+    /// Whether its challenge may use `method`.
+    pub fn allows(&self, method: VerificationMethod) -> bool {
+        self.verification_methods
+            .as_ref()
+            .is_none_or(|methods| methods.contains(&method))
     }
 }
 
@@ -402,7 +486,7 @@ impl Data {
                 user_authenticator_id: authenticator.id.clone(),
                 verification_method: authenticator.method,
                 created_at: Some(authenticator.created_at),
-                deleted_at: (kind == DELETED).then_some(now),
+                deleted_at: (kind == DELETED && self.tenant.send_deleted_at).then_some(now),
                 email: authenticator.email.clone(),
                 phone_number: authenticator.phone_number.clone(),
                 credential_name: passkey.map(|passkey| passkey.name.clone()),

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use super::{
     Emulator,
     conventions::{ApiError, JsonBody},
-    data::{Message, TenantSettings},
+    data::{ActionConfiguration, Message, TenantSettings, the_apps_actions},
     html::page,
 };
 use crate::{model::VerificationMethod, wire::authsignal::ActionState};
@@ -34,12 +34,15 @@ pub(super) fn routes() -> Router<Emulator> {
         .route("/_local/tenant", post(set_tenant))
 }
 
-/// An outcome the tenant's rules give one action, as a rule in the Authsignal Portal would.
+/// How one action is set up, as the Portal's action settings and rules would: its outcome,
+/// and the methods its challenge may use.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Rule {
     action: String,
     state: ActionState,
+    #[serde(default)]
+    verification_methods: Option<Vec<VerificationMethod>>,
 }
 
 #[derive(Deserialize)]
@@ -47,19 +50,25 @@ struct Rules {
     rules: Vec<Rule>,
 }
 
-/// `POST /_local/rules {"rules": [{"action": "addAuthenticator", "state": "BLOCK"}]}`:
-/// replaces the rules; tracked actions with a rule get its state.
+/// `POST /_local/rules {"rules": [{"action": "addAuthenticator", "state": "BLOCK"}]}`: sets
+/// these actions up (`"verificationMethods": ["SMS"]` limits their challenges), the app's other
+/// actions as the deployment guide says; an action set up nowhere is `ALLOW`.
 async fn set_rules(
     State(emulator): State<Emulator>,
     JsonBody(body): JsonBody<Rules>,
 ) -> Result<StatusCode, ApiError> {
     emulator
         .change(|data| {
-            data.rules = body
-                .rules
-                .into_iter()
-                .map(|rule| (rule.action, rule.state))
-                .collect();
+            data.tenant.actions = the_apps_actions();
+            for rule in body.rules {
+                data.tenant.actions.insert(
+                    rule.action,
+                    ActionConfiguration {
+                        outcome: rule.state,
+                        verification_methods: rule.verification_methods,
+                    },
+                );
+            }
             Ok(())
         })
         .await?;
@@ -69,7 +78,7 @@ async fn set_rules(
 async fn clear_rules(State(emulator): State<Emulator>) -> Result<StatusCode, ApiError> {
     emulator
         .change(|data| {
-            data.rules.clear();
+            data.tenant.actions = the_apps_actions();
             Ok(())
         })
         .await?;
@@ -83,9 +92,14 @@ struct TenantUpdate {
     allow_deleting_user_authenticators: Option<bool>,
     /// `""` stops the webhooks.
     webhook_url: Option<String>,
+    send_deleted_at: Option<bool>,
+    actions_oldest_first: Option<bool>,
+    /// The methods switched on in the Portal.
+    enabled_methods: Option<Vec<VerificationMethod>>,
 }
 
-/// `POST /_local/tenant {"allowDeletingUserAuthenticators": false, "webhookUrl": "http://…"}`.
+/// `POST /_local/tenant {"allowDeletingUserAuthenticators": false, "webhookUrl": "http://…",
+/// "sendDeletedAt": false, "actionsOldestFirst": true, "enabledMethods": ["EMAIL_OTP"]}`.
 async fn set_tenant(
     State(emulator): State<Emulator>,
     JsonBody(update): JsonBody<TenantUpdate>,
@@ -106,6 +120,15 @@ async fn set_tenant(
             }
             if let Some(url) = update.webhook_url {
                 tenant.webhook_url = Some(url).filter(|url| !url.is_empty());
+            }
+            if let Some(send) = update.send_deleted_at {
+                tenant.send_deleted_at = send;
+            }
+            if let Some(oldest_first) = update.actions_oldest_first {
+                tenant.actions_oldest_first = oldest_first;
+            }
+            if let Some(methods) = update.enabled_methods {
+                tenant.enabled_methods = methods;
             }
             Ok(())
         })

@@ -90,6 +90,7 @@ impl Data {
         display_name: Option<&str>,
     ) -> Result<(String, serde_json::Value), ApiError> {
         let action = self.action_for(claims)?.clone();
+        self.check_enabled(VerificationMethod::Passkey)?;
         self.check_may_enroll(claims)?;
         let user = self.users.entry(action.user_id.clone()).or_default();
         let handle = *user.webauthn_handle.get_or_insert_with(uuid::Uuid::new_v4);
@@ -174,6 +175,7 @@ impl Data {
         claims: &Claims,
     ) -> Result<(String, serde_json::Value), ApiError> {
         let action = self.action_for(claims)?.clone();
+        self.check_challenge(&action, VerificationMethod::Passkey)?;
         let credentials: Vec<_> = self
             .user(&action.user_id)
             .map(|user| {

@@ -12,7 +12,6 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 
 use super::{
     Emulator,
-    codes::CODE_METHODS,
     conventions::check_user_id,
     conventions::{ApiError, JsonBody},
 };
@@ -21,8 +20,8 @@ use crate::{
     secret::Secret,
     wire::authsignal::{
         ActionResponse, ActionState, EnrollVerifiedRequest, EnrollVerifiedResponse,
-        TrackAttributes, TrackResponse, UpdateUserRequest, UserActionRecord, UserAuthenticator,
-        UserResponse, ValidateRequest, ValidateResponse,
+        TrackAttributes, TrackResponse, UpdateActionRequest, UpdateUserRequest, UserActionRecord,
+        UserAuthenticator, UserResponse, ValidateRequest, ValidateResponse,
     },
 };
 use serde::Deserialize;
@@ -39,7 +38,7 @@ pub(super) fn routes(emulator: &Emulator) -> Router<Emulator> {
         .route("/users/{user_id}/actions/{action}", post(track))
         .route(
             "/users/{user_id}/actions/{action}/{idempotency_key}",
-            get(get_action),
+            get(get_action).patch(update_action),
         )
         .route(
             "/users/{user_id}/authenticators",
@@ -92,11 +91,16 @@ async fn track(
     Path((user_id, code)): Path<(String, String)>,
     JsonBody(request): JsonBody<TrackAttributes>,
 ) -> Result<Json<TrackResponse>, ApiError> {
-    let (action, user, now) = emulator
+    let (action, user, allowed, now) = emulator
         .change(|data| {
             let action = data.track(&user_id, &code, request)?;
             let user = data.user(&user_id).cloned().unwrap_or_default();
-            Ok((action, user, data.now()))
+            Ok((
+                action,
+                user,
+                data.tenant.enabled_methods.clone(),
+                data.now(),
+            ))
         })
         .await?;
     let token = emulator.mint(&action, &action.scope, now)?;
@@ -107,7 +111,7 @@ async fn track(
         url: Secret::new(emulator.prebuilt_url(&token)),
         token: Secret::new(token),
         is_enrolled: user.is_enrolled(),
-        allowed_verification_methods: Some(allowed_methods(&enrolled)),
+        allowed_verification_methods: Some(allowed.clone()),
         default_verification_method: enrolled.first().copied(),
         enrolled_verification_methods: Some(enrolled),
         rule_ids: Some(Vec::new()),
@@ -122,13 +126,39 @@ async fn get_action(
         .read(|data| data.find_action(&user_id, &code, &key).cloned())
         .await
         .ok_or_else(|| ApiError::not_found("No action with this idempotencyKey."))?;
-    Ok(Json(ActionResponse {
+    Ok(Json(action_response(&action)))
+}
+
+fn action_response(action: &super::data::Action) -> ActionResponse {
+    ActionResponse {
         state: action.state,
         state_updated_at: action.state_updated_at,
         created_at: action.created_at,
         verification_method: action.verification_method,
         rule_ids: Some(Vec::new()),
-    }))
+    }
+}
+
+/// Sets an action's state, as an operator's review would (`@authsignal/node` `updateAction`).
+async fn update_action(
+    State(emulator): State<Emulator>,
+    Path((user_id, code, key)): Path<(String, String, String)>,
+    JsonBody(request): JsonBody<UpdateActionRequest>,
+) -> Result<Json<ActionResponse>, ApiError> {
+    emulator
+        .change(|data| {
+            let now = data.now();
+            let action = data
+                .actions
+                .iter_mut()
+                .find(|action| action.is(&user_id, &code, &key))
+                .ok_or_else(|| ApiError::not_found("No action with this idempotencyKey."))?;
+            action.state = request.state;
+            action.state_updated_at = now;
+            Ok(action_response(action))
+        })
+        .await
+        .map(Json)
 }
 
 /// Every authenticator, including enrollments started and not verified (without
@@ -209,10 +239,14 @@ async fn get_user(
     State(emulator): State<Emulator>,
     Path(user_id): Path<String>,
 ) -> Json<UserResponse> {
-    let user = emulator
-        .read(|data| data.user(&user_id).cloned())
-        .await
-        .unwrap_or_default();
+    let (user, allowed) = emulator
+        .read(|data| {
+            (
+                data.user(&user_id).cloned().unwrap_or_default(),
+                data.tenant.enabled_methods.clone(),
+            )
+        })
+        .await;
     let enrolled = user.enrolled_methods();
     let has_verified = |method: VerificationMethod, address: &Option<String>| {
         address.as_ref().map(|address| {
@@ -221,19 +255,26 @@ async fn get_user(
             })
         })
     };
+    // `@authsignal/node` declares both flags required booleans: false without an address.
     Json(UserResponse {
         is_enrolled: user.is_enrolled(),
-        email_verified: user
-            .email_verified
-            .or_else(|| has_verified(VerificationMethod::EmailOtp, &user.email)),
-        phone_number_verified: has_verified(VerificationMethod::Sms, &user.phone_number),
+        email_verified: Some(
+            user.email_verified
+                .or_else(|| has_verified(VerificationMethod::EmailOtp, &user.email))
+                .unwrap_or(false),
+        ),
+        phone_number_verified: Some(
+            user.phone_number_verified
+                .or_else(|| has_verified(VerificationMethod::Sms, &user.phone_number))
+                .unwrap_or(false),
+        ),
         email: user.email.clone(),
         phone_number: user.phone_number.clone(),
         username: user.username.clone(),
         display_name: user.display_name.clone(),
-        custom: None,
-        locale: None,
-        allowed_verification_methods: Some(allowed_methods(&enrolled)),
+        custom: user.custom.clone(),
+        locale: user.locale.clone(),
+        allowed_verification_methods: Some(allowed),
         default_verification_method: enrolled.first().copied(),
         enrolled_verification_methods: Some(enrolled),
     })
@@ -249,19 +290,46 @@ async fn update_user(
         .change(|data| {
             check_user_id(&user_id)?;
             let user = data.users.entry(user_id.clone()).or_default();
-            if request.email.is_some() {
-                user.email.clone_from(&request.email);
-            }
-            if request.email_verified.is_some() {
-                user.email_verified = request.email_verified;
-            }
+            let UpdateUserRequest {
+                email,
+                email_verified,
+                phone_number,
+                phone_number_verified,
+                username,
+                display_name,
+                custom,
+                locale,
+            } = request;
+            // A phone number need not be E.164 here: the Python SDK's live tests set
+            // "9876543210" (fidelity audit row 19).
+            keep(&mut user.email, email);
+            keep(&mut user.email_verified, email_verified);
+            keep(&mut user.phone_number, phone_number);
+            keep(&mut user.phone_number_verified, phone_number_verified);
+            keep(&mut user.username, username);
+            keep(&mut user.display_name, display_name);
+            keep(&mut user.custom, custom);
+            keep(&mut user.locale, locale);
             Ok(UpdateUserRequest {
                 email: user.email.clone(),
                 email_verified: user.email_verified,
+                phone_number: user.phone_number.clone(),
+                phone_number_verified: user.phone_number_verified,
+                username: user.username.clone(),
+                display_name: user.display_name.clone(),
+                custom: user.custom.clone(),
+                locale: user.locale.clone(),
             })
         })
         .await
         .map(Json)
+}
+
+/// An attribute given is kept; one left out stays as it was.
+fn keep<T>(field: &mut Option<T>, value: Option<T>) {
+    if value.is_some() {
+        *field = value;
+    }
 }
 
 #[derive(Deserialize)]
@@ -271,6 +339,8 @@ struct ActionsQuery {
     codes: Option<String>,
     /// ISO 8601; the default and the earliest allowed is 30 days ago.
     from_date: Option<String>,
+    /// Only actions in this state (`@authsignal/node` `queryUserActions({state})`).
+    state: Option<ActionState>,
 }
 
 /// The user's actions with these codes since `fromDate`, newest first (`authsignal-methods.md`
@@ -282,10 +352,20 @@ async fn query_actions(
 ) -> Result<Json<Vec<UserActionRecord>>, ApiError> {
     let now = emulator.now().await;
     let earliest = now - time::Duration::days(30);
+    // "The default and maximum value is 30 days ago" (DOCS query-actions). Whether an older date
+    // is clamped or refused is not documented: refusing it makes a regression show here.
     let from = match query.from_date.as_deref() {
-        Some(date) => OffsetDateTime::parse(date, &Rfc3339)
-            .map_err(|_| ApiError::invalid_request("fromDate must be an ISO 8601 date and time."))?
-            .max(earliest),
+        Some(date) => {
+            let from = OffsetDateTime::parse(date, &Rfc3339).map_err(|_| {
+                ApiError::invalid_request("fromDate must be an ISO 8601 date and time.")
+            })?;
+            if from < earliest {
+                return Err(ApiError::invalid_request(
+                    "fromDate must be within the last 30 days.",
+                ));
+            }
+            from
+        }
         None => earliest,
     };
     let codes: Option<Vec<String>> = query
@@ -293,15 +373,22 @@ async fn query_actions(
         .map(|codes| codes.split(',').map(str::trim).map(str::to_owned).collect());
     let records = emulator
         .read(|data| {
-            data.actions
+            let matching = data
+                .actions
                 .iter()
-                .rev()
                 .filter(|action| action.user_id == user_id && action.created_at >= from)
+                .filter(|action| query.state.is_none_or(|state| action.state == state))
                 .filter(|action| {
                     codes
                         .as_ref()
                         .is_none_or(|codes| codes.contains(&action.code))
-                })
+                });
+            let in_order: Box<dyn Iterator<Item = _>> = if data.tenant.actions_oldest_first {
+                Box::new(matching)
+            } else {
+                Box::new(matching.rev())
+            };
+            in_order
                 .take(100)
                 .map(|action| UserActionRecord {
                     action_code: action.code.clone(),
@@ -320,15 +407,4 @@ async fn query_actions(
         })
         .await;
     Ok(Json(records))
-}
-
-/// What the emulated tenant offers: the code methods, plus whatever the user already has.
-fn allowed_methods(enrolled: &[VerificationMethod]) -> Vec<VerificationMethod> {
-    let mut allowed = enrolled.to_vec();
-    for method in CODE_METHODS {
-        if !allowed.contains(&method) {
-            allowed.push(method);
-        }
-    }
-    allowed
 }

@@ -35,6 +35,7 @@ impl Data {
     /// A user who already has a method needs the `add:authenticators` scope.
     pub fn start_totp_enrollment(&mut self, claims: &Claims) -> Result<TotpEnrollment, ApiError> {
         let action = self.action_for(claims)?.clone();
+        self.check_enabled(VerificationMethod::AuthenticatorApp)?;
         self.check_may_enroll(claims)?;
         let user = self.user(&action.user_id).cloned().unwrap_or_default();
         let account = user
@@ -108,6 +109,9 @@ impl Data {
                     && challenge.expires_at > now
             })
             .map(|challenge| challenge.authenticator_id.clone());
+        if enrolling.is_none() {
+            self.check_challenge(&action, method)?;
+        }
         let Some(user) = self.users.get_mut(&action.user_id) else {
             return Ok(Verification::Failed(FailureReason::CodeInvalidOrExpired));
         };

@@ -44,7 +44,7 @@ pub async fn record_sign_in(authsignal: &AuthsignalClient, user: &CurrentUser, f
     if let Some(email) = user.verified_email() {
         let update = UpdateUserRequest {
             email: Some(email),
-            email_verified: None,
+            ..UpdateUserRequest::default()
         };
         if let Err(error) = authsignal.update_user(&user.sub, &update).await {
             warn!(%error, "the person's email address was not kept with Authsignal");
