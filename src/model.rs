@@ -369,14 +369,72 @@ pub fn validate_phone_number(input: &str) -> Result<String, AppError> {
 
 /// Accepts a 6-digit code as people type or paste it ("123 456", "123-456").
 pub fn normalize_code(input: &str) -> Result<String, AppError> {
+    normalize_code_of(input, CodeLength::Exactly(6))
+}
+
+/// How many digits a code has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeLength {
+    Exactly(usize),
+    /// An authenticator app's code, when the app's setup is not known: RFC 6238 codes have
+    /// 6 to 8 digits.
+    AnyApp,
+}
+
+/// Accepts a code of `length` as people type or paste it.
+pub fn normalize_code_of(input: &str, length: CodeLength) -> Result<String, AppError> {
     let digits: String = input
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
-    if digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit()) {
+    let (fits, asked) = match length {
+        CodeLength::Exactly(count) => (
+            digits.len() == count,
+            format!("Enter the {count}-digit code."),
+        ),
+        CodeLength::AnyApp => (
+            (6..=8).contains(&digits.len()),
+            "Enter the code your app shows now.".to_owned(),
+        ),
+    };
+    if fits && digits.chars().all(|c| c.is_ascii_digit()) {
         Ok(digits)
     } else {
-        Err(AppError::invalid("code", "Enter the 6-digit code."))
+        Err(AppError::invalid("code", asked))
+    }
+}
+
+/// What an authenticator app's `otpauth://` URI says of its codes (Google's Key Uri Format):
+/// how many digits, and how many seconds each lasts; 6 and 30 when it does not say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TotpParameters {
+    pub digits: usize,
+    pub period_secs: u64,
+}
+
+impl TotpParameters {
+    pub fn of_uri(uri: &str) -> Self {
+        let mut parameters = Self {
+            digits: 6,
+            period_secs: 30,
+        };
+        let query = uri.split_once('?').map_or("", |(_, query)| query);
+        for pair in query.split('&') {
+            match pair.split_once('=') {
+                Some(("digits", value)) => {
+                    if let Some(digits) = value.parse().ok().filter(|d| (6..=8).contains(d)) {
+                        parameters.digits = digits;
+                    }
+                }
+                Some(("period", value)) => {
+                    if let Some(period) = value.parse().ok().filter(|p| (1..=300).contains(p)) {
+                        parameters.period_secs = period;
+                    }
+                }
+                _ => {}
+            }
+        }
+        parameters
     }
 }
 
@@ -581,6 +639,25 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn an_apps_codes_are_as_its_uri_says() {
+        let defaults = TotpParameters::of_uri("otpauth://totp/Acme:jane?secret=ABC&issuer=Acme");
+        assert_eq!((defaults.digits, defaults.period_secs), (6, 30));
+        let eight = TotpParameters::of_uri(
+            "otpauth://totp/Acme:jane?secret=ABC&digits=8&period=60&algorithm=SHA1",
+        );
+        assert_eq!((eight.digits, eight.period_secs), (8, 60));
+        let nonsense = TotpParameters::of_uri("otpauth://totp/x?digits=99&period=0");
+        assert_eq!((nonsense.digits, nonsense.period_secs), (6, 30));
+        assert_eq!(
+            normalize_code_of("1234 5678", CodeLength::Exactly(8)).unwrap(),
+            "12345678"
+        );
+        assert!(normalize_code_of("123456", CodeLength::Exactly(8)).is_err());
+        assert!(normalize_code_of("1234567", CodeLength::AnyApp).is_ok());
+        assert!(normalize_code_of("12345", CodeLength::AnyApp).is_err());
     }
 
     #[test]

@@ -77,6 +77,20 @@ pub(super) struct TenantSettings {
     /// to CHALLENGE or have at least one rule triggered", DOCS /learn/faqs).
     #[serde(default = "the_apps_actions")]
     pub actions: BTreeMap<String, ActionConfiguration>,
+    /// How many digits a new authenticator app's codes have.
+    #[serde(default = "six")]
+    pub totp_digits: usize,
+    /// How long each of a new authenticator app's codes lasts.
+    #[serde(default = "thirty")]
+    pub totp_period_secs: u64,
+}
+
+fn six() -> usize {
+    6
+}
+
+fn thirty() -> u64 {
+    30
 }
 
 /// One action code's setup in the tenant.
@@ -138,6 +152,8 @@ impl Default for TenantSettings {
             actions_oldest_first: false,
             enabled_methods: every_method(),
             actions: the_apps_actions(),
+            totp_digits: six(),
+            totp_period_secs: thirty(),
         }
     }
 }

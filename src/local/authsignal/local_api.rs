@@ -96,6 +96,9 @@ struct TenantUpdate {
     actions_oldest_first: Option<bool>,
     /// The methods switched on in the Portal.
     enabled_methods: Option<Vec<VerificationMethod>>,
+    /// A new authenticator app's code length, 6 to 8, and step, 15 to 120 seconds.
+    totp_digits: Option<usize>,
+    totp_period_secs: Option<u64>,
 }
 
 /// `POST /_local/tenant {"allowDeletingUserAuthenticators": false, "webhookUrl": "http://…",
@@ -104,6 +107,17 @@ async fn set_tenant(
     State(emulator): State<Emulator>,
     JsonBody(update): JsonBody<TenantUpdate>,
 ) -> Result<StatusCode, ApiError> {
+    if update
+        .totp_digits
+        .is_some_and(|digits| !(6..=8).contains(&digits))
+        || update
+            .totp_period_secs
+            .is_some_and(|step| !(15..=120).contains(&step))
+    {
+        return Err(ApiError::invalid_request(
+            "totpDigits must be 6 to 8 and totpPeriodSecs 15 to 120.",
+        ));
+    }
     if let Some(url) = &update.webhook_url
         && !url.is_empty()
         && url::Url::parse(url).is_err()
@@ -129,6 +143,12 @@ async fn set_tenant(
             }
             if let Some(methods) = update.enabled_methods {
                 tenant.enabled_methods = methods;
+            }
+            if let Some(digits) = update.totp_digits {
+                tenant.totp_digits = digits;
+            }
+            if let Some(step) = update.totp_period_secs {
+                tenant.totp_period_secs = step;
             }
             Ok(())
         })

@@ -1,6 +1,9 @@
-//! Authenticator apps in the local Authsignal: RFC 6238 (SHA-1, 6 digits, 30-second steps, one
-//! step of drift either way) with totp-rs, and the `otpauth://totp/` URI apps read. A code is
-//! accepted once: a step used is never accepted again (RFC 6238 §5.2).
+//! Authenticator apps in the local Authsignal: RFC 6238 (SHA-1, 6 digits and 30-second steps
+//! unless the tenant says otherwise, one step of drift either way) with totp-rs, and the
+//! `otpauth://totp/` URI apps read, which names the digits and the step. A code is accepted
+//! once: a step used is never accepted again (RFC 6238 §5.2). Whether a real tenant's codes can
+//! differ from 6 digits and 30 seconds is not documented (fidelity audit row 12): the settings
+//! let a test take the other reading.
 //!
 //! Authsignal documents the calls (`POST /client/user-authenticators/totp`, answering `uri` and
 //! `secret`; `POST /client/verify/totp`, for enrollment and for step-up alike) but not the URI's
@@ -21,7 +24,6 @@ use crate::{model::VerificationMethod, wire::authsignal::FailureReason};
 
 /// What the person's app shows above the codes.
 const ISSUER: &str = "Account Security";
-const STEP_SECS: u64 = 30;
 
 /// A new app's enrollment: the authenticator, its URI and its secret in base32.
 pub(super) struct TotpEnrollment {
@@ -45,7 +47,8 @@ impl Data {
         let mut bytes = [0_u8; 20];
         rand::rng().fill_bytes(&mut bytes);
         let secret = Secret::from(bytes);
-        let uri = totp(secret.clone(), &account)?
+        let (digits, step) = (self.tenant.totp_digits, self.tenant.totp_period_secs);
+        let uri = totp(secret.clone(), &account, digits, step)?
             .to_url()
             .map_err(|error| ApiError::internal(format!("no otpauth URI: {error}")))?;
         let now = self.now();
@@ -154,12 +157,12 @@ fn accepted_step(
         .then_some(step)
 }
 
-fn totp(secret: Secret, account: &str) -> Result<Totp, ApiError> {
+fn totp(secret: Secret, account: &str, digits: usize, step_secs: u64) -> Result<Totp, ApiError> {
     Builder::new()
         .with_algorithm(Algorithm::SHA1)
-        .with_digits(6)
+        .with_digits(u8::try_from(digits).unwrap_or(6))
         .with_skew(1)
-        .with_step_duration(STEP_SECS)
+        .with_step_duration(step_secs)
         .with_secret(secret)
         .with_issuer(Some(ISSUER))
         // A colon would end the label's account part early.
@@ -174,7 +177,13 @@ mod tests {
 
     #[test]
     fn the_rfc_6238_vector_holds() {
-        let totp = totp(Secret::from(*b"12345678901234567890"), "jane@example.com").unwrap();
+        let totp = totp(
+            Secret::from(*b"12345678901234567890"),
+            "jane@example.com",
+            6,
+            30,
+        )
+        .unwrap();
         assert_eq!(totp.generate(59).to_string(), "287082");
         let uri = totp.to_url().unwrap();
         assert!(

@@ -11,7 +11,9 @@ use crate::{
         authsignal::{ClientApi, ClientApiError, TotpSetup, Verification},
         dom,
     },
-    model::{AppError, StepUpVia, VerificationMethod, normalize_code},
+    model::{
+        AppError, CodeLength, StepUpVia, TotpParameters, VerificationMethod, normalize_code_of,
+    },
     pages::security::{spinner::Spinner, step_up::use_step_up},
 };
 
@@ -105,10 +107,11 @@ fn AddAuthenticatorApp(
     let on_start = move |_| step_up.before_change(has_methods.get_untracked(), begin);
     let on_code = move |event: SubmitEvent| {
         event.prevent_default();
-        let Step::Scan { mut api, .. } = step.get_untracked() else {
+        let Step::Scan { mut api, setup } = step.get_untracked() else {
             return;
         };
-        let entered = match normalize_code(&code.get_untracked()) {
+        let digits = TotpParameters::of_uri(&setup.uri).digits;
+        let entered = match normalize_code_of(&code.get_untracked(), CodeLength::Exactly(digits)) {
             Ok(entered) => entered,
             Err(invalid) => {
                 error.set(Some(invalid.to_string()));
@@ -165,7 +168,7 @@ fn AddAuthenticatorApp(
             <h3 id="add-app-title">"Add an authenticator app"</h3>
             <p class="muted">
                 "An app on your phone, such as Google Authenticator, Microsoft Authenticator or "
-                "1Password, shows a new 6-digit code every 30 seconds. It works offline."
+                "1Password, shows a new code every few seconds. It works offline."
             </p>
             <p class="status" role="status">{move || status.get()}</p>
             {move || match step.get() {
@@ -185,7 +188,9 @@ fn AddAuthenticatorApp(
                     </div>
                 }
                 .into_any(),
-                Step::Scan { setup, .. } => view! {
+                Step::Scan { setup, .. } => {
+                    let label = app_code_label(TotpParameters::of_uri(&setup.uri));
+                    view! {
                     <ol class="setup-steps">
                         <li>
                             <p id=FIRST_STEP tabindex="-1">
@@ -201,7 +206,7 @@ fn AddAuthenticatorApp(
                             <form class="stack" on:submit=on_code novalidate>
                                 <CodeField
                                     id=CODE_INPUT
-                                    label="6-digit code from the app"
+                                    label=label
                                     code
                                     error
                                 />
@@ -222,8 +227,9 @@ fn AddAuthenticatorApp(
                             </form>
                         </li>
                     </ol>
+                    }
+                    .into_any()
                 }
-                .into_any(),
                 Step::Ended { reason } => view! {
                     <div class="stack">
                         <p class="error" role="alert">{reason}</p>
@@ -312,4 +318,12 @@ mod tests {
         assert_eq!(in_groups("JBSW Y3DP===="), "JBSW Y3DP");
         assert_eq!(in_groups(""), "");
     }
+}
+
+/// "6-digit code from the app (a new one every 30 seconds)", as the app's setup says.
+fn app_code_label(codes: TotpParameters) -> String {
+    format!(
+        "{}-digit code from the app (a new one every {} seconds)",
+        codes.digits, codes.period_secs
+    )
 }

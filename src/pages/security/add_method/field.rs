@@ -5,7 +5,7 @@ use leptos::prelude::*;
 #[component]
 pub fn Field(
     id: &'static str,
-    label: &'static str,
+    #[prop(into)] label: String,
     hint: Option<&'static str>,
     error: RwSignal<Option<String>>,
     children: Children,
@@ -40,11 +40,11 @@ pub fn described_by(
     }
 }
 
-/// The 6-digit code input, as every flow asks for it.
+/// The code input, as every flow asks for it.
 #[component]
 pub fn CodeField(
     id: &'static str,
-    label: &'static str,
+    #[prop(into)] label: String,
     code: RwSignal<String>,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {

@@ -9,7 +9,7 @@ use crate::{
         authsignal::{ClientApi, ClientApiError, Verification},
         dom, webauthn,
     },
-    model::{AuthenticatorView, StepUpVia, VerificationMethod, normalize_code},
+    model::{AuthenticatorView, CodeLength, StepUpVia, VerificationMethod, normalize_code_of},
     pages::security::{
         lazy_part::{LazyPart, NOT_LOADED},
         spinner::Spinner,
@@ -209,7 +209,12 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
         let Stage::Code { target, mut api } = stage.get_untracked() else {
             return;
         };
-        let entered = match normalize_code(&code.get_untracked()) {
+        // An app's setup is not known here: any length an app may show.
+        let length = match target.method {
+            VerificationMethod::AuthenticatorApp => CodeLength::AnyApp,
+            _ => CodeLength::Exactly(6),
+        };
+        let entered = match normalize_code_of(&code.get_untracked(), length) {
             Ok(entered) => entered,
             Err(invalid) => {
                 error.set(Some(invalid.to_string()));
