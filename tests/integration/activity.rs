@@ -8,7 +8,8 @@ use crate::support::{
     TestApp,
     authsignal::LocalTenant,
     browser::{Browser, CHROME_ON_MAC, new_email},
-    client,
+    person::Person,
+    rest::Api,
 };
 
 async fn recent(app: &TestApp, browser: &mut Browser) -> Vec<Value> {
@@ -26,75 +27,42 @@ fn summaries(entries: &[Value]) -> Vec<String> {
 
 /// A wrong code until the step-up's attempts run out.
 async fn fail_a_step_up(app: &TestApp, tenant: &LocalTenant, browser: &mut Browser, id: &str) {
-    let ticket: Value = browser
-        .call(&app.url("/api/start_step_up"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let token = ticket["token"].as_str().unwrap();
-    tenant
-        .client_json(
-            token,
-            reqwest::Method::POST,
-            "/v1/client/challenge/email-otp",
-            Some(json!({ "userAuthenticatorId": id })),
-        )
-        .await;
+    let ticket: Value = browser.call_json(&app.url("/api/start_step_up")).await;
+    let sdk = tenant.sdk(ticket["token"].as_str().unwrap());
+    sdk.challenge_method("email-otp", &json!(id)).await;
     for _ in 0..12 {
-        tenant
-            .client_json(
-                token,
-                reqwest::Method::POST,
-                "/v1/client/verify/email-otp",
-                Some(json!({ "verificationCode": "000000" })),
-            )
-            .await;
+        sdk.verify("email-otp", "000000").await;
     }
 }
 
 #[tokio::test]
 async fn each_kind_of_event_shows_with_its_device_address_and_time() {
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
-    let email = new_email("activity");
-    let mut browser =
-        Browser::signed_up_as(&app, &email, Browser::with_user_agent(CHROME_ON_MAC)).await;
-    let me: Value = browser
-        .call(&app.url("/api/me"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let sub = me["username"].as_str().unwrap().to_owned();
+    let person = Person::signed_up(&app, "activity").with_user_agent(CHROME_ON_MAC);
+    let mut person = person.await;
+    let (email, sub) = (person.email.clone(), person.sub.clone());
 
     // Added on the page (a fresh sign-in needs no step-up for the first method).
-    let ticket: Value = browser
-        .call_with(
-            &app.url("/api/start_enrollment"),
-            &[("method", "EMAIL_OTP"), ("email", &email)],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let add_own = [("method", "EMAIL_OTP"), ("email", email.as_str())];
+    let (_, ticket) = person.call(&app, "start_enrollment", &add_own).await;
     let added = tenant
         .enroll_email(ticket["token"].as_str().unwrap(), &email)
         .await;
     assert_eq!(added["isVerified"], true, "{added}");
     let second = tenant.give_email(&sub, &new_email("activity-work")).await;
-    browser.step_up(&app, &email).await;
-    let url = browser.call(&app.url("/api/prebuilt_ui_url")).await;
-    assert_eq!(url.status(), StatusCode::OK);
-    let removed = browser
-        .call_with(&app.url("/api/remove_authenticator"), &[("id", &second)])
-        .await;
-    assert_eq!(removed.status(), StatusCode::OK);
-    let first = tenant.client.get_authenticators(&sub).await.unwrap()[0]
+    person.browser.step_up(&app, &email).await;
+    let (status, _) = person.call(&app, "prebuilt_ui_url", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let removal = [("id", second.as_str())];
+    let (status, _) = person.call(&app, "remove_authenticator", &removal).await;
+    assert_eq!(status, StatusCode::OK);
+    let first = tenant.authenticators(&sub).await[0]
         .user_authenticator_id
         .clone();
-    fail_a_step_up(&app, &tenant, &mut browser, &first).await;
+    let browser = &mut person.browser;
+    fail_a_step_up(&app, &tenant, browser, &first).await;
 
-    let entries = recent(&app, &mut browser).await;
+    let entries = recent(&app, browser).await;
     let masked = format!("{}•••@example.com", &email[..1]);
     assert_eq!(
         summaries(&entries),
@@ -133,15 +101,8 @@ async fn each_kind_of_event_shows_with_its_device_address_and_time() {
     );
 
     // The same over REST, for native apps.
-    let bearer = app.mint(json!({ "email": email })).await;
-    let response = client()
-        .get(app.url("/api/activity"))
-        .bearer_auth(&bearer)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let rest: Vec<Value> = response.json().await.unwrap();
+    let rest = Api::of(&app, &person).activity().await.ok();
+    let rest = rest.as_array().unwrap();
     assert_eq!(rest.len(), entries.len());
     assert_eq!(rest[1]["kind"], "method_removed");
     assert_eq!(rest[1]["summary"], "Removed an email code");

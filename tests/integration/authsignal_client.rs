@@ -12,7 +12,6 @@ use account_security::{
     server::authsignal::{AuthsignalClient, AuthsignalError},
     wire::authsignal::{ActionState, TrackAttributes},
 };
-use reqwest::Method;
 use serde_json::json;
 
 #[tokio::test]
@@ -24,10 +23,8 @@ async fn track_returns_the_whole_response() {
         ..TrackAttributes::default()
     };
     let first = tenant
-        .client
         .track("user-1", "addAuthenticator", &attributes)
-        .await
-        .unwrap();
+        .await;
     assert_eq!(first.state, ActionState::Allow);
     assert!(!first.is_enrolled);
     assert_eq!(first.token.expose().split('.').count(), 3, "a JWT");
@@ -50,14 +47,12 @@ async fn track_returns_the_whole_response() {
 
     tenant.give_email("user-1", "jane@example.com").await;
     let second = tenant
-        .client
         .track(
             "user-1",
             "manageAuthenticators",
             &TrackAttributes::default(),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(second.state, ActionState::ChallengeRequired);
     assert!(second.is_enrolled);
     assert_eq!(
@@ -79,16 +74,8 @@ async fn a_given_idempotency_key_names_the_same_action() {
         idempotency_key: Some("my-key".into()),
         ..TrackAttributes::default()
     };
-    let first = tenant
-        .client
-        .track("user-1", "signIn", &attributes)
-        .await
-        .unwrap();
-    let again = tenant
-        .client
-        .track("user-1", "signIn", &attributes)
-        .await
-        .unwrap();
+    let first = tenant.track("user-1", "signIn", &attributes).await;
+    let again = tenant.track("user-1", "signIn", &attributes).await;
     assert_eq!(first.idempotency_key, "my-key");
     assert_eq!(again.idempotency_key, "my-key");
 }
@@ -96,25 +83,11 @@ async fn a_given_idempotency_key_names_the_same_action() {
 #[tokio::test]
 async fn an_enrollment_waiting_for_its_code_is_listed_without_verified_at() {
     let tenant = LocalTenant::start("list").await;
-    assert!(
-        tenant
-            .client
-            .get_authenticators("user-1")
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(tenant.authenticators("user-1").await.is_empty());
 
-    let token = tenant.track_token("user-1", "addAuthenticator", None).await;
-    tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/user-authenticators/email-otp",
-            Some(json!({ "email": "jane@example.com" })),
-        )
-        .await;
-    let pending = tenant.client.get_authenticators("user-1").await.unwrap();
+    let sdk = tenant.sdk(&tenant.track_token("user-1", "addAuthenticator", None).await);
+    sdk.add_email("jane@example.com").await;
+    let pending = tenant.authenticators("user-1").await;
     assert_eq!(
         pending.len(),
         1,
@@ -123,21 +96,14 @@ async fn an_enrollment_waiting_for_its_code_is_listed_without_verified_at() {
     assert!(pending[0].verified_at.is_none());
 
     let code = tenant.latest_code("jane@example.com").await;
-    tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/verify/email-otp",
-            Some(json!({ "verificationCode": code })),
-        )
-        .await;
+    sdk.verify("email-otp", &code).await;
     tenant
         .give(
             "user-1",
             json!({ "verificationMethod": "PASSKEY", "webauthnCredential": { "name": "iCloud Keychain" } }),
         )
         .await;
-    let listed = tenant.client.get_authenticators("user-1").await.unwrap();
+    let listed = tenant.authenticators("user-1").await;
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0].verification_method, VerificationMethod::EmailOtp);
     assert_eq!(listed[0].email.as_deref(), Some("jane@example.com"));
@@ -164,7 +130,7 @@ async fn delete_removes_and_an_unknown_id_is_not_found() {
         .delete_authenticator("user-1", &id)
         .await
         .unwrap();
-    let listed = tenant.client.get_authenticators("user-1").await.unwrap();
+    let listed = tenant.authenticators("user-1").await;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].verification_method, VerificationMethod::Sms);
 
@@ -193,21 +159,17 @@ async fn validate_reports_the_challenge_and_refuses_other_users_and_actions() {
     let tenant = LocalTenant::start("validate").await;
     tenant.give_email("user-1", "jane@example.com").await;
     let track = tenant
-        .client
         .track(
             "user-1",
             "manageAuthenticators",
             &TrackAttributes::default(),
         )
-        .await
-        .unwrap();
+        .await;
     let token = track.token.expose();
 
     let before = tenant
-        .client
-        .validate_challenge(token, Some("user-1"), Some("manageAuthenticators"))
-        .await
-        .unwrap();
+        .validate(token, Some("user-1"), Some("manageAuthenticators"))
+        .await;
     assert!(!before.is_valid);
     assert_eq!(before.state, Some(ActionState::ChallengeRequired));
     assert_eq!(before.user_id.as_deref(), Some("user-1"));
@@ -217,26 +179,14 @@ async fn validate_reports_the_challenge_and_refuses_other_users_and_actions() {
         Some(track.idempotency_key.as_str())
     );
 
-    tenant
-        .client_json(token, Method::POST, "/v1/client/challenge/email-otp", None)
-        .await;
+    let sdk = tenant.sdk(token);
+    sdk.challenge("email-otp").await;
     let code = tenant.latest_code("jane@example.com").await;
-    let verified = tenant
-        .client_json(
-            token,
-            Method::POST,
-            "/v1/client/verify/email-otp",
-            Some(json!({ "verificationCode": code })),
-        )
-        .await;
+    let verified = sdk.verify("email-otp", &code).await;
     let access_token = verified["accessToken"].as_str().unwrap();
 
     for token in [token, access_token] {
-        let after = tenant
-            .client
-            .validate_challenge(token, Some("user-1"), None)
-            .await
-            .unwrap();
+        let after = tenant.validate(token, Some("user-1"), None).await;
         assert!(after.is_valid);
         assert!(after.succeeded_for("user-1"));
         assert_eq!(after.state, Some(ActionState::ChallengeSucceeded));
@@ -247,28 +197,16 @@ async fn validate_reports_the_challenge_and_refuses_other_users_and_actions() {
         assert!(after.state_updated_at.is_some());
     }
 
-    let other_user = tenant
-        .client
-        .validate_challenge(token, Some("user-2"), None)
-        .await
-        .unwrap();
+    let other_user = tenant.validate(token, Some("user-2"), None).await;
     assert!(!other_user.is_valid);
     assert_eq!(other_user.error.as_deref(), Some("User is invalid."));
     assert!(!other_user.succeeded_for("user-2"));
 
-    let other_action = tenant
-        .client
-        .validate_challenge(token, None, Some("signIn"))
-        .await
-        .unwrap();
+    let other_action = tenant.validate(token, None, Some("signIn")).await;
     assert!(!other_action.is_valid);
     assert_eq!(other_action.error.as_deref(), Some("Action is invalid."));
 
-    let garbage = tenant
-        .client
-        .validate_challenge("not-a-token", None, None)
-        .await
-        .unwrap();
+    let garbage = tenant.validate("not-a-token", None, None).await;
     assert!(!garbage.is_valid);
     assert!(garbage.error.is_some());
 }
@@ -284,11 +222,7 @@ async fn get_user_knows_enrolled_and_unknown_users() {
         username: Some("jane".into()),
         ..TrackAttributes::default()
     };
-    tenant
-        .client
-        .track("user-1", "signIn", &attributes)
-        .await
-        .unwrap();
+    tenant.track("user-1", "signIn", &attributes).await;
     tenant.give_email("user-1", "jane@example.com").await;
     let user = tenant.client.get_user("user-1").await.unwrap();
     assert!(user.is_enrolled);
@@ -306,22 +240,13 @@ async fn user_ids_travel_percent_encoded() {
     let tenant = LocalTenant::start("encoding").await;
     let user_id = "a/b c?d#e%f&g=é";
     tenant
-        .client
         .track(user_id, "signIn", &TrackAttributes::default())
-        .await
-        .unwrap();
+        .await;
     tenant.give_email(user_id, "jane@example.com").await;
-    let listed = tenant.client.get_authenticators(user_id).await.unwrap();
+    let listed = tenant.authenticators(user_id).await;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].user_id.as_deref(), Some(user_id));
-    assert!(
-        tenant
-            .client
-            .get_authenticators("a")
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(tenant.authenticators("a").await.is_empty());
     tenant
         .client
         .delete_authenticator(user_id, &listed[0].user_authenticator_id)
@@ -416,7 +341,7 @@ async fn reads_are_retried_after_server_errors_within_the_limit() {
     tenant
         .set_faults(json!([{ "method": "GET", "path": "/v1/users/*/authenticators", "fault": fault, "times": 2 }]))
         .await;
-    let listed = tenant.client.get_authenticators("user-1").await.unwrap();
+    let listed = tenant.authenticators("user-1").await;
     assert_eq!(listed.len(), 1, "two failures, then the second retry");
 
     tenant
@@ -473,16 +398,8 @@ async fn writes_are_sent_once() {
     assert_eq!(error.status(), Some(500));
 
     // Each rule was used by exactly one request: no retry consumed a second one.
-    tenant
-        .client
-        .track("user-1", "signIn", &attributes)
-        .await
-        .unwrap();
-    tenant
-        .client
-        .validate_challenge("token", None, None)
-        .await
-        .unwrap();
+    tenant.track("user-1", "signIn", &attributes).await;
+    tenant.validate("token", None, None).await;
     tenant
         .client
         .delete_authenticator("user-1", &id)
@@ -521,14 +438,7 @@ async fn a_slow_answer_within_the_timeout_is_fine() {
     tenant
         .set_faults(json!([{ "path": "/v1/users/*", "fault": { "kind": "delay", "millis": 200 } }]))
         .await;
-    assert!(
-        tenant
-            .client
-            .get_authenticators("user-1")
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(tenant.authenticators("user-1").await.is_empty());
 }
 
 #[tokio::test]
@@ -595,11 +505,7 @@ async fn the_page_gets_the_client_api_url_and_tenant_id() {
 #[tokio::test]
 async fn the_app_reaches_its_local_authsignal_and_reports_ready() {
     let app = TestApp::spawn().await;
-    let response = crate::support::client()
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/readyz").await;
     assert_eq!(response.status(), 200);
     let authsignal = &app.state.authsignal;
     authsignal
@@ -623,11 +529,7 @@ async fn readiness_fails_with_a_reason_when_authsignal_is_unreachable() {
         ("AUTHSIGNAL_TENANT_ID", "tenant-1"),
     ])
     .await;
-    let response = crate::support::client()
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/readyz").await;
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["status"], "unavailable");
@@ -652,11 +554,7 @@ async fn readiness_fails_when_the_secret_is_wrong() {
         ("AUTHSIGNAL_TENANT_ID", tenant.local.tenant_id()),
     ])
     .await;
-    let response = crate::support::client()
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/readyz").await;
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["problems"][0]["reason"], "authsignal_unavailable");
@@ -703,7 +601,7 @@ async fn a_flood_of_readiness_checks_costs_authsignal_one_call_and_shows_no_upst
     for _ in 0..200 {
         let url = app.url("/readyz");
         flood.spawn(async move {
-            let response = crate::support::client().get(url).send().await.unwrap();
+            let response = crate::support::get(url).await;
             (response.status(), response.text().await.unwrap())
         });
     }

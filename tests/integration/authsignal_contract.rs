@@ -112,22 +112,13 @@ fn the_reference_examples_deserialize_into_the_client_types() {
 #[tokio::test]
 async fn a_wrong_secret_gets_the_documented_body_and_the_client_reads_it() {
     let tenant = LocalTenant::start("contract-401").await;
-    let response = tenant
-        .http
-        .get(tenant.url("/v1/users/user-1/authenticators"))
-        .basic_auth("not-the-secret", Some(""))
-        .send()
-        .await
-        .unwrap();
+    let path = tenant.url("/v1/users/user-1/authenticators");
+    let wrong = tenant.http.get(path).basic_auth("not-the-secret", Some(""));
+    let response = wrong.send().await.unwrap();
     assert_eq!(response.status(), 401);
     assert_eq!(json_of(response).await, example("unauthorized"));
 
-    let missing = tenant
-        .http
-        .get(tenant.url("/v1/users/user-1"))
-        .send()
-        .await
-        .unwrap();
+    let missing = tenant.get("/v1/users/user-1").await;
     assert_eq!(missing.status(), 401);
     assert_eq!(json_of(missing).await, example("unauthorized"));
 
@@ -201,17 +192,9 @@ async fn the_server_api_answers_with_every_documented_field() {
     assert_has_fields_of(&example("authenticator"), passkey, "authenticator");
 
     let token = track["token"].as_str().unwrap();
-    tenant
-        .client_json(token, Method::POST, "/v1/client/challenge/email-otp", None)
-        .await;
-    let code = tenant.latest_code("jane@example.com").await;
-    tenant
-        .client_json(
-            token,
-            Method::POST,
-            "/v1/client/verify/email-otp",
-            Some(json!({ "verificationCode": code })),
-        )
+    let sdk = tenant.sdk(token);
+    sdk.challenge("email-otp").await;
+    sdk.verify("email-otp", &tenant.latest_code("jane@example.com").await)
         .await;
     let validate = json_of(
         tenant
@@ -246,58 +229,23 @@ async fn the_server_api_answers_with_every_documented_field() {
 #[tokio::test]
 async fn the_client_api_answers_with_every_documented_field() {
     let tenant = LocalTenant::start("contract-client").await;
-    let token = tenant.track_token("user-1", "addAuthenticator", None).await;
+    let sdk = tenant.sdk(&tenant.track_token("user-1", "addAuthenticator", None).await);
 
-    let enroll = json_of(
-        tenant
-            .client_api(
-                &token,
-                Method::POST,
-                "/v1/client/user-authenticators/email-otp",
-                Some(json!({ "email": "jane@example.com" })),
-            )
-            .await,
-    )
-    .await;
+    let enroll = json_of(sdk.try_add_email("jane@example.com").await).await;
     assert_has_fields_of(&example("client-enroll"), &enroll, "client-enroll");
 
-    let failure = json_of(
-        tenant
-            .client_api(
-                &token,
-                Method::POST,
-                "/v1/client/verify/email-otp",
-                Some(json!({ "verificationCode": "not-the-code" })),
-            )
-            .await,
-    )
-    .await;
+    let failure = json_of(sdk.try_verify("email-otp", "not-the-code").await).await;
     assert_eq!(failure, example("client-verify-failure"));
 
     let code = tenant.latest_code("jane@example.com").await;
-    let success = json_of(
-        tenant
-            .client_api(
-                &token,
-                Method::POST,
-                "/v1/client/verify/email-otp",
-                Some(json!({ "verificationCode": code })),
-            )
-            .await,
-    )
-    .await;
+    let success = json_of(sdk.try_verify("email-otp", &code).await).await;
     assert_has_fields_of(
         &example("client-verify-success"),
         &success,
         "client-verify-success",
     );
 
-    let challenge = json_of(
-        tenant
-            .client_api(&token, Method::POST, "/v1/client/challenge/email-otp", None)
-            .await,
-    )
-    .await;
+    let challenge = json_of(sdk.try_challenge("email-otp", None).await).await;
     assert_has_fields_of(&example("client-challenge"), &challenge, "client-challenge");
 }
 

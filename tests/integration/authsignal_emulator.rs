@@ -2,7 +2,10 @@
 //! expiry, attempt and send limits, CORS, validate mismatches, the Web SDK's wire format, the
 //! outbox, persistence, the fault mode and the enroll-verified endpoint.
 
-use crate::support::authsignal::{LocalTenant, fresh_data_dir};
+use crate::support::{
+    authsignal::{LocalTenant, fresh_data_dir, invalid_or_expired, wrong_code},
+    retry_after,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -91,22 +94,13 @@ async fn a_second_enrollment_needs_the_add_authenticators_scope() {
     assert_eq!(verified["isVerified"], true, "the first needs no scope");
 
     let plain = tenant.track_token("user-1", "addAuthenticator", None).await;
-    let refused = tenant
-        .client_api(
-            &plain,
-            Method::POST,
-            "/v1/client/user-authenticators/email-otp",
-            Some(json!({ "email": "work@example.com" })),
-        )
-        .await;
+    let refused = tenant.sdk(&plain).try_add_email("work@example.com").await;
     let (status, body) = error_of(refused).await;
     assert_eq!(status, 403);
     assert_eq!(body["error"], "unauthorized");
     assert!(tenant.codes("work@example.com").await.is_empty());
 
-    let scoped = tenant
-        .track_token("user-1", "addAuthenticator", Some("add:authenticators"))
-        .await;
+    let scoped = tenant.adding("user-1").await;
     let second = tenant.enroll_email(&scoped, "work@example.com").await;
     assert_eq!(second["isVerified"], true);
 
@@ -114,30 +108,20 @@ async fn a_second_enrollment_needs_the_add_authenticators_scope() {
     let access_token = second["accessToken"].as_str().unwrap();
     let third = tenant.enroll_email(access_token, "home@example.com").await;
     assert_eq!(third["isVerified"], true);
-    assert_eq!(
-        tenant
-            .client
-            .get_authenticators("user-1")
-            .await
-            .unwrap()
-            .len(),
-        3
-    );
+    assert_eq!(tenant.authenticators("user-1").await.len(), 3);
 }
 
 #[tokio::test]
 async fn the_same_address_can_be_enrolled_twice_as_authsignal_allows() {
     let tenant = LocalTenant::start("duplicate").await;
-    let token = tenant
-        .track_token("user-1", "addAuthenticator", Some("add:authenticators"))
-        .await;
+    let token = tenant.adding("user-1").await;
     let first = tenant.enroll_email(&token, "jane@example.com").await;
     let second = tenant.enroll_email(&token, "jane@example.com").await;
     assert_eq!(second["isVerified"], true, "{second}");
     let first_id = &first["userAuthenticator"]["userAuthenticatorId"];
     let second_id = &second["userAuthenticator"]["userAuthenticatorId"];
     assert_ne!(first_id, second_id);
-    let listed = tenant.client.get_authenticators("user-1").await.unwrap();
+    let listed = tenant.authenticators("user-1").await;
     assert_eq!(listed.len(), 2);
     assert!(
         listed
@@ -150,33 +134,24 @@ async fn the_same_address_can_be_enrolled_twice_as_authsignal_allows() {
 async fn bad_addresses_are_refused_and_nothing_is_sent() {
     let tenant = LocalTenant::start("bad-address").await;
     let token = tenant.track_token("user-1", "addAuthenticator", None).await;
+    let sdk = tenant.sdk(&token);
     for (path, body) in [
         (
-            "/v1/client/user-authenticators/email-otp",
+            "user-authenticators/email-otp",
             json!({ "email": "not-an-email" }),
         ),
-        ("/v1/client/user-authenticators/email-otp", json!({})),
+        ("user-authenticators/email-otp", json!({})),
         (
-            "/v1/client/user-authenticators/sms",
+            "user-authenticators/sms",
             json!({ "phoneNumber": "021 123 4567" }),
         ),
     ] {
-        let response = tenant
-            .client_api(&token, Method::POST, path, Some(body.clone()))
-            .await;
+        let response = sdk.call(Method::POST, path, Some(body.clone())).await;
         let (status, error) = error_of(response).await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(error["error"], "invalid_request");
     }
-    let outbox: Vec<Value> = tenant
-        .http
-        .get(tenant.url("/_local/outbox"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let outbox: Vec<Value> = tenant.get("/_local/outbox").await.json().await.unwrap();
     assert!(outbox.is_empty());
 }
 
@@ -184,13 +159,9 @@ async fn bad_addresses_are_refused_and_nothing_is_sent() {
 async fn tokens_expire_after_ten_minutes() {
     let tenant = LocalTenant::start("token-expiry").await;
     let token = tenant.track_token("user-1", "signIn", None).await;
-    let list = |token: String| {
-        let tenant = &tenant;
-        async move {
-            tenant
-                .client_api(&token, Method::GET, "/v1/client/user-authenticators", None)
-                .await
-        }
+    let list = async |token: String| {
+        let sdk = tenant.sdk(&token);
+        sdk.call(Method::GET, "user-authenticators", None).await
     };
     assert_eq!(list(token.clone()).await.status(), 200);
     tenant.advance_clock(599).await;
@@ -205,21 +176,12 @@ async fn tokens_expire_after_ten_minutes() {
         assert_eq!(status, 401, "{bad:?}");
         assert_eq!(body["error"], "expired_token");
     }
-    let unauthenticated = tenant
-        .http
-        .get(tenant.url("/v1/client/user-authenticators"))
-        .send()
-        .await
-        .unwrap();
+    let unauthenticated = tenant.get("/v1/client/user-authenticators").await;
     let (status, body) = error_of(unauthenticated).await;
     assert_eq!(status, 401);
     assert_eq!(body["error"], "expired_token");
 
-    let validated = tenant
-        .client
-        .validate_challenge(&token, None, None)
-        .await
-        .unwrap();
+    let validated = tenant.validate(&token, None, None).await;
     assert!(!validated.is_valid);
     assert_eq!(validated.error.as_deref(), Some("Token has expired."));
 }
@@ -232,81 +194,40 @@ async fn codes_expire_after_ten_minutes() {
         ..Default::default()
     };
     let first = tenant
-        .client
         .track("user-1", "addAuthenticator", &attributes)
-        .await
-        .unwrap();
-    tenant
-        .client_json(
-            first.token.expose(),
-            Method::POST,
-            "/v1/client/user-authenticators/email-otp",
-            Some(json!({ "email": "jane@example.com" })),
-        )
         .await;
+    let first = tenant.sdk(first.token.expose());
+    first.add_email("jane@example.com").await;
     let code = tenant.latest_code("jane@example.com").await;
     tenant.advance_clock(500).await;
     // A later token for the same action, still valid when the code is not.
     let later = tenant
-        .client
         .track("user-1", "addAuthenticator", &attributes)
-        .await
-        .unwrap();
-    tenant.advance_clock(101).await;
-    let verify = tenant
-        .client_json(
-            later.token.expose(),
-            Method::POST,
-            "/v1/client/verify/email-otp",
-            Some(json!({ "verificationCode": code })),
-        )
         .await;
-    assert_eq!(
-        verify,
-        json!({ "isVerified": false, "failureReason": "CODE_INVALID_OR_EXPIRED" })
-    );
+    tenant.advance_clock(101).await;
+    let later = tenant.sdk(later.token.expose());
+    assert_eq!(later.verify("email-otp", &code).await, invalid_or_expired());
 }
 
 #[tokio::test]
 async fn wrong_codes_fail_then_attempts_run_out_for_five_minutes() {
     let tenant = LocalTenant::start("attempts").await;
     let token = tenant.track_token("user-1", "addAuthenticator", None).await;
-    tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/user-authenticators/email-otp",
-            Some(json!({ "email": "jane@example.com" })),
-        )
-        .await;
+    let sdk = tenant.sdk(&token);
+    sdk.add_email("jane@example.com").await;
     let code = tenant.latest_code("jane@example.com").await;
-    let wrong = if code == "000000" { "111111" } else { "000000" };
-    let verify = |code: String| {
-        let (tenant, token) = (&tenant, &token);
-        async move {
-            tenant
-                .client_json(
-                    token,
-                    Method::POST,
-                    "/v1/client/verify/email-otp",
-                    Some(json!({ "verificationCode": code })),
-                )
-                .await
-        }
-    };
+    let wrong = wrong_code(&code);
     for _ in 0..10 {
-        assert_eq!(
-            verify(wrong.to_owned()).await,
-            json!({ "isVerified": false, "failureReason": "CODE_INVALID_OR_EXPIRED" })
-        );
+        let refused = sdk.verify("email-otp", wrong).await;
+        assert_eq!(refused, invalid_or_expired());
     }
     assert_eq!(
-        verify(code.clone()).await,
+        sdk.verify("email-otp", &code).await,
         json!({ "isVerified": false, "failureReason": "MAX_ATTEMPTS_EXCEEDED" }),
         "even the right code is refused once the attempts are used up"
     );
     tenant.advance_clock(301).await;
-    let verified = verify(code).await;
+    let verified = sdk.verify("email-otp", &code).await;
     assert_eq!(verified["isVerified"], true, "{verified}");
 }
 
@@ -320,23 +241,16 @@ async fn sends_are_limited_per_method() {
             json!({ "verificationMethod": "SMS", "phoneNumber": "+64211234567" }),
         )
         .await;
-    let token = tenant.track_token("user-1", "signIn", None).await;
-    for (path, allowed) in [
-        ("/v1/client/challenge/email-otp", 12),
-        ("/v1/client/challenge/sms", 6),
-    ] {
+    let sdk = tenant.sdk(&tenant.track_token("user-1", "signIn", None).await);
+    for (channel, allowed) in [("email-otp", 12), ("sms", 6)] {
         for _ in 0..allowed {
-            tenant.client_json(&token, Method::POST, path, None).await;
+            sdk.challenge(channel).await;
         }
-        let response = tenant.client_api(&token, Method::POST, path, None).await;
-        let retry_after: u64 = response.headers()["retry-after"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let response = sdk.try_challenge(channel, None).await;
+        let retry_after = retry_after(response.headers());
         assert!((1..=600).contains(&retry_after), "{retry_after}");
         let (status, body) = error_of(response).await;
-        assert_eq!(status, 429, "{path}");
+        assert_eq!(status, 429, "{channel}");
         assert_eq!(body["error"], "too_many_requests");
     }
     assert_eq!(tenant.codes("jane@example.com").await.len(), 12);
@@ -344,9 +258,7 @@ async fn sends_are_limited_per_method() {
 
     tenant.advance_clock(600).await;
     let token = tenant.track_token("user-1", "signIn", None).await;
-    tenant
-        .client_json(&token, Method::POST, "/v1/client/challenge/sms", None)
-        .await;
+    tenant.sdk(&token).challenge("sms").await;
 }
 
 #[tokio::test]
@@ -443,39 +355,20 @@ async fn validate_mismatches_are_a_200_with_is_valid_false() {
 async fn the_web_sdk_wire_format_is_verification_code_in_and_access_token_out() {
     let tenant = LocalTenant::start("sdk-wire").await;
     let token = tenant.track_token("user-1", "addAuthenticator", None).await;
-    let enroll = tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/user-authenticators/email-otp",
-            Some(json!({ "email": "jane@example.com" })),
-        )
-        .await;
+    let sdk = tenant.sdk(&token);
+    let enroll = sdk.add_email("jane@example.com").await;
     assert!(enroll["userAuthenticatorId"].is_string());
     assert_eq!(enroll["userId"], "user-1");
 
     // Web SDKs before 0.5.7 sent `code`; the API only knows `verificationCode`.
     let code = tenant.latest_code("jane@example.com").await;
-    let old = tenant
-        .client_api(
-            &token,
-            Method::POST,
-            "/v1/client/verify/email-otp",
-            Some(json!({ "code": code })),
-        )
-        .await;
+    let old = json!({ "code": code });
+    let old = sdk.call(Method::POST, "verify/email-otp", Some(old)).await;
     let (status, body) = error_of(old).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"], "invalid_request");
 
-    let verified = tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/verify/email-otp",
-            Some(json!({ "verificationCode": code })),
-        )
-        .await;
+    let verified = sdk.verify("email-otp", &code).await;
     assert_eq!(verified["isVerified"], true);
     let access_token = verified["accessToken"].as_str().unwrap();
     assert_eq!(access_token.split('.').count(), 3);
@@ -492,34 +385,14 @@ async fn the_web_sdk_wire_format_is_verification_code_in_and_access_token_out() 
     );
 
     // The SDK carries on with the access token: listing and a challenge without a body.
-    let listed = tenant
-        .client_json(
-            access_token,
-            Method::GET,
-            "/v1/client/user-authenticators",
-            None,
-        )
-        .await;
-    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let carried_on = tenant.sdk(access_token);
+    let listed = carried_on.authenticators().await;
+    assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["isDefault"], true);
-    let challenge = tenant
-        .client_json(
-            access_token,
-            Method::POST,
-            "/v1/client/challenge/email-otp",
-            None,
-        )
-        .await;
+    let challenge = carried_on.challenge("email-otp").await;
     assert!(challenge["challengeId"].is_string());
     let code = tenant.latest_code("jane@example.com").await;
-    let again = tenant
-        .client_json(
-            access_token,
-            Method::POST,
-            "/v1/client/verify/email-otp",
-            Some(json!({ "verificationCode": code })),
-        )
-        .await;
+    let again = carried_on.verify("email-otp", &code).await;
     assert_eq!(again["isVerified"], true);
     assert!(
         again.get("userAuthenticator").is_none(),
@@ -531,9 +404,7 @@ async fn the_web_sdk_wire_format_is_verification_code_in_and_access_token_out() 
 async fn a_challenge_needs_a_method_of_that_kind() {
     let tenant = LocalTenant::start("challenge-none").await;
     let token = tenant.track_token("user-1", "signIn", None).await;
-    let response = tenant
-        .client_api(&token, Method::POST, "/v1/client/challenge/sms", None)
-        .await;
+    let response = tenant.sdk(&token).try_challenge("sms", None).await;
     let (status, body) = error_of(response).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"], "invalid_request");
@@ -543,27 +414,11 @@ async fn a_challenge_needs_a_method_of_that_kind() {
 async fn a_code_that_was_never_sent_is_invalid() {
     let tenant = LocalTenant::start("no-code").await;
     tenant.give_email("user-1", "jane@example.com").await;
-    let token = tenant.track_token("user-1", "signIn", None).await;
-    let verify = tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/verify/email-otp",
-            Some(json!({ "verificationCode": "123456" })),
-        )
-        .await;
-    assert_eq!(
-        verify,
-        json!({ "isVerified": false, "failureReason": "CODE_INVALID_OR_EXPIRED" })
-    );
-    let unknown = tenant
-        .client_api(
-            &token,
-            Method::POST,
-            "/v1/client/challenge/email-otp",
-            Some(json!({ "userAuthenticatorId": "not-one-of-hers" })),
-        )
-        .await;
+    let sdk = tenant.sdk(&tenant.track_token("user-1", "signIn", None).await);
+    let verify = sdk.verify("email-otp", "123456").await;
+    assert_eq!(verify, invalid_or_expired());
+    let theirs = json!({ "userAuthenticatorId": "not-one-of-hers" });
+    let unknown = sdk.try_challenge("email-otp", Some(theirs)).await;
     let (status, body) = error_of(unknown).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"], "invalid_request");
@@ -573,27 +428,13 @@ async fn a_code_that_was_never_sent_is_invalid() {
 #[tokio::test]
 async fn sms_works_like_email() {
     let tenant = LocalTenant::start("sms").await;
-    let token = tenant.track_token("user-1", "addAuthenticator", None).await;
-    tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/user-authenticators/sms",
-            Some(json!({ "phoneNumber": "+64211234567" })),
-        )
-        .await;
+    let sdk = tenant.sdk(&tenant.track_token("user-1", "addAuthenticator", None).await);
+    sdk.add_sms("+64211234567").await;
     let code = tenant.latest_code("+64211234567").await;
-    let verified = tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/verify/sms",
-            Some(json!({ "verificationCode": code })),
-        )
-        .await;
+    let verified = sdk.verify("sms", &code).await;
     assert_eq!(verified["isVerified"], true);
     assert_eq!(verified["userAuthenticator"]["phoneNumber"], "+*******4567");
-    let listed = tenant.client.get_authenticators("user-1").await.unwrap();
+    let listed = tenant.authenticators("user-1").await;
     assert_eq!(listed[0].phone_number.as_deref(), Some("+64211234567"));
 }
 
@@ -601,21 +442,12 @@ async fn sms_works_like_email() {
 async fn the_outbox_lists_codes_newest_first_as_json_and_html() {
     let tenant = LocalTenant::start("outbox").await;
     tenant.give_email("user-1", "jane@example.com").await;
-    let token = tenant.track_token("user-1", "signIn", None).await;
+    let sdk = tenant.sdk(&tenant.track_token("user-1", "signIn", None).await);
     for _ in 0..2 {
-        tenant
-            .client_json(&token, Method::POST, "/v1/client/challenge/email-otp", None)
-            .await;
+        sdk.challenge("email-otp").await;
     }
-    let messages: Vec<Value> = tenant
-        .http
-        .get(tenant.url("/_local/outbox?to=jane@example.com"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let outbox = tenant.get("/_local/outbox?to=jane@example.com").await;
+    let messages: Vec<Value> = outbox.json().await.unwrap();
     assert_eq!(messages.len(), 2);
     assert_eq!(messages[0]["to"], "jane@example.com");
     assert_eq!(messages[0]["method"], "EMAIL_OTP");
@@ -635,22 +467,10 @@ async fn the_outbox_lists_codes_newest_first_as_json_and_html() {
     assert!(tenant.codes("someone@example.com").await.is_empty());
 
     // Only the newest code is accepted.
-    let verified = tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/verify/email-otp",
-            Some(json!({ "verificationCode": code })),
-        )
-        .await;
+    let verified = sdk.verify("email-otp", code).await;
     assert_eq!(verified["isVerified"], true);
 
-    let page = tenant
-        .http
-        .get(tenant.url("/outbox?to=jane@example.com"))
-        .send()
-        .await
-        .unwrap();
+    let page = tenant.get("/outbox?to=jane@example.com").await;
     assert!(
         page.headers()["content-type"]
             .to_str()
@@ -668,45 +488,20 @@ async fn a_restart_loses_nothing() {
     let before = LocalTenant::start_in(&data_dir).await;
     before.give_email("user-1", "jane@example.com").await;
     let token = before.track_token("user-1", "signIn", None).await;
-    before
-        .client_json(&token, Method::POST, "/v1/client/challenge/email-otp", None)
-        .await;
+    before.sdk(&token).challenge("email-otp").await;
     before.advance_clock(60).await;
 
     let after = LocalTenant::start_in(&data_dir).await;
     assert_eq!(after.local.secret(), before.local.secret());
     assert_eq!(after.local.tenant_id(), before.local.tenant_id());
-    assert_eq!(
-        after
-            .client
-            .get_authenticators("user-1")
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(after.authenticators("user-1").await.len(), 1);
     let code = after.latest_code("jane@example.com").await;
-    let verified = after
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/verify/email-otp",
-            Some(json!({ "verificationCode": code })),
-        )
-        .await;
+    let verified = after.sdk(&token).verify("email-otp", &code).await;
     assert_eq!(
         verified["isVerified"], true,
         "the action, code and key survived"
     );
-    let clock: Value = after
-        .http
-        .get(after.url("/_local/clock"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let clock: Value = after.get("/_local/clock").await.json().await.unwrap();
     let now = time::OffsetDateTime::parse(
         clock["now"].as_str().unwrap(),
         &time::format_description::well_known::Rfc3339,
@@ -736,13 +531,7 @@ async fn the_fault_mode_breaks_chosen_routes_only() {
         .await;
     assert_eq!(other.status(), 200);
 
-    let cleared = tenant
-        .http
-        .delete(tenant.url("/_local/faults"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(cleared.status(), 204);
+    tenant.clear("faults").await;
     let fixed = tenant
         .server(
             Method::POST,
@@ -784,7 +573,7 @@ async fn tests_can_give_users_any_kind_of_authenticator() {
         )
         .await;
     assert_eq!(sms["phoneNumber"], "+14155550100");
-    let listed = tenant.client.get_authenticators("user-1").await.unwrap();
+    let listed = tenant.authenticators("user-1").await;
     assert_eq!(listed.len(), 3);
     assert_eq!(
         listed[0].phone_number.as_deref(),
@@ -861,13 +650,8 @@ async fn track_refuses_bad_input_with_a_clear_error() {
 #[tokio::test]
 async fn the_clock_only_moves_forward() {
     let tenant = LocalTenant::start("clock").await;
-    let response = tenant
-        .http
-        .post(tenant.url("/_local/clock"))
-        .json(&json!({ "advanceSeconds": -60 }))
-        .send()
-        .await
-        .unwrap();
+    let backwards = json!({ "advanceSeconds": -60 });
+    let response = tenant.local("/_local/clock", &backwards).await;
     let (status, _) = error_of(response).await;
     assert_eq!(status, 400);
 }

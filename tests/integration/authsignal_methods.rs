@@ -3,21 +3,15 @@
 //! TOTP steps, and real WebAuthn ceremonies with a software passkey, forged and replayed ones
 //! included; and how the Server API then lists each.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use totp_rs::Totp;
 
 use crate::support::{
-    authsignal::{LocalTenant, PASSKEY_ORIGIN},
+    authsignal::{LocalTenant, PASSKEY_ORIGIN, Sdk, invalid_or_expired, wrong_code},
+    now,
     webauthn::{Attestation, ICLOUD, SoftPasskey, tamper},
 };
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
 
 async fn error_code(response: reqwest::Response) -> (StatusCode, String) {
     let status = response.status();
@@ -28,73 +22,44 @@ async fn error_code(response: reqwest::Response) -> (StatusCode, String) {
     )
 }
 
-/// A token that may add a method for `user`.
-async fn adding(tenant: &LocalTenant, user: &str) -> String {
-    tenant
-        .track_token(user, "addAuthenticator", Some("add:authenticators"))
-        .await
+/// The refusal of a passkey answer that does not hold.
+fn invalid_credential() -> (StatusCode, String) {
+    (StatusCode::BAD_REQUEST, "invalid_credential".to_owned())
+}
+
+/// The Client API with a token that may add a method for `user`.
+async fn adding(tenant: &LocalTenant, user: &str) -> Sdk {
+    tenant.sdk(&tenant.adding(user).await)
+}
+
+/// The Client API with a token to step up `user` with.
+async fn stepping_up(tenant: &LocalTenant, user: &str) -> Sdk {
+    tenant.sdk(&tenant.track_token(user, "stepUp", None).await)
 }
 
 #[tokio::test]
 async fn a_text_message_code_is_enrolled_like_an_email_code_and_sent_to_the_number() {
     let tenant = LocalTenant::start("sms").await;
-    let token = adding(&tenant, "user-1").await;
+    let sdk = adding(&tenant, "user-1").await;
     let number = "+64211234567";
-    let enrolled = tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/user-authenticators/sms",
-            Some(json!({ "phoneNumber": number })),
-        )
-        .await;
+    let enrolled = sdk.add_sms(number).await;
     assert!(enrolled["userAuthenticatorId"].is_string());
     let code = tenant.latest_code(number).await;
-    let wrong = if code == "000000" { "111111" } else { "000000" };
-    let refused = tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/verify/sms",
-            Some(json!({ "verificationCode": wrong })),
-        )
-        .await;
-    assert_eq!(
-        refused,
-        json!({ "isVerified": false, "failureReason": "CODE_INVALID_OR_EXPIRED" })
-    );
-    let verified = tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/verify/sms",
-            Some(json!({ "verificationCode": code })),
-        )
-        .await;
+    let refused = sdk.verify("sms", wrong_code(&code)).await;
+    assert_eq!(refused, invalid_or_expired());
+    let verified = sdk.verify("sms", &code).await;
     assert_eq!(verified["isVerified"], true, "{verified}");
     assert_eq!(verified["userAuthenticator"]["verificationMethod"], "SMS");
-    let listed = tenant.client.get_authenticators("user-1").await.unwrap();
+    let listed = tenant.authenticators("user-1").await;
     assert_eq!(listed[0].phone_number.as_deref(), Some(number));
 
     // A code for a challenge expires with the emulator's clock.
-    let challenge = tenant.track_token("user-1", "stepUp", None).await;
-    let sent = tenant
-        .client_api(&challenge, Method::POST, "/v1/client/challenge/sms", None)
-        .await;
+    let challenge = stepping_up(&tenant, "user-1").await;
+    let sent = challenge.try_challenge("sms", None).await;
     assert_eq!(sent.status(), StatusCode::OK);
     let code = tenant.latest_code(number).await;
     tenant.advance_clock(601).await;
-    let (status, error) = error_code(
-        tenant
-            .client_api(
-                &challenge,
-                Method::POST,
-                "/v1/client/verify/sms",
-                Some(json!({ "verificationCode": code })),
-            )
-            .await,
-    )
-    .await;
+    let (status, error) = error_code(challenge.try_verify("sms", &code).await).await;
     assert_eq!(
         (status, error.as_str()),
         (StatusCode::UNAUTHORIZED, "expired_token")
@@ -120,15 +85,8 @@ fn app_from(enrollment: &Value) -> Totp {
 #[tokio::test]
 async fn an_authenticator_app_is_enrolled_and_its_codes_count_within_one_step_once() {
     let tenant = LocalTenant::start("totp").await;
-    let token = adding(&tenant, "user-1").await;
-    let enrollment = tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/user-authenticators/totp",
-            None,
-        )
-        .await;
+    let sdk = adding(&tenant, "user-1").await;
+    let enrollment = sdk.add_app().await;
     let app = app_from(&enrollment);
     let secret = enrollment["secret"].as_str().unwrap();
     assert!(
@@ -138,58 +96,35 @@ async fn an_authenticator_app_is_enrolled_and_its_codes_count_within_one_step_on
                 .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
     );
     // Not listed as a way to sign in until a code proves the app has the secret.
-    assert!(
-        tenant.client.get_authenticators("user-1").await.unwrap()[0]
-            .verified_at
-            .is_none()
-    );
-    let verify = |token: String, code: String| {
-        let tenant = &tenant;
-        async move {
-            tenant
-                .client_json(
-                    &token,
-                    Method::POST,
-                    "/v1/client/verify/totp",
-                    Some(json!({ "verificationCode": code })),
-                )
-                .await
-        }
-    };
-    let far_off = verify(token.clone(), app.generate(now() + 3600).to_string()).await;
+    let pending = &tenant.authenticators("user-1").await[0];
+    assert!(pending.verified_at.is_none());
+    let code = |at: i64| app.generate(at as u64).to_string();
+    let far_off = sdk.verify("totp", &code(now() + 3600)).await;
     assert_eq!(far_off["isVerified"], false, "{far_off}");
-    let verified = verify(token.clone(), app.generate(now()).to_string()).await;
+    let verified = sdk.verify("totp", &code(now())).await;
     assert_eq!(verified["isVerified"], true, "{verified}");
     assert_eq!(
         verified["userAuthenticator"]["verificationMethod"],
         "AUTHENTICATOR_APP"
     );
-    assert!(
-        tenant.client.get_authenticators("user-1").await.unwrap()[0]
-            .verified_at
-            .is_some()
-    );
+    let enrolled = &tenant.authenticators("user-1").await[0];
+    assert!(enrolled.verified_at.is_some());
 
     // A step-up with the app: no challenge call, the code straight away.
-    let step_up = tenant.track_token("user-1", "stepUp", None).await;
-    let again = verify(step_up.clone(), app.generate(now()).to_string()).await;
+    let step_up = stepping_up(&tenant, "user-1").await;
+    let again = step_up.verify("totp", &code(now())).await;
     assert_eq!(
         again["isVerified"], false,
         "the same step is never accepted twice"
     );
-    let previous = verify(step_up.clone(), app.generate(now() - 30).to_string()).await;
+    let previous = step_up.verify("totp", &code(now() - 30)).await;
     assert_eq!(previous["isVerified"], false, "an older step neither");
-    let next = verify(step_up.clone(), app.generate(now() + 30).to_string()).await;
+    let next = step_up.verify("totp", &code(now() + 30)).await;
     assert_eq!(next["isVerified"], true, "{next}");
+    let passed = next["accessToken"].as_str().unwrap();
     let validation = tenant
-        .client
-        .validate_challenge(
-            next["accessToken"].as_str().unwrap(),
-            Some("user-1"),
-            Some("stepUp"),
-        )
-        .await
-        .unwrap();
+        .validate(passed, Some("user-1"), Some("stepUp"))
+        .await;
     assert!(validation.is_valid);
     assert_eq!(
         validation.verification_method,
@@ -200,55 +135,33 @@ async fn an_authenticator_app_is_enrolled_and_its_codes_count_within_one_step_on
 #[tokio::test]
 async fn a_previous_step_counts_during_the_enrollment() {
     let tenant = LocalTenant::start("totp-previous").await;
-    let token = adding(&tenant, "user-1").await;
-    let enrollment = tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/user-authenticators/totp",
-            None,
-        )
-        .await;
-    let app = app_from(&enrollment);
-    let verified = tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/verify/totp",
-            Some(json!({ "verificationCode": app.generate(now() - 30).to_string() })),
-        )
-        .await;
+    let sdk = adding(&tenant, "user-1").await;
+    let app = app_from(&sdk.add_app().await);
+    let previous = app.generate(now() as u64 - 30).to_string();
+    let verified = sdk.verify("totp", &previous).await;
     assert_eq!(verified["isVerified"], true, "{verified}");
 }
 
-async fn registration_options(tenant: &LocalTenant, token: &str) -> Value {
-    tenant
-        .client_json(
-            token,
-            Method::POST,
-            "/v1/client/user-authenticators/passkey/registration-options",
-            Some(json!({ "authenticatorAttachment": null })),
-        )
-        .await
+async fn registration_options(sdk: &Sdk) -> Value {
+    let body = json!({ "authenticatorAttachment": null });
+    sdk.passkey_options("registration", Some(body)).await
 }
 
 #[tokio::test]
 async fn a_passkey_is_registered_with_real_webauthn_and_named_by_its_provider() {
     for attestation in [Attestation::None, Attestation::PackedSelf] {
         let tenant = LocalTenant::start("passkey").await;
-        let token = adding(&tenant, "user-1").await;
-        let options = registration_options(&tenant, &token).await;
+        let sdk = adding(&tenant, "user-1").await;
+        let options = registration_options(&sdk).await;
         let creation = &options["options"];
         assert_eq!(creation["rp"]["id"], "localhost");
         assert!(creation["challenge"].is_string() && creation["user"]["id"].is_string());
         let mut passkey = SoftPasskey::new(PASSKEY_ORIGIN, ICLOUD);
         let credential = passkey.register(creation, attestation);
-        let added = tenant
-            .client_json(&token, Method::POST, "/v1/client/user-authenticators/passkey", Some(json!({ "registrationCredential": credential, "challengeId": options["challengeId"] })))
-            .await;
+        let added = sdk.add_passkey(&options, &credential).await;
         assert_eq!(added["isVerified"], true, "{added}");
         assert!(added["accessToken"].is_string() && added["userAuthenticatorId"].is_string());
-        let listed = tenant.client.get_authenticators("user-1").await.unwrap();
+        let listed = tenant.authenticators("user-1").await;
         let webauthn = listed[0].webauthn_credential.as_ref().unwrap();
         assert_eq!(webauthn.name.as_deref(), Some("iCloud Keychain"));
         assert_eq!(
@@ -261,13 +174,8 @@ async fn a_passkey_is_registered_with_real_webauthn_and_named_by_its_provider() 
         );
 
         // The same answer again: its ceremony is over.
-        let replayed = tenant
-            .client_api(&token, Method::POST, "/v1/client/user-authenticators/passkey", Some(json!({ "registrationCredential": credential, "challengeId": options["challengeId"] })))
-            .await;
-        assert_eq!(
-            error_code(replayed).await,
-            (StatusCode::BAD_REQUEST, "invalid_credential".to_owned())
-        );
+        let replayed = sdk.try_add_passkey(&options, &credential).await;
+        assert_eq!(error_code(replayed).await, invalid_credential());
     }
 }
 
@@ -277,7 +185,7 @@ type Forge = dyn Fn(&Value) -> Value;
 #[tokio::test]
 async fn forged_registrations_are_refused_and_add_nothing() {
     let tenant = LocalTenant::start("passkey-forged").await;
-    let token = adding(&tenant, "user-1").await;
+    let sdk = adding(&tenant, "user-1").await;
     let forgeries: Vec<(&str, Box<Forge>)> = vec![
         (
             "another page's origin",
@@ -312,43 +220,25 @@ async fn forged_registrations_are_refused_and_add_nothing() {
         ),
     ];
     for (case, forge) in forgeries {
-        let options = registration_options(&tenant, &token).await;
+        let options = registration_options(&sdk).await;
         let credential = forge(&options["options"]);
-        let response = tenant
-            .client_api(&token, Method::POST, "/v1/client/user-authenticators/passkey", Some(json!({ "registrationCredential": credential, "challengeId": options["challengeId"] })))
-            .await;
-        assert_eq!(
-            error_code(response).await,
-            (StatusCode::BAD_REQUEST, "invalid_credential".to_owned()),
-            "{case}"
-        );
+        let response = sdk.try_add_passkey(&options, &credential).await;
+        assert_eq!(error_code(response).await, invalid_credential(), "{case}");
     }
-    assert!(
-        tenant
-            .client
-            .get_authenticators("user-1")
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(tenant.authenticators("user-1").await.is_empty());
 }
 
 #[tokio::test]
 async fn a_passkey_signs_in_once_per_assertion_and_forgeries_do_not() {
     let tenant = LocalTenant::start("passkey-assert").await;
-    let token = adding(&tenant, "user-1").await;
-    let options = registration_options(&tenant, &token).await;
+    let sdk = adding(&tenant, "user-1").await;
+    let options = registration_options(&sdk).await;
     let mut passkey = SoftPasskey::new(PASSKEY_ORIGIN, ICLOUD);
     let credential = passkey.register(&options["options"], Attestation::PackedSelf);
-    tenant
-        .client_json(&token, Method::POST, "/v1/client/user-authenticators/passkey", Some(json!({ "registrationCredential": credential, "challengeId": options["challengeId"] })))
-        .await;
+    sdk.add_passkey(&options, &credential).await;
 
-    let step_up = tenant.track_token("user-1", "stepUp", None).await;
-    let authentication = || authentication_options(&tenant, &step_up);
-    let verify = |assertion: Value, challenge_id: Value| {
-        verify_assertion(&tenant, &step_up, assertion, challenge_id)
-    };
+    let step_up = stepping_up(&tenant, "user-1").await;
+    let authentication = || step_up.passkey_options("authentication", None);
 
     let options = authentication().await;
     let request = &options["options"];
@@ -375,66 +265,24 @@ async fn a_passkey_signs_in_once_per_assertion_and_forgeries_do_not() {
         ),
     ] {
         let options = authentication().await;
-        let response = verify(forged, options["challengeId"].clone()).await;
-        assert_eq!(
-            error_code(response).await.0,
-            StatusCode::BAD_REQUEST,
-            "{case}"
-        );
+        let response = step_up.try_verify_passkey(&options, &forged).await;
+        let (status, _) = error_code(response).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{case}");
     }
     let options = authentication().await;
     let assertion = passkey.assert(&options["options"]);
-    let verified: Value = verify(assertion.clone(), options["challengeId"].clone())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let verified = step_up.verify_passkey(&options, &assertion).await;
     assert_eq!(verified["isVerified"], true, "{verified}");
-    let replayed = verify(assertion, options["challengeId"].clone()).await;
-    assert_eq!(
-        error_code(replayed).await,
-        (StatusCode::BAD_REQUEST, "invalid_credential".to_owned())
-    );
+    let replayed = step_up.try_verify_passkey(&options, &assertion).await;
+    assert_eq!(error_code(replayed).await, invalid_credential());
+    let passed = verified["accessToken"].as_str().unwrap();
     let validation = tenant
-        .client
-        .validate_challenge(
-            verified["accessToken"].as_str().unwrap(),
-            Some("user-1"),
-            Some("stepUp"),
-        )
-        .await
-        .unwrap();
+        .validate(passed, Some("user-1"), Some("stepUp"))
+        .await;
     assert!(validation.is_valid);
-    let listed = tenant.client.get_authenticators("user-1").await.unwrap();
+    let listed = tenant.authenticators("user-1").await;
     assert!(
         listed[0].last_verified_at > listed[0].verified_at,
         "last used now"
     );
-}
-
-async fn authentication_options(tenant: &LocalTenant, token: &str) -> Value {
-    tenant
-        .client_json(
-            token,
-            Method::POST,
-            "/v1/client/user-authenticators/passkey/authentication-options",
-            None,
-        )
-        .await
-}
-
-async fn verify_assertion(
-    tenant: &LocalTenant,
-    token: &str,
-    assertion: Value,
-    challenge_id: Value,
-) -> reqwest::Response {
-    tenant
-        .client_api(
-            token,
-            Method::POST,
-            "/v1/client/verify/passkey",
-            Some(json!({ "authenticationCredential": assertion, "challengeId": challenge_id })),
-        )
-        .await
 }

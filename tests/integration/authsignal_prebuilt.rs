@@ -1,36 +1,38 @@
 //! The local pre-built UI, driven as a browser would drive its forms: challenge, settings, and
 //! the return to the app with a token that `/validate` accepts.
 
-use crate::support::authsignal::{LocalTenant, hidden, hidden_token};
+use crate::support::{
+    authsignal::{LocalTenant, wrong_code},
+    prebuilt::shown,
+};
 use account_security::{
     model::VerificationMethod,
-    wire::authsignal::{ActionState, TrackAttributes},
+    wire::authsignal::{ActionState, TrackAttributes, TrackResponse},
 };
-use reqwest::{Method, StatusCode};
-use serde_json::json;
+use reqwest::StatusCode;
 use url::Url;
 
 const RETURN_URL: &str = "http://127.0.0.1:3000/security/return";
 
-async fn open(tenant: &LocalTenant, url: &str) -> (StatusCode, String) {
-    let response = tenant.http.get(url).send().await.unwrap();
-    (response.status(), response.text().await.unwrap())
+/// A visit that returns to [`RETURN_URL`], to the settings if `settings`.
+fn returning(settings: bool) -> TrackAttributes {
+    TrackAttributes {
+        redirect_url: Some(RETURN_URL.into()),
+        redirect_to_settings: settings.then_some(true),
+        ..TrackAttributes::default()
+    }
 }
 
-async fn submit(tenant: &LocalTenant, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    tenant
-        .http
-        .post(tenant.url(path))
-        .form(fields)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn page(tenant: &LocalTenant, path: &str, fields: &[(&str, &str)]) -> String {
-    let response = submit(tenant, path, fields).await;
-    assert_eq!(response.status(), 200, "{path}");
-    response.text().await.unwrap()
+/// Tracks `action` for user-1 and opens the link to the pages: the track, and the first page
+/// with its status.
+async fn visit(
+    tenant: &LocalTenant,
+    action: &str,
+    attributes: &TrackAttributes,
+) -> (TrackResponse, StatusCode, String) {
+    let track = tenant.track("user-1", action, attributes).await;
+    let (status, html) = tenant.prebuilt().open(track.url.expose()).await;
+    (track, status, html)
 }
 
 /// The token the pre-built UI appended to the return URL.
@@ -46,88 +48,30 @@ fn returned_token(response: &reqwest::Response, expected_prefix: &str) -> String
         .expect("a token in the return URL")
 }
 
-/// Sends a code to the method and enters it; returns the page that follows.
-async fn pass_challenge(
-    tenant: &LocalTenant,
-    html: &str,
-    method_id: &str,
-    to: &str,
-) -> reqwest::Response {
-    let token = hidden_token(html);
-    let code_page = page(
-        tenant,
-        "/prebuilt/challenge",
-        &[("token", &token), ("authenticatorId", method_id)],
-    )
-    .await;
-    assert!(code_page.contains("Enter your code"), "{code_page}");
-    let code = tenant.latest_code(to).await;
-    submit(
-        tenant,
-        "/prebuilt/verify",
-        &[
-            ("token", &hidden_token(&code_page)),
-            ("authenticatorId", &hidden(&code_page, "authenticatorId")),
-            ("code", &code),
-        ],
-    )
-    .await
-}
-
 #[tokio::test]
 async fn settings_mode_challenges_then_manages_then_returns_a_valid_token() {
     let tenant = LocalTenant::start("prebuilt-settings").await;
     let first_id = tenant.give_email("user-1", "jane@example.com").await;
     let attributes = TrackAttributes {
         redirect_url: Some(format!("{RETURN_URL}?from=settings")),
-        redirect_to_settings: Some(true),
-        ..TrackAttributes::default()
+        ..returning(true)
     };
-    let track = tenant
-        .client
-        .track("user-1", "manageAuthenticators", &attributes)
-        .await
-        .unwrap();
-
-    let (status, html) = open(&tenant, track.url.expose()).await;
+    let (track, status, html) = visit(&tenant, "manageAuthenticators", &attributes).await;
     assert_eq!(status, 200);
     assert!(html.contains("Confirm it"), "{html}");
     assert!(html.contains("j***@example.com"), "{html}");
+    let pages = tenant.prebuilt();
 
     // A wrong code first.
-    let code_page = page(
-        &tenant,
-        "/prebuilt/challenge",
-        &[
-            ("token", &hidden_token(&html)),
-            ("authenticatorId", &first_id),
-        ],
-    )
-    .await;
+    let first = [("authenticatorId", first_id.as_str())];
+    let code_page = pages.next(&html, "/prebuilt/challenge", &first).await;
     let code = tenant.latest_code("jane@example.com").await;
-    let wrong = if code == "000000" { "111111" } else { "000000" };
-    let retry = page(
-        &tenant,
-        "/prebuilt/verify",
-        &[
-            ("token", &hidden_token(&code_page)),
-            ("authenticatorId", &first_id),
-            ("code", wrong),
-        ],
-    )
-    .await;
+    let wrong = [first[0], ("code", wrong_code(&code))];
+    let retry = pages.next(&code_page, "/prebuilt/verify", &wrong).await;
     assert!(retry.contains("That code is wrong"), "{retry}");
 
-    let settings = page(
-        &tenant,
-        "/prebuilt/verify",
-        &[
-            ("token", &hidden_token(&retry)),
-            ("authenticatorId", &first_id),
-            ("code", &code),
-        ],
-    )
-    .await;
+    let right = [first[0], ("code", code.as_str())];
+    let settings = pages.next(&retry, "/prebuilt/verify", &right).await;
     assert!(settings.contains("Your sign-in methods"), "{settings}");
     assert!(settings.contains("Your only method"), "{settings}");
     assert!(
@@ -136,27 +80,9 @@ async fn settings_mode_challenges_then_manages_then_returns_a_valid_token() {
     );
 
     // Add an email address.
-    let code_page = page(
-        &tenant,
-        "/prebuilt/enroll",
-        &[
-            ("token", &hidden_token(&settings)),
-            ("method", "EMAIL_OTP"),
-            ("address", "work@example.com"),
-        ],
-    )
-    .await;
-    let code = tenant.latest_code("work@example.com").await;
-    let settings = page(
-        &tenant,
-        "/prebuilt/verify",
-        &[
-            ("token", &hidden_token(&code_page)),
-            ("authenticatorId", &hidden(&code_page, "authenticatorId")),
-            ("code", &code),
-        ],
-    )
-    .await;
+    let work = [("method", "EMAIL_OTP"), ("address", "work@example.com")];
+    let code_page = pages.next(&settings, "/prebuilt/enroll", &work).await;
+    let settings = shown(pages.enter_code(&code_page, "work@example.com").await).await;
     assert_eq!(
         settings.matches("/prebuilt/remove").count(),
         2,
@@ -164,53 +90,26 @@ async fn settings_mode_challenges_then_manages_then_returns_a_valid_token() {
     );
 
     // Remove the first one; the other is now the last.
-    let settings = page(
-        &tenant,
-        "/prebuilt/remove",
-        &[
-            ("token", &hidden_token(&settings)),
-            ("authenticatorId", &first_id),
-        ],
-    )
-    .await;
+    let settings = pages.next(&settings, "/prebuilt/remove", &first).await;
     assert!(settings.contains("Removed."), "{settings}");
-    let remaining = tenant.client.get_authenticators("user-1").await.unwrap();
+    let remaining = tenant.authenticators("user-1").await;
     assert_eq!(remaining.len(), 1);
     assert_eq!(remaining[0].email.as_deref(), Some("work@example.com"));
 
     // Even a hand-made request cannot remove the last one.
-    let refused = page(
-        &tenant,
-        "/prebuilt/remove",
-        &[
-            ("token", &hidden_token(&settings)),
-            ("authenticatorId", &remaining[0].user_authenticator_id),
-        ],
-    )
-    .await;
+    let last = [(
+        "authenticatorId",
+        remaining[0].user_authenticator_id.as_str(),
+    )];
+    let refused = pages.next(&settings, "/prebuilt/remove", &last).await;
     assert!(refused.contains("only way to sign in"), "{refused}");
-    assert_eq!(
-        tenant
-            .client
-            .get_authenticators("user-1")
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(tenant.authenticators("user-1").await.len(), 1);
 
-    let done = submit(
-        &tenant,
-        "/prebuilt/done",
-        &[("token", &hidden_token(&refused))],
-    )
-    .await;
+    let done = pages.send_from(&refused, "/prebuilt/done", &[]).await;
     let token = returned_token(&done, &format!("{RETURN_URL}?from=settings&token="));
     let validated = tenant
-        .client
-        .validate_challenge(&token, Some("user-1"), Some("manageAuthenticators"))
-        .await
-        .unwrap();
+        .validate(&token, Some("user-1"), Some("manageAuthenticators"))
+        .await;
     assert!(validated.succeeded_for("user-1"), "{validated:?}");
     assert_eq!(
         validated.verification_method,
@@ -226,68 +125,28 @@ async fn settings_mode_challenges_then_manages_then_returns_a_valid_token() {
 async fn without_settings_a_passed_challenge_returns_at_once() {
     let tenant = LocalTenant::start("prebuilt-challenge").await;
     let id = tenant.give_email("user-1", "jane@example.com").await;
-    let attributes = TrackAttributes {
-        redirect_url: Some(RETURN_URL.into()),
-        ..TrackAttributes::default()
-    };
-    let track = tenant
-        .client
-        .track("user-1", "signIn", &attributes)
-        .await
-        .unwrap();
-    let (_, html) = open(&tenant, track.url.expose()).await;
-    let response = pass_challenge(&tenant, &html, &id, "jane@example.com").await;
+    let (_, _, html) = visit(&tenant, "signIn", &returning(false)).await;
+    let pages = tenant.prebuilt();
+    let response = pages.pass_challenge(&html, &id, "jane@example.com").await;
     let token = returned_token(&response, &format!("{RETURN_URL}?token="));
     let validated = tenant
-        .client
-        .validate_challenge(&token, Some("user-1"), Some("signIn"))
-        .await
-        .unwrap();
+        .validate(&token, Some("user-1"), Some("signIn"))
+        .await;
     assert!(validated.is_valid);
 }
 
 #[tokio::test]
 async fn a_user_without_methods_adds_one_first() {
     let tenant = LocalTenant::start("prebuilt-first").await;
-    let attributes = TrackAttributes {
-        redirect_url: Some(RETURN_URL.into()),
-        ..TrackAttributes::default()
-    };
-    let track = tenant
-        .client
-        .track("user-1", "addAuthenticator", &attributes)
-        .await
-        .unwrap();
-    let (_, html) = open(&tenant, track.url.expose()).await;
+    let (_, _, html) = visit(&tenant, "addAuthenticator", &returning(false)).await;
     assert!(html.contains("Add a sign-in method"), "{html}");
-    let code_page = page(
-        &tenant,
-        "/prebuilt/enroll",
-        &[
-            ("token", &hidden_token(&html)),
-            ("method", "SMS"),
-            ("address", "+64211234567"),
-        ],
-    )
-    .await;
+    let pages = tenant.prebuilt();
+    let sms = [("method", "SMS"), ("address", "+64211234567")];
+    let code_page = pages.next(&html, "/prebuilt/enroll", &sms).await;
     assert!(code_page.contains("+*******4567"), "{code_page}");
-    let code = tenant.latest_code("+64211234567").await;
-    let response = submit(
-        &tenant,
-        "/prebuilt/verify",
-        &[
-            ("token", &hidden_token(&code_page)),
-            ("authenticatorId", &hidden(&code_page, "authenticatorId")),
-            ("code", &code),
-        ],
-    )
-    .await;
+    let response = pages.enter_code(&code_page, "+64211234567").await;
     let token = returned_token(&response, RETURN_URL);
-    let validated = tenant
-        .client
-        .validate_challenge(&token, Some("user-1"), None)
-        .await
-        .unwrap();
+    let validated = tenant.validate(&token, Some("user-1"), None).await;
     assert!(validated.is_valid);
     assert_eq!(validated.verification_method, Some(VerificationMethod::Sms));
 }
@@ -295,83 +154,33 @@ async fn a_user_without_methods_adds_one_first() {
 #[tokio::test]
 async fn bad_input_on_a_page_is_shown_and_nothing_changes() {
     let tenant = LocalTenant::start("prebuilt-bad-input").await;
-    let track = tenant
-        .client
-        .track("user-1", "addAuthenticator", &TrackAttributes::default())
-        .await
-        .unwrap();
-    let (_, html) = open(&tenant, track.url.expose()).await;
-    let again = page(
-        &tenant,
-        "/prebuilt/enroll",
-        &[
-            ("token", &hidden_token(&html)),
-            ("method", "EMAIL_OTP"),
-            ("address", "not-an-email"),
-        ],
-    )
-    .await;
+    let anywhere = TrackAttributes::default();
+    let (_, _, html) = visit(&tenant, "addAuthenticator", &anywhere).await;
+    let pages = tenant.prebuilt();
+    let bad = [("method", "EMAIL_OTP"), ("address", "not-an-email")];
+    let again = pages.next(&html, "/prebuilt/enroll", &bad).await;
     assert!(again.contains("email must be an email address"), "{again}");
     assert!(again.contains("Add a sign-in method"), "{again}");
 
-    let no_codes = submit(
-        &tenant,
-        "/prebuilt/enroll",
-        &[
-            ("token", &hidden_token(&html)),
-            ("method", "PASSKEY"),
-            ("address", "jane@example.com"),
-        ],
-    )
-    .await;
+    let passkey = [("method", "PASSKEY"), ("address", "jane@example.com")];
+    let no_codes = pages.send_from(&html, "/prebuilt/enroll", &passkey).await;
     assert_eq!(no_codes.status(), 400);
-    assert!(
-        tenant
-            .client
-            .get_authenticators("user-1")
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(tenant.authenticators("user-1").await.is_empty());
 
-    let incomplete = submit(&tenant, "/prebuilt/verify", &[("token", "x")]).await;
+    let incomplete = pages.submit("/prebuilt/verify", &[("token", "x")]).await;
     assert_eq!(incomplete.status(), 400);
-    let no_token = tenant
-        .http
-        .get(tenant.url("/prebuilt"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(no_token.status(), 400);
+    assert_eq!(tenant.get("/prebuilt").await.status(), 400);
 }
 
 #[tokio::test]
 async fn cancelling_returns_a_token_that_is_not_valid() {
     let tenant = LocalTenant::start("prebuilt-cancel").await;
     tenant.give_email("user-1", "jane@example.com").await;
-    let attributes = TrackAttributes {
-        redirect_url: Some(RETURN_URL.into()),
-        redirect_to_settings: Some(true),
-        ..TrackAttributes::default()
-    };
-    let track = tenant
-        .client
-        .track("user-1", "manageAuthenticators", &attributes)
-        .await
-        .unwrap();
-    let (_, html) = open(&tenant, track.url.expose()).await;
-    let response = submit(
-        &tenant,
-        "/prebuilt/done",
-        &[("token", &hidden_token(&html))],
-    )
-    .await;
+    let (_, _, html) = visit(&tenant, "manageAuthenticators", &returning(true)).await;
+    let pages = tenant.prebuilt();
+    let response = pages.send_from(&html, "/prebuilt/done", &[]).await;
     let token = returned_token(&response, RETURN_URL);
-    let validated = tenant
-        .client
-        .validate_challenge(&token, Some("user-1"), None)
-        .await
-        .unwrap();
+    let validated = tenant.validate(&token, Some("user-1"), None).await;
     assert!(!validated.is_valid);
     assert_eq!(validated.state, Some(ActionState::ChallengeRequired));
 }
@@ -379,13 +188,10 @@ async fn cancelling_returns_a_token_that_is_not_valid() {
 #[tokio::test]
 async fn an_expired_link_says_so() {
     let tenant = LocalTenant::start("prebuilt-expired").await;
-    let track = tenant
-        .client
-        .track("user-1", "signIn", &TrackAttributes::default())
-        .await
-        .unwrap();
+    let anywhere = TrackAttributes::default();
+    let track = tenant.track("user-1", "signIn", &anywhere).await;
     tenant.advance_clock(601).await;
-    let (status, html) = open(&tenant, track.url.expose()).await;
+    let (status, html) = tenant.prebuilt().open(track.url.expose()).await;
     assert_eq!(status, 401);
     assert!(html.contains("expired"), "{html}");
 }
@@ -393,18 +199,8 @@ async fn an_expired_link_says_so() {
 #[tokio::test]
 async fn without_a_redirect_url_the_end_is_a_page() {
     let tenant = LocalTenant::start("prebuilt-no-redirect").await;
-    let track = tenant
-        .client
-        .track("user-1", "signIn", &TrackAttributes::default())
-        .await
-        .unwrap();
-    let (_, html) = open(&tenant, track.url.expose()).await;
-    let done = page(
-        &tenant,
-        "/prebuilt/done",
-        &[("token", &hidden_token(&html))],
-    )
-    .await;
+    let (_, _, html) = visit(&tenant, "signIn", &TrackAttributes::default()).await;
+    let done = tenant.prebuilt().next(&html, "/prebuilt/done", &[]).await;
     assert!(done.contains("All done"), "{done}");
 }
 
@@ -413,32 +209,19 @@ async fn the_manage_scope_skips_the_challenge() {
     let tenant = LocalTenant::start("prebuilt-scope").await;
     tenant.give_email("user-1", "jane@example.com").await;
     let attributes = TrackAttributes {
-        redirect_url: Some(RETURN_URL.into()),
-        redirect_to_settings: Some(true),
         scope: Some("add:authenticators update:authenticators remove:authenticators".into()),
-        ..TrackAttributes::default()
+        ..returning(true)
     };
-    let track = tenant
-        .client
-        .track("user-1", "manageAuthenticators", &attributes)
-        .await
-        .unwrap();
-    let (_, html) = open(&tenant, track.url.expose()).await;
+    let (_, _, html) = visit(&tenant, "manageAuthenticators", &attributes).await;
     assert!(html.contains("Your sign-in methods"), "{html}");
 }
 
 #[tokio::test]
 async fn methods_without_codes_cannot_be_challenged_locally() {
     let tenant = LocalTenant::start("prebuilt-passkey").await;
-    tenant
-        .give("user-1", json!({ "verificationMethod": "PASSKEY" }))
-        .await;
-    let track = tenant
-        .client
-        .track("user-1", "signIn", &TrackAttributes::default())
-        .await
-        .unwrap();
-    let (status, html) = open(&tenant, track.url.expose()).await;
+    let passkey = serde_json::json!({ "verificationMethod": "PASSKEY" });
+    tenant.give("user-1", passkey).await;
+    let (_, status, html) = visit(&tenant, "signIn", &TrackAttributes::default()).await;
     assert_eq!(status, 200);
     assert!(html.contains("only email and SMS codes"), "{html}");
 }
@@ -449,18 +232,8 @@ async fn what_users_typed_is_escaped_in_pages() {
     let address = "<b>x</b>@example.com";
     tenant.give_email("user-1", address).await;
     let token = tenant.track_token("user-1", "signIn", None).await;
-    tenant
-        .client_json(&token, Method::POST, "/v1/client/challenge/email-otp", None)
-        .await;
-    let html = tenant
-        .http
-        .get(tenant.url("/outbox"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    tenant.sdk(&token).challenge("email-otp").await;
+    let html = tenant.get("/outbox").await.text().await.unwrap();
     assert!(!html.contains("<b>x</b>"), "{html}");
     assert!(html.contains("&lt;b&gt;x&lt;/b&gt;@example.com"), "{html}");
 }

@@ -12,35 +12,20 @@ use std::{
 
 use crate::support::{
     TestApp,
-    authsignal::LocalTenant,
+    authsignal::{LocalTenant, failures},
     browser::{Browser, new_email, origin_of},
+    client,
+    person::Person,
+    rest::Api,
+    retry_after,
 };
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
-/// A signed-in person with two email codes, so that either could be removed.
-struct Person {
-    browser: Browser,
-    sub: String,
-    ids: Vec<String>,
-}
-
+/// A signed-in person with two email codes, so that either could be removed, stepped up.
 async fn person_with_two_methods(app: &TestApp, tenant: &LocalTenant, label: &str) -> Person {
-    let email = new_email(label);
-    let mut browser = Browser::signed_up(app, &email).await;
-    let me: Value = browser
-        .call(&app.url("/api/me"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let sub = me["username"].as_str().unwrap().to_owned();
-    let ids = vec![
-        tenant.give_email(&sub, &email).await,
-        tenant.give_email(&sub, &new_email(label)).await,
-    ];
-    browser.step_up(app, &email).await;
-    Person { browser, sub, ids }
+    let person = Person::signed_up(app, label).with_email_methods(tenant, 2);
+    person.stepped_up().await
 }
 
 async fn method_count(app: &TestApp, browser: &mut Browser) -> usize {
@@ -54,33 +39,33 @@ async fn posts_from_another_origin_are_refused_and_change_nothing() {
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
     let mut person = person_with_two_methods(&app, &tenant, "csrf").await;
     let remove = app.url("/api/remove_authenticator");
-    let id = person.ids[1].clone();
+    let id = person.methods[1].clone();
     let form = [("id", id.as_str())];
     let attacks = [
         // A form on the attacker's page, submitted by the victim's browser.
-        crate::support::client()
+        client()
             .post(&remove)
             .header(header::ORIGIN, "https://evil.example")
             .header("sec-fetch-site", "cross-site")
             .form(&form),
         // `fetch(…, {method: "POST", mode: "no-cors", credentials: "include"})`.
-        crate::support::client()
+        client()
             .post(&remove)
             .header(header::ORIGIN, "https://evil.example")
             .header(header::CONTENT_TYPE, "text/plain;charset=UTF-8")
             .body(format!("id={id}")),
         // A look-alike origin, and a subdomain of ours.
-        crate::support::client()
+        client()
             .post(&remove)
             .header(header::ORIGIN, format!("{}.evil.example", app.base_url))
             .form(&form),
         // No Origin at all, but the fetch metadata says it is cross-site.
-        crate::support::client()
+        client()
             .post(&remove)
             .header("sec-fetch-site", "cross-site")
             .form(&form),
         // Neither header: not provably ours.
-        crate::support::client().post(&remove).form(&form),
+        client().post(&remove).form(&form),
     ];
     for attack in attacks {
         let response = person.browser.send_raw(attack).await;
@@ -90,7 +75,7 @@ async fn posts_from_another_origin_are_refused_and_change_nothing() {
     }
     assert_eq!(method_count(&app, &mut person.browser).await, 2);
 
-    let sign_out = crate::support::client()
+    let sign_out = client()
         .post(app.url("/auth/sign-out"))
         .header(header::ORIGIN, "https://evil.example");
     assert_eq!(
@@ -189,16 +174,8 @@ async fn every_response_has_the_security_headers_and_personal_ones_are_not_store
     let mut browser = Browser::signed_up(&app, &new_email("headers")).await;
     let page = browser.get(&app.url("/security")).await;
     let server_fn = browser.call(&app.url("/api/me")).await;
-    let api = crate::support::client()
-        .get(app.url("/api/authenticators"))
-        .send()
-        .await
-        .unwrap();
-    let health = crate::support::client()
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .unwrap();
+    let api = app.get("/api/authenticators").await;
+    let health = app.get("/healthz").await;
     for (what, response) in [
         ("page", &page),
         ("server function", &server_fn),
@@ -235,11 +212,7 @@ async fn behind_https_every_response_asks_for_https_only() {
         ("ALLOW_LOCAL_EMULATORS", "true"),
     ])
     .await;
-    let response = crate::support::client()
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/healthz").await;
     assert_eq!(
         response.headers()[header::STRICT_TRANSPORT_SECURITY],
         "max-age=63072000; includeSubDomains"
@@ -261,11 +234,7 @@ async fn too_many_enrollments_are_refused_with_retry_after() {
             .await;
         statuses.push(response.status());
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
-            let wait: u64 = response.headers()[header::RETRY_AFTER]
-                .to_str()
-                .unwrap()
-                .parse()
-                .unwrap();
+            let wait = retry_after(response.headers());
             assert!((1..=60).contains(&wait), "{wait}");
             let body: Value = response.json().await.unwrap();
             assert!(body["RateLimited"]["retry_after_secs"].is_u64(), "{body}");
@@ -295,11 +264,7 @@ async fn too_many_sign_ins_from_one_address_say_when_to_come_back() {
     }
     let response = browser.get(&callback).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let wait: u64 = response.headers()[header::RETRY_AFTER]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait = retry_after(response.headers());
     let page = crate::support::browser::location(&response);
     assert_eq!(
         page,
@@ -331,6 +296,7 @@ async fn bad_server_function_input_is_a_400_naming_the_field() {
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
     let mut person = person_with_two_methods(&app, &tenant, "input").await;
     let long_email = format!("{}@example.com", "a".repeat(250));
+    let first = person.methods[0].clone();
     let cases = [
         (
             "start_enrollment",
@@ -355,21 +321,13 @@ async fn bad_server_function_input_is_a_400_naming_the_field() {
         ("remove_authenticator", vec![("id", "")], "id"),
         (
             "remove_authenticator",
-            vec![
-                ("id", person.ids[0].as_str()),
-                ("accepts_no_fallback", "maybe"),
-            ],
+            vec![("id", first.as_str()), ("accepts_no_fallback", "maybe")],
             // serde's message for a bad boolean names no field.
             "request",
         ),
     ];
     for (function, form, field) in cases {
-        let response = person
-            .browser
-            .call_with(&app.url(&format!("/api/{function}")), &form)
-            .await;
-        let status = response.status();
-        let body: Value = response.json().await.unwrap();
+        let (status, body) = person.browser.function(&app, function, &form).await;
         assert_eq!(
             status,
             StatusCode::BAD_REQUEST,
@@ -385,27 +343,15 @@ async fn bad_server_function_input_is_a_400_naming_the_field() {
 
 #[tokio::test]
 async fn authsignal_failing_is_an_upstream_error_and_others_are_still_served() {
-    let (app, tenant) = TestApp::spawn_with_tenant(&[
+    let second = [
         ("AUTHSIGNAL_TIMEOUT_MS", "1000"),
         ("AUTHSIGNAL_RETRIES", "0"),
-    ])
-    .await;
+    ];
+    let (app, tenant) = TestApp::spawn_with_tenant(&second).await;
     let mut person = person_with_two_methods(&app, &tenant, "upstream").await;
     let mut other = person_with_two_methods(&app, &tenant, "upstream-other").await;
     let list = app.url("/api/list_authenticators");
-    for (fault, status, timed_out) in [
-        (
-            json!({ "kind": "status", "status": 500 }),
-            StatusCode::BAD_GATEWAY,
-            false,
-        ),
-        (
-            json!({ "kind": "malformed_json" }),
-            StatusCode::BAD_GATEWAY,
-            false,
-        ),
-        (json!({ "kind": "hang" }), StatusCode::GATEWAY_TIMEOUT, true),
-    ] {
+    for (fault, status, timed_out) in failures() {
         let path = format!("/v1/users/{}/authenticators", person.sub);
         tenant
             .set_faults(json!([{ "path": path, "fault": fault }]))
@@ -430,24 +376,13 @@ async fn authsignal_failing_is_an_upstream_error_and_others_are_still_served() {
         assert_eq!(served.status(), StatusCode::OK, "{fault}");
 
         // The page says so in a sentence and still shows who is signed in.
-        let html = person
-            .browser
-            .get(&app.url("/security"))
-            .await
-            .text()
-            .await
-            .unwrap();
+        let html = person.browser.get_text(&app.url("/security")).await;
         assert!(
             html.contains("Your sign-in methods are unchanged; try again in a minute."),
             "{fault}: {html}"
         );
         assert!(html.contains("Sign out"), "{fault}");
-        let cleared = crate::support::client()
-            .delete(tenant.url("/_local/faults"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(cleared.status(), StatusCode::NO_CONTENT);
+        tenant.clear("faults").await;
     }
     assert_eq!(method_count(&app, &mut person.browser).await, 2);
 }
@@ -482,7 +417,7 @@ async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch_a_second() {
             let upstream = cognito.jwks_url().to_string();
             move || async move {
                 fetches.fetch_add(1, Ordering::SeqCst);
-                let keys = crate::support::client().get(upstream).send().await.unwrap();
+                let keys = client().get(upstream).send().await.unwrap();
                 keys.text().await.unwrap()
             }
         }),
@@ -505,19 +440,8 @@ async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch_a_second() {
     .await;
 
     let genuine = app.mint(json!({})).await;
-    let list = |token: String| {
-        let url = app.url("/api/authenticators");
-        async move {
-            crate::support::client()
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
-    };
-    assert_eq!(list(genuine.clone()).await, StatusCode::OK);
+    let list = |token: String| Api::with_token(&app, &token).list().response();
+    assert_eq!(list(genuine.clone()).await.status(), StatusCode::OK);
     let before = fetches.load(Ordering::SeqCst);
     assert!(before >= 1, "the keys were fetched");
 
@@ -529,8 +453,8 @@ async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch_a_second() {
         let header = URL_SAFE_NO_PAD.encode(json!({ "alg": "RS256", "kid": kid }).to_string());
         storm.spawn(list(format!("{header}.{rest}")));
     }
-    while let Some(status) = storm.join_next().await {
-        assert_eq!(status.unwrap(), StatusCode::UNAUTHORIZED);
+    while let Some(response) = storm.join_next().await {
+        assert_eq!(response.unwrap().status(), StatusCode::UNAUTHORIZED);
     }
     let during = fetches.load(Ordering::SeqCst) - before;
     let seconds = started.elapsed().as_secs() as usize;
@@ -538,13 +462,13 @@ async fn a_storm_of_unknown_key_ids_costs_at_most_one_jwks_fetch_a_second() {
         during <= seconds + 2,
         "{during} fetches in {seconds} s for 200 unknown kids"
     );
-    assert_eq!(list(genuine).await, StatusCode::OK, "known keys still work");
+    let known = list(genuine).await.status();
+    assert_eq!(known, StatusCode::OK, "known keys still work");
 }
 
 #[tokio::test]
 async fn someone_elses_genuine_return_token_changes_nothing() {
     use account_security::wire::authsignal::TrackAttributes;
-    use reqwest::Method;
 
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
     let mut victim = person_with_two_methods(&app, &tenant, "return-victim").await;
@@ -555,39 +479,16 @@ async fn someone_elses_genuine_return_token_changes_nothing() {
 
     // The attacker passes their own challenge for the same action: a token Authsignal vouches
     // for, but not the victim's.
+    let manage = TrackAttributes::default();
     let track = tenant
-        .client
-        .track(
-            &attacker.sub,
-            "manageAuthenticators",
-            &TrackAttributes::default(),
-        )
-        .await
-        .unwrap();
+        .track(&attacker.sub, "manageAuthenticators", &manage)
+        .await;
     let token = track.token.expose();
-    tenant
-        .client_json(token, Method::POST, "/v1/client/challenge/email-otp", None)
+    let sdk = tenant.sdk(token);
+    sdk.challenge("email-otp").await;
+    sdk.verify("email-otp", &tenant.latest_code(&attacker.email).await)
         .await;
-    let methods = tenant
-        .client
-        .get_authenticators(&attacker.sub)
-        .await
-        .unwrap();
-    let address = methods[0].email.clone().unwrap();
-    let code = tenant.latest_code(&address).await;
-    tenant
-        .client_json(
-            token,
-            Method::POST,
-            "/v1/client/verify/email-otp",
-            Some(json!({ "verificationCode": code })),
-        )
-        .await;
-    let validation = tenant
-        .client
-        .validate_challenge(token, Some(&attacker.sub), None)
-        .await
-        .unwrap();
+    let validation = tenant.validate(token, Some(&attacker.sub), None).await;
     assert!(validation.is_valid, "a genuine, succeeded token");
 
     let response = victim
@@ -607,7 +508,7 @@ async fn pages_and_api_answers_are_never_compressed() {
     let app = TestApp::spawn().await;
     let mut browser = Browser::signed_up(&app, &new_email("breach")).await;
     for path in ["/security", "/api/me", "/no-such-page"] {
-        let request = crate::support::client()
+        let request = client()
             .request(
                 if path.starts_with("/api/") {
                     reqwest::Method::POST
@@ -641,7 +542,7 @@ async fn only_static_files_are_cached_or_compressed() {
     let site_root = site.display().to_string();
     let app = TestApp::spawn_with(&[("LEPTOS_SITE_ROOT", site_root.as_str())]).await;
     let get = |path: &'static str| {
-        crate::support::client()
+        client()
             .get(app.url(path))
             .header(header::ACCEPT_ENCODING, "br, gzip")
             .send()
@@ -758,11 +659,7 @@ async fn files_served_while_pages_render_do_not_take_their_headers() {
         loops.spawn(async move {
             let mut files = 0;
             while Instant::now() < until {
-                let file = crate::support::client()
-                    .get(app.url("/pkg/account-security.js"))
-                    .send()
-                    .await
-                    .unwrap();
+                let file = app.get("/pkg/account-security.js").await;
                 assert_eq!(file.status(), StatusCode::OK);
                 assert_eq!(
                     file.headers()[header::CONTENT_SECURITY_POLICY],
@@ -793,11 +690,7 @@ async fn pages_answer_at_their_own_paths_only() {
         "/signed-out/",
     ] {
         let signed_in = browser.get(&app.url(path)).await;
-        let anyone = crate::support::client()
-            .get(app.url(path))
-            .send()
-            .await
-            .unwrap();
+        let anyone = app.get(path).await;
         for (who, response) in [("signed in", signed_in), ("anyone", anyone)] {
             assert_eq!(response.status(), 404, "{path}, {who}");
             let html = response.text().await.unwrap();

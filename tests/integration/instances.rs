@@ -3,82 +3,25 @@
 //! both, a one-time token spent on one is refused on the other, a step-up proof of one is good on
 //! the other, and a Redis outage refuses changes, keeps lists, and heals by itself.
 
-use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use reqwest::StatusCode;
+use serde_json::Value;
 
 use crate::support::{
     TestApp,
-    authsignal::hidden_token,
-    browser::{Browser, encrypt_cookie, jwt_claims, location, new_email},
-    client,
+    browser::{Browser, encrypt_cookie, location},
     instances::Instances,
+    person::Person,
     redis::RedisServer,
+    rest::Api,
 };
 
 /// Races per run: enough that an unguarded check-then-delete loses some.
 const ROUNDS: usize = 25;
 
-struct Person {
-    email: String,
-    sub: String,
-    bearer: String,
-    /// The `Step-Up-Token`, from instance A.
-    step_up: String,
-    methods: [String; 2],
-}
-
+/// Someone new to the pool with two email methods, stepped up over REST on instance A.
 async fn person(instances: &Instances, label: &str) -> Person {
-    let email = new_email(label);
-    // Someone new to the pool: the demo user's token under a sub of their own.
-    let sub = uuid::Uuid::new_v4().to_string();
-    let bearer = instances
-        .a
-        .mint(json!({ "claims": { "sub": sub, "username": sub } }))
-        .await;
-    assert_eq!(jwt_claims(&bearer)["sub"], sub.as_str());
-    let first = instances.tenant.give_email(&sub, &email).await;
-    let second = instances
-        .tenant
-        .give_email(&sub, &new_email(&format!("{label}-work")))
-        .await;
-    let step_up = instances.a.step_up_token(&bearer, &email).await;
-    Person {
-        email,
-        sub,
-        bearer,
-        step_up,
-        methods: [first, second],
-    }
-}
-
-async fn rest(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    person: &Person,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = client()
-        .request(method, app.url(path))
-        .bearer_auth(&person.bearer)
-        .header("Step-Up-Token", &person.step_up);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn remove(app: &TestApp, person: &Person, id: &str) -> (StatusCode, Value) {
-    rest(
-        app,
-        Method::DELETE,
-        &format!("/api/authenticators/{id}"),
-        person,
-        None,
-    )
-    .await
+    let person = Person::minted(&instances.a, label).with_email_methods(&instances.tenant, 2);
+    person.stepped_up_over_rest().await
 }
 
 #[tokio::test]
@@ -88,25 +31,24 @@ async fn two_removals_racing_on_two_instances_never_leave_a_person_without_a_met
     let mut outcomes = Vec::new();
     for round in 0..ROUNDS {
         let person = person(&instances, &format!("race-{round}")).await;
-        let (on_a, on_b) = tokio::join!(
-            remove(&instances.a, &person, &person.methods[0]),
-            remove(&instances.b, &person, &person.methods[1]),
+        let (on_a, on_b) = (
+            Api::of(&instances.a, &person),
+            Api::of(&instances.b, &person),
         );
-        let mut statuses = [on_a.0, on_b.0];
+        let (on_a, on_b) = tokio::join!(
+            on_a.remove(&person.methods[0]).into_future(),
+            on_b.remove(&person.methods[1]).into_future(),
+        );
+        let mut statuses = [on_a.status, on_b.status];
         statuses.sort();
         outcomes.push(statuses);
-        let refused = if on_a.0 == StatusCode::OK {
+        let refused = if on_a.status == StatusCode::OK {
             &on_b
         } else {
             &on_a
         };
-        assert_eq!(refused.1["error"], "last_authenticator", "{refused:?}");
-        let left = instances
-            .tenant
-            .client
-            .get_authenticators(&person.sub)
-            .await
-            .unwrap();
+        assert_eq!(refused.body["error"], "last_authenticator", "{refused:?}");
+        let left = instances.tenant.authenticators(&person.sub).await;
         assert_eq!(left.len(), 1, "round {round}: {outcomes:?}");
     }
     assert!(
@@ -123,12 +65,8 @@ async fn two_removals_racing_on_two_instances_never_leave_a_person_without_a_met
 #[tokio::test]
 async fn a_rate_limit_counts_across_both_instances() {
     let redis = RedisServer::start("limits").await;
-    let instances = Instances::start(
-        "limits",
-        &redis.url(),
-        &[("RATE_LIMIT_PER_IP_PER_MINUTE", "4")],
-    )
-    .await;
+    let four = [("RATE_LIMIT_PER_IP_PER_MINUTE", "4")];
+    let instances = Instances::start("limits", &redis.url(), &four).await;
     let mut limited = Vec::new();
     for attempt in 0..6 {
         let app = if attempt % 2 == 0 {
@@ -149,92 +87,35 @@ async fn a_one_time_token_spent_on_one_instance_is_refused_on_the_other() {
     let redis = RedisServer::start("once").await;
     let instances = Instances::start("once", &redis.url(), &[]).await;
     let person = person(&instances, "once").await;
+    let (on_a, on_b) = (
+        Api::of(&instances.a, &person),
+        Api::of(&instances.b, &person),
+    );
 
     // A step-up: the verify token turned into a proof on A is worth nothing on B.
-    let (status, started) = rest(&instances.a, Method::POST, "/api/step-up", &person, None).await;
-    assert_eq!(status, StatusCode::OK, "{started}");
+    let started = on_a.start_step_up().await.ok();
     let passed = instances
         .a
         .pass_challenge(started["authsignalToken"].as_str().unwrap(), &person.email)
         .await;
-    let complete = json!({ "token": passed });
-    let (on_a, _) = rest(
-        &instances.a,
-        Method::POST,
-        "/api/step-up/complete",
-        &person,
-        Some(complete.clone()),
-    )
-    .await;
-    assert_eq!(on_a, StatusCode::OK);
-    let (on_b, body) = rest(
-        &instances.b,
-        Method::POST,
-        "/api/step-up/complete",
-        &person,
-        Some(complete),
-    )
-    .await;
-    assert_eq!(on_b, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(on_a.complete_step_up(&passed).await.status, StatusCode::OK);
+    let replayed = on_b.complete_step_up(&passed).await;
+    let body = &replayed.body;
+    assert_eq!(replayed.status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["field"], "token", "{body}");
 
     // A return from the pre-built UI: confirmed on A, a kept copy of the browser refused on B.
     let mut browser = Browser::new();
-    browser.set_cookie(
-        "session-access",
-        &encrypt_cookie(&instances.session_key, "session-access", &person.bearer),
-    );
+    let access = encrypt_cookie(&instances.session_key, "session-access", &person.bearer);
+    browser.set_cookie("session-access", &access);
     let url: String = browser
-        .call(&instances.a.url("/api/prebuilt_ui_url"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let tenant = &instances.tenant;
-    let html = tenant
-        .http
-        .get(&url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let code_page = tenant
-        .http
-        .post(tenant.url("/prebuilt/challenge"))
-        .form(&[
-            ("token", hidden_token(&html).as_str()),
-            ("authenticatorId", &person.methods[0]),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let code = tenant.latest_code(&person.email).await;
-    let settings = tenant
-        .http
-        .post(tenant.url("/prebuilt/verify"))
-        .form(&[
-            ("token", hidden_token(&code_page).as_str()),
-            ("authenticatorId", &person.methods[0]),
-            ("code", &code),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let done = tenant
-        .http
-        .post(tenant.url("/prebuilt/done"))
-        .form(&[("token", hidden_token(&settings).as_str())])
-        .send()
-        .await
-        .unwrap();
+        .call_json(&instances.a.url("/api/prebuilt_ui_url"))
+        .await;
+    let prebuilt = instances.tenant.prebuilt();
+    let settings = prebuilt
+        .settings(&url, &person.methods[0], &person.email)
+        .await;
+    let done = prebuilt.send_from(&settings, "/prebuilt/done", &[]).await;
     let back = location(&done);
     let path = back.split_once("/security/return").unwrap().1;
     let mut copy = browser.clone();
@@ -258,15 +139,7 @@ async fn a_step_up_proof_of_one_instance_is_good_on_the_other() {
     let instances = Instances::start("proof", &redis.url(), &[]).await;
     let person = person(&instances, "proof").await;
     // Made on A (see `person`), used on B.
-    let (status, body) = rest(
-        &instances.b,
-        Method::POST,
-        "/api/authenticators",
-        &person,
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = Api::of(&instances.b, &person).enroll().await.ok();
     assert!(body["authsignalToken"].is_string());
 }
 
@@ -277,35 +150,26 @@ async fn a_redis_outage_refuses_changes_keeps_lists_and_heals_by_itself() {
     let person = person(&instances, "outage").await;
     redis.stop();
 
-    let app = &instances.a;
+    let app: &TestApp = &instances.a;
+    let api = Api::of(app, &person);
     let refusals = [
-        rest(app, Method::POST, "/api/authenticators", &person, None).await,
-        remove(app, &person, &person.methods[1]).await,
-        rest(
-            app,
-            Method::POST,
-            "/api/step-up/complete",
-            &person,
-            Some(json!({ "token": "x" })),
-        )
-        .await,
+        api.enroll().await,
+        api.remove(&person.methods[1]).await,
+        api.complete_step_up("x").await,
     ];
-    for (status, body) in &refusals {
-        assert_eq!(*status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    for refusal in &refusals {
+        let body = &refusal.body;
+        assert_eq!(refusal.status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
         assert_eq!(body["error"], "temporarily_unavailable", "{body}");
         assert_eq!(
             body["message"],
             "Changes can't be made right now. Nothing was changed; try again in a minute."
         );
     }
-    let (status, methods) = rest(app, Method::GET, "/api/authenticators", &person, None).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        methods.as_array().unwrap().len(),
-        2,
-        "nothing was half-done"
-    );
-    let ready = client().get(app.url("/readyz")).send().await.unwrap();
+    let methods = api.list().await.ok();
+    let listed = methods.as_array().unwrap().len();
+    assert_eq!(listed, 2, "nothing was half-done");
+    let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     let ready: Value = ready.json().await.unwrap();
     assert_eq!(ready["problems"][0]["reason"], "shared_state_unavailable");
@@ -313,8 +177,7 @@ async fn a_redis_outage_refuses_changes_keeps_lists_and_heals_by_itself() {
     redis.restart().await;
     let mut healed = false;
     for _ in 0..100 {
-        let (status, _) = rest(app, Method::POST, "/api/authenticators", &person, None).await;
-        if status == StatusCode::OK {
+        if api.enroll().await.status == StatusCode::OK {
             healed = true;
             break;
         }
@@ -324,6 +187,5 @@ async fn a_redis_outage_refuses_changes_keeps_lists_and_heals_by_itself() {
         healed,
         "changes work again once Redis is back, without a restart"
     );
-    let (status, body) = remove(app, &person, &person.methods[1]).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    api.remove(&person.methods[1]).await.ok();
 }

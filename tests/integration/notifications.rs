@@ -8,24 +8,17 @@ use std::time::{Duration, Instant};
 use aws_lc_rs::hmac;
 use base64::{Engine, engine::general_purpose::STANDARD_NO_PAD};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::{
     TestApp,
-    authsignal::{LocalTenant, hidden_token},
-    browser::{Browser, CHROME_ON_MAC, new_email},
+    authsignal::LocalTenant,
+    browser::CHROME_ON_MAC,
     client,
+    person::Person,
+    rest::Api,
     smtp::{Received, SmtpServer},
 };
-
-/// Someone signed in on a Mac with two email methods, and a mail server listening.
-struct Person {
-    email: String,
-    sub: String,
-    browser: Browser,
-    first: String,
-    second: String,
-}
 
 async fn app_mailing_to(smtp_url: &str) -> (TestApp, LocalTenant) {
     let (app, tenant) = TestApp::spawn_with_tenant(&[("SMTP_URL", smtp_url)]).await;
@@ -38,29 +31,25 @@ async fn app_mailing_to(smtp_url: &str) -> (TestApp, LocalTenant) {
     (app, tenant)
 }
 
+/// Someone signed in on a Mac with two email methods, stepped up on the page.
 async fn person(app: &TestApp, tenant: &LocalTenant, label: &str) -> Person {
-    let email = new_email(label);
-    let mut browser =
-        Browser::signed_up_as(app, &email, Browser::with_user_agent(CHROME_ON_MAC)).await;
-    let me: Value = browser
-        .call(&app.url("/api/me"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let sub = me["username"].as_str().unwrap().to_owned();
-    let first = tenant.give_email(&sub, &email).await;
-    let second = tenant
-        .give_email(&sub, &new_email(&format!("{label}-work")))
+    let person = Person::signed_up(app, label).with_user_agent(CHROME_ON_MAC);
+    person.with_email_methods(tenant, 2).stepped_up().await
+}
+
+/// The address of the person's second method, as Authsignal keeps it.
+async fn second_address(tenant: &LocalTenant, person: &Person) -> String {
+    let methods = tenant.authenticators(&person.sub).await;
+    methods[1].email.clone().unwrap()
+}
+
+/// Removes the person's second method on the page.
+async fn remove_second_on_page(app: &TestApp, person: &mut Person) {
+    let second = person.methods[1].clone();
+    let (status, _) = person
+        .call(app, "remove_authenticator", &[("id", &second)])
         .await;
-    browser.step_up(app, &email).await;
-    Person {
-        email,
-        sub,
-        browser,
-        first,
-        second,
-    }
+    assert_eq!(status, StatusCode::OK);
 }
 
 fn removals(messages: &[Received]) -> Vec<&Received> {
@@ -128,28 +117,22 @@ fn assert_says_what_happened(notice: &Received, person: &Person, removed_email: 
     );
 }
 
+/// The notice names the Mac the person used.
+fn assert_names_the_device(notice: &Received) {
+    let device = notice.text.contains("Device: Chrome on macOS");
+    assert!(device, "{}", notice.text);
+}
+
 #[tokio::test]
 async fn a_removal_on_the_page_is_mailed_once_with_what_where_and_when() {
     let smtp = SmtpServer::start("page").await;
     let (app, tenant) = app_mailing_to(&smtp.url()).await;
     let mut person = person(&app, &tenant, "notice-page").await;
-    let removed = tenant.client.get_authenticators(&person.sub).await.unwrap();
-    let removed_email = removed[1].email.clone().unwrap();
-    let response = person
-        .browser
-        .call_with(
-            &app.url("/api/remove_authenticator"),
-            &[("id", &person.second)],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    let removed_email = second_address(&tenant, &person).await;
+    remove_second_on_page(&app, &mut person).await;
     let notice = one_removal_notice(&smtp).await;
     assert_says_what_happened(&notice, &person, &removed_email);
-    assert!(
-        notice.text.contains("Device: Chrome on macOS"),
-        "{}",
-        notice.text
-    );
+    assert_names_the_device(&notice);
     assert!(
         notice.text.contains("Address: 127.0.0.1"),
         "{}",
@@ -169,21 +152,11 @@ async fn a_removal_over_rest_is_mailed_once_to_the_address_authsignal_keeps() {
     let smtp = SmtpServer::start("rest").await;
     let (app, tenant) = app_mailing_to(&smtp.url()).await;
     let person = person(&app, &tenant, "notice-rest").await;
-    let removed_email = tenant.client.get_authenticators(&person.sub).await.unwrap()[1]
-        .email
-        .clone()
-        .unwrap();
+    let removed_email = second_address(&tenant, &person).await;
     // An access token carries no email: the notice goes where the last sign-in put it.
-    let bearer = app.mint(json!({ "email": person.email })).await;
-    let step_up = app.step_up_token(&bearer, &person.email).await;
-    let response = client()
-        .delete(app.url(&format!("/api/authenticators/{}", person.second)))
-        .bearer_auth(&bearer)
-        .header("Step-Up-Token", step_up)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    let step_up = app.step_up_token(&person.bearer, &person.email).await;
+    let api = Api::of(&app, &person).stepped_up(&step_up);
+    api.remove(&person.methods[1]).await.ok();
     let notice = one_removal_notice(&smtp).await;
     assert_says_what_happened(&notice, &person, &removed_email);
 }
@@ -193,76 +166,22 @@ async fn a_removal_in_the_prebuilt_ui_is_mailed_once_through_the_webhook() {
     let smtp = SmtpServer::start("prebuilt").await;
     let (app, tenant) = app_mailing_to(&smtp.url()).await;
     let mut person = person(&app, &tenant, "notice-prebuilt").await;
-    let removed_email = tenant.client.get_authenticators(&person.sub).await.unwrap()[1]
-        .email
-        .clone()
-        .unwrap();
+    let removed_email = second_address(&tenant, &person).await;
     let url: String = person
         .browser
-        .call(&app.url("/api/prebuilt_ui_url"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let html = tenant
-        .http
-        .get(&url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let code_page = tenant
-        .http
-        .post(tenant.url("/prebuilt/challenge"))
-        .form(&[
-            ("token", hidden_token(&html).as_str()),
-            ("authenticatorId", &person.first),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let code = tenant.latest_code(&person.email).await;
-    let settings = tenant
-        .http
-        .post(tenant.url("/prebuilt/verify"))
-        .form(&[
-            ("token", hidden_token(&code_page).as_str()),
-            ("authenticatorId", &person.first),
-            ("code", &code),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let removed = tenant
-        .http
-        .post(tenant.url("/prebuilt/remove"))
-        .form(&[
-            ("token", hidden_token(&settings).as_str()),
-            ("authenticatorId", &person.second),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .call_json(&app.url("/api/prebuilt_ui_url"))
+        .await;
+    let prebuilt = tenant.prebuilt();
+    let settings = prebuilt
+        .settings(&url, &person.methods[0], &person.email)
+        .await;
+    let second = [("authenticatorId", person.methods[1].as_str())];
+    let removed = prebuilt.next(&settings, "/prebuilt/remove", &second).await;
     assert!(removed.contains("Removed."), "{removed}");
     let notice = one_removal_notice(&smtp).await;
     assert_says_what_happened(&notice, &person, &removed_email);
     // Attributed to the visit to Authsignal's settings the page started.
-    assert!(
-        notice.text.contains("Device: Chrome on macOS"),
-        "{}",
-        notice.text
-    );
+    assert_names_the_device(&notice);
 }
 
 #[tokio::test]
@@ -279,23 +198,16 @@ async fn a_mail_server_that_never_answers_holds_no_change_up() {
     let (app, tenant) = app_mailing_to(&format!("smtp://127.0.0.1:{port}")).await;
     let mut person = person(&app, &tenant, "notice-down").await;
     let started = Instant::now();
-    let response = person
-        .browser
-        .call_with(
-            &app.url("/api/remove_authenticator"),
-            &[("id", &person.second)],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    remove_second_on_page(&app, &mut person).await;
     // The mailer waits 30 s for a silent server; the removal must not wait with it.
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "{:?}",
         started.elapsed()
     );
-    let remaining = tenant.client.get_authenticators(&person.sub).await.unwrap();
+    let remaining = tenant.authenticators(&person.sub).await;
     assert_eq!(remaining.len(), 1);
-    assert_eq!(remaining[0].user_authenticator_id, person.first);
+    assert_eq!(remaining[0].user_authenticator_id, person.methods[0]);
 }
 
 /// `t=…,v2=…` over `body` with `secret`, as Authsignal signs.
@@ -339,18 +251,11 @@ fn event(id: &str, user_id: &str) -> String {
 async fn webhook_deliveries_are_refused_unless_signed_fresh_and_new() {
     let smtp = SmtpServer::start("webhooks").await;
     let (app, tenant) = app_mailing_to(&smtp.url()).await;
-    let email = new_email("webhook");
-    let mut browser = Browser::signed_up(&app, &email).await;
-    let me: Value = browser
-        .call(&app.url("/api/me"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let user = me["username"].as_str().unwrap().to_owned();
+    let person = Person::signed_up(&app, "webhook").await;
+    let user = &person.sub;
     let secret = tenant.local.secret().expose().to_owned();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let good = event("e1", &user);
+    let good = event("e1", user);
     let signed = signature(&secret, now, &good);
     let cases = [
         ("unsigned", None, good.clone(), StatusCode::UNAUTHORIZED),
@@ -400,7 +305,7 @@ async fn webhook_deliveries_are_refused_unless_signed_fresh_and_new() {
         );
     }
     // Rotation, signed properly: one of the two is good.
-    let second = event("e2", &user);
+    let second = event("e2", user);
     let both = format!(
         "{},v2={}",
         signature("an-old-secret", now, &second),
@@ -414,7 +319,7 @@ async fn webhook_deliveries_are_refused_unless_signed_fresh_and_new() {
     let messages = smtp.wait_for(2).await;
     assert_eq!(messages.len(), 2, "{messages:?}");
     for message in &messages {
-        assert_eq!(message.to, email);
+        assert_eq!(message.to, person.email);
         assert!(
             message
                 .text

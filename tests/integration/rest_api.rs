@@ -5,71 +5,15 @@ use std::time::{Duration, Instant};
 
 use crate::support::{
     TestApp,
-    authsignal::encode,
+    authsignal::failures,
     browser::{Browser, jwt_claims, new_email},
-    forge,
+    client, forge,
+    person::Person,
+    rest::Api,
+    retry_after, send,
 };
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
-
-/// A signed-up person and the access token their app would hold.
-struct User {
-    email: String,
-    sub: String,
-    token: String,
-}
-
-async fn sign_up(app: &TestApp, label: &str) -> User {
-    let email = new_email(label);
-    Browser::signed_up(app, &email).await;
-    let token = app.mint(json!({ "email": email })).await;
-    let sub = jwt_claims(&token)["sub"].as_str().unwrap().to_owned();
-    User { email, sub, token }
-}
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    call_stepped_up(app, method, path, token, None, body).await
-}
-
-/// As [`call`], with a `Step-Up-Token`.
-async fn call_stepped_up(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    step_up: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let mut request = crate::support::client().request(method, app.url(path));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some(step_up) = step_up {
-        request = request.header("Step-Up-Token", step_up);
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let text = response.text().await.unwrap();
-    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
-    (status, headers, body)
-}
-
-fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &str) {
-    assert_eq!(status, expected, "{body}");
-    assert_eq!(body["error"], code, "{body}");
-    let message = body["message"].as_str().unwrap();
-    assert!(message.ends_with('.'), "a sentence: {message}");
-}
 
 /// The documented operations, as `(METHOD, path)`.
 fn operations(document: &Value) -> Vec<(String, String)> {
@@ -91,8 +35,8 @@ fn operations(document: &Value) -> Vec<(String, String)> {
 #[tokio::test]
 async fn the_openapi_document_describes_exactly_the_routes() {
     let app = TestApp::spawn().await;
-    let (status, _, document) = call(&app, Method::GET, "/api/openapi.json", None, None).await;
-    assert_eq!(status, StatusCode::OK);
+    let anyone = Api::anonymous(&app);
+    let document = anyone.raw(Method::GET, "/api/openapi.json").await.ok();
     assert!(
         document["openapi"].as_str().unwrap().starts_with("3."),
         "{}",
@@ -111,10 +55,8 @@ async fn the_openapi_document_describes_exactly_the_routes() {
         ]
         .map(|(method, path)| (method.to_owned(), path.to_owned()))
     );
-    assert_eq!(
-        document["components"]["securitySchemes"]["cognito"]["scheme"],
-        "bearer"
-    );
+    let scheme = &document["components"]["securitySchemes"]["cognito"]["scheme"];
+    assert_eq!(scheme, "bearer");
     // Every documented operation is served, and only behind a token.
     for (method, path) in operations(&document) {
         let path = path.replace(
@@ -122,20 +64,16 @@ async fn the_openapi_document_describes_exactly_the_routes() {
             "4efd2d0d-3278-4e03-8143-d9a0850bebc0",
         );
         let method = Method::from_bytes(method.as_bytes()).unwrap();
-        let (status, headers, body) = call(&app, method.clone(), &path, None, None).await;
-        assert_error(status, &body, StatusCode::UNAUTHORIZED, "not_signed_in");
-        assert_eq!(
-            headers[header::WWW_AUTHENTICATE],
-            "Bearer",
-            "{method} {path}"
-        );
+        let reply = anyone.raw(method.clone(), &path).await;
+        reply.assert_error(StatusCode::UNAUTHORIZED, "not_signed_in");
+        let challenge = &reply.headers[header::WWW_AUTHENTICATE];
+        assert_eq!(challenge, "Bearer", "{method} {path}");
     }
     // And nothing else is.
-    let response = crate::support::client()
-        .put(app.url("/api/authenticators"))
-        .send()
-        .await
-        .unwrap();
+    let response = anyone
+        .raw(Method::PUT, "/api/authenticators")
+        .response()
+        .await;
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
@@ -153,39 +91,20 @@ async fn a_session_cookie_is_not_accepted_in_place_of_a_token() {
 #[tokio::test]
 async fn listing_returns_the_guides_shape_oldest_first() {
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
-    let user = sign_up(&app, "rest-list").await;
-    let (status, _, body) = call(
-        &app,
-        Method::GET,
-        "/api/authenticators",
-        Some(&user.token),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, json!([]));
+    let person = Person::signed_up(&app, "rest-list").await;
+    let api = Api::of(&app, &person);
+    assert_eq!(api.list().await.ok(), json!([]));
 
-    let email_id = tenant.give_email(&user.sub, &user.email).await;
-    tenant
-        .give(
-            &user.sub,
-            json!({ "verificationMethod": "PASSKEY", "webauthnCredential": { "name": "iCloud Keychain" } }),
-        )
-        .await;
-    let (status, _, body) = call(
-        &app,
-        Method::GET,
-        "/api/authenticators",
-        Some(&user.token),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    let email_id = tenant.give_email(&person.sub, &person.email).await;
+    let icloud = json!({ "name": "iCloud Keychain" });
+    let passkey = json!({ "verificationMethod": "PASSKEY", "webauthnCredential": icloud });
+    tenant.give(&person.sub, passkey).await;
+    let body = api.list().await.ok();
     let list = body.as_array().unwrap();
     assert_eq!(list.len(), 2, "{body}");
     assert_eq!(list[0]["userAuthenticatorId"], email_id.as_str());
     assert_eq!(list[0]["verificationMethod"], "EMAIL_OTP");
-    assert_eq!(list[0]["email"], user.email.as_str());
+    assert_eq!(list[0]["email"], person.email.as_str());
     assert_eq!(list[0]["label"], "Email code");
     assert_eq!(list[0]["isFallback"], true);
     assert!(list[0]["createdAt"].as_str().unwrap().contains('T'));
@@ -197,192 +116,116 @@ async fn listing_returns_the_guides_shape_oldest_first() {
 #[tokio::test]
 async fn the_enrollment_token_lets_the_app_add_a_method_through_the_client_api() {
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
-    let user = sign_up(&app, "rest-enroll").await;
+    let person = Person::signed_up(&app, "rest-enroll").await;
+    let api = Api::of(&app, &person);
     // As the guide's apps call it: no body at all.
-    let (status, _, body) = call(
-        &app,
-        Method::POST,
-        "/api/authenticators",
-        Some(&user.token),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = api.enroll().await.ok();
     let token = body["authsignalToken"].as_str().unwrap();
-    assert_eq!(jwt_claims(token)["sub"], user.sub.as_str());
-    let verified = tenant.enroll_email(token, &user.email).await;
+    assert_eq!(jwt_claims(token)["sub"], person.sub.as_str());
+    let verified = tenant.enroll_email(token, &person.email).await;
     assert_eq!(verified["isVerified"], true, "{verified}");
 
     // A second method needs a step-up, and the add scope, which the next token carries.
-    let step_up = app.step_up_token(&user.token, &user.email).await;
-    let (_, _, body) = call_stepped_up(
-        &app,
-        Method::POST,
-        "/api/authenticators",
-        Some(&user.token),
-        Some(&step_up),
-        Some(json!({ "email": user.email })),
-    )
-    .await;
+    let step_up = app.step_up_token(&person.bearer, &person.email).await;
+    let adding = api.stepped_up(&step_up).enroll();
+    let body = adding.body(json!({ "email": person.email })).await.ok();
     let second = new_email("rest-enroll-second");
-    let verified = tenant
-        .enroll_email(body["authsignalToken"].as_str().unwrap(), &second)
-        .await;
+    let token = body["authsignalToken"].as_str().unwrap();
+    let verified = tenant.enroll_email(token, &second).await;
     assert_eq!(verified["isVerified"], true, "{verified}");
 
-    let (_, _, list) = call(
-        &app,
-        Method::GET,
-        "/api/authenticators",
-        Some(&user.token),
-        None,
-    )
-    .await;
+    let list = api.list().await.body;
     let emails: Vec<&str> = list
         .as_array()
         .unwrap()
         .iter()
         .map(|authenticator| authenticator["email"].as_str().unwrap())
         .collect();
-    assert_eq!(emails, [user.email.as_str(), second.as_str()]);
+    assert_eq!(emails, [person.email.as_str(), second.as_str()]);
 }
 
 #[tokio::test]
 async fn bad_enrollment_input_names_the_field() {
     let (app, _tenant) = TestApp::spawn_with_tenant(&[]).await;
-    let user = sign_up(&app, "rest-bad-input").await;
+    let person = Person::signed_up(&app, "rest-bad-input").await;
+    let api = Api::of(&app, &person);
     for (body, field) in [
         (json!({ "email": "jane@" }), "email"),
         (json!({ "phoneNumber": "021 123 4567" }), "phoneNumber"),
         (json!({ "email": 5 }), "body"),
         (json!(["not", "an", "object"]), "body"),
     ] {
-        let (status, _, reply) = call(
-            &app,
-            Method::POST,
-            "/api/authenticators",
-            Some(&user.token),
-            Some(body.clone()),
-        )
-        .await;
-        assert_error(status, &reply, StatusCode::BAD_REQUEST, "invalid_input");
-        assert_eq!(reply["field"], field, "{body}");
+        let reply = api.enroll().body(body.clone()).await;
+        reply.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
+        assert_eq!(reply.body["field"], field, "{body}");
     }
-    let response = crate::support::client()
-        .post(app.url("/api/authenticators"))
-        .bearer_auth(&user.token)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let reply: Value = response.json().await.unwrap();
-    assert_eq!(reply["field"], "body");
+    let not_json = api.enroll().header("content-type", "application/json");
+    let reply = not_json.raw_body("{not json").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.body["field"], "body");
 
-    let response = crate::support::client()
-        .post(app.url("/api/authenticators"))
-        .bearer_auth(&user.token)
-        .body(vec![b' '; 100 * 1024])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let huge = api
+        .enroll()
+        .raw_body(vec![b' '; 100 * 1024])
+        .response()
+        .await;
+    assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
 #[tokio::test]
 async fn removal_applies_the_ownership_and_lock_out_guards() {
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
-    let user = sign_up(&app, "rest-remove").await;
-    let other = sign_up(&app, "rest-remove-other").await;
-    let first = tenant.give_email(&user.sub, &user.email).await;
-    let theirs = tenant.give_email(&other.sub, &other.email).await;
-    let step_up = app.step_up_token(&user.token, &user.email).await;
-    let remove = |id: String, query: &'static str| {
-        let app = &app;
-        let token = user.token.clone();
-        let step_up = step_up.clone();
-        async move {
-            let path = format!("/api/authenticators/{}{query}", encode(&id));
-            call_stepped_up(
-                app,
-                Method::DELETE,
-                &path,
-                Some(&token),
-                Some(&step_up),
-                None,
-            )
-            .await
-        }
-    };
+    let person = Person::signed_up(&app, "rest-remove").with_email_method(&tenant);
+    let person = person.stepped_up_over_rest().await;
+    let other = Person::signed_up(&app, "rest-remove-other").with_email_method(&tenant);
+    let other = other.await;
+    let (first, theirs) = (&person.methods[0], &other.methods[0]);
+    let api = Api::of(&app, &person);
 
-    let (status, _, body) = remove(theirs.clone(), "").await;
-    assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
-    let (_, _, their_list) = call(
-        &app,
-        Method::GET,
-        "/api/authenticators",
-        Some(&other.token),
-        None,
-    )
-    .await;
-    assert_eq!(
-        their_list.as_array().unwrap().len(),
-        1,
-        "theirs is untouched"
-    );
+    let reply = api.remove(theirs).await;
+    reply.assert_error(StatusCode::NOT_FOUND, "not_found");
+    let their_list = Api::of(&app, &other).list().await.body;
+    let untouched = their_list.as_array().unwrap().len();
+    assert_eq!(untouched, 1, "theirs is untouched");
 
-    let (status, _, body) = remove(first.clone(), "").await;
-    assert_error(status, &body, StatusCode::CONFLICT, "last_authenticator");
+    let reply = api.remove(first).await;
+    reply.assert_error(StatusCode::CONFLICT, "last_authenticator");
 
     let passkey = tenant
-        .give(&user.sub, json!({ "verificationMethod": "PASSKEY" }))
-        .await["userAuthenticatorId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (status, _, body) = remove(first.clone(), "").await;
-    assert_error(status, &body, StatusCode::CONFLICT, "no_fallback_left");
-    let (status, _, body) = remove(first.clone(), "?acceptsNoFallback=maybe").await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_input");
-    assert_eq!(body["field"], "acceptsNoFallback");
-    let (status, _, body) = remove(first.clone(), "?acceptsNoFallback=true").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+        .give(&person.sub, json!({ "verificationMethod": "PASSKEY" }))
+        .await;
+    let reply = api.remove(first).await;
+    reply.assert_error(StatusCode::CONFLICT, "no_fallback_left");
+    let reply = api.remove(first).query("acceptsNoFallback", "maybe").await;
+    reply.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
+    assert_eq!(reply.body["field"], "acceptsNoFallback");
+    let body = api.remove(first).accepting_no_fallback().await.ok();
     let remaining: Vec<&str> = body
         .as_array()
         .unwrap()
         .iter()
         .map(|authenticator| authenticator["userAuthenticatorId"].as_str().unwrap())
         .collect();
-    assert_eq!(remaining, [passkey.as_str()]);
+    assert_eq!(
+        remaining,
+        [passkey["userAuthenticatorId"].as_str().unwrap()]
+    );
 
-    let (status, _, body) = remove("../../users/x".to_owned(), "").await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_input");
-    assert_eq!(body["field"], "id");
+    let reply = api.remove("../../users/x").await;
+    reply.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
+    assert_eq!(reply.body["field"], "id");
 }
 
 #[tokio::test]
 async fn the_prebuilt_ui_returns_only_to_allowed_addresses() {
-    let (app, tenant) =
-        TestApp::spawn_with_tenant(&[("API_REDIRECT_URLS", "https://app.example.com/authsignal")])
-            .await;
-    let user = sign_up(&app, "rest-prebuilt").await;
-    let prebuilt = |body: Option<Value>| {
-        call(
-            &app,
-            Method::POST,
-            "/api/authenticators/prebuilt-ui",
-            Some(&user.token),
-            body,
-        )
-    };
+    let allowed = "https://app.example.com/authsignal";
+    let (app, tenant) = TestApp::spawn_with_tenant(&[("API_REDIRECT_URLS", allowed)]).await;
+    let person = Person::signed_up(&app, "rest-prebuilt").await;
+    let api = Api::of(&app, &person);
 
-    for body in [
-        None,
-        Some(json!({ "redirectUrl": "https://app.example.com/authsignal" })),
-    ] {
-        let (status, _, reply) = prebuilt(body).await;
-        assert_eq!(status, StatusCode::OK, "{reply}");
+    let without = api.prebuilt_ui().await.ok();
+    let to_allowed = api.prebuilt_ui().body(json!({ "redirectUrl": allowed }));
+    for reply in [without, to_allowed.await.ok()] {
         let url = reply["prebuiltUiUrl"].as_str().unwrap();
         assert!(url.starts_with(&tenant.url("/prebuilt?token=")), "{url}");
     }
@@ -393,9 +236,12 @@ async fn the_prebuilt_ui_returns_only_to_allowed_addresses() {
         "javascript:alert(1)",
         "not a url",
     ] {
-        let (status, _, reply) = prebuilt(Some(json!({ "redirectUrl": stolen }))).await;
-        assert_error(status, &reply, StatusCode::BAD_REQUEST, "invalid_input");
-        assert_eq!(reply["field"], "redirectUrl", "{stolen}");
+        let reply = api
+            .prebuilt_ui()
+            .body(json!({ "redirectUrl": stolen }))
+            .await;
+        reply.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
+        assert_eq!(reply.body["field"], "redirectUrl", "{stolen}");
     }
 }
 
@@ -412,170 +258,93 @@ async fn every_kind_of_bad_token_is_refused_on_every_route() {
         (Method::POST, "/api/authenticators/prebuilt-ui".to_owned()),
     ];
     for (case, token) in forge::bad_tokens(&app, &demo).await {
+        let api = Api::with_token(&app, &token);
         for (method, path) in &routes {
-            let (status, headers, body) =
-                call(&app, method.clone(), path, Some(&token), None).await;
-            assert_error(status, &body, StatusCode::UNAUTHORIZED, "not_signed_in");
-            let challenge = headers[header::WWW_AUTHENTICATE].to_str().unwrap();
+            let reply = api.raw(method.clone(), path).await;
+            reply.assert_error(StatusCode::UNAUTHORIZED, "not_signed_in");
+            let challenge = reply.headers[header::WWW_AUTHENTICATE].to_str().unwrap();
             assert!(
                 challenge.starts_with(r#"Bearer error="invalid_token""#),
                 "{case}: {challenge}"
             );
         }
     }
-    let response = crate::support::client()
-        .get(app.url("/api/authenticators"))
-        .basic_auth("demo@example.com", Some("Demo-password-1"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        response.status(),
-        StatusCode::UNAUTHORIZED,
-        "another scheme"
-    );
+    let basic = client().get(app.url("/api/authenticators"));
+    let response = send(basic.basic_auth("demo@example.com", Some("Demo-password-1"))).await;
+    let refused = response.status();
+    assert_eq!(refused, StatusCode::UNAUTHORIZED, "another scheme");
 
     // Nothing reached Authsignal: the method is still there.
-    let (status, _, body) = call(&app, Method::GET, "/api/authenticators", Some(&demo), None).await;
-    assert_eq!(status, StatusCode::OK);
+    let body = Api::with_token(&app, &demo).list().await.ok();
     assert_eq!(body.as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn too_many_requests_are_refused_with_retry_after() {
     let (app, _tenant) = TestApp::spawn_with_tenant(&[]).await;
-    let user = sign_up(&app, "rest-limit").await;
+    let person = Person::signed_up(&app, "rest-limit").await;
+    let api = Api::of(&app, &person);
     let mut refused = None;
     for _ in 0..6 {
-        let (status, headers, body) = call(
-            &app,
-            Method::POST,
-            "/api/authenticators",
-            Some(&user.token),
-            None,
-        )
-        .await;
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            refused = Some((headers, body));
+        let reply = api.enroll().await;
+        if reply.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(reply);
             break;
         }
-        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     }
-    let (headers, body) = refused.expect("the sixth enrollment in a minute is refused");
-    assert_eq!(body["error"], "rate_limited");
-    let wait: u64 = headers[header::RETRY_AFTER]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let refused = refused.expect("the sixth enrollment in a minute is refused");
+    assert_eq!(refused.body["error"], "rate_limited");
+    let wait = retry_after(&refused.headers);
     assert!((1..=60).contains(&wait), "{wait}");
     // Reading is not limited, and other people are not affected.
-    let (status, _, _) = call(
-        &app,
-        Method::GET,
-        "/api/authenticators",
-        Some(&user.token),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let other = sign_up(&app, "rest-limit-other").await;
-    let (status, _, _) = call(
-        &app,
-        Method::POST,
-        "/api/authenticators",
-        Some(&other.token),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(api.list().await.status, StatusCode::OK);
+    let other = Person::signed_up(&app, "rest-limit-other").await;
+    assert_eq!(Api::of(&app, &other).enroll().await.status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn a_request_from_another_website_is_refused() {
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
-    let user = sign_up(&app, "rest-origin").await;
-    tenant.give_email(&user.sub, &user.email).await;
-    let id = tenant
-        .give_email(&user.sub, &new_email("rest-origin-second"))
-        .await;
-    let response = crate::support::client()
-        .delete(app.url(&format!("/api/authenticators/{id}")))
-        .bearer_auth(&user.token)
-        .header(header::ORIGIN, "https://evil.example")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let (_, _, list) = call(
-        &app,
-        Method::GET,
-        "/api/authenticators",
-        Some(&user.token),
-        None,
-    )
-    .await;
+    let person = Person::signed_up(&app, "rest-origin").with_email_methods(&tenant, 2);
+    let person = person.await;
+    let api = Api::of(&app, &person);
+    let id = &person.methods[1];
+    let cross_site = api.remove(id).header("origin", "https://evil.example");
+    assert_eq!(cross_site.response().await.status(), StatusCode::FORBIDDEN);
+    let list = api.list().await.body;
     assert_eq!(list.as_array().unwrap().len(), 2, "nothing was removed");
     // A native app sends no Origin at all.
-    let step_up = app.step_up_token(&user.token, &user.email).await;
-    let (status, _, body) = call_stepped_up(
-        &app,
-        Method::DELETE,
-        &format!("/api/authenticators/{id}"),
-        Some(&user.token),
-        Some(&step_up),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let step_up = app.step_up_token(&person.bearer, &person.email).await;
+    api.stepped_up(&step_up).remove(id).await.ok();
 }
 
 #[tokio::test]
 async fn authsignal_failures_are_upstream_errors_within_the_timeout() {
-    let (app, tenant) = TestApp::spawn_with_tenant(&[
+    let quick = [
         ("AUTHSIGNAL_TIMEOUT_MS", "500"),
         ("AUTHSIGNAL_RETRIES", "0"),
-    ])
-    .await;
-    let user = sign_up(&app, "rest-upstream").await;
-    let list = || {
-        call(
-            &app,
-            Method::GET,
-            "/api/authenticators",
-            Some(&user.token),
-            None,
-        )
-    };
-    for (fault, status, code) in [
-        (
-            json!({ "kind": "status", "status": 500 }),
-            StatusCode::BAD_GATEWAY,
-            "upstream_unavailable",
-        ),
-        (
-            json!({ "kind": "malformed_json" }),
-            StatusCode::BAD_GATEWAY,
-            "upstream_unavailable",
-        ),
-        (
-            json!({ "kind": "hang" }),
-            StatusCode::GATEWAY_TIMEOUT,
-            "upstream_timeout",
-        ),
-    ] {
-        tenant
-            .set_faults(json!([{ "path": "/v1/users/*", "fault": fault, "times": 1 }]))
-            .await;
+    ];
+    let (app, tenant) = TestApp::spawn_with_tenant(&quick).await;
+    let person = Person::signed_up(&app, "rest-upstream").await;
+    let api = Api::of(&app, &person);
+    for (fault, status, timed_out) in failures() {
+        let code = match timed_out {
+            true => "upstream_timeout",
+            false => "upstream_unavailable",
+        };
+        let rule = json!({ "path": "/v1/users/*", "fault": fault, "times": 1 });
+        tenant.set_faults(json!([rule])).await;
         let started = Instant::now();
-        let (got, _, body) = list().await;
-        assert_error(got, &body, status, code);
-        assert!(
-            started.elapsed() < Duration::from_secs(3),
-            "{fault}: bounded by the timeout"
+        api.list().await.assert_error(status, code);
+        let bounded = started.elapsed() < Duration::from_secs(3);
+        assert!(bounded, "{fault}: bounded by the timeout");
+        let again = api.list().await.status;
+        assert_eq!(
+            again,
+            StatusCode::OK,
+            "served again once Authsignal is back"
         );
-        let (got, _, _) = list().await;
-        assert_eq!(got, StatusCode::OK, "served again once Authsignal is back");
     }
 }
 
@@ -592,12 +361,6 @@ async fn authsignal_refusing_connections_is_an_upstream_error() {
     ])
     .await;
     let token = app.mint(json!({})).await;
-    let (status, _, body) =
-        call(&app, Method::GET, "/api/authenticators", Some(&token), None).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_GATEWAY,
-        "upstream_unavailable",
-    );
+    let reply = Api::with_token(&app, &token).list().await;
+    reply.assert_error(StatusCode::BAD_GATEWAY, "upstream_unavailable");
 }

@@ -4,7 +4,9 @@
 use crate::support::{
     TestApp,
     browser::{Browser, decrypt_cookie, encrypt_cookie, jwt_claims, location, new_email},
-    forge,
+    client, forge, now,
+    rest::Api,
+    send,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -15,13 +17,6 @@ const APP_CLIENTS: [&str; 2] = ["confidential", "public"];
 const ACCESS: &str = "session-access";
 const ID: &str = "session-id";
 const REFRESH: &str = "session-refresh";
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 /// Puts `token` in the access cookie, encrypted with the app's key as the app would.
 fn plant_access_token(app: &TestApp, browser: &mut Browser, token: &str) {
@@ -106,16 +101,8 @@ async fn signs_out_everywhere(app: TestApp) {
     let stolen = browser.clone();
     let access_token = cookie_token(&app, &browser, ACCESS);
     let user_info = |token: String| {
-        let url = app.cognito("/oauth2/userInfo");
-        async move {
-            crate::support::client()
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
+        let request = client().get(app.cognito("/oauth2/userInfo"));
+        async { send(request.bearer_auth(token)).await.status() }
     };
     assert_eq!(user_info(access_token.clone()).await, StatusCode::OK);
 
@@ -327,14 +314,7 @@ async fn rotated_keys_are_picked_up_and_old_tokens_keep_working() {
     let mut browser = Browser::signed_up(&app, &email).await;
     let old_kid = jwt_header_kid(&cookie_token(&app, &browser, ACCESS));
 
-    let rotated: Value = crate::support::client()
-        .post(app.cognito("/_local/rotate-keys"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rotated = app.rotate_keys().await;
     let new_kid = rotated["access_kid"].as_str().unwrap().to_owned();
     assert_ne!(new_kid, old_kid);
 
@@ -366,21 +346,12 @@ async fn random_key_ids_from_anyone_do_not_sign_out_a_session_under_a_rotated_ke
     let anonymous = || async {
         let kid = uuid::Uuid::new_v4().to_string();
         let header = URL_SAFE_NO_PAD.encode(json!({ "alg": "RS256", "kid": kid }).to_string());
-        let status = crate::support::client()
-            .get(app.url("/api/authenticators"))
-            .bearer_auth(format!("{header}.{rest}"))
-            .send()
-            .await
-            .unwrap()
-            .status();
+        let unknown = Api::with_token(&app, &format!("{header}.{rest}"));
+        let status = unknown.list().response().await.status();
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     };
     anonymous().await;
-    crate::support::client()
-        .post(app.cognito("/_local/rotate-keys"))
-        .send()
-        .await
-        .unwrap();
+    app.rotate_keys().await;
     anonymous().await;
     let fresh = app.mint(json!({ "email": email })).await;
     plant_access_token(&app, &mut browser, &fresh);
@@ -413,24 +384,12 @@ async fn with_the_jwks_endpoint_down_cached_keys_keep_working() {
         StatusCode::OK
     );
     assert_eq!(me(&app, &mut browser).await.0, StatusCode::OK);
-    assert_eq!(
-        crate::support::client()
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK,
-        "keys are loaded"
-    );
+    let ready = app.get("/readyz").await.status();
+    assert_eq!(ready, StatusCode::OK, "keys are loaded");
 
     // A token under a key the app has never seen cannot be checked while the JWKS is down:
     // that is Cognito being unavailable, not the user being signed out.
-    crate::support::client()
-        .post(app.cognito("/_local/rotate-keys"))
-        .send()
-        .await
-        .unwrap();
+    app.rotate_keys().await;
     let unseen = app.mint(json!({ "email": email })).await;
     plant_access_token(&app, &mut browser, &unseen);
     let (status, body) = me(&app, &mut browser).await;
@@ -450,11 +409,7 @@ async fn readiness_fails_while_the_keys_cannot_be_loaded() {
     let app = TestApp::spawn().await;
     app.cognito_fault("/us-east-1_LocalDev01/.well-known/jwks.json", 503)
         .await;
-    let response = crate::support::client()
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/readyz").await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["problems"][0]["reason"], "cognito_keys_unavailable");
@@ -476,11 +431,6 @@ async fn a_refresh_during_a_cognito_outage_keeps_the_session_for_later() {
         "not signed out by an outage"
     );
 
-    let cleared = crate::support::client()
-        .delete(app.cognito("/_local/faults"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(cleared.status(), StatusCode::NO_CONTENT);
+    app.clear_cognito_faults().await;
     assert_eq!(me(&app, &mut browser).await.0, StatusCode::OK);
 }

@@ -3,102 +3,55 @@
 //! off, and `/validate` refusing a token with a 4xx.
 
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::{
     TestApp,
-    authsignal::{LocalTenant, encode},
-    browser::{Browser, jwt_claims, new_email},
+    authsignal::LocalTenant,
+    browser::{Browser, new_email},
+    person::Person,
+    rest::{Api, Reply},
 };
-
-/// Someone signed up, and the access token their app holds.
-async fn person(app: &TestApp, label: &str) -> (String, String, String) {
-    let email = new_email(label);
-    Browser::signed_up(app, &email).await;
-    let token = app.mint(json!({ "email": email })).await;
-    let sub = jwt_claims(&token)["sub"].as_str().unwrap().to_owned();
-    (email, sub, token)
-}
-
-async fn api(app: &TestApp, method: Method, path: &str, token: &str) -> (StatusCode, Value) {
-    stepped_up(app, method, path, token, "").await
-}
-
-async fn stepped_up(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    step_up: &str,
-) -> (StatusCode, Value) {
-    let response = crate::support::client()
-        .request(method, app.url(path))
-        .bearer_auth(token)
-        .header("Step-Up-Token", step_up)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap())
-}
 
 /// Starts enrolling `email` through the Client API and leaves it waiting for its code.
 async fn abandon_enrollment(tenant: &LocalTenant, sub: &str, email: &str) {
-    let token = tenant
-        .track_token(sub, "addAuthenticator", Some("add:authenticators"))
-        .await;
-    tenant
-        .client_json(
-            &token,
-            Method::POST,
-            "/v1/client/user-authenticators/email-otp",
-            Some(json!({ "email": email })),
-        )
-        .await;
+    let token = tenant.adding(sub).await;
+    tenant.sdk(&token).add_email(email).await;
+}
+
+/// The removal was refused because the tenant does not allow it.
+fn assert_removal_disabled(reply: &Reply) {
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert_eq!(reply.body["error"], "removal_disabled");
 }
 
 #[tokio::test]
 async fn an_abandoned_enrollment_is_neither_shown_nor_counted() {
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
-    let (email, sub, token) = person(&app, "pending").await;
-    let only = tenant.give_email(&sub, &email).await;
-    abandon_enrollment(&tenant, &sub, &new_email("abandoned")).await;
-    let raw = tenant.client.get_authenticators(&sub).await.unwrap();
+    let person = Person::signed_up(&app, "pending")
+        .with_email_method(&tenant)
+        .await;
+    abandon_enrollment(&tenant, &person.sub, &new_email("abandoned")).await;
+    let raw = tenant.authenticators(&person.sub).await;
     assert_eq!(raw.len(), 2, "Authsignal lists the pending row");
 
-    let (status, listed) = api(&app, Method::GET, "/api/authenticators", &token).await;
-    assert_eq!(status, StatusCode::OK);
+    let api = Api::of(&app, &person);
+    let listed = api.list().await.ok();
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
-    let step_up = app.step_up_token(&token, &email).await;
-    let (status, body) = stepped_up(
-        &app,
-        Method::DELETE,
-        &format!("/api/authenticators/{}", encode(&only)),
-        &token,
-        &step_up,
-    )
-    .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert_eq!(body["error"], "last_authenticator");
+    let api = api.stepped_up(&app.step_up_token(&person.bearer, &person.email).await);
+    let reply = api.remove(&person.methods[0]).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
+    assert_eq!(reply.body["error"], "last_authenticator");
     let pending = raw.iter().find(|a| a.verified_at.is_none()).unwrap();
-    let (status, body) = stepped_up(
-        &app,
-        Method::DELETE,
-        &format!(
-            "/api/authenticators/{}",
-            encode(&pending.user_authenticator_id)
-        ),
-        &token,
-        &step_up,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let reply = api.remove(&pending.user_authenticator_id).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
 }
 
 #[tokio::test]
 async fn a_rule_that_blocks_or_holds_an_action_hands_out_no_token() {
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
-    let (_, _, token) = person(&app, "rules").await;
+    let person = Person::signed_up(&app, "rules").await;
+    let api = Api::of(&app, &person);
     for (action, state, path, code) in [
         (
             "addAuthenticator",
@@ -125,44 +78,33 @@ async fn a_rule_that_blocks_or_holds_an_action_hands_out_no_token() {
                 json!({ "rules": [{ "action": action, "state": state }] }),
             )
             .await;
-        let (status, body) = api(&app, Method::POST, path, &token).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{state}: {body}");
+        let reply = api.raw(Method::POST, path).await;
+        let body = &reply.body;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{state}: {body}");
         assert_eq!(body["error"], code, "{body}");
         assert!(body.get("authsignalToken").is_none() && body.get("prebuiltUiUrl").is_none());
         let message = body["message"].as_str().unwrap();
         assert!(message.contains("Nothing was changed."), "{message}");
     }
-    let response = crate::support::client()
-        .delete(tenant.url("/_local/rules"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 204);
-    let (status, body) = api(&app, Method::POST, "/api/authenticators", &token).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    tenant.clear("rules").await;
+    api.enroll().await.ok();
 }
 
 #[tokio::test]
 async fn a_tenant_that_forbids_deletion_is_named_not_called_unavailable() {
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
-    let (email, sub, token) = person(&app, "no-delete").await;
-    let first = tenant.give_email(&sub, &email).await;
-    tenant.give_email(&sub, &new_email("second")).await;
-    let path = format!("/api/authenticators/{}", encode(&first));
-    let step_up = app.step_up_token(&token, &email).await;
+    let person = Person::signed_up(&app, "no-delete").with_email_methods(&tenant, 2);
+    let person = person.stepped_up_over_rest().await;
+    let api = Api::of(&app, &person);
+    let first = &person.methods[0];
     tenant
         .configure(
             "tenant",
             json!({ "allowDeletingUserAuthenticators": false }),
         )
         .await;
-    let (status, body) = stepped_up(&app, Method::DELETE, &path, &token, &step_up).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert_eq!(body["error"], "removal_disabled");
-    assert_eq!(
-        tenant.client.get_authenticators(&sub).await.unwrap().len(),
-        2
-    );
+    assert_removal_disabled(&api.remove(first).await);
+    assert_eq!(tenant.authenticators(&person.sub).await.len(), 2);
 
     // Whatever refusal the real tenant uses: a 400 reads the same.
     tenant
@@ -174,12 +116,9 @@ async fn a_tenant_that_forbids_deletion_is_named_not_called_unavailable() {
             "fault": { "kind": "status", "status": 400 } }]),
         )
         .await;
-    let (status, body) = stepped_up(&app, Method::DELETE, &path, &token, &step_up).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert_eq!(body["error"], "removal_disabled");
+    assert_removal_disabled(&api.remove(first).await);
     tenant.set_faults(json!([])).await;
-    let (status, body) = stepped_up(&app, Method::DELETE, &path, &token, &step_up).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    api.remove(first).await.ok();
 }
 
 #[tokio::test]

@@ -67,6 +67,29 @@ impl Browser {
         self.send(request).await
     }
 
+    /// The server function `name` called as the page calls it: its status and JSON.
+    pub async fn function(
+        &mut self,
+        app: &TestApp,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let response = self
+            .call_with(&app.url(&format!("/api/{name}")), form)
+            .await;
+        (response.status(), response.json().await.unwrap())
+    }
+
+    /// The JSON a server function answers with, called as the page calls it.
+    pub async fn call_json<T: serde::de::DeserializeOwned>(&mut self, url: &str) -> T {
+        self.call(url).await.json().await.unwrap()
+    }
+
+    /// The text of the page at `url`.
+    pub async fn get_text(&mut self, url: &str) -> String {
+        self.get(url).await.text().await.unwrap()
+    }
+
     /// Sends a request built elsewhere (odd headers, other origins) with this browser's cookies.
     pub async fn send_raw(&mut self, request: reqwest::RequestBuilder) -> Response {
         self.send(request).await
@@ -120,12 +143,7 @@ impl Browser {
     /// Steps up on the page with the email method `address`, as the page's dialog does: the
     /// step-up cookie is set afterwards.
     pub async fn step_up(&mut self, app: &TestApp, address: &str) {
-        let ticket: Value = self
-            .call(&app.url("/api/start_step_up"))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let ticket: Value = self.call_json(&app.url("/api/start_step_up")).await;
         let token = ticket["token"]
             .as_str()
             .unwrap_or_else(|| panic!("no ticket: {ticket}"));
@@ -158,38 +176,25 @@ impl Browser {
 
     /// Signs in with the password on the hosted page; returns the app's callback URL.
     pub async fn sign_in(&mut self, login_url: &str, email: &str) -> String {
-        let response = self
-            .post_form(login_url, &[("username", email), ("password", PASSWORD)])
-            .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::FOUND,
-            "{}",
-            response.text().await.unwrap()
-        );
-        location(&response)
+        self.log_in(login_url, email, PASSWORD).await
     }
 
     /// Signs up on the hosted page; returns the app's callback URL it redirects to.
     pub async fn sign_up(&mut self, login_url: &str, email: &str) -> String {
         let sign_up = login_url.replacen("/login?", "/signup?", 1);
-        let response = self
-            .post_form(&sign_up, &[("email", email), ("password", PASSWORD)])
-            .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::FOUND,
-            "{}",
-            response.text().await.unwrap()
-        );
-        location(&response)
+        self.redirected(&sign_up, &[("email", email), ("password", PASSWORD)])
+            .await
     }
 
     /// Signs in on the hosted page; returns the app's callback URL it redirects to.
     pub async fn log_in(&mut self, login_url: &str, email: &str, password: &str) -> String {
-        let response = self
-            .post_form(login_url, &[("username", email), ("password", password)])
-            .await;
+        self.redirected(login_url, &[("username", email), ("password", password)])
+            .await
+    }
+
+    /// Where a hosted page's form sends the browser once it is accepted.
+    async fn redirected(&mut self, url: &str, form: &[(&str, &str)]) -> String {
+        let response = self.post_form(url, form).await;
         assert_eq!(
             response.status(),
             StatusCode::FOUND,

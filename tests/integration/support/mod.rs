@@ -5,7 +5,10 @@ pub mod authsignal;
 pub mod browser;
 pub mod forge;
 pub mod instances;
+pub mod person;
+pub mod prebuilt;
 pub mod redis;
+pub mod rest;
 pub mod smtp;
 pub mod webauthn;
 
@@ -19,8 +22,15 @@ use account_security::{
 use axum_extra::extract::cookie::Key;
 use base64::{Engine, engine::general_purpose::STANDARD};
 use leptos::config::LeptosOptions;
+use reqwest::{IntoUrl, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
+
+/// The time now, in seconds since the epoch, as tokens carry it.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
 
 /// A loopback port nothing listens on right now.
 pub fn free_port() -> u16 {
@@ -126,17 +136,17 @@ impl TestApp {
             }
             None => request["claims"] = json!({ "client_id": client_id }),
         }
-        let response = client()
-            .post(self.cognito("/_local/mint"))
-            .json(&request)
-            .send()
-            .await
-            .unwrap();
+        let response = send(client().post(self.cognito("/_local/mint")).json(&request)).await;
         assert_eq!(response.status(), 200);
         response.json::<Value>().await.unwrap()["token"]
             .as_str()
             .unwrap()
             .to_owned()
+    }
+
+    /// `path` on the app, fetched without a session.
+    pub async fn get(&self, path: &str) -> Response {
+        get(self.url(path)).await
     }
 
     /// A URL on the Authsignal the app talks to (its own local one, or a test's tenant).
@@ -153,23 +163,8 @@ impl TestApp {
     /// `address`, through the Client API as the Web SDK does; returns the token the verify
     /// answered with.
     pub async fn pass_challenge(&self, token: &str, address: &str) -> String {
-        let base = self
-            .state
-            .authsignal
-            .client_api_url()
-            .as_str()
-            .trim_end_matches('/')
-            .to_owned();
-        let http = client();
-        let authenticators: Vec<Value> = http
-            .get(format!("{base}/client/user-authenticators"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let sdk = authsignal::Sdk::new(self.state.authsignal.client_api_url().as_str(), token);
+        let authenticators = sdk.authenticators().await;
         let masked = format!("{}***@", &address[..1]);
         let domain = address.split_once('@').unwrap().1;
         let method = authenticators
@@ -180,32 +175,11 @@ impl TestApp {
                     .is_some_and(|email| email.starts_with(&masked) && email.ends_with(domain))
             })
             .unwrap_or_else(|| panic!("no email method {address} in {authenticators:?}"));
-        let challenge = http
-            .post(format!("{base}/client/challenge/email-otp"))
-            .bearer_auth(token)
-            .json(&json!({ "userAuthenticatorId": method["userAuthenticatorId"] }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            challenge.status(),
-            200,
-            "{}",
-            challenge.text().await.unwrap()
-        );
-        let code = authsignal::outbox_codes(&http, &self.authsignal("/_local/outbox"), address)
-            .await
-            .remove(0);
-        let verified: Value = http
-            .post(format!("{base}/client/verify/email-otp"))
-            .bearer_auth(token)
-            .json(&json!({ "verificationCode": code }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        sdk.challenge_method("email-otp", &method["userAuthenticatorId"])
+            .await;
+        let outbox = self.authsignal("/_local/outbox");
+        let code = authsignal::outbox_codes(&client(), &outbox, address).await;
+        let verified = sdk.verify("email-otp", &code[0]).await;
         assert_eq!(verified["isVerified"], true, "{verified}");
         verified["accessToken"].as_str().unwrap().to_owned()
     }
@@ -213,30 +187,13 @@ impl TestApp {
     /// A step-up through the REST API with the email method `address`, for the person whose
     /// access token is `bearer`: the `Step-Up-Token` to send.
     pub async fn step_up_token(&self, bearer: &str, address: &str) -> String {
-        let http = client();
-        let started: Value = http
-            .post(self.url("/api/step-up"))
-            .bearer_auth(bearer)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let api = rest::Api::with_token(self, bearer);
+        let started = api.start_step_up().await.body;
         let token = started["authsignalToken"]
             .as_str()
             .unwrap_or_else(|| panic!("no token: {started}"));
         let passed = self.pass_challenge(token, address).await;
-        let completed: Value = http
-            .post(self.url("/api/step-up/complete"))
-            .bearer_auth(bearer)
-            .json(&json!({ "token": passed }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let completed = api.complete_step_up(&passed).await.body;
         completed["stepUpToken"]
             .as_str()
             .unwrap_or_else(|| panic!("not completed: {completed}"))
@@ -247,23 +204,25 @@ impl TestApp {
     pub async fn cognito_fault(&self, path: &str, status: u16) {
         let rules =
             json!({ "rules": [{ "path": path, "fault": { "kind": "status", "status": status } }] });
-        let response = client()
-            .post(self.cognito("/_local/faults"))
-            .json(&rules)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 204);
+        let faults = client().post(self.cognito("/_local/faults")).json(&rules);
+        assert_eq!(send(faults).await.status(), 204);
+    }
+
+    /// Ends the local Cognito's faults (`/_local/faults`).
+    pub async fn clear_cognito_faults(&self) {
+        let cleared = send(client().delete(self.cognito("/_local/faults"))).await;
+        assert_eq!(cleared.status(), 204);
+    }
+
+    /// Makes the local Cognito sign with a new key (`/_local/rotate-keys`); returns its answer.
+    pub async fn rotate_keys(&self) -> Value {
+        json_of(client().post(self.cognito("/_local/rotate-keys"))).await
     }
 }
 
 /// The sign-in redirect names managed login's domain: that is where the local Cognito listens.
 async fn discover_cognito(base_url: &str) -> String {
-    let response = client()
-        .get(format!("{base_url}/auth/sign-in"))
-        .send()
-        .await
-        .unwrap();
+    let response = get(format!("{base_url}/auth/sign-in")).await;
     let location = response.headers()[reqwest::header::LOCATION]
         .to_str()
         .unwrap();
@@ -286,4 +245,25 @@ pub fn local_cognito(lifetimes: TokenLifetimes) -> LocalCognitoSettings {
 /// A client that does not follow redirects, so tests can see them.
 pub fn client() -> reqwest::Client {
     server::http_client::builder().build().unwrap()
+}
+
+/// Sends a request built on [`client`].
+pub async fn send(request: RequestBuilder) -> Response {
+    request.send().await.unwrap()
+}
+
+/// `url`, fetched with [`client`].
+pub async fn get(url: impl IntoUrl) -> Response {
+    send(client().get(url)).await
+}
+
+/// The JSON a request is answered with.
+pub async fn json_of<T: DeserializeOwned>(request: RequestBuilder) -> T {
+    send(request).await.json().await.unwrap()
+}
+
+/// The seconds a `Retry-After` header asks to wait.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> u64 {
+    let value = headers[reqwest::header::RETRY_AFTER].to_str().unwrap();
+    value.parse().unwrap()
 }
