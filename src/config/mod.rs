@@ -391,7 +391,14 @@ fn read_mail(vars: &mut Vars, public_url: Option<&Url>) -> Option<MailSettings> 
             ("smtp", Some(host)) if !host.is_empty() => {
                 // Credentials and notices in clear, or TLS that anyone on the path can strip,
                 // only to a server on this machine.
-                if tls.as_deref() == Some("required") || is_loopback(&url) {
+                // `smtp` is not a special scheme: its host is opaque text, never an IP address.
+                let on_this_machine = host == "localhost"
+                    || host
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback());
+                if tls.as_deref() == Some("required") || on_this_machine {
                     Ok(Secret::new(value.to_owned()))
                 } else {
                     Err("a mail server that is not on this machine needs TLS: smtps://host:465, or smtp://host:587?tls=required (STARTTLS)".to_owned())

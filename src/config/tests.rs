@@ -304,3 +304,60 @@ fn blank_values_mean_unset() {
     let config = config(&[("LOG_FORMAT", "  ")]).unwrap();
     assert_eq!(config.log_format, LogFormat::Text);
 }
+
+#[test]
+fn mail_to_another_machine_needs_tls() {
+    for bad in [
+        "smtp://AKIA:secret@email-smtp.eu-west-1.amazonaws.com:587",
+        "smtp://AKIA:secret@email-smtp.eu-west-1.amazonaws.com:587?tls=opportunistic",
+        "smtp://mail.example.com:25?tls=none",
+    ] {
+        let errors = config(&[("SMTP_URL", bad)]).unwrap_err();
+        assert_eq!(errors.variables(), ["SMTP_URL"], "{bad}");
+        assert!(errors.to_string().contains("needs TLS"), "{errors}");
+        assert!(!errors.to_string().contains("secret"), "{errors}");
+    }
+    for good in [
+        "smtps://AKIA:secret@email-smtp.eu-west-1.amazonaws.com:465",
+        "smtp://AKIA:secret@email-smtp.eu-west-1.amazonaws.com:587?tls=required",
+        "smtp://127.0.0.1:3025",
+        "smtp://localhost:2525",
+    ] {
+        assert!(config(&[("SMTP_URL", good)]).is_ok(), "{good}");
+    }
+}
+
+#[test]
+fn lambda_needs_redis() {
+    let mut lambda = remote();
+    lambda.push(("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"));
+    let errors = config(&lambda).unwrap_err();
+    assert_eq!(errors.variables(), ["REDIS_URL"]);
+    assert!(errors.to_string().contains("Lambda"), "{errors}");
+    lambda.push(("REDIS_URL", "rediss://cache.example.com:6379"));
+    let config = config(&lambda).unwrap();
+    assert!(config.on_lambda);
+    assert!(!self::config(&remote()).unwrap().on_lambda);
+}
+
+#[test]
+fn text_messages_and_cloudfront_are_set_as_documented() {
+    let config = config(&[
+        ("SMS_ALLOWED_COUNTRIES", "+64, 61,+1"),
+        ("SMS_PER_COUNTRY_PER_HOUR", "50"),
+        ("CLOUDFRONT_ORIGIN_SECRET", "0123456789abcdef0123"),
+    ])
+    .unwrap();
+    assert_eq!(config.limits.sms_allowed_countries, ["+64", "+61", "+1"]);
+    assert_eq!(config.limits.sms_per_country_per_hour, 50);
+    assert!(config.limits.cloudfront_origin_secret.is_some());
+    for (variable, bad) in [
+        ("SMS_ALLOWED_COUNTRIES", "+064"),
+        ("SMS_ALLOWED_COUNTRIES", "NZ"),
+        ("SMS_PER_COUNTRY_PER_HOUR", "0"),
+        ("CLOUDFRONT_ORIGIN_SECRET", "short"),
+    ] {
+        let errors = self::config(&[(variable, bad)]).unwrap_err();
+        assert_eq!(errors.variables(), [variable], "{bad}");
+    }
+}

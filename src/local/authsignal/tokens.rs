@@ -136,6 +136,7 @@ mod tests {
             verification_method: None,
             verified_by_authenticator_id: None,
             scope: DEFAULT_SCOPE.into(),
+            verification_methods: None,
             redirect_url: None,
             redirect_to_settings: false,
             ip_address: None,

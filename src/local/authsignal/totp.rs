@@ -195,14 +195,14 @@ mod tests {
 
     #[test]
     fn a_code_counts_within_one_step_and_only_once() {
-        let totp = totp(Secret::from(*b"12345678901234567890"), "jane").unwrap();
+        let totp = totp(Secret::from(*b"12345678901234567890"), "jane", 6, 30).unwrap();
         let now = OffsetDateTime::from_unix_timestamp(1_000_000_020).unwrap();
         let mut app = StoredAuthenticator {
             otp_uri: Some(totp.to_url().unwrap()),
             ..StoredAuthenticator::new(VerificationMethod::AuthenticatorApp, now)
         };
         let at = |seconds: u64| totp.generate(seconds).to_string();
-        let current = 1_000_000_020 / STEP_SECS;
+        let current = 1_000_000_020 / 30;
         assert_eq!(accepted_step(&app, &at(1_000_000_020), now), Some(current));
         assert_eq!(
             accepted_step(&app, &at(1_000_000_020 - 30), now),

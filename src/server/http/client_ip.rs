@@ -73,6 +73,8 @@ mod tests {
     fn settings(trust_forwarded_for: bool, cloudfront: bool) -> LimitSettings {
         LimitSettings {
             per_ip_per_minute: NonZeroU32::new(60).unwrap(),
+            sms_allowed_countries: Vec::new(),
+            sms_per_country_per_hour: 200,
             trust_forwarded_for,
             cloudfront_origin_secret: cloudfront.then(|| Secret::new(SECRET.to_owned())),
         }

@@ -164,10 +164,12 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                         VerificationMethod::AuthenticatorApp => {
                             "Enter the 6-digit code your authenticator app shows now.".to_owned()
                         }
-                        _ => format!(
-                            "We sent a 6-digit code to {}. It works for 10 minutes.",
-                            target.masked_identifier.clone().unwrap_or_default()
-                        ),
+                        _ => match &target.masked_identifier {
+                            Some(address) => format!(
+                                "We sent a 6-digit code to {address}. It works for 10 minutes."
+                            ),
+                            None => "We sent a 6-digit code by text message to your number. It works for 10 minutes.".to_owned(),
+                        },
                     });
                     code.set(String::new());
                     stage.set(Stage::Code { target, api });
@@ -457,20 +459,33 @@ fn SignInAgain(cancel: impl Fn(leptos::ev::MouseEvent) + 'static) -> impl IntoVi
 }
 
 /// What the dialog offers, fastest first: a passkey (when this browser can use one), an app,
-/// then each address in the list's order. A passkey or an app is offered once however many
-/// the person has: the browser or the app decides which one answers.
+/// then each email address in the list's order, then text messages. A passkey or an app is
+/// offered once however many the person has: the browser or the app decides which one answers.
+/// Text messages are offered once too, named by the number only when there is one: Authsignal's
+/// text-message challenge takes no authenticator id (DOCS start-sms-challenge), so which of
+/// several numbers gets the code is not the page's to promise.
 fn choices(methods: Vec<AuthenticatorView>, passkeys_work: bool) -> Vec<AuthenticatorView> {
     let rank = |method: VerificationMethod| match method {
         VerificationMethod::Passkey => 0,
         VerificationMethod::AuthenticatorApp => 1,
+        VerificationMethod::Sms => 3,
         _ => 2,
     };
+    let numbers = methods
+        .iter()
+        .filter(|method| method.method == VerificationMethod::Sms)
+        .count();
     let mut offered: Vec<AuthenticatorView> = Vec::new();
-    for method in methods {
+    for mut method in methods {
         let once = matches!(
             method.method,
-            VerificationMethod::Passkey | VerificationMethod::AuthenticatorApp
+            VerificationMethod::Passkey
+                | VerificationMethod::AuthenticatorApp
+                | VerificationMethod::Sms
         );
+        if method.method == VerificationMethod::Sms && numbers > 1 {
+            method.masked_identifier = None;
+        }
         let usable = method.method.can_step_up()
             && (method.method != VerificationMethod::Passkey || passkeys_work);
         if usable && !(once && offered.iter().any(|other| other.method == method.method)) {
@@ -529,5 +544,59 @@ async fn finish(
     match completed {
         Ok(window) => step_up.granted(window.remaining_secs.unwrap_or(0)),
         Err(refused) => error.set(Some(refused.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::When;
+
+    fn method(id: &str, method: VerificationMethod, identifier: &str) -> AuthenticatorView {
+        let when = When {
+            iso: String::new(),
+            relative: String::new(),
+            exact: String::new(),
+        };
+        AuthenticatorView {
+            id: id.to_owned(),
+            method,
+            label: method.label().to_owned(),
+            masked_identifier: Some(identifier.to_owned()),
+            added: when,
+            last_used: None,
+            is_fallback: method.is_fallback(),
+        }
+    }
+
+    #[test]
+    fn text_messages_are_one_choice_named_by_the_number_only_when_there_is_one() {
+        let one = choices(
+            vec![
+                method("s1", VerificationMethod::Sms, "+64 •• ••• 4321"),
+                method("e1", VerificationMethod::EmailOtp, "j•••@example.com"),
+            ],
+            true,
+        );
+        let names: Vec<_> = one.iter().map(|m| m.masked_identifier.clone()).collect();
+        assert_eq!(
+            names,
+            [
+                Some("j•••@example.com".to_owned()),
+                Some("+64 •• ••• 4321".to_owned())
+            ]
+        );
+        let two = choices(
+            vec![
+                method("s1", VerificationMethod::Sms, "+64 •• ••• 4321"),
+                method("s2", VerificationMethod::Sms, "+61 •• ••• 9876"),
+                method("e1", VerificationMethod::EmailOtp, "j•••@example.com"),
+                method("e2", VerificationMethod::EmailOtp, "k•••@example.com"),
+            ],
+            true,
+        );
+        let ids: Vec<_> = two.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["e1", "e2", "s1"]);
+        assert_eq!(two[2].masked_identifier, None);
     }
 }
