@@ -307,6 +307,14 @@ async fn set_up() -> Result<(ClientApi, TotpSetup), FlowError> {
     Ok((api, setup))
 }
 
+/// "6-digit code from the app (a new one every 30 seconds)", as the app's setup says.
+fn app_code_label(codes: TotpParameters) -> String {
+    format!(
+        "{}-digit code from the app (a new one every {} seconds)",
+        codes.digits, codes.period_secs
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,12 +326,4 @@ mod tests {
         assert_eq!(in_groups("JBSW Y3DP===="), "JBSW Y3DP");
         assert_eq!(in_groups(""), "");
     }
-}
-
-/// "6-digit code from the app (a new one every 30 seconds)", as the app's setup says.
-fn app_code_label(codes: TotpParameters) -> String {
-    format!(
-        "{}-digit code from the app (a new one every {} seconds)",
-        codes.digits, codes.period_secs
-    )
 }
