@@ -4,18 +4,30 @@
 use crate::support::{
     TestApp,
     browser::{Browser, decrypt_cookie, encrypt_cookie, location, new_email},
+    client, send,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// Follows the callback's redirect and checks the signed-out page it leads to.
+/// Each reason a sign-in fails for, and the heading of the signed-out page that says so.
+const HEADINGS: [(&str, &str); 6] = [
+    ("cancelled", "Sign-in was cancelled"),
+    ("expired", "Sign-in took too long"),
+    ("state-mismatch", "Sign-in could not be completed"),
+    ("failed", "Sign-in could not be completed"),
+    ("code-rejected", "This sign-in has expired"),
+    ("unavailable", "The sign-in service is not available"),
+];
+
+/// Follows the callback's redirect and checks the signed-out page it leads to, which gives
+/// `reason`.
 async fn assert_signed_out_page(
     app: &TestApp,
     browser: &mut Browser,
     callback: &str,
     reason: &str,
-    heading: &str,
 ) {
+    let (_, heading) = HEADINGS.iter().find(|(r, _)| *r == reason).unwrap();
     let response = browser.get(callback).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "{callback}");
     assert_eq!(
@@ -40,10 +52,12 @@ async fn assert_signed_out_page(
     assert_eq!(security.status(), StatusCode::SEE_OTHER, "still signed out");
 }
 
-/// A sign-in taken up to the callback, not yet followed.
-async fn pending_callback(app: &TestApp, browser: &mut Browser) -> String {
-    let login = browser.open_sign_in(app, "/auth/sign-in").await;
-    browser.sign_up(&login, &new_email("callback")).await
+/// An app, and a browser with a sign-in taken up to the callback, not yet followed.
+async fn pending_callback() -> (TestApp, Browser, String) {
+    let app = TestApp::spawn().await;
+    let (mut browser, login) = Browser::at_sign_in(&app).await;
+    let callback = browser.sign_up(&login, &new_email("callback")).await;
+    (app, browser, callback)
 }
 
 fn with_param(url: &str, name: &str, value: Option<&str>) -> String {
@@ -77,40 +91,24 @@ fn state_of(url: &str) -> String {
 
 #[tokio::test]
 async fn the_hosted_page_reports_access_denied() {
-    let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let callback = pending_callback(&app, &mut browser).await;
+    let (app, mut browser, callback) = pending_callback().await;
     let state = state_of(&callback);
     let denied = app.url(&format!(
         "/auth/callback?error=access_denied&error_description=User+cancelled&state={state}"
     ));
-    assert_signed_out_page(
-        &app,
-        &mut browser,
-        &denied,
-        "cancelled",
-        "Sign-in was cancelled",
-    )
-    .await;
+    assert_signed_out_page(&app, &mut browser, &denied, "cancelled").await;
 }
 
 #[tokio::test]
 async fn the_hosted_page_reports_another_error() {
-    let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let callback = pending_callback(&app, &mut browser).await;
+    let (app, mut browser, callback) = pending_callback().await;
     let error = app.url(&format!(
         "/auth/callback?error=server_error&error_description=%3Cscript%3E&state={}",
         state_of(&callback)
     ));
     let response = browser.get(&error).await;
     assert_eq!(location(&response), app.url("/signed-out?reason=failed"));
-    let html = browser
-        .get(&location(&response))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = browser.get_text(&location(&response)).await;
     assert!(
         !html.contains("<script>"),
         "outside text is never shown: {html}"
@@ -120,129 +118,60 @@ async fn the_hosted_page_reports_another_error() {
 
 #[tokio::test]
 async fn no_sign_in_pending_in_this_browser() {
-    let app = TestApp::spawn().await;
-    let mut started_here = Browser::new();
-    let callback = pending_callback(&app, &mut started_here).await;
+    let (app, _started_here, callback) = pending_callback().await;
     let mut elsewhere = Browser::new();
-    assert_signed_out_page(
-        &app,
-        &mut elsewhere,
-        &callback,
-        "expired",
-        "Sign-in took too long",
-    )
-    .await;
+    assert_signed_out_page(&app, &mut elsewhere, &callback, "expired").await;
 }
 
 #[tokio::test]
 async fn a_flow_cookie_that_does_not_decrypt() {
-    let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let callback = pending_callback(&app, &mut browser).await;
+    let (app, mut browser, callback) = pending_callback().await;
     browser.set_cookie("sign-in-flow", "forged");
-    assert_signed_out_page(
-        &app,
-        &mut browser,
-        &callback,
-        "expired",
-        "Sign-in took too long",
-    )
-    .await;
+    assert_signed_out_page(&app, &mut browser, &callback, "expired").await;
 }
 
 #[tokio::test]
 async fn a_state_that_is_not_this_browsers() {
-    let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let callback = pending_callback(&app, &mut browser).await;
+    let (app, mut browser, callback) = pending_callback().await;
     let forged = with_param(&callback, "state", Some("attacker-state"));
-    assert_signed_out_page(
-        &app,
-        &mut browser,
-        &forged,
-        "state-mismatch",
-        "Sign-in could not be completed",
-    )
-    .await;
+    assert_signed_out_page(&app, &mut browser, &forged, "state-mismatch").await;
 }
 
 #[tokio::test]
 async fn a_missing_state() {
-    let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let callback = pending_callback(&app, &mut browser).await;
+    let (app, mut browser, callback) = pending_callback().await;
     let stripped = with_param(&callback, "state", None);
-    assert_signed_out_page(
-        &app,
-        &mut browser,
-        &stripped,
-        "state-mismatch",
-        "Sign-in could not be completed",
-    )
-    .await;
+    assert_signed_out_page(&app, &mut browser, &stripped, "state-mismatch").await;
 }
 
 #[tokio::test]
 async fn a_missing_code() {
-    let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let callback = pending_callback(&app, &mut browser).await;
+    let (app, mut browser, callback) = pending_callback().await;
     let stripped = with_param(&callback, "code", None);
-    assert_signed_out_page(
-        &app,
-        &mut browser,
-        &stripped,
-        "failed",
-        "Sign-in could not be completed",
-    )
-    .await;
+    assert_signed_out_page(&app, &mut browser, &stripped, "failed").await;
 }
 
 #[tokio::test]
 async fn a_code_used_twice() {
-    let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let callback = pending_callback(&app, &mut browser).await;
+    let (app, mut browser, callback) = pending_callback().await;
     let mut replay = browser.clone();
     let first = browser.get(&callback).await;
     assert_eq!(location(&first), app.url("/security"));
-    assert_signed_out_page(
-        &app,
-        &mut replay,
-        &callback,
-        "code-rejected",
-        "This sign-in has expired",
-    )
-    .await;
+    assert_signed_out_page(&app, &mut replay, &callback, "code-rejected").await;
 }
 
 #[tokio::test]
 async fn a_code_older_than_five_minutes() {
-    let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let callback = pending_callback(&app, &mut browser).await;
-    let advanced = crate::support::client()
-        .post(app.cognito("/_local/clock"))
-        .json(&json!({ "advance_secs": 301 }))
-        .send()
-        .await
-        .unwrap();
+    let (app, mut browser, callback) = pending_callback().await;
+    let clock = client().post(app.cognito("/_local/clock"));
+    let advanced = send(clock.json(&json!({ "advance_secs": 301 }))).await;
     assert_eq!(advanced.status(), StatusCode::NO_CONTENT);
-    assert_signed_out_page(
-        &app,
-        &mut browser,
-        &callback,
-        "code-rejected",
-        "This sign-in has expired",
-    )
-    .await;
+    assert_signed_out_page(&app, &mut browser, &callback, "code-rejected").await;
 }
 
 #[tokio::test]
 async fn a_wrong_pkce_verifier() {
-    let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let callback = pending_callback(&app, &mut browser).await;
+    let (app, mut browser, callback) = pending_callback().await;
     let key = app.session_key();
     let flow = decrypt_cookie(
         &key,
@@ -256,30 +185,14 @@ async fn a_wrong_pkce_verifier() {
         "sign-in-flow",
         &encrypt_cookie(&key, "sign-in-flow", &flow.to_string()),
     );
-    assert_signed_out_page(
-        &app,
-        &mut browser,
-        &callback,
-        "code-rejected",
-        "This sign-in has expired",
-    )
-    .await;
+    assert_signed_out_page(&app, &mut browser, &callback, "code-rejected").await;
 }
 
 #[tokio::test]
 async fn cognito_down_at_the_token_endpoint() {
-    let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let callback = pending_callback(&app, &mut browser).await;
+    let (app, mut browser, callback) = pending_callback().await;
     app.cognito_fault("/oauth2/token", 503).await;
-    assert_signed_out_page(
-        &app,
-        &mut browser,
-        &callback,
-        "unavailable",
-        "The sign-in service is not available",
-    )
-    .await;
+    assert_signed_out_page(&app, &mut browser, &callback, "unavailable").await;
 }
 
 #[tokio::test]

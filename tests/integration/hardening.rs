@@ -12,7 +12,7 @@ use std::{
 
 use crate::support::{
     TestApp,
-    authsignal::{LocalTenant, failures},
+    authsignal::{LocalTenant, failures, giving_up_after},
     browser::{Browser, new_email, origin_of},
     client,
     person::Person,
@@ -343,11 +343,7 @@ async fn bad_server_function_input_is_a_400_naming_the_field() {
 
 #[tokio::test]
 async fn authsignal_failing_is_an_upstream_error_and_others_are_still_served() {
-    let second = [
-        ("AUTHSIGNAL_TIMEOUT_MS", "1000"),
-        ("AUTHSIGNAL_RETRIES", "0"),
-    ];
-    let (app, tenant) = TestApp::spawn_with_tenant(&second).await;
+    let (app, tenant) = TestApp::spawn_with_tenant(&giving_up_after("1000")).await;
     let mut person = person_with_two_methods(&app, &tenant, "upstream").await;
     let mut other = person_with_two_methods(&app, &tenant, "upstream-other").await;
     let list = app.url("/api/list_authenticators");

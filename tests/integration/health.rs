@@ -14,11 +14,7 @@ async fn liveness_and_readiness_answer() {
 #[tokio::test]
 async fn pages_are_served_with_the_hydration_scripts() {
     let app = TestApp::spawn().await;
-    let page = crate::support::client()
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap();
+    let page = app.get("/").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("<h1>Account security</h1>"), "{html}");

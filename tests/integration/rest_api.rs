@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::{
     TestApp,
-    authsignal::failures,
+    authsignal::{failures, giving_up_after},
     browser::{Browser, jwt_claims, new_email},
     client, forge,
     person::Person,
@@ -30,6 +30,13 @@ fn operations(document: &Value) -> Vec<(String, String)> {
         .collect();
     operations.sort();
     operations
+}
+
+/// The `field` of each authenticator in a list.
+fn each<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    let list = list.as_array().unwrap().iter();
+    list.map(|authenticator| authenticator[field].as_str().unwrap())
+        .collect()
 }
 
 #[tokio::test]
@@ -135,12 +142,7 @@ async fn the_enrollment_token_lets_the_app_add_a_method_through_the_client_api()
     assert_eq!(verified["isVerified"], true, "{verified}");
 
     let list = api.list().await.body;
-    let emails: Vec<&str> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|authenticator| authenticator["email"].as_str().unwrap())
-        .collect();
+    let emails = each(&list, "email");
     assert_eq!(emails, [person.email.as_str(), second.as_str()]);
 }
 
@@ -200,12 +202,7 @@ async fn removal_applies_the_ownership_and_lock_out_guards() {
     reply.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
     assert_eq!(reply.body["field"], "acceptsNoFallback");
     let body = api.remove(first).accepting_no_fallback().await.ok();
-    let remaining: Vec<&str> = body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|authenticator| authenticator["userAuthenticatorId"].as_str().unwrap())
-        .collect();
+    let remaining = each(&body, "userAuthenticatorId");
     assert_eq!(
         remaining,
         [passkey["userAuthenticatorId"].as_str().unwrap()]
@@ -248,16 +245,15 @@ async fn the_prebuilt_ui_returns_only_to_allowed_addresses() {
 #[tokio::test]
 async fn every_kind_of_bad_token_is_refused_on_every_route() {
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
-    let demo = app.mint(json!({})).await;
-    let demo_sub = jwt_claims(&demo)["sub"].as_str().unwrap().to_owned();
-    let id = tenant.give_email(&demo_sub, "demo@example.com").await;
+    let demo = Person::demo(&app).with_email_method(&tenant).await;
+    let id = &demo.methods[0];
     let routes = [
         (Method::GET, "/api/authenticators".to_owned()),
         (Method::POST, "/api/authenticators".to_owned()),
         (Method::DELETE, format!("/api/authenticators/{id}")),
         (Method::POST, "/api/authenticators/prebuilt-ui".to_owned()),
     ];
-    for (case, token) in forge::bad_tokens(&app, &demo).await {
+    for (case, token) in forge::bad_tokens(&app, &demo.bearer).await {
         let api = Api::with_token(&app, &token);
         for (method, path) in &routes {
             let reply = api.raw(method.clone(), path).await;
@@ -275,7 +271,7 @@ async fn every_kind_of_bad_token_is_refused_on_every_route() {
     assert_eq!(refused, StatusCode::UNAUTHORIZED, "another scheme");
 
     // Nothing reached Authsignal: the method is still there.
-    let body = Api::with_token(&app, &demo).list().await.ok();
+    let body = Api::of(&app, &demo).list().await.ok();
     assert_eq!(body.as_array().unwrap().len(), 1);
 }
 
@@ -321,11 +317,7 @@ async fn a_request_from_another_website_is_refused() {
 
 #[tokio::test]
 async fn authsignal_failures_are_upstream_errors_within_the_timeout() {
-    let quick = [
-        ("AUTHSIGNAL_TIMEOUT_MS", "500"),
-        ("AUTHSIGNAL_RETRIES", "0"),
-    ];
-    let (app, tenant) = TestApp::spawn_with_tenant(&quick).await;
+    let (app, tenant) = TestApp::spawn_with_tenant(&giving_up_after("500")).await;
     let person = Person::signed_up(&app, "rest-upstream").await;
     let api = Api::of(&app, &person);
     for (fault, status, timed_out) in failures() {
@@ -360,7 +352,7 @@ async fn authsignal_refusing_connections_is_an_upstream_error() {
         ("AUTHSIGNAL_RETRIES", "0"),
     ])
     .await;
-    let token = app.mint(json!({})).await;
-    let reply = Api::with_token(&app, &token).list().await;
+    let demo = Person::demo(&app).await;
+    let reply = Api::of(&app, &demo).list().await;
     reply.assert_error(StatusCode::BAD_GATEWAY, "upstream_unavailable");
 }

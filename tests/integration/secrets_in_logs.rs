@@ -7,16 +7,17 @@
 use std::{
     collections::HashMap,
     fs::File,
-    net::TcpListener,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::Duration,
 };
 
 use crate::support::{
-    authsignal::{fresh_data_dir, outbox_codes},
+    authsignal::{Sdk, fresh_data_dir, outbox_codes, wrong_code},
     browser::{Browser, PASSWORD, decrypt_cookie, location, new_email},
-    forge,
+    client, forge, free_port, json_of,
+    rest::Api,
+    send,
 };
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
@@ -29,14 +30,6 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn start(binary: &str, args: &[&Path], env: &HashMap<String, String>, log: &Path) -> Running {
@@ -141,107 +134,73 @@ impl Session {
     }
 
     async fn call(&mut self, function: &str, form: &[(&str, &str)]) -> Value {
-        let response = self
-            .browser
-            .call_with(&self.url(&format!("/api/{function}")), form)
-            .await;
+        let url = self.url(&format!("/api/{function}"));
+        let response = self.browser.call_with(&url, form).await;
         assert_eq!(response.status(), StatusCode::OK, "{function}");
         response.json().await.unwrap()
     }
-}
 
-async fn client_api(base: &str, token: &str, path: &str, body: Value) -> Value {
-    let response = crate::support::client()
-        .post(format!("{base}/client/{path}"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.json().await.unwrap()
+    /// The Client API with the Authsignal token of a page's `ticket`, remembered as a secret
+    /// (`what`).
+    fn sdk(&mut self, ticket: &Value, what: &str) -> Sdk {
+        let token = ticket["token"].as_str().unwrap();
+        self.secrets.add(what, token);
+        Sdk::new(ticket["client_api_url"].as_str().unwrap(), token)
+    }
+
+    /// The newest code the local Authsignal at `authsignal` sent to `to`, remembered.
+    async fn newest_code(&mut self, authsignal: &str, to: &str) -> String {
+        let outbox = format!("{authsignal}/_local/outbox");
+        let code = outbox_codes(&client(), &outbox, to).await[0].clone();
+        self.secrets.codes.push(code.clone());
+        code
+    }
+
+    /// Passes the challenge of `sdk`'s action with the first method, an email code sent to
+    /// `email`; remembers the token the verify answered with as `what`, and returns it.
+    async fn pass_challenge(
+        &mut self,
+        sdk: &Sdk,
+        authsignal: &str,
+        email: &str,
+        what: &str,
+    ) -> String {
+        let methods = sdk.authenticators().await;
+        let first = &methods[0]["userAuthenticatorId"];
+        sdk.challenge_method("email-otp", first).await;
+        let code = self.newest_code(authsignal, email).await;
+        let verified = sdk.verify("email-otp", &code).await;
+        let passed = verified["accessToken"].as_str().unwrap();
+        self.secrets.add(what, passed);
+        passed.to_owned()
+    }
 }
 
 /// Adds an email code through the Client API as the page does; returns the code.
 async fn enroll(session: &mut Session, authsignal: &str, email: &str) -> String {
-    let ticket = session
-        .call(
-            "start_enrollment",
-            &[("method", "EMAIL_OTP"), ("email", email)],
-        )
-        .await;
-    let token = ticket["token"].as_str().unwrap();
-    let client_api_url = ticket["client_api_url"].as_str().unwrap();
-    session.secrets.add("an enrollment token", token);
-    client_api(
-        client_api_url,
-        token,
-        "user-authenticators/email-otp",
-        json!({ "email": email }),
-    )
-    .await;
-    let outbox = format!("{authsignal}/_local/outbox");
-    let code = outbox_codes(&crate::support::client(), &outbox, email).await[0].clone();
-    let wrong = if code == "000000" { "111111" } else { "000000" };
-    let refused = client_api(
-        client_api_url,
-        token,
-        "verify/email-otp",
-        json!({ "verificationCode": wrong }),
-    )
-    .await;
+    let add = [("method", "EMAIL_OTP"), ("email", email)];
+    let ticket = session.call("start_enrollment", &add).await;
+    let sdk = session.sdk(&ticket, "an enrollment token");
+    sdk.add_email(email).await;
+    let code = session.newest_code(authsignal, email).await;
+    let refused = sdk.verify("email-otp", wrong_code(&code)).await;
     assert_eq!(refused["isVerified"], false);
-    let verified = client_api(
-        client_api_url,
-        token,
-        "verify/email-otp",
-        json!({ "verificationCode": code }),
-    )
-    .await;
+    let verified = sdk.verify("email-otp", &code).await;
     assert_eq!(verified["isVerified"], true);
-    session.secrets.add(
-        "a post-verification token",
-        verified["accessToken"].as_str().unwrap(),
-    );
-    session.secrets.codes.push(code.clone());
+    let token = verified["accessToken"].as_str().unwrap();
+    session.secrets.add("a post-verification token", token);
     code
 }
 
 /// Steps up with the email method `email`, as the page's dialog does.
 async fn step_up(session: &mut Session, authsignal: &str, email: &str) {
     let ticket = session.call("start_step_up", &[]).await;
-    let token = ticket["token"].as_str().unwrap();
-    let client_api_url = ticket["client_api_url"].as_str().unwrap();
-    session.secrets.add("a step-up token", token);
-    let methods: Vec<Value> = crate::support::client()
-        .get(format!("{client_api_url}/client/user-authenticators"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    client_api(
-        client_api_url,
-        token,
-        "challenge/email-otp",
-        json!({ "userAuthenticatorId": methods[0]["userAuthenticatorId"] }),
-    )
-    .await;
-    let outbox = format!("{authsignal}/_local/outbox");
-    let code = outbox_codes(&crate::support::client(), &outbox, email).await[0].clone();
-    let verified = client_api(
-        client_api_url,
-        token,
-        "verify/email-otp",
-        json!({ "verificationCode": code }),
-    )
-    .await;
-    let passed = verified["accessToken"].as_str().unwrap();
-    session.secrets.add("a passed step-up token", passed);
-    session.secrets.codes.push(code);
-    session.call("complete_step_up", &[("token", passed)]).await;
+    let sdk = session.sdk(&ticket, "a step-up token");
+    let what = "a passed step-up token";
+    let passed = session.pass_challenge(&sdk, authsignal, email, what).await;
+    session
+        .call("complete_step_up", &[("token", &passed)])
+        .await;
     let proof = session.browser.cookie("step-up").unwrap().to_owned();
     session.secrets.add("the sealed step-up proof", &proof);
     let opened = decrypt_cookie(&session.key, "step-up", &proof).unwrap();
@@ -305,11 +264,8 @@ async fn a_whole_session_leaves_no_secret_in_the_logs() {
         &app_log,
     );
     wait_for("the app", async || {
-        crate::support::client()
-            .get(format!("{app}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|response| response.status().is_success())
+        let ready = client().get(format!("{app}/readyz")).send().await;
+        ready.is_ok_and(|response| response.status().is_success())
     })
     .await;
 
@@ -391,15 +347,8 @@ async fn a_whole_session_leaves_no_secret_in_the_logs() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
     // A native app's calls, and a forged token.
-    let minted: Value = crate::support::client()
-        .post(format!("{cognito}/_local/mint"))
-        .json(&json!({ "email": email, "expires_in": 3600 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mint = client().post(format!("{cognito}/_local/mint"));
+    let minted: Value = json_of(mint.json(&json!({ "email": email, "expires_in": 3600 }))).await;
     let bearer = minted["token"].as_str().unwrap().to_owned();
     session.secrets.add("a bearer token", &bearer);
     for token in [
@@ -407,82 +356,27 @@ async fn a_whole_session_leaves_no_secret_in_the_logs() {
         forge::tampered(&bearer),
         forge::alg_none(&bearer),
     ] {
-        crate::support::client()
-            .get(session.url("/api/authenticators"))
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .send()
-            .await
-            .unwrap();
+        let list = client().get(session.url("/api/authenticators"));
+        send(list.header(header::AUTHORIZATION, format!("Bearer {token}"))).await;
     }
     // A step-up over REST, then an enrollment token with it.
-    let started: Value = crate::support::client()
-        .post(session.url("/api/step-up"))
-        .bearer_auth(&bearer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let challenge_token = started["authsignalToken"].as_str().unwrap().to_owned();
-    session
-        .secrets
-        .add("a REST step-up token", &challenge_token);
-    let client_api_url = format!("{authsignal}/v1");
-    let methods: Vec<Value> = crate::support::client()
-        .get(format!("{client_api_url}/client/user-authenticators"))
-        .bearer_auth(&challenge_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    client_api(
-        &client_api_url,
-        &challenge_token,
-        "challenge/email-otp",
-        json!({ "userAuthenticatorId": methods[0]["userAuthenticatorId"] }),
-    )
-    .await;
-    let outbox = format!("{authsignal}/_local/outbox");
-    let code = outbox_codes(&crate::support::client(), &outbox, &email).await[0].clone();
-    session.secrets.codes.push(code.clone());
-    let verified = client_api(
-        &client_api_url,
-        &challenge_token,
-        "verify/email-otp",
-        json!({ "verificationCode": code }),
-    )
-    .await;
-    let passed = verified["accessToken"].as_str().unwrap().to_owned();
-    session.secrets.add("a passed REST step-up token", &passed);
-    let proof: Value = crate::support::client()
-        .post(session.url("/api/step-up/complete"))
-        .bearer_auth(&bearer)
-        .json(&json!({ "token": passed }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api = Api::at(&app, &bearer);
+    let started = api.start_step_up().await.body;
+    let challenge_token = started["authsignalToken"].as_str().unwrap();
+    session.secrets.add("a REST step-up token", challenge_token);
+    let sdk = Sdk::new(&format!("{authsignal}/v1"), challenge_token);
+    let what = "a passed REST step-up token";
+    let passed = session
+        .pass_challenge(&sdk, &authsignal, &email, what)
+        .await;
+    let proof = api.complete_step_up(&passed).await.body;
     let step_up_token = proof["stepUpToken"].as_str().unwrap().to_owned();
     session.secrets.add("a REST step-up proof", &step_up_token);
-    let enrollment: Value = crate::support::client()
-        .post(session.url("/api/authenticators"))
-        .bearer_auth(&bearer)
-        .header("Step-Up-Token", &step_up_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    session.secrets.add(
-        "a REST enrollment token",
-        enrollment["authsignalToken"].as_str().unwrap(),
-    );
+    let enrollment = api.stepped_up(&step_up_token).enroll().await.body;
+    let enrollment_token = enrollment["authsignalToken"].as_str().unwrap();
+    session
+        .secrets
+        .add("a REST enrollment token", enrollment_token);
 
     let response = session
         .browser

@@ -5,14 +5,21 @@ use crate::support::{
     TestApp,
     browser::{Browser, decrypt_cookie, encrypt_cookie, jwt_claims, location, new_email},
     client, forge, now,
+    person::Person,
     rest::Api,
     send,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// Both kinds of Cognito app client: with a secret, and without one.
-const APP_CLIENTS: [&str; 2] = ["confidential", "public"];
+/// The app once with each kind of Cognito app client: with a secret, and without one.
+async fn each_app_client() -> Vec<TestApp> {
+    let mut apps = Vec::new();
+    for kind in ["confidential", "public"] {
+        apps.push(TestApp::spawn_with(&[("LOCAL_COGNITO_APP_CLIENT", kind)]).await);
+    }
+    apps
+}
 
 const ACCESS: &str = "session-access";
 const ID: &str = "session-id";
@@ -42,15 +49,15 @@ fn assert_signed_out(response: &reqwest::Response, app: &TestApp) {
 
 #[tokio::test]
 async fn an_expired_access_token_is_refreshed_silently() {
-    for app_client in APP_CLIENTS {
-        let app = TestApp::spawn_with(&[("LOCAL_COGNITO_APP_CLIENT", app_client)]).await;
+    for app in each_app_client().await {
         refreshes_silently(app).await;
     }
 }
 
 async fn refreshes_silently(app: TestApp) {
-    let email = new_email("refresh");
-    let mut browser = Browser::signed_up(&app, &email).await;
+    let Person {
+        email, mut browser, ..
+    } = Person::signed_up(&app, "refresh").await;
     let expired = app.mint(json!({ "email": email, "expires_in": -60 })).await;
     plant_access_token(&app, &mut browser, &expired);
 
@@ -89,8 +96,7 @@ async fn a_server_function_call_refreshes_too() {
 
 #[tokio::test]
 async fn sign_out_revokes_the_refresh_token_clears_the_cookies_and_ends_managed_login() {
-    for app_client in APP_CLIENTS {
-        let app = TestApp::spawn_with(&[("LOCAL_COGNITO_APP_CLIENT", app_client)]).await;
+    for app in each_app_client().await {
         signs_out_everywhere(app).await;
     }
 }
@@ -122,12 +128,7 @@ async fn signs_out_everywhere(app: TestApp) {
     let response = browser.get(logout.as_str()).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(location(&response), app.url("/signed-out"));
-    let page = browser
-        .get(&location(&response))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = browser.get_text(&location(&response)).await;
     assert!(page.contains("You are signed out"), "{page}");
     assert!(page.contains("Sign in again"), "{page}");
     assert_signed_out(&browser.get(&app.url("/security")).await, &app);
@@ -270,18 +271,14 @@ async fn a_cookie_holding_a_forged_or_wrong_token_means_signed_out() {
 #[tokio::test]
 async fn a_session_holding_any_bad_token_reaches_no_server_function() {
     let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
-    let demo = app.mint(json!({})).await;
-    let sub = jwt_claims(&demo)["sub"].as_str().unwrap().to_owned();
-    let id = tenant.give_email(&sub, "demo@example.com").await;
-    tenant
-        .give_email(&sub, &new_email("bad-session-second"))
-        .await;
+    let demo = Person::demo(&app).with_email_methods(&tenant, 2).await;
+    let id = &demo.methods[0];
     let remove = app.url("/api/remove_authenticator");
-    for (case, token) in forge::bad_tokens(&app, &demo).await {
+    for (case, token) in forge::bad_tokens(&app, &demo.bearer).await {
         // No refresh token: an expired access token cannot be renewed.
         let mut browser = Browser::new();
         plant_access_token(&app, &mut browser, &token);
-        let response = browser.call_with(&remove, &[("id", &id)]).await;
+        let response = browser.call_with(&remove, &[("id", id)]).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{case}");
         assert_eq!(response.text().await.unwrap(), r#""NotSignedIn""#, "{case}");
         assert!(
@@ -293,7 +290,8 @@ async fn a_session_holding_any_bad_token_reaches_no_server_function() {
         plant_access_token(&app, &mut browser, &token);
         assert_signed_out(&browser.get(&app.url("/security")).await, &app);
     }
-    let methods = app.state.authsignal.get_authenticators(&sub).await.unwrap();
+    let methods = app.state.authsignal.get_authenticators(&demo.sub).await;
+    let methods = methods.unwrap();
     assert_eq!(methods.len(), 2, "nothing was removed");
 }
 

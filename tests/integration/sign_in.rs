@@ -40,8 +40,7 @@ async fn a_new_user_signs_up_and_lands_on_the_security_page() {
 #[tokio::test]
 async fn the_session_cookies_are_encrypted_httponly_and_lax() {
     let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let login = browser.open_sign_in(&app, "/auth/sign-in").await;
+    let (mut browser, login) = Browser::at_sign_in(&app).await;
     let callback = browser.sign_up(&login, &new_email("cookies")).await;
     let response = browser.get(&callback).await;
     let set_cookies: Vec<String> = response
@@ -80,8 +79,7 @@ async fn the_session_cookies_are_encrypted_httponly_and_lax() {
 #[tokio::test]
 async fn the_demo_user_signs_in_with_the_documented_password() {
     let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let login = browser.open_sign_in(&app, "/auth/sign-in").await;
+    let (mut browser, login) = Browser::at_sign_in(&app).await;
     let callback = browser
         .log_in(&login, "demo@example.com", "Demo-password-1")
         .await;
@@ -99,8 +97,7 @@ async fn the_demo_user_signs_in_with_the_documented_password() {
 #[tokio::test]
 async fn a_wrong_password_is_refused_on_the_hosted_page() {
     let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let login = browser.open_sign_in(&app, "/auth/sign-in").await;
+    let (mut browser, login) = Browser::at_sign_in(&app).await;
     let response = browser
         .post_form(
             &login,
@@ -119,8 +116,7 @@ async fn a_wrong_password_is_refused_on_the_hosted_page() {
 #[tokio::test]
 async fn sign_up_with_bad_input_explains_and_keeps_the_address() {
     let app = TestApp::spawn().await;
-    let mut browser = Browser::new();
-    let login = browser.open_sign_in(&app, "/auth/sign-in").await;
+    let (mut browser, login) = Browser::at_sign_in(&app).await;
     let sign_up = login.replacen("/login?", "/signup?", 1);
     let cases = [
         ("not-an-address", PASSWORD, "Enter a valid email address"),
@@ -253,11 +249,7 @@ async fn there_is_no_open_redirect_after_sign_in() {
 #[tokio::test]
 async fn a_signed_out_visit_to_the_security_page_goes_to_sign_in() {
     let app = TestApp::spawn().await;
-    let response = crate::support::client()
-        .get(app.url("/security"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/security").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         location(&response),
@@ -277,11 +269,7 @@ async fn a_signed_out_server_function_call_is_a_typed_401() {
 #[tokio::test]
 async fn the_sign_in_request_asks_for_the_code_flow_with_pkce_and_a_nonce() {
     let app = TestApp::spawn().await;
-    let response = crate::support::client()
-        .get(app.url("/auth/sign-in"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/auth/sign-in").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let flow_cookie = response.headers()[reqwest::header::SET_COOKIE]
         .to_str()

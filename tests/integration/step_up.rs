@@ -119,7 +119,7 @@ async fn a_verify_token_counts_once_for_its_person_and_its_action_only() {
         assert_eq!(body["field"], "token");
         assert!(body.get("stepUpToken").is_none());
     };
-    let started = async |api: &Api<'_>| {
+    let started = async |api: &Api| {
         let body = api.start_step_up().await.ok();
         let token = body["authsignalToken"].as_str().unwrap().to_owned();
         // A token to challenge with, not to add methods.

@@ -401,18 +401,18 @@ pub fn failures() -> [(Value, StatusCode, bool); 3] {
 
 const BAD_GATEWAY: StatusCode = StatusCode::BAD_GATEWAY;
 
+/// The app's settings to give up on Authsignal after `millis` ms, without retrying.
+pub fn giving_up_after(millis: &'static str) -> [(&'static str, &'static str); 2] {
+    [
+        ("AUTHSIGNAL_TIMEOUT_MS", millis),
+        ("AUTHSIGNAL_RETRIES", "0"),
+    ]
+}
+
 /// The codes a local Authsignal's outbox (`outbox_url`, its `/_local/outbox`) holds for `to`,
 /// newest first.
 pub async fn outbox_codes(http: &reqwest::Client, outbox_url: &str, to: &str) -> Vec<String> {
-    let messages: Vec<Value> = http
-        .get(outbox_url)
-        .query(&[("to", to)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let messages: Vec<Value> = super::json_of(http.get(outbox_url).query(&[("to", to)])).await;
     messages
         .iter()
         .map(|message| message["code"].as_str().unwrap().to_owned())

@@ -16,6 +16,12 @@ use super::TestApp;
 /// Meets the local pool's password policy.
 pub const PASSWORD: &str = "Correct-horse-9";
 
+/// The fields of a form, or a server function's arguments.
+pub type Form<'a> = &'a [(&'a str, &'a str)];
+
+/// A server function's status and JSON.
+pub type Answer = (StatusCode, Value);
+
 #[derive(Clone, Default)]
 pub struct Browser {
     cookies: BTreeMap<String, String>,
@@ -68,15 +74,9 @@ impl Browser {
     }
 
     /// The server function `name` called as the page calls it: its status and JSON.
-    pub async fn function(
-        &mut self,
-        app: &TestApp,
-        name: &str,
-        form: &[(&str, &str)],
-    ) -> (StatusCode, Value) {
-        let response = self
-            .call_with(&app.url(&format!("/api/{name}")), form)
-            .await;
+    pub async fn function(&mut self, app: &TestApp, name: &str, form: Form<'_>) -> Answer {
+        let url = app.url(&format!("/api/{name}"));
+        let response = self.call_with(&url, form).await;
         (response.status(), response.json().await.unwrap())
     }
 
@@ -158,6 +158,13 @@ impl Browser {
             response.text().await.unwrap()
         );
         assert!(self.cookie("step-up").is_some());
+    }
+
+    /// A new browser on the app's hosted sign-in page, and the page's URL.
+    pub async fn at_sign_in(app: &TestApp) -> (Browser, String) {
+        let mut browser = Browser::new();
+        let login = browser.open_sign_in(app, "/auth/sign-in").await;
+        (browser, login)
     }
 
     /// Starts a sign-in at the app and follows it to the hosted sign-in page; returns its URL.

@@ -54,14 +54,8 @@ pub fn blob() -> String {
 /// The pool's access-token key, as its JWKS publishes it.
 pub async fn access_jwk(app: &TestApp, token: &str) -> Value {
     let (header, _) = parts(token);
-    let jwks: Value = super::client()
-        .get(app.cognito("/us-east-1_LocalDev01/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks = app.cognito("/us-east-1_LocalDev01/.well-known/jwks.json");
+    let jwks: Value = super::json_of(super::client().get(jwks)).await;
     jwks["keys"]
         .as_array()
         .unwrap()

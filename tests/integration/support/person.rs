@@ -6,13 +6,12 @@
 
 use std::{future::IntoFuture, pin::Pin};
 
-use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::{
     TestApp,
     authsignal::LocalTenant,
-    browser::{Browser, encrypt_cookie, jwt_claims, new_email},
+    browser::{Answer, Browser, Form, encrypt_cookie, jwt_claims, new_email},
     now,
 };
 
@@ -29,6 +28,13 @@ pub struct Person {
     pub step_up: Option<String>,
 }
 
+#[derive(Clone, Copy, PartialEq)]
+enum Who {
+    SignsUp,
+    Minted,
+    Demo,
+}
+
 #[derive(Clone, Copy)]
 enum StepUp {
     None,
@@ -39,7 +45,7 @@ enum StepUp {
 pub struct PersonBuilder<'a> {
     app: &'a TestApp,
     label: String,
-    signs_up: bool,
+    who: Who,
     user_agent: Option<&'a str>,
     signed_in_ago: Option<i64>,
     tenant: Option<&'a LocalTenant>,
@@ -53,7 +59,7 @@ impl Person {
         PersonBuilder {
             app,
             label: label.to_owned(),
-            signs_up: true,
+            who: Who::SignsUp,
             user_agent: None,
             signed_in_ago: None,
             tenant: None,
@@ -66,8 +72,16 @@ impl Person {
     /// their own. Their browser has no session.
     pub fn minted<'a>(app: &'a TestApp, label: &str) -> PersonBuilder<'a> {
         PersonBuilder {
-            signs_up: false,
+            who: Who::Minted,
             ..Person::signed_up(app, label)
+        }
+    }
+
+    /// The local pool's demo user, demo@example.com, known by an access token only.
+    pub fn demo(app: &TestApp) -> PersonBuilder<'_> {
+        PersonBuilder {
+            who: Who::Demo,
+            ..Person::signed_up(app, "demo")
         }
     }
 }
@@ -121,15 +135,18 @@ impl<'a> PersonBuilder<'a> {
 
     async fn build(self) -> Person {
         let app = self.app;
-        let email = new_email(&self.label);
+        let email = match self.who {
+            Who::Demo => "demo@example.com".to_owned(),
+            _ => new_email(&self.label),
+        };
         let mut browser = match self.user_agent {
             Some(agent) => Browser::with_user_agent(agent),
             None => Browser::new(),
         };
-        if self.signs_up {
+        if self.who == Who::SignsUp {
             browser = Browser::signed_up_as(app, &email, browser).await;
         }
-        let own_sub = (!self.signs_up).then(|| uuid::Uuid::new_v4().to_string());
+        let own_sub = (self.who == Who::Minted).then(|| uuid::Uuid::new_v4().to_string());
         let bearer = app
             .mint(self.token_request(&email, own_sub.as_deref()))
             .await;
@@ -171,6 +188,9 @@ impl<'a> PersonBuilder<'a> {
         if let Some(sub) = own_sub {
             return json!({ "claims": { "sub": sub, "username": sub } });
         }
+        if self.who == Who::Demo {
+            return json!({});
+        }
         match self.signed_in_ago {
             Some(ago) => json!({ "email": email, "claims": { "auth_time": now() - ago } }),
             None => json!({ "email": email }),
@@ -180,12 +200,7 @@ impl<'a> PersonBuilder<'a> {
 
 impl Person {
     /// The server function `name` called from the person's page: its status and JSON.
-    pub async fn call(
-        &mut self,
-        app: &TestApp,
-        name: &str,
-        form: &[(&str, &str)],
-    ) -> (StatusCode, Value) {
+    pub async fn call(&mut self, app: &TestApp, name: &str, form: Form<'_>) -> Answer {
         self.browser.function(app, name, form).await
     }
 

@@ -10,15 +10,16 @@ use serde_json::{Value, json};
 
 use super::{TestApp, authsignal::encode, person::Person};
 
-pub struct Api<'a> {
-    app: &'a TestApp,
+#[derive(Clone)]
+pub struct Api {
+    base_url: String,
     bearer: Option<String>,
     step_up: Option<String>,
 }
 
-impl<'a> Api<'a> {
+impl Api {
     /// As `person`, with the proof of their step-up over REST if they made one.
-    pub fn of(app: &'a TestApp, person: &Person) -> Api<'a> {
+    pub fn of(app: &TestApp, person: &Person) -> Api {
         Api {
             step_up: person.step_up.clone(),
             ..Api::with_token(app, &person.bearer)
@@ -26,28 +27,36 @@ impl<'a> Api<'a> {
     }
 
     /// With the access token `bearer`.
-    pub fn with_token(app: &'a TestApp, bearer: &str) -> Api<'a> {
+    pub fn with_token(app: &TestApp, bearer: &str) -> Api {
+        Api::at(&app.base_url, bearer)
+    }
+
+    /// The app at `base_url`, e.g. one in a process of its own, with the access token `bearer`.
+    pub fn at(base_url: &str, bearer: &str) -> Api {
         Api {
             bearer: Some(bearer.to_owned()),
-            ..Api::anonymous(app)
+            ..Api::anonymous_at(base_url)
         }
     }
 
     /// With no token at all.
-    pub fn anonymous(app: &'a TestApp) -> Api<'a> {
+    pub fn anonymous(app: &TestApp) -> Api {
+        Api::anonymous_at(&app.base_url)
+    }
+
+    fn anonymous_at(base_url: &str) -> Api {
         Api {
-            app,
+            base_url: base_url.to_owned(),
             bearer: None,
             step_up: None,
         }
     }
 
     /// The same caller, sending `proof` as the `Step-Up-Token`.
-    pub fn stepped_up(&self, proof: &str) -> Api<'a> {
+    pub fn stepped_up(&self, proof: &str) -> Api {
         Api {
-            app: self.app,
-            bearer: self.bearer.clone(),
             step_up: Some(proof.to_owned()),
+            ..self.clone()
         }
     }
 
@@ -90,7 +99,8 @@ impl<'a> Api<'a> {
 
     /// Any call, e.g. one the API does not serve.
     pub fn raw(&self, method: Method, path: &str) -> Call {
-        let mut request = super::client().request(method, self.app.url(path));
+        let url = format!("{}{path}", self.base_url);
+        let mut request = super::client().request(method, url);
         if let Some(bearer) = &self.bearer {
             request = request.bearer_auth(bearer);
         }
