@@ -279,6 +279,10 @@ pub struct ClientApiTicket {
     /// The Client API base, e.g. `https://api.authsignal.com/v1`.
     pub client_api_url: String,
     pub tenant_id: String,
+    /// For a step-up: the name the person's passkeys are registered under, so that only theirs
+    /// are offered.
+    #[serde(default)]
+    pub username: Option<String>,
 }
 
 /// The longest address SMTP can deliver to.

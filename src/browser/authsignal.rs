@@ -28,6 +28,8 @@ type VerifyAnswer = VerifyResponse<AuthenticatorId>;
 pub struct ClientApi {
     base: String,
     token: String,
+    /// The name the person's passkeys are registered under, for a step-up.
+    username: Option<String>,
 }
 
 /// What can go wrong talking to the Client API, in terms the page can explain.
@@ -86,6 +88,7 @@ impl ClientApi {
         Self {
             base: ticket.client_api_url.trim_end_matches('/').to_owned(),
             token: ticket.token.clone(),
+            username: ticket.username.clone(),
         }
     }
 
@@ -161,11 +164,21 @@ impl ClientApi {
     pub async fn passkey_authentication_options(
         &self,
     ) -> Result<PasskeyOptionsResponse, ClientApiError> {
-        self.post(
-            "/client/user-authenticators/passkey/authentication-options",
-            &PasskeyAuthenticationOptionsRequest::default(),
-        )
-        .await
+        const PATH: &str = "/client/user-authenticators/passkey/authentication-options";
+        // Only this person's passkeys, as Authsignal recommends for a step-up; a name their
+        // passkeys were not registered under (their email changed since) finds none, and then
+        // any of their passkeys may answer, Authsignal checking whose it is.
+        let named = PasskeyAuthenticationOptionsRequest {
+            username: self.username.clone(),
+            ..PasskeyAuthenticationOptionsRequest::default()
+        };
+        match self.post(PATH, &named).await {
+            Err(ClientApiError::Refused(_)) if named.username.is_some() => {
+                self.post(PATH, &PasskeyAuthenticationOptionsRequest::default())
+                    .await
+            }
+            answer => answer,
+        }
     }
 
     /// Hands an assertion to Authsignal, which checks it against the person's passkeys.

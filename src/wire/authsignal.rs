@@ -460,6 +460,16 @@ pub struct ChallengeResponse {
     pub challenge_id: String,
 }
 
+/// `POST /client/challenge`, with the tenant's id instead of a token: the action a passkey
+/// sign-in will be recorded as (BR `passkey.signIn({action})`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInChallengeRequest {
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+}
+
 /// `{"verificationCode": "123456"}`, the name the Web SDK has sent since 0.5.7.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -488,6 +498,9 @@ pub struct VerifyResponse<A = UserAuthenticator> {
     pub user_authenticator: Option<A>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<FailureReason>,
+    /// A passkey sign-in's: the name the passkey was registered under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
 }
 
 impl<A> Default for VerifyResponse<A> {
@@ -499,6 +512,7 @@ impl<A> Default for VerifyResponse<A> {
             user_id: None,
             user_authenticator: None,
             failure_reason: None,
+            username: None,
         }
     }
 }
@@ -543,6 +557,10 @@ pub struct PasskeyRegistrationOptionsRequest {
 pub struct PasskeyAuthenticationOptionsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub challenge_id: Option<String>,
+    /// Only the passkeys registered under this name: "recommended for when using passkeys for
+    /// MFA or step-up" (DOCS generate-passkey-authentication-options).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
 }
 
 /// The options for `navigator.credentials.create()` or `.get()`, in the W3C JSON form, and the

@@ -56,6 +56,7 @@ impl Data {
                     credential_id: uuid::Uuid::new_v4().to_string(),
                     device_id: uuid::Uuid::new_v4().to_string(),
                     name: passkey.name.unwrap_or_else(|| "Local passkey".to_owned()),
+                    username: None,
                     aaguid: uuid::Uuid::nil().to_string(),
                     backed_up: passkey.credential_backed_up.unwrap_or(true),
                     authenticator_attachment: passkey

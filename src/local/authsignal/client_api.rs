@@ -22,11 +22,13 @@ use super::{
     conventions::{ApiError, JsonBody},
     tokens::{Claims, MANAGE_SCOPE},
 };
+use base64::{Engine, engine::general_purpose::STANDARD};
+
 use crate::wire::authsignal::{
     AddPasskeyRequest, ChallengeRequest, ChallengeResponse, EnrollEmailRequest, EnrollResponse,
     EnrollSmsRequest, EnrollTotpResponse, PasskeyAuthenticationOptionsRequest,
-    PasskeyOptionsResponse, PasskeyRegistrationOptionsRequest, UserAuthenticator,
-    VerifyPasskeyRequest, VerifyRequest, VerifyResponse,
+    PasskeyOptionsResponse, PasskeyRegistrationOptionsRequest, SignInChallengeRequest,
+    UserAuthenticator, VerifyPasskeyRequest, VerifyRequest, VerifyResponse,
 };
 
 pub(super) fn routes() -> Router<Emulator> {
@@ -55,6 +57,7 @@ pub(super) fn routes() -> Router<Emulator> {
             post(passkey_authentication_options),
         )
         .route("/client/verify/passkey", post(verify_passkey))
+        .route("/client/challenge", post(start_sign_in))
         .layer(cors)
 }
 
@@ -83,6 +86,65 @@ impl FromRequestParts<Emulator> for Bearer {
             .map(Bearer)
             .map_err(|_| ApiError::expired_token())
     }
+}
+
+/// Who calls: the holder of a token for one action, or, for a passkey sign-in that does not
+/// know its user yet, anyone naming the tenant (`Basic base64(tenantId)`; the browser SDK sends
+/// no colon, the Android SDK and the docs `tenantId:`, and both are taken).
+enum ClientAuth {
+    Token(Claims),
+    Tenant,
+}
+
+impl FromRequestParts<Emulator> for ClientAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        emulator: &Emulator,
+    ) -> Result<Self, Self::Rejection> {
+        let tenant = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+            .and_then(|(_, credentials)| STANDARD.decode(credentials.trim()).ok())
+            .and_then(|decoded| String::from_utf8(decoded).ok());
+        match tenant {
+            Some(id) if id.trim_end_matches(':') == emulator.tenant_id() => Ok(Self::Tenant),
+            Some(_) => Err(ApiError::unauthorized()),
+            None => Bearer::from_request_parts(parts, emulator)
+                .await
+                .map(|Bearer(claims)| Self::Token(claims)),
+        }
+    }
+}
+
+impl ClientAuth {
+    fn claims(&self) -> Option<&Claims> {
+        match self {
+            Self::Token(claims) => Some(claims),
+            Self::Tenant => None,
+        }
+    }
+}
+
+/// `POST /client/challenge {action}`: a passkey sign-in, with the tenant's id.
+async fn start_sign_in(
+    State(emulator): State<Emulator>,
+    auth: ClientAuth,
+    JsonBody(body): JsonBody<SignInChallengeRequest>,
+) -> Result<Json<ChallengeResponse>, ApiError> {
+    if auth.claims().is_some() {
+        return Err(ApiError::invalid_request(
+            "A sign-in challenge takes the tenant's id, not a token.",
+        ));
+    }
+    let challenge_id = emulator
+        .change(|data| data.start_sign_in(&body.action, body.idempotency_key))
+        .await?;
+    Ok(Json(ChallengeResponse { challenge_id }))
 }
 
 /// The token's user's verified authenticators; the first is the default.
@@ -193,7 +255,7 @@ async fn verify(
     let verification = emulator
         .change(|data| data.verify(claims, channel, code))
         .await?;
-    answer(emulator, claims, verification).await
+    answer(emulator, &claims.other.user_id, verification).await
 }
 
 /// `POST /client/user-authenticators/totp`, no body: an app's secret, as a URI and in base32.
@@ -220,7 +282,7 @@ async fn verify_totp(
     let verification = emulator
         .change(|data| data.verify_totp(&claims, &body.verification_code))
         .await?;
-    answer(&emulator, &claims, verification).await
+    answer(&emulator, &claims.other.user_id, verification).await
 }
 
 async fn passkey_registration_options(
@@ -261,17 +323,24 @@ async fn add_passkey(
             )
         })
         .await?;
-    answer(&emulator, &claims, verification).await
+    answer(&emulator, &claims.other.user_id, verification).await
 }
 
 async fn passkey_authentication_options(
     State(emulator): State<Emulator>,
-    Bearer(claims): Bearer,
-    JsonBody(_body): JsonBody<PasskeyAuthenticationOptionsRequest>,
+    auth: ClientAuth,
+    JsonBody(body): JsonBody<PasskeyAuthenticationOptionsRequest>,
 ) -> Result<Json<PasskeyOptionsResponse>, ApiError> {
     let relying_party = emulator.relying_party();
     let (challenge_id, options) = emulator
-        .change(|data| data.passkey_authentication_options(relying_party, &claims))
+        .change(|data| {
+            data.passkey_authentication_options(
+                relying_party,
+                auth.claims(),
+                body.username.as_deref(),
+                body.challenge_id.as_deref(),
+            )
+        })
         .await?;
     Ok(Json(PasskeyOptionsResponse {
         challenge_id,
@@ -279,33 +348,39 @@ async fn passkey_authentication_options(
     }))
 }
 
+/// A passkey's answer names the passkey and whose it is (BR `VerifyResponse`).
 async fn verify_passkey(
     State(emulator): State<Emulator>,
-    Bearer(claims): Bearer,
+    auth: ClientAuth,
     JsonBody(body): JsonBody<VerifyPasskeyRequest>,
 ) -> Result<Json<VerifyResponse>, ApiError> {
     let relying_party = emulator.relying_party();
-    let verification = emulator
+    let verified = emulator
         .change(|data| {
             data.verify_passkey(
                 relying_party,
-                &claims,
+                auth.claims(),
                 &body.authentication_credential,
                 body.challenge_id.as_deref(),
             )
         })
         .await?;
-    answer(&emulator, &claims, verification).await
+    let Json(mut reply) = answer(&emulator, &verified.user_id, verified.verification).await?;
+    if reply.is_verified {
+        reply.user_authenticator_id = Some(verified.authenticator_id);
+        reply.username = verified.username;
+    }
+    Ok(Json(reply))
 }
 
 /// The answer of every verify: on success a new token that may manage authenticators for ten
 /// minutes, and the new authenticator when the verification completed an enrollment.
 async fn answer(
     emulator: &Emulator,
-    claims: &Claims,
+    user_id: &str,
     verification: Verification,
 ) -> Result<Json<VerifyResponse>, ApiError> {
-    let user_id = claims.other.user_id.clone();
+    let user_id = user_id.to_owned();
     let (default_id, now) = emulator
         .read(|data| {
             let default_id = data
@@ -328,6 +403,7 @@ async fn answer(
                 authenticator.for_client(is_default)
             }),
             failure_reason: None,
+            username: None,
         },
         Verification::Failed(reason) => VerifyResponse {
             failure_reason: Some(reason),

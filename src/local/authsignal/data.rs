@@ -40,6 +40,9 @@ pub(super) struct Data {
     /// Passkey ceremonies begun and not finished.
     #[serde(default)]
     pub ceremonies: Vec<Ceremony>,
+    /// Sign-ins started without a token and not finished.
+    #[serde(default)]
+    pub sign_in_challenges: Vec<SignInChallenge>,
     #[serde(default)]
     pub tenant: TenantSettings,
     /// Mail the app sent through the local mail server, oldest first.
@@ -342,6 +345,9 @@ pub(super) struct Passkey {
     /// Server API has none and cannot be used to sign in.
     #[serde(default)]
     pub credential: Option<webauthn_rs::prelude::Passkey>,
+    /// The name it was registered under, which authentication options can ask for.
+    #[serde(default)]
+    pub username: Option<String>,
 }
 
 impl Passkey {
@@ -435,9 +441,13 @@ pub(super) struct Challenge {
 #[serde(rename_all = "camelCase")]
 pub(super) struct Ceremony {
     pub id: String,
+    /// Empty for a sign-in that does not know whose passkey will answer.
     pub user_id: String,
     pub action_code: String,
     pub idempotency_key: String,
+    /// The name a registration is for.
+    #[serde(default)]
+    pub username: Option<String>,
     pub state: CeremonyState,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
@@ -448,6 +458,20 @@ pub(super) struct Ceremony {
 pub(super) enum CeremonyState {
     Registration(webauthn_rs::prelude::PasskeyRegistration),
     Authentication(webauthn_rs::prelude::PasskeyAuthentication),
+    /// Any discoverable passkey of the relying party may answer.
+    Discoverable(webauthn_rs::prelude::DiscoverableAuthentication),
+}
+
+/// A sign-in started without a token (`POST /client/challenge`): the action a passkey that
+/// answers will be recorded as.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct SignInChallenge {
+    pub id: String,
+    pub action_code: String,
+    pub idempotency_key: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
 }
 
 /// A message the app mailed through the local mail server.

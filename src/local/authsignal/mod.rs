@@ -258,6 +258,10 @@ impl Emulator {
         &self.0.tokens
     }
 
+    fn tenant_id(&self) -> &str {
+        &self.0.tenant_id
+    }
+
     fn relying_party(&self) -> &Webauthn {
         &self.0.relying_party
     }

@@ -6,9 +6,14 @@
 //!
 //! The calls are the Web SDK's (authsignal-methods.md §3): registration options, then the
 //! credential, with the token of one tracked action; authentication options, then the
-//! assertion. What Authsignal puts in `excludeCredentials` and which `residentKey` it asks for
-//! are not documented (§7 question 4); webauthn-rs's passkey defaults are used: the person's
-//! passkeys are excluded, and platform authenticators and security keys are both allowed.
+//! assertion. Registration asks for a discoverable credential (`residentKey: required`):
+//! Authsignal's browser SDK signs people in without a username (`passkey.signIn` with no token:
+//! `POST /client/challenge`, then authentication options with an empty `allowCredentials`,
+//! BR `passkey.ts`), which only discoverable credentials answer. Authentication options given a
+//! `username` (as step-up sends it, DOCS generate-passkey-authentication-options) list only the
+//! passkeys registered under it; without one, any discoverable passkey may answer, and the
+//! verify finds whose it is. What Authsignal puts in `excludeCredentials` is not documented
+//! (§7 question 4): the person's passkeys are excluded.
 
 use std::io;
 
@@ -16,13 +21,13 @@ use axum::http::StatusCode;
 use time::Duration;
 use webauthn_rs::{
     Webauthn, WebauthnBuilder,
-    prelude::{CredentialID, PublicKeyCredential, RegisterPublicKeyCredential},
+    prelude::{CredentialID, DiscoverableKey, PublicKeyCredential, RegisterPublicKeyCredential},
 };
 
 use super::{
     codes::Verification,
     conventions::ApiError,
-    data::{Ceremony, CeremonyState, Data, Passkey, StoredAuthenticator},
+    data::{Action, Ceremony, CeremonyState, Data, Passkey, SignInChallenge, StoredAuthenticator},
     tokens::Claims,
 };
 use crate::{config::PasskeySettings, model::VerificationMethod};
@@ -109,9 +114,18 @@ impl Data {
             .map_err(|error| {
                 ApiError::invalid_request(format!("No registration options: {error}."))
             })?;
-        let options = serde_json::to_value(&options.public_key)
+        let mut options = serde_json::to_value(&options.public_key)
             .map_err(|error| ApiError::internal(error.to_string()))?;
-        let id = self.begin(&action.user_id, claims, CeremonyState::Registration(state));
+        // A passkey is a discoverable credential; webauthn-rs's default discourages one.
+        options["authenticatorSelection"]["residentKey"] = "required".into();
+        options["authenticatorSelection"]["requireResidentKey"] = true.into();
+        let id = self.begin(
+            &action.user_id,
+            claims.other.action_code.clone(),
+            claims.other.idempotency_key.clone(),
+            Some(name),
+            CeremonyState::Registration(state),
+        );
         Ok((id, options))
     }
 
@@ -125,7 +139,8 @@ impl Data {
         challenge_id: Option<&str>,
     ) -> Result<Verification, ApiError> {
         self.check_may_enroll(claims)?;
-        let CeremonyState::Registration(state) = self.finish(claims, challenge_id)? else {
+        let ceremony = self.finish(claims, challenge_id)?;
+        let CeremonyState::Registration(state) = ceremony.state else {
             return Err(invalid_credential("That is not a passkey registration."));
         };
         let response: RegisterPublicKeyCredential = serde_json::from_value(credential.clone())
@@ -146,6 +161,7 @@ impl Data {
             backed_up: backed_up(&response.response.attestation_object),
             authenticator_attachment: attachment.unwrap_or_else(|| "platform".to_owned()),
             credential: Some(registered),
+            username: ceremony.username,
         };
         let authenticator = StoredAuthenticator {
             verified_at: Some(now),
@@ -168,62 +184,206 @@ impl Data {
         )
     }
 
-    /// Authentication options for the token's user's passkeys.
+    /// Authentication options: with a token, for its user's passkeys, only those registered
+    /// under `username` when one is given; without a token, a sign-in (`challenge_id` from
+    /// `POST /client/challenge`, or a new one). Without a username any discoverable passkey of
+    /// the relying party may answer (an empty `allowCredentials`), and the verify finds whose.
     pub fn passkey_authentication_options(
         &mut self,
         relying_party: &Webauthn,
-        claims: &Claims,
+        claims: Option<&Claims>,
+        username: Option<&str>,
+        challenge_id: Option<&str>,
     ) -> Result<(String, serde_json::Value), ApiError> {
+        let Some(claims) = claims else {
+            return self.sign_in_options(relying_party, challenge_id);
+        };
         let action = self.action_for(claims)?.clone();
         self.check_challenge(&action, VerificationMethod::Passkey)?;
-        let credentials: Vec<_> = self
+        let passkeys: Vec<&Passkey> = self
             .user(&action.user_id)
             .map(|user| {
                 user.verified()
-                    .filter_map(|authenticator| authenticator.passkey.as_ref()?.credential.clone())
+                    .filter_map(|authenticator| authenticator.passkey.as_ref())
+                    .filter(|passkey| passkey.credential.is_some())
                     .collect()
             })
             .unwrap_or_default();
-        if credentials.is_empty() {
+        if passkeys.is_empty() {
             return Err(ApiError::invalid_request(
                 "The user has no passkey to authenticate with.",
             ));
         }
-        let (options, state) = relying_party
-            .start_passkey_authentication(&credentials)
-            .map_err(|error| {
-                ApiError::invalid_request(format!("No authentication options: {error}."))
-            })?;
+        let (options, state) = match username {
+            Some(username) => {
+                let named: Vec<_> = passkeys
+                    .iter()
+                    .filter(|passkey| passkey.username.as_deref() == Some(username))
+                    .filter_map(|passkey| passkey.credential.clone())
+                    .collect();
+                if named.is_empty() {
+                    return Err(ApiError::invalid_request(
+                        "The user has no passkey registered under this username.",
+                    ));
+                }
+                let (options, state) = relying_party
+                    .start_passkey_authentication(&named)
+                    .map_err(no_options)?;
+                (options, CeremonyState::Authentication(state))
+            }
+            None => {
+                let (options, state) = relying_party
+                    .start_discoverable_authentication()
+                    .map_err(no_options)?;
+                (options, CeremonyState::Discoverable(state))
+            }
+        };
         let options = serde_json::to_value(&options.public_key)
             .map_err(|error| ApiError::internal(error.to_string()))?;
         let id = self.begin(
             &action.user_id,
-            claims,
-            CeremonyState::Authentication(state),
+            claims.other.action_code.clone(),
+            claims.other.idempotency_key.clone(),
+            None,
+            state,
+        );
+        Ok((id, options))
+    }
+
+    /// Starts a sign-in whose passkey is not known yet: `POST /client/challenge {action}`,
+    /// with the tenant's id instead of a token. The action is recorded once a passkey answers.
+    pub fn start_sign_in(
+        &mut self,
+        action_code: &str,
+        idempotency_key: Option<String>,
+    ) -> Result<String, ApiError> {
+        if !(1..=64).contains(&action_code.len())
+            || !action_code
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
+        {
+            return Err(ApiError::invalid_request(
+                "The action must be 1 to 64 letters, digits, `_` or `-`.",
+            ));
+        }
+        let now = self.now();
+        self.sign_in_challenges
+            .retain(|challenge| challenge.expires_at > now);
+        let id = uuid::Uuid::new_v4().to_string();
+        self.sign_in_challenges.push(SignInChallenge {
+            id: id.clone(),
+            action_code: action_code.to_owned(),
+            idempotency_key: idempotency_key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            expires_at: now + CEREMONY_LIFETIME,
+        });
+        Ok(id)
+    }
+
+    /// Options for a sign-in: any discoverable passkey may answer.
+    fn sign_in_options(
+        &mut self,
+        relying_party: &Webauthn,
+        challenge_id: Option<&str>,
+    ) -> Result<(String, serde_json::Value), ApiError> {
+        self.check_enabled(VerificationMethod::Passkey)?;
+        let now = self.now();
+        let challenge = match challenge_id {
+            Some(id) => {
+                let position = self
+                    .sign_in_challenges
+                    .iter()
+                    .position(|challenge| challenge.id == id && challenge.expires_at > now)
+                    .ok_or_else(|| {
+                        ApiError::invalid_request("No such challenge, or it expired.")
+                    })?;
+                self.sign_in_challenges.remove(position)
+            }
+            // Whether the real default action code is `signIn` is not documented.
+            None => SignInChallenge {
+                id: uuid::Uuid::new_v4().to_string(),
+                action_code: "signIn".to_owned(),
+                idempotency_key: uuid::Uuid::new_v4().to_string(),
+                expires_at: now + CEREMONY_LIFETIME,
+            },
+        };
+        let (options, state) = relying_party
+            .start_discoverable_authentication()
+            .map_err(no_options)?;
+        let options = serde_json::to_value(&options.public_key)
+            .map_err(|error| ApiError::internal(error.to_string()))?;
+        let id = self.begin(
+            "",
+            challenge.action_code,
+            challenge.idempotency_key,
+            None,
+            CeremonyState::Discoverable(state),
         );
         Ok((id, options))
     }
 
     /// Checks an assertion against the ceremony it answers; the passkey's counter moves on.
+    /// With a token, the passkey must be the token's user's; without one (a sign-in), the
+    /// passkey says whose it is, and its action is recorded as passed.
     pub fn verify_passkey(
         &mut self,
         relying_party: &Webauthn,
-        claims: &Claims,
+        claims: Option<&Claims>,
         credential: &serde_json::Value,
         challenge_id: Option<&str>,
-    ) -> Result<Verification, ApiError> {
-        let CeremonyState::Authentication(state) = self.finish(claims, challenge_id)? else {
-            return Err(invalid_credential("That is not a passkey authentication."));
+    ) -> Result<PasskeyVerification, ApiError> {
+        let ceremony = match claims {
+            Some(claims) => self.finish(claims, challenge_id)?,
+            None => self.finish_sign_in(challenge_id)?,
         };
         let response: PublicKeyCredential = serde_json::from_value(credential.clone())
             .map_err(|_| invalid_credential("The credential is not a WebAuthn assertion."))?;
-        let result = relying_party
-            .finish_passkey_authentication(&response, &state)
-            .map_err(|error| invalid_credential(&format!("The passkey was refused: {error}.")))?;
+        let user_id = match &ceremony.state {
+            CeremonyState::Discoverable(_) => {
+                let (handle, _) = relying_party
+                    .identify_discoverable_authentication(&response)
+                    .map_err(|_| invalid_credential("The assertion names no user."))?;
+                let owner = self
+                    .users
+                    .iter()
+                    .find(|(_, user)| user.webauthn_handle == Some(handle))
+                    .map(|(user_id, _)| user_id.clone())
+                    .ok_or_else(unknown_credential)?;
+                if claims.is_some_and(|claims| claims.other.user_id != owner) {
+                    return Err(unknown_credential());
+                }
+                owner
+            }
+            _ => ceremony.user_id.clone(),
+        };
+        let stored = self
+            .user(&user_id)
+            .and_then(|user| {
+                user.verified().find_map(|authenticator| {
+                    let passkey = authenticator.passkey.as_ref()?.credential.as_ref()?;
+                    (AsRef::<[u8]>::as_ref(passkey.cred_id()) == response.get_credential_id())
+                        .then(|| passkey.clone())
+                })
+            })
+            .ok_or_else(unknown_credential)?;
+        let result = match &ceremony.state {
+            CeremonyState::Authentication(state) => {
+                relying_party.finish_passkey_authentication(&response, state)
+            }
+            CeremonyState::Discoverable(state) => relying_party
+                .finish_discoverable_authentication_v2(
+                    &response,
+                    state.clone(),
+                    &DiscoverableKey::from(&stored),
+                ),
+            CeremonyState::Registration(_) => {
+                return Err(invalid_credential("That is not a passkey authentication."));
+            }
+        }
+        .map_err(|error| invalid_credential(&format!("The passkey was refused: {error}.")))?;
         let now = self.now();
         let user = self
             .users
-            .get_mut(&claims.other.user_id)
+            .get_mut(&user_id)
             .ok_or_else(unknown_credential)?;
         let authenticator = user
             .authenticators
@@ -245,11 +405,63 @@ impl Data {
         }
         authenticator.last_verified_at = Some(now);
         let by = authenticator.id.clone();
-        self.succeed(claims, VerificationMethod::Passkey, &by, None, now)
+        let username = authenticator
+            .passkey
+            .as_ref()
+            .and_then(|passkey| passkey.username.clone());
+        let verification = match claims {
+            Some(claims) => self.succeed(claims, VerificationMethod::Passkey, &by, None, now)?,
+            None => self.signed_in(&user_id, &ceremony, &by, now),
+        };
+        Ok(PasskeyVerification {
+            verification,
+            user_id,
+            authenticator_id: by,
+            username,
+        })
     }
 
-    /// Keeps a ceremony for the token's action; returns its id.
-    fn begin(&mut self, user_id: &str, claims: &Claims, state: CeremonyState) -> String {
+    /// A sign-in a passkey answered: its action, recorded as passed.
+    fn signed_in(
+        &mut self,
+        user_id: &str,
+        ceremony: &Ceremony,
+        by: &str,
+        now: time::OffsetDateTime,
+    ) -> Verification {
+        let action = Action {
+            user_id: user_id.to_owned(),
+            code: ceremony.action_code.clone(),
+            idempotency_key: ceremony.idempotency_key.clone(),
+            state: crate::wire::authsignal::ActionState::ChallengeSucceeded,
+            created_at: now,
+            state_updated_at: now,
+            verification_method: Some(VerificationMethod::Passkey),
+            verified_by_authenticator_id: Some(by.to_owned()),
+            scope: super::tokens::DEFAULT_SCOPE.to_owned(),
+            verification_methods: None,
+            redirect_url: None,
+            redirect_to_settings: false,
+            ip_address: None,
+            user_agent: None,
+            device_id: None,
+        };
+        self.actions.push(action.clone());
+        Verification::Verified {
+            action: Box::new(action),
+            enrolled: None,
+        }
+    }
+
+    /// Keeps a ceremony for an action; returns its id.
+    fn begin(
+        &mut self,
+        user_id: &str,
+        action_code: String,
+        idempotency_key: String,
+        username: Option<String>,
+        state: CeremonyState,
+    ) -> String {
         let now = self.now();
         self.ceremonies.retain(|ceremony| ceremony.expires_at > now);
         let excess = self.ceremonies.len().saturating_sub(KEPT_CEREMONIES);
@@ -258,8 +470,9 @@ impl Data {
         self.ceremonies.push(Ceremony {
             id: id.clone(),
             user_id: user_id.to_owned(),
-            action_code: claims.other.action_code.clone(),
-            idempotency_key: claims.other.idempotency_key.clone(),
+            action_code,
+            idempotency_key,
+            username,
             state,
             expires_at: now + CEREMONY_LIFETIME,
         });
@@ -272,7 +485,7 @@ impl Data {
         &mut self,
         claims: &Claims,
         challenge_id: Option<&str>,
-    ) -> Result<CeremonyState, ApiError> {
+    ) -> Result<Ceremony, ApiError> {
         self.action_for(claims)?;
         let now = self.now();
         let position = self.ceremonies.iter().rposition(|ceremony| {
@@ -282,13 +495,40 @@ impl Data {
                 && ceremony.expires_at > now
                 && challenge_id.is_none_or(|id| ceremony.id == id)
         });
+        self.take_ceremony(position)
+    }
+
+    /// Takes a sign-in's ceremony, named by its challenge id.
+    fn finish_sign_in(&mut self, challenge_id: Option<&str>) -> Result<Ceremony, ApiError> {
+        let now = self.now();
+        let position = challenge_id.and_then(|id| {
+            self.ceremonies.iter().position(|ceremony| {
+                ceremony.id == id && ceremony.user_id.is_empty() && ceremony.expires_at > now
+            })
+        });
+        self.take_ceremony(position)
+    }
+
+    fn take_ceremony(&mut self, position: Option<usize>) -> Result<Ceremony, ApiError> {
         match position {
-            Some(position) => Ok(self.ceremonies.remove(position).state),
+            Some(position) => Ok(self.ceremonies.remove(position)),
             None => Err(invalid_credential(
                 "No passkey ceremony is waiting for this credential: it expired or was used.",
             )),
         }
     }
+}
+
+/// What a passkey verify found: the outcome, whose passkey it was, and its name.
+pub(super) struct PasskeyVerification {
+    pub verification: Verification,
+    pub user_id: String,
+    pub authenticator_id: String,
+    pub username: Option<String>,
+}
+
+fn no_options(error: webauthn_rs::prelude::WebauthnError) -> ApiError {
+    ApiError::invalid_request(format!("No authentication options: {error}."))
 }
 
 fn invalid_credential(description: &str) -> ApiError {

@@ -173,6 +173,7 @@ impl AuthsignalClient {
                 .trim_end_matches('/')
                 .to_owned(),
             tenant_id: self.tenant_id().to_owned(),
+            username: None,
         }
     }
 

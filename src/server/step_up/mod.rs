@@ -187,7 +187,10 @@ pub async fn start(state: &AppState, caller: &Caller) -> Result<ClientApiTicket,
         );
     }
     let track = authsignal::actions::allowed(track)?;
-    Ok(state.authsignal.ticket(track.token.expose()))
+    Ok(ClientApiTicket {
+        username: caller.name.clone(),
+        ..state.authsignal.ticket(track.token.expose())
+    })
 }
 
 fn started_key(idempotency_key: &str) -> String {
