@@ -14,6 +14,12 @@ use account_security::{
 };
 use serde_json::json;
 
+/// How the app reads an Authsignal that failed, or timed out.
+fn upstream(timed_out: bool) -> AppError {
+    let service = Upstream::Authsignal;
+    AppError::Upstream { service, timed_out }
+}
+
 #[tokio::test]
 async fn track_returns_the_whole_response() {
     let tenant = LocalTenant::start("track").await;
@@ -46,13 +52,8 @@ async fn track_returns_the_whole_response() {
     );
 
     tenant.give_email("user-1", "jane@example.com").await;
-    let second = tenant
-        .track(
-            "user-1",
-            "manageAuthenticators",
-            &TrackAttributes::default(),
-        )
-        .await;
+    let plain = TrackAttributes::default();
+    let second = tenant.track("user-1", "manageAuthenticators", &plain).await;
     assert_eq!(second.state, ActionState::ChallengeRequired);
     assert!(second.is_enrolled);
     assert_eq!(
@@ -158,13 +159,8 @@ async fn delete_removes_and_an_unknown_id_is_not_found() {
 async fn validate_reports_the_challenge_and_refuses_other_users_and_actions() {
     let tenant = LocalTenant::start("validate").await;
     tenant.give_email("user-1", "jane@example.com").await;
-    let track = tenant
-        .track(
-            "user-1",
-            "manageAuthenticators",
-            &TrackAttributes::default(),
-        )
-        .await;
+    let plain = TrackAttributes::default();
+    let track = tenant.track("user-1", "manageAuthenticators", &plain).await;
     let token = track.token.expose();
 
     let before = tenant
@@ -323,13 +319,7 @@ async fn a_wrong_secret_is_a_typed_unauthorized_error_without_the_secret() {
     ] {
         assert!(!shown.contains("wrong-secret-value"), "{shown}");
     }
-    assert_eq!(
-        AppError::from(error),
-        AppError::Upstream {
-            service: Upstream::Authsignal,
-            timed_out: false
-        }
-    );
+    assert_eq!(AppError::from(error), upstream(false));
 }
 
 #[tokio::test]
@@ -349,13 +339,7 @@ async fn reads_are_retried_after_server_errors_within_the_limit() {
         .await;
     let error = tenant.client.get_user("user-1").await.unwrap_err();
     assert_eq!(error.status(), Some(503), "{error}");
-    assert_eq!(
-        AppError::from(error),
-        AppError::Upstream {
-            service: Upstream::Authsignal,
-            timed_out: false
-        }
-    );
+    assert_eq!(AppError::from(error), upstream(false));
 
     let no_retries = LocalTenant::client_with(&tenant.local, settings(0));
     tenant
@@ -418,13 +402,7 @@ async fn a_hanging_service_is_a_timeout() {
         .await;
     let error = client.get_authenticators("user-1").await.unwrap_err();
     assert!(matches!(error, AuthsignalError::Timeout), "{error:?}");
-    assert_eq!(
-        AppError::from(error),
-        AppError::Upstream {
-            service: Upstream::Authsignal,
-            timed_out: true
-        }
-    );
+    assert_eq!(AppError::from(error), upstream(true));
     let error = client
         .track("user-1", "signIn", &TrackAttributes::default())
         .await
@@ -454,13 +432,7 @@ async fn a_refused_connection_is_a_connection_error() {
     let client = AuthsignalClient::new(endpoints, &settings(1)).unwrap();
     let error = client.get_authenticators("user-1").await.unwrap_err();
     assert!(matches!(error, AuthsignalError::Connection(_)), "{error:?}");
-    assert_eq!(
-        AppError::from(error),
-        AppError::Upstream {
-            service: Upstream::Authsignal,
-            timed_out: false
-        }
-    );
+    assert_eq!(AppError::from(error), upstream(false));
 }
 
 #[tokio::test]

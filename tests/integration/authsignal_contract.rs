@@ -141,12 +141,8 @@ async fn a_wrong_secret_gets_the_documented_body_and_the_client_reads_it() {
 #[tokio::test]
 async fn the_server_api_answers_with_every_documented_field() {
     let tenant = LocalTenant::start("contract-server").await;
-    let given = tenant
-        .give(
-            "user-1",
-            json!({ "verificationMethod": "EMAIL_OTP", "email": "jane@example.com" }),
-        )
-        .await;
+    let email = json!({ "verificationMethod": "EMAIL_OTP", "email": "jane@example.com" });
+    let given = tenant.give("user-1", email).await;
     assert_has_fields_of(
         &example("enroll-verified")["authenticator"],
         &given,

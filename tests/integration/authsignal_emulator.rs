@@ -18,6 +18,13 @@ async fn error_of(response: reqwest::Response) -> (StatusCode, Value) {
     (status, body)
 }
 
+/// A 400 `invalid_request`, for the case `case` names.
+async fn assert_invalid_request(response: reqwest::Response, case: &str) {
+    let (status, body) = error_of(response).await;
+    assert_eq!(status, 400, "{case}");
+    assert_eq!(body["error"], "invalid_request", "{case}");
+}
+
 #[tokio::test]
 async fn every_api_answer_is_json_with_exactly_that_content_type() {
     let tenant = LocalTenant::start("json").await;
@@ -147,9 +154,7 @@ async fn bad_addresses_are_refused_and_nothing_is_sent() {
         ),
     ] {
         let response = sdk.call(Method::POST, path, Some(body.clone())).await;
-        let (status, error) = error_of(response).await;
-        assert_eq!(status, 400, "{body}");
-        assert_eq!(error["error"], "invalid_request");
+        assert_invalid_request(response, &body.to_string()).await;
     }
     let outbox: Vec<Value> = tenant.get("/_local/outbox").await.json().await.unwrap();
     assert!(outbox.is_empty());
@@ -346,9 +351,7 @@ async fn validate_mismatches_are_a_200_with_is_valid_false() {
     let missing_token = tenant
         .server(Method::POST, "/v1/validate", Some(json!({})))
         .await;
-    let (status, body) = error_of(missing_token).await;
-    assert_eq!(status, 400);
-    assert_eq!(body["error"], "invalid_request");
+    assert_invalid_request(missing_token, "").await;
 }
 
 #[tokio::test]
@@ -364,9 +367,7 @@ async fn the_web_sdk_wire_format_is_verification_code_in_and_access_token_out() 
     let code = tenant.latest_code("jane@example.com").await;
     let old = json!({ "code": code });
     let old = sdk.call(Method::POST, "verify/email-otp", Some(old)).await;
-    let (status, body) = error_of(old).await;
-    assert_eq!(status, 400);
-    assert_eq!(body["error"], "invalid_request");
+    assert_invalid_request(old, "").await;
 
     let verified = sdk.verify("email-otp", &code).await;
     assert_eq!(verified["isVerified"], true);
@@ -405,9 +406,7 @@ async fn a_challenge_needs_a_method_of_that_kind() {
     let tenant = LocalTenant::start("challenge-none").await;
     let token = tenant.track_token("user-1", "signIn", None).await;
     let response = tenant.sdk(&token).try_challenge("sms", None).await;
-    let (status, body) = error_of(response).await;
-    assert_eq!(status, 400);
-    assert_eq!(body["error"], "invalid_request");
+    assert_invalid_request(response, "").await;
 }
 
 #[tokio::test]
@@ -419,9 +418,7 @@ async fn a_code_that_was_never_sent_is_invalid() {
     assert_eq!(verify, invalid_or_expired());
     let theirs = json!({ "userAuthenticatorId": "not-one-of-hers" });
     let unknown = sdk.try_challenge("email-otp", Some(theirs)).await;
-    let (status, body) = error_of(unknown).await;
-    assert_eq!(status, 400);
-    assert_eq!(body["error"], "invalid_request");
+    assert_invalid_request(unknown, "").await;
     assert!(tenant.codes("jane@example.com").await.is_empty());
 }
 
@@ -596,9 +593,7 @@ async fn tests_can_give_users_any_kind_of_authenticator() {
         let response = tenant
             .server(Method::POST, "/v1/users/user-1/authenticators", Some(body))
             .await;
-        let (status, error) = error_of(response).await;
-        assert_eq!(status, 400, "{why}");
-        assert_eq!(error["error"], "invalid_request", "{why}");
+        assert_invalid_request(response, why).await;
     }
 }
 
@@ -633,9 +628,7 @@ async fn track_refuses_bad_input_with_a_clear_error() {
         ),
     ] {
         let response = tenant.server(Method::POST, path, Some(body)).await;
-        let (status, error) = error_of(response).await;
-        assert_eq!(status, 400, "{why}");
-        assert_eq!(error["error"], "invalid_request", "{why}");
+        assert_invalid_request(response, why).await;
     }
     let known_action = tenant
         .server(

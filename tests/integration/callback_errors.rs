@@ -3,7 +3,7 @@
 
 use crate::support::{
     TestApp,
-    browser::{Browser, decrypt_cookie, encrypt_cookie, location, new_email},
+    browser::{Browser, decrypt_cookie, encrypt_cookie, location, new_email, query_param},
     client, send,
 };
 use reqwest::StatusCode;
@@ -80,19 +80,10 @@ fn with_param(url: &str, name: &str, value: Option<&str>) -> String {
     url.to_string()
 }
 
-fn state_of(url: &str) -> String {
-    reqwest::Url::parse(url)
-        .unwrap()
-        .query_pairs()
-        .find(|(key, _)| key == "state")
-        .map(|(_, value)| value.into_owned())
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_hosted_page_reports_access_denied() {
     let (app, mut browser, callback) = pending_callback().await;
-    let state = state_of(&callback);
+    let state = query_param(&callback, "state");
     let denied = app.url(&format!(
         "/auth/callback?error=access_denied&error_description=User+cancelled&state={state}"
     ));
@@ -104,7 +95,7 @@ async fn the_hosted_page_reports_another_error() {
     let (app, mut browser, callback) = pending_callback().await;
     let error = app.url(&format!(
         "/auth/callback?error=server_error&error_description=%3Cscript%3E&state={}",
-        state_of(&callback)
+        query_param(&callback, "state")
     ));
     let response = browser.get(&error).await;
     assert_eq!(location(&response), app.url("/signed-out?reason=failed"));

@@ -31,6 +31,13 @@ async fn app_mailing_to(smtp_url: &str) -> (TestApp, LocalTenant) {
     (app, tenant)
 }
 
+/// A mail server, and the app mailing its notices to it.
+async fn mailing(name: &str) -> (SmtpServer, TestApp, LocalTenant) {
+    let smtp = SmtpServer::start(name).await;
+    let (app, tenant) = app_mailing_to(&smtp.url()).await;
+    (smtp, app, tenant)
+}
+
 /// Someone signed in on a Mac with two email methods, stepped up on the page.
 async fn person(app: &TestApp, tenant: &LocalTenant, label: &str) -> Person {
     let person = Person::signed_up(app, label).with_user_agent(CHROME_ON_MAC);
@@ -125,8 +132,7 @@ fn assert_names_the_device(notice: &Received) {
 
 #[tokio::test]
 async fn a_removal_on_the_page_is_mailed_once_with_what_where_and_when() {
-    let smtp = SmtpServer::start("page").await;
-    let (app, tenant) = app_mailing_to(&smtp.url()).await;
+    let (smtp, app, tenant) = mailing("page").await;
     let mut person = person(&app, &tenant, "notice-page").await;
     let removed_email = second_address(&tenant, &person).await;
     remove_second_on_page(&app, &mut person).await;
@@ -149,8 +155,7 @@ async fn a_removal_on_the_page_is_mailed_once_with_what_where_and_when() {
 
 #[tokio::test]
 async fn a_removal_over_rest_is_mailed_once_to_the_address_authsignal_keeps() {
-    let smtp = SmtpServer::start("rest").await;
-    let (app, tenant) = app_mailing_to(&smtp.url()).await;
+    let (smtp, app, tenant) = mailing("rest").await;
     let person = person(&app, &tenant, "notice-rest").await;
     let removed_email = second_address(&tenant, &person).await;
     // An access token carries no email: the notice goes where the last sign-in put it.
@@ -163,8 +168,7 @@ async fn a_removal_over_rest_is_mailed_once_to_the_address_authsignal_keeps() {
 
 #[tokio::test]
 async fn a_removal_in_the_prebuilt_ui_is_mailed_once_through_the_webhook() {
-    let smtp = SmtpServer::start("prebuilt").await;
-    let (app, tenant) = app_mailing_to(&smtp.url()).await;
+    let (smtp, app, tenant) = mailing("prebuilt").await;
     let mut person = person(&app, &tenant, "notice-prebuilt").await;
     let removed_email = second_address(&tenant, &person).await;
     let url: String = person
@@ -249,8 +253,7 @@ fn event(id: &str, user_id: &str) -> String {
 
 #[tokio::test]
 async fn webhook_deliveries_are_refused_unless_signed_fresh_and_new() {
-    let smtp = SmtpServer::start("webhooks").await;
-    let (app, tenant) = app_mailing_to(&smtp.url()).await;
+    let (smtp, app, tenant) = mailing("webhooks").await;
     let person = Person::signed_up(&app, "webhook").await;
     let user = &person.sub;
     let secret = tenant.local.secret().expose().to_owned();

@@ -14,7 +14,7 @@ use std::{
 
 use crate::support::{
     authsignal::{Sdk, fresh_data_dir, outbox_codes, wrong_code},
-    browser::{Browser, PASSWORD, decrypt_cookie, location, new_email},
+    browser::{Browser, PASSWORD, decrypt_cookie, location, new_email, query_param},
     client, forge, free_port, json_of,
     rest::Api,
     send,
@@ -302,13 +302,7 @@ async fn a_whole_session_leaves_no_secret_in_the_logs() {
         )
         .await;
     let callback = location(&response);
-    let code = reqwest::Url::parse(&callback)
-        .unwrap()
-        .query_pairs()
-        .find(|(name, _)| name == "code")
-        .unwrap()
-        .1
-        .into_owned();
+    let code = query_param(&callback, "code");
     session.secrets.add("the authorization code", &code);
     let response = session.browser.get(&callback).await;
     assert_eq!(location(&response), session.url("/security"));
@@ -332,13 +326,7 @@ async fn a_whole_session_leaves_no_secret_in_the_logs() {
     // The pre-built UI link carries a token.
     let visit = session.call("prebuilt_ui_url", &[]).await;
     let visit = visit.as_str().unwrap();
-    let token = reqwest::Url::parse(visit)
-        .unwrap()
-        .query_pairs()
-        .find(|(name, _)| name == "token")
-        .unwrap()
-        .1
-        .into_owned();
+    let token = query_param(visit, "token");
     session.secrets.add("the pre-built UI token", &token);
     let response = session
         .browser

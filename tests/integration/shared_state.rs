@@ -6,7 +6,7 @@
 use std::{sync::Arc, time::Duration};
 
 use account_security::server::shared_state::{SharedState, Unavailable};
-use tokio::sync::oneshot;
+use tokio::{sync::oneshot, task::JoinHandle};
 
 use crate::support::redis::RedisServer;
 
@@ -77,37 +77,10 @@ async fn one_holder_at_a_time_and_only_the_owner_releases(state: Arc<SharedState
 
     // A holder that outlives its lease loses the lock, and its late release does not free
     // the lock of whoever took it next.
-    let slow = {
-        let state = state.clone();
-        tokio::spawn(async move {
-            state
-                .locked(
-                    "person-3",
-                    Duration::from_millis(200),
-                    Duration::ZERO,
-                    async {
-                        tokio::time::sleep(Duration::from_millis(600)).await;
-                    },
-                )
-                .await
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let next = {
-        let state = state.clone();
-        tokio::spawn(async move {
-            state
-                .locked(
-                    "person-3",
-                    Duration::from_secs(10),
-                    Duration::from_secs(2),
-                    async {
-                        tokio::time::sleep(Duration::from_millis(800)).await;
-                    },
-                )
-                .await
-        })
-    };
+    let ms = Duration::from_millis;
+    let slow = hold(&state, "person-3", ms(200), Duration::ZERO, ms(600));
+    tokio::time::sleep(ms(50)).await;
+    let next = hold(&state, "person-3", ms(10_000), ms(2000), ms(800));
     // After the slow holder let go (at 600 ms), the next one (in from ~200 ms to ~1700 ms)
     // still holds.
     tokio::time::sleep(Duration::from_millis(900)).await;
@@ -118,6 +91,20 @@ async fn one_holder_at_a_time_and_only_the_owner_releases(state: Arc<SharedState
         .unwrap();
     assert_eq!(during, None, "the late release freed someone else's lock");
     assert_eq!(next.await.unwrap().unwrap(), Some(()));
+}
+
+/// A task that takes the lock `key` with `lease`, waiting up to `wait` for it, and holds it for
+/// `held`; it ends with what `locked` returned.
+fn hold(
+    state: &Arc<SharedState>,
+    key: &'static str,
+    lease: Duration,
+    wait: Duration,
+    held: Duration,
+) -> JoinHandle<Result<Option<()>, Unavailable>> {
+    let state = state.clone();
+    let holding = async move { tokio::time::sleep(held).await };
+    tokio::spawn(async move { state.locked(key, lease, wait, holding).await })
 }
 
 async fn behaves_as_shared_state(state: SharedState) {
@@ -134,21 +121,15 @@ async fn memory_keeps_the_promises() {
 #[tokio::test]
 async fn redis_keeps_the_promises() {
     let redis = RedisServer::start("promises").await;
-    let state = SharedState::connect(Some(&redis.url()), "test:")
-        .await
-        .unwrap();
+    let state = redis.shared_state("test:").await;
     behaves_as_shared_state(state).await;
 }
 
 #[tokio::test]
 async fn two_prefixes_share_a_redis_without_meeting() {
     let redis = RedisServer::start("prefixes").await;
-    let one = SharedState::connect(Some(&redis.url()), "one:")
-        .await
-        .unwrap();
-    let two = SharedState::connect(Some(&redis.url()), "two:")
-        .await
-        .unwrap();
+    let one = redis.shared_state("one:").await;
+    let two = redis.shared_state("two:").await;
     let lifetime = Duration::from_secs(60);
     assert!(one.first_sighting("token", lifetime).await.unwrap());
     assert!(two.first_sighting("token", lifetime).await.unwrap());
@@ -159,9 +140,7 @@ async fn two_prefixes_share_a_redis_without_meeting() {
 #[tokio::test]
 async fn an_unreachable_redis_is_unavailable_and_then_back() {
     let mut redis = RedisServer::start("down").await;
-    let state = SharedState::connect(Some(&redis.url()), "test:")
-        .await
-        .unwrap();
+    let state = redis.shared_state("test:").await;
     redis.stop();
     let minute = Duration::from_secs(60);
     assert_eq!(state.count("k", minute).await, Err(Unavailable));

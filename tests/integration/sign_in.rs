@@ -171,7 +171,7 @@ async fn a_returning_user_with_a_managed_login_session_is_signed_straight_back_i
     // Only the login page itself asks "Continue as".
     let response = browser.get(&app.url("/auth/sign-in")).await;
     let login = location(&response).replacen("/oauth2/authorize?", "/login?", 1);
-    let page = browser.get(&login).await.text().await.unwrap();
+    let page = browser.get_text(&login).await;
     assert!(page.contains(&format!("Continue as {email}")), "{page}");
     let response = browser
         .post_form(&login, &[("continue_session", "1")])
@@ -184,15 +184,14 @@ async fn a_returning_user_with_a_managed_login_session_is_signed_straight_back_i
 #[tokio::test]
 async fn prompt_login_asks_for_the_password_whatever_session_there_is() {
     let app = TestApp::spawn().await;
-    let email = new_email("prompt");
-    let mut browser = Browser::signed_up(&app, &email).await;
+    let mut browser = Browser::signed_up(&app, &new_email("prompt")).await;
     let response = browser.get(&app.url("/auth/sign-in")).await;
     let authorize = format!("{}&prompt=login", location(&response));
     let response = browser.get(&authorize).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     let login = location(&response);
     assert!(login.contains("/login?"), "{login}");
-    let page = browser.get(&login).await.text().await.unwrap();
+    let page = browser.get_text(&login).await;
     assert!(!page.contains("Continue as"), "{page}");
     let refused = browser
         .post_form(&login, &[("continue_session", "1")])

@@ -10,7 +10,7 @@ use totp_rs::Totp;
 use crate::support::{
     TestApp,
     authsignal::{LocalTenant, PASSKEY_ORIGIN},
-    browser::{Browser, jwt_claims, location, new_email},
+    browser::{Browser, Form, jwt_claims, location, new_email},
     now,
     person::{Person, PersonBuilder},
     rest::{Api, Reply},
@@ -53,8 +53,7 @@ async fn an_old_session_changes_nothing_until_it_steps_up_and_then_only_within_t
     let (status, window) = person.call(&app, "step_up_status", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(window["remaining_secs"], 600);
-    let (status, ticket) = person.call(&app, "start_enrollment", ADD_EMAIL).await;
-    assert_eq!(status, StatusCode::OK, "{ticket}");
+    let ticket = may_enroll(&app, &mut person, ADD_EMAIL).await;
     let scope = jwt_claims(ticket["token"].as_str().unwrap())["scope"].clone();
     assert!(scope.as_str().unwrap().contains("add:authenticators"));
     let proof = app.step_up_token(&person.bearer, &person.email).await;
@@ -180,8 +179,7 @@ async fn a_first_method_needs_a_fresh_sign_in_not_a_challenge() {
     let email = person.email.clone();
     let add_own = [("method", "EMAIL_OTP"), ("email", email.as_str())];
     // Just signed in: the first method needs nothing more.
-    let (status, body) = person.call(&app, "start_enrollment", &add_own).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    may_enroll(&app, &mut person, &add_own).await;
     Api::of(&app, &person).enroll().await.ok();
 
     // Signed in a while ago: sign in again.
@@ -206,8 +204,7 @@ async fn a_first_method_needs_a_fresh_sign_in_not_a_challenge() {
     let callback = browser.sign_in(&login, &email).await;
     let response = browser.get(&callback).await;
     assert_eq!(location(&response), app.url("/security?resume=add"));
-    let (status, body) = person.call(&app, "start_enrollment", &add_own).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    may_enroll(&app, &mut person, &add_own).await;
 }
 
 #[tokio::test]
@@ -232,6 +229,13 @@ async fn authsignal_down_during_a_step_up_grants_nothing() {
     tenant.set_faults(json!([])).await;
     // The token was never accepted, so it still counts once.
     api.complete_step_up(&passed).await.ok();
+}
+
+/// The page hands the person an enrollment token for `form`: its ticket.
+async fn may_enroll(app: &TestApp, person: &mut Person, form: Form<'_>) -> Value {
+    let (status, ticket) = person.call(app, "start_enrollment", form).await;
+    assert_eq!(status, StatusCode::OK, "{ticket}");
+    ticket
 }
 
 /// What the page does to step up once the dialog has a verified Client API token.
@@ -270,8 +274,7 @@ async fn an_authenticator_app_passes_the_step_up_with_a_code_of_another_time_ste
     assert_eq!(passed["isVerified"], true, "{passed}");
     complete_on_page(&app, &mut person, &passed).await;
     let add_app = [("method", "AUTHENTICATOR_APP")];
-    let (status, body) = person.call(&app, "start_enrollment", &add_app).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    may_enroll(&app, &mut person, &add_app).await;
 }
 
 #[tokio::test]
@@ -294,8 +297,7 @@ async fn a_passkey_passes_the_step_up_with_an_assertion() {
     assert_eq!(passed["isVerified"], true, "{passed}");
     complete_on_page(&app, &mut person, &passed).await;
     let add_sms = [("method", "SMS"), ("phone_number", "+64 21 123 4567")];
-    let (status, body) = person.call(&app, "start_enrollment", &add_sms).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    may_enroll(&app, &mut person, &add_sms).await;
 }
 
 #[tokio::test]

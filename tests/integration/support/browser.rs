@@ -252,6 +252,17 @@ pub fn location(response: &Response) -> String {
     response.url().join(location).unwrap().to_string()
 }
 
+/// The value of the query parameter `name` of `url`.
+pub fn query_param(url: &str, name: &str) -> String {
+    let url = reqwest::Url::parse(url).unwrap();
+    let mut pairs = url.query_pairs();
+    let found = pairs.find(|(key, _)| key == name);
+    found
+        .unwrap_or_else(|| panic!("no {name} in {url}"))
+        .1
+        .into_owned()
+}
+
 /// A cookie value encrypted with the app's session key, as the app would set it.
 pub fn encrypt_cookie(key: &Key, name: &str, value: &str) -> String {
     use axum::response::IntoResponse;

@@ -32,6 +32,18 @@ pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// Waits up to five seconds for `what` to listen on the loopback `port`.
+pub async fn wait_until_listening(port: u16, what: &str) {
+    for _ in 0..100 {
+        let connected = tokio::net::TcpStream::connect(("127.0.0.1", port)).await;
+        if connected.is_ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{what} did not listen on {port}");
+}
+
 /// A loopback port nothing listens on right now.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

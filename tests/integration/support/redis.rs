@@ -5,8 +5,9 @@
 use std::{
     path::PathBuf,
     process::{Child, Command, Stdio},
-    time::Duration,
 };
+
+use account_security::server::shared_state::SharedState;
 
 /// Where `scripts/bootstrap.sh --test` installs it.
 const REDIS_SERVER: &str = "/usr/bin/redis-server";
@@ -34,6 +35,12 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
+    /// The app's shared state on this Redis, its keys under `prefix`.
+    pub async fn shared_state(&self, prefix: &str) -> SharedState {
+        let url = self.url();
+        SharedState::connect(Some(&url), prefix).await.unwrap()
+    }
+
     async fn run(&mut self) {
         let child = Command::new(REDIS_SERVER)
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
@@ -46,16 +53,7 @@ impl RedisServer {
                 panic!("{REDIS_SERVER} (scripts/bootstrap.sh --test installs it): {error}")
             });
         self.child = Some(child);
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-                .await
-                .is_ok()
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("redis-server did not listen on {}", self.port);
+        super::wait_until_listening(self.port, "redis-server").await;
     }
 
     /// An outage: the server is gone, its port refuses connections.

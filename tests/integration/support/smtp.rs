@@ -49,16 +49,8 @@ impl SmtpServer {
             maildir,
             child,
         };
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return server;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("aiosmtpd did not listen on {port}");
+        super::wait_until_listening(port, "aiosmtpd").await;
+        server
     }
 
     pub fn url(&self) -> String {

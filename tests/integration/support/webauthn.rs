@@ -63,6 +63,18 @@ impl SoftPasskey {
             .into_bytes()
     }
 
+    /// `PublicKeyCredential.toJSON()` of this passkey with `response`.
+    fn credential(&self, response: Value) -> Value {
+        json!({
+            "id": b64(&self.credential_id),
+            "rawId": b64(&self.credential_id),
+            "type": "public-key",
+            "authenticatorAttachment": "platform",
+            "clientExtensionResults": {},
+            "response": response,
+        })
+    }
+
     fn sign(&self, authenticator_data: &[u8], client_data: &[u8]) -> Vec<u8> {
         let mut signed = authenticator_data.to_vec();
         signed.extend_from_slice(digest(&SHA256, client_data).as_ref());
@@ -113,18 +125,11 @@ impl SoftPasskey {
             (Cbor::from("attStmt"), statement),
             (Cbor::from("authData"), Cbor::Bytes(data)),
         ]);
-        json!({
-            "id": b64(&self.credential_id),
-            "rawId": b64(&self.credential_id),
-            "type": "public-key",
-            "authenticatorAttachment": "platform",
-            "clientExtensionResults": {},
-            "response": {
-                "clientDataJSON": b64(&client_data),
-                "attestationObject": b64(cbor(&object)),
-                "transports": ["internal"],
-            },
-        })
+        self.credential(json!({
+            "clientDataJSON": b64(&client_data),
+            "attestationObject": b64(cbor(&object)),
+            "transports": ["internal"],
+        }))
     }
 
     /// The answer to authentication `options` (`PublicKeyCredentialRequestOptionsJSON`); the
@@ -137,19 +142,12 @@ impl SoftPasskey {
         data.push(0x05);
         data.extend_from_slice(&self.counter.to_be_bytes());
         let client_data = self.client_data("webauthn.get", challenge);
-        json!({
-            "id": b64(&self.credential_id),
-            "rawId": b64(&self.credential_id),
-            "type": "public-key",
-            "authenticatorAttachment": "platform",
-            "clientExtensionResults": {},
-            "response": {
-                "authenticatorData": b64(&data),
-                "clientDataJSON": b64(&client_data),
-                "signature": b64(self.sign(&data, &client_data)),
-                "userHandle": null,
-            },
-        })
+        self.credential(json!({
+            "authenticatorData": b64(&data),
+            "clientDataJSON": b64(&client_data),
+            "signature": b64(self.sign(&data, &client_data)),
+            "userHandle": null,
+        }))
     }
 }
 
