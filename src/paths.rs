@@ -71,15 +71,19 @@ pub enum Notice {
     ManageInvalid,
     /// Back from Authsignal, which could not be asked to confirm the return.
     ManageUnavailable,
+    /// A sign-in that had to be fresh came back without the password being asked for: the
+    /// pool's domain does not honour `prompt=login`.
+    SignInNotFresh,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 5] = [
+    pub const ALL: [Notice; 6] = [
         Notice::Removed,
         Notice::VerifyNeedsJavascript,
         Notice::ManageDone,
         Notice::ManageInvalid,
         Notice::ManageUnavailable,
+        Notice::SignInNotFresh,
     ];
 
     pub fn code(self) -> &'static str {
@@ -89,6 +93,7 @@ impl Notice {
             Notice::ManageDone => "manage-done",
             Notice::ManageInvalid => "manage-invalid",
             Notice::ManageUnavailable => "manage-unavailable",
+            Notice::SignInNotFresh => "sign-in-not-fresh",
         }
     }
 

@@ -129,6 +129,12 @@ pub struct LocalCognitoSettings {
     /// Register a plain-http callback URL on any host (`LOCAL_COGNITO_ALLOW_HTTP_CALLBACKS`).
     /// Real Cognito accepts plain http only for `http://localhost`; this is for tests.
     pub allow_http_callbacks: bool,
+    /// Managed login (`true`, the default) or the classic hosted UI of a Lite plan pool, which
+    /// ignores `prompt` (`LOCAL_COGNITO_MANAGED_LOGIN`).
+    pub managed_login: bool,
+    /// Whether a refresh returns a new refresh token and retires the old one, as an app client
+    /// with refresh token rotation does (`LOCAL_COGNITO_REFRESH_TOKEN_ROTATION`).
+    pub rotate_refresh_tokens: bool,
 }
 
 /// The two kinds of Cognito app client.
@@ -503,11 +509,16 @@ fn read_local_cognito(vars: &mut Vars) -> Option<LocalCognitoSettings> {
     );
     let allow_http_callbacks =
         vars.parse("LOCAL_COGNITO_ALLOW_HTTP_CALLBACKS", "false", parse_bool);
+    let managed_login = vars.parse("LOCAL_COGNITO_MANAGED_LOGIN", "true", parse_bool);
+    let rotate_refresh_tokens =
+        vars.parse("LOCAL_COGNITO_REFRESH_TOKEN_ROTATION", "false", parse_bool);
     Some(LocalCognitoSettings {
         addr: addr?,
         lifetimes: lifetimes?,
         app_client: app_client?,
         allow_http_callbacks: allow_http_callbacks?,
+        managed_login: managed_login?,
+        rotate_refresh_tokens: rotate_refresh_tokens?,
     })
 }
 

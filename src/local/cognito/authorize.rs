@@ -157,7 +157,11 @@ impl Pool {
         };
         let scopes = granted_scopes(params.get("scope").map(String::as_str))
             .ok_or_else(|| fail("invalid_scope", "the requested scopes are not allowed"))?;
+        // `prompt` is "available in the managed login branding version only, not in the
+        // classic hosted UI" (AWS authorization-endpoint): a classic pool signs the person in
+        // from its session whatever is asked.
         let login_required = match params.get("prompt").map(String::as_str) {
+            _ if !self.managed_login => false,
             None | Some("login") => params.get("prompt").is_some(),
             Some(_) => {
                 return Err(fail(

@@ -100,6 +100,20 @@ impl Grants {
         self.refresh.lock().await.get(&hash(token)).cloned()
     }
 
+    /// Refresh token rotation: a new token for the grant of `token`, which no longer works.
+    /// The sign-in it belongs to is the same (its `origin_jti` and expiry stay): AWS documents
+    /// that refreshes keep `origin_jti`, and says nothing of rotation changing it.
+    pub async fn rotate(&self, token: &str) -> io::Result<Option<String>> {
+        let new_token = random_token()?;
+        let mut grants = self.refresh.lock().await;
+        let Some(grant) = grants.remove(&hash(token)) else {
+            return Ok(None);
+        };
+        grants.insert(hash(&new_token), grant);
+        storage::save(&self.path, &*grants).await?;
+        Ok(Some(new_token))
+    }
+
     /// Revokes `token` if `client_id` obtained it; an unknown token is not an error.
     pub async fn revoke(&self, token: &str, client_id: &str) -> io::Result<()> {
         let mut grants = self.refresh.lock().await;

@@ -80,7 +80,7 @@ impl LocalCognito {
                 &data_dir.join("cognito"),
                 &base_url,
                 app_public_url,
-                settings.lifetimes,
+                settings,
             )
             .await?,
         );
@@ -220,6 +220,9 @@ struct Pool {
     sessions: HostedSessions,
     clock: Clock,
     lifetimes: TokenLifetimes,
+    /// Managed login honours `prompt=login`; the classic hosted UI ignores it.
+    managed_login: bool,
+    rotate_refresh_tokens: bool,
 }
 
 /// An app client of the local pool.
@@ -245,7 +248,7 @@ impl Pool {
         dir: &Path,
         base_url: &Url,
         app_public_url: &Url,
-        lifetimes: TokenLifetimes,
+        settings: &LocalCognitoSettings,
     ) -> io::Result<Pool> {
         let client_file = dir.join("client.json");
         let mut stored: StoredClient = storage::load_or_create(&client_file, || {
@@ -283,7 +286,9 @@ impl Pool {
             grants,
             sessions: HostedSessions::default(),
             clock,
-            lifetimes,
+            lifetimes: settings.lifetimes,
+            managed_login: settings.managed_login,
+            rotate_refresh_tokens: settings.rotate_refresh_tokens,
         })
     }
 

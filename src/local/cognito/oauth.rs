@@ -86,11 +86,13 @@ impl Pool {
     }
 
     /// Signs the tokens of `authentication` and answers like Cognito's token endpoint.
+    /// The token endpoint's answer: an access token, an ID token with `openid`, and a new
+    /// refresh token when `refresh_token` says so.
     async fn issue_tokens(
         &self,
         authentication: &Authentication,
         nonce: Option<&str>,
-        with_refresh_token: bool,
+        refresh_token: Option<String>,
     ) -> Result<Response, TokenError> {
         let user = self
             .users
@@ -126,15 +128,7 @@ impl Pool {
                 .map_err(TokenError::server)?;
             body.insert("id_token".into(), id_token.into());
         }
-        if with_refresh_token {
-            let refresh_token = self
-                .grants
-                .issue_refresh_token(
-                    authentication.clone(),
-                    now + seconds(self.lifetimes.refresh),
-                )
-                .await
-                .map_err(TokenError::server)?;
+        if let Some(refresh_token) = refresh_token {
             body.insert("refresh_token".into(), refresh_token.into());
         }
         body.insert("access_token".into(), access_token.into());
@@ -359,8 +353,20 @@ async fn exchange_code(
             ));
         }
     }
-    pool.issue_tokens(&grant.authentication, grant.nonce.as_deref(), true)
+    let refresh_token = pool
+        .grants
+        .issue_refresh_token(
+            grant.authentication.clone(),
+            pool.clock.now() + seconds(pool.lifetimes.refresh),
+        )
         .await
+        .map_err(TokenError::server)?;
+    pool.issue_tokens(
+        &grant.authentication,
+        grant.nonce.as_deref(),
+        Some(refresh_token),
+    )
+    .await
 }
 
 async fn refresh(
@@ -386,8 +392,25 @@ async fn refresh(
             "invalid_grant",
             "the refresh token is invalid, expired or revoked",
         ))?;
-    // No new refresh token: rotation is off, as it is by default in Cognito.
-    pool.issue_tokens(&grant.authentication, None, false).await
+    // Without rotation (Cognito's default) no new refresh token. With it, "your app client
+    // issues new ID, access, and refresh tokens" and the one used no longer works
+    // (RefreshTokenRotationType, here with no retry grace period).
+    let rotated = if pool.rotate_refresh_tokens {
+        Some(
+            pool.grants
+                .rotate(token)
+                .await
+                .map_err(TokenError::server)?
+                .ok_or(TokenError::bad(
+                    "invalid_grant",
+                    "the refresh token was used already",
+                ))?,
+        )
+    } else {
+        None
+    };
+    pool.issue_tokens(&grant.authentication, None, rotated)
+        .await
 }
 
 pub async fn revoke(

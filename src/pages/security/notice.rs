@@ -42,6 +42,10 @@ fn message(notice: paths::Notice) -> (&'static str, &'static str) {
             "problem",
             "The link back from Authsignal was not valid, or was already used, so nothing was confirmed. Your list below is up to date.",
         ),
+        paths::Notice::SignInNotFresh => (
+            "problem",
+            "You were signed in again without being asked for your password, so this didn't confirm it's you. Sign out, then sign in again: you'll be asked for your password, and can then add your first method.",
+        ),
         paths::Notice::ManageUnavailable => (
             "problem",
             "Authsignal could not confirm your visit just now. Your changes there are kept; reload this page in a minute to see them.",

@@ -76,6 +76,10 @@ pub struct SignInFlow {
     pub nonce: String,
     /// A validated same-origin path.
     pub return_to: String,
+    /// When a sign-in that must be fresh (`prompt=login`) began, in Unix seconds: its
+    /// `auth_time` must not be older.
+    #[serde(default)]
+    pub fresh_since: Option<i64>,
 }
 
 impl fmt::Debug for SignInFlow {
@@ -162,7 +166,7 @@ impl OAuthClient {
 
     /// The managed-login URL to send the browser to, and what the callback must check. With
     /// `fresh`, managed login asks for the password even in a live session (`prompt=login`).
-    pub fn start_sign_in(&self, return_to: String, fresh: bool) -> (Url, SignInFlow) {
+    pub fn start_sign_in(&self, return_to: String, fresh_since: Option<i64>) -> (Url, SignInFlow) {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let nonce = CsrfToken::new_random();
         let mut request = self
@@ -171,7 +175,7 @@ impl OAuthClient {
             .add_scopes(self.scopes.iter().cloned().map(Scope::new))
             .set_pkce_challenge(challenge)
             .add_extra_param("nonce", nonce.secret());
-        if fresh {
+        if fresh_since.is_some() {
             request = request.add_extra_param("prompt", "login");
         }
         let (url, state) = request.url();
@@ -180,6 +184,7 @@ impl OAuthClient {
             pkce_verifier: verifier.into_secret(),
             nonce: nonce.into_secret(),
             return_to,
+            fresh_since,
         };
         (url, flow)
     }
@@ -330,7 +335,7 @@ mod tests {
 
     #[test]
     fn sign_in_uses_the_code_flow_with_pkce_s256_state_and_nonce() {
-        let (url, flow) = client(None).start_sign_in("/security".into(), false);
+        let (url, flow) = client(None).start_sign_in("/security".into(), None);
         assert_eq!(
             url.origin().ascii_serialization(),
             "https://auth.example.com"
@@ -352,7 +357,7 @@ mod tests {
         assert!(!url.as_str().contains(&flow.pkce_verifier));
         assert!(!query.contains_key("prompt"));
 
-        let (fresh, other) = client(None).start_sign_in("/security".into(), true);
+        let (fresh, other) = client(None).start_sign_in("/security".into(), Some(0));
         assert_ne!(other.state, flow.state);
         assert_ne!(other.nonce, flow.nonce);
         let query: std::collections::HashMap<_, _> = fresh.query_pairs().into_owned().collect();

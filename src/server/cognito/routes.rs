@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     model::AppError,
-    paths::{self, SignedOutReason},
+    paths::{self, Notice, SignedOutReason},
     server::{
         AppState, activity,
         http::{client_ip::client_ip, rate_limit::Bucket, requester::Requester},
@@ -29,6 +29,8 @@ use crate::{
     },
 };
 
+/// Clocks differ a little: Cognito's `auth_time` may be this much behind ours.
+const CLOCK_SKEW_SECS: i64 = 60;
 /// How long a sign-in waits for its record in the activity log.
 const SIGN_IN_RECORD_WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
 
@@ -60,7 +62,8 @@ async fn sign_in(
     // `prompt=login`: a step-up for someone with no method yet needs a fresh sign-in, not the
     // managed-login session.
     let fresh = params.get("prompt").is_some_and(|prompt| prompt == "login");
-    let (url, flow) = state.cognito.oauth.start_sign_in(return_to, fresh);
+    let fresh_since = fresh.then(|| state.clock.now().unix_timestamp());
+    let (url, flow) = state.cognito.oauth.start_sign_in(return_to, fresh_since);
     let jar = state.session.store_flow(state.session.jar(&headers), &flow);
     (jar, Redirect::to(url.as_str())).into_response()
 }
@@ -100,6 +103,14 @@ async fn callback(
         Ok((tokens, user, return_to)) => match state.session.store_tokens(jar.clone(), &tokens) {
             Ok(jar) => {
                 info!("signed in");
+                let return_to = if return_to.not_fresh {
+                    warn!(
+                        "a sign-in asked to be fresh (prompt=login) came back with an older auth_time: managed login is off for the pool's domain (the classic hosted UI ignores prompt)"
+                    );
+                    Notice::SignInNotFresh.path()
+                } else {
+                    return_to.path
+                };
                 let (jar, device_id) = state.session.ensure_device_id(jar);
                 let from = Requester {
                     device_id: Some(device_id),
@@ -124,11 +135,17 @@ async fn callback(
     }
 }
 
+/// Where a completed sign-in goes: `path`, unless it had to be fresh and was `not_fresh`.
+struct ReturnTo {
+    path: String,
+    not_fresh: bool,
+}
+
 async fn complete_sign_in(
     state: &AppState,
     params: &HashMap<String, String>,
     flow: Option<SignInFlow>,
-) -> Result<(TokenSet, CurrentUser, String), SignedOutReason> {
+) -> Result<(TokenSet, CurrentUser, ReturnTo), SignedOutReason> {
     if let Some(error) = params.get("error") {
         // The code only: the description is free text from outside.
         info!(error = %error.chars().take(64).collect::<String>(), "managed login returned an error");
@@ -166,7 +183,18 @@ async fn complete_sign_in(
             }
         })?;
     let user = verify_new_tokens(state, &tokens, &flow.nonce).await?;
-    Ok((tokens, user, flow.return_to))
+    // The sign-in service signed the person in from its own session, not with their password.
+    let not_fresh = flow
+        .fresh_since
+        .is_some_and(|since| user.auth_time < since - CLOCK_SKEW_SECS);
+    Ok((
+        tokens,
+        user,
+        ReturnTo {
+            path: flow.return_to,
+            not_fresh,
+        },
+    ))
 }
 
 /// The tokens of a sign-in: both must verify, the ID token must carry this sign-in's nonce,
