@@ -479,6 +479,7 @@ mod tests {
             pkce_verifier: "verifier-secret".into(),
             nonce: "nonce-secret".into(),
             return_to: "/security".into(),
+            fresh_since: None,
         };
         assert!(!format!("{flow:?}").contains("secret"));
     }
