@@ -79,6 +79,13 @@ pub async fn complete_step_up(token: String) -> Result<StepUpWindow, AppError> {
     })
 }
 
+/// The step-up with this token (the one `start_step_up` gave) ran out of attempts.
+#[server(endpoint = "report_step_up_failure", output = JsonAnswer)]
+pub async fn report_step_up_failure(token: String) -> Result<(), AppError> {
+    let (state, caller) = ssr::caller()?;
+    crate::server::account::report_step_up_failure(&state, &caller, &token).await
+}
+
 /// Ends the step-up window now.
 #[server(endpoint = "end_step_up", output = JsonAnswer)]
 pub async fn end_step_up() -> Result<StepUpWindow, AppError> {

@@ -254,16 +254,19 @@ impl Data {
         Ok(Verification::Verified { action, enrolled })
     }
 
-    /// The token's action ran out of attempts: it is `CHALLENGE_FAILED`. Authsignal's documents
-    /// do not say when an action fails; the app reads an action that never succeeded as not
-    /// verified, whatever its state.
+    /// The token's action ran out of attempts. Whether that moves it to `CHALLENGE_FAILED` is
+    /// not documented: verify answers `MAX_ATTEMPTS_EXCEEDED` (BR, DOCS), and the FAQ's entry on
+    /// the failed state points to `CHALLENGE_REQUIRED` (fidelity audit row 9), so by default the
+    /// action stays as it was; the tenant setting `failActionsAfterAttempts` takes the other
+    /// reading. The app records failures itself either way.
     pub(super) fn fail(&mut self, claims: &Claims) -> Verification {
         let now = self.now();
-        if let Some(action) = self
-            .actions
-            .iter_mut()
-            .find(|candidate| claims.is_for(candidate))
-            .filter(|action| action.state != ActionState::ChallengeSucceeded)
+        if self.tenant.fail_actions_after_attempts
+            && let Some(action) = self
+                .actions
+                .iter_mut()
+                .find(|candidate| claims.is_for(candidate))
+                .filter(|action| action.state != ActionState::ChallengeSucceeded)
         {
             action.state = ActionState::ChallengeFailed;
             action.state_updated_at = now;

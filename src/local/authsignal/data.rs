@@ -80,6 +80,9 @@ pub(super) struct TenantSettings {
     /// to CHALLENGE or have at least one rule triggered", DOCS /learn/faqs).
     #[serde(default = "the_apps_actions")]
     pub actions: BTreeMap<String, ActionConfiguration>,
+    /// Whether running out of attempts moves an action to `CHALLENGE_FAILED`.
+    #[serde(default)]
+    pub fail_actions_after_attempts: bool,
     /// How many digits a new authenticator app's codes have.
     #[serde(default = "six")]
     pub totp_digits: usize,
@@ -155,6 +158,7 @@ impl Default for TenantSettings {
             actions_oldest_first: false,
             enabled_methods: every_method(),
             actions: the_apps_actions(),
+            fail_actions_after_attempts: false,
             totp_digits: six(),
             totp_period_secs: thirty(),
         }

@@ -96,6 +96,7 @@ struct TenantUpdate {
     actions_oldest_first: Option<bool>,
     /// The methods switched on in the Portal.
     enabled_methods: Option<Vec<VerificationMethod>>,
+    fail_actions_after_attempts: Option<bool>,
     /// A new authenticator app's code length, 6 to 8, and step, 15 to 120 seconds.
     totp_digits: Option<usize>,
     totp_period_secs: Option<u64>,
@@ -143,6 +144,9 @@ async fn set_tenant(
             }
             if let Some(methods) = update.enabled_methods {
                 tenant.enabled_methods = methods;
+            }
+            if let Some(fail) = update.fail_actions_after_attempts {
+                tenant.fail_actions_after_attempts = fail;
             }
             if let Some(digits) = update.totp_digits {
                 tenant.totp_digits = digits;

@@ -16,7 +16,9 @@ mod verification;
 pub use enroll::{Contact, start_enrollment};
 pub use prebuilt::{PrebuiltVisit, ReturnOutcome, confirm_return, open_prebuilt_ui};
 pub use remove::{Removal, remove, validate_authenticator_id};
-pub use verification::{complete_step_up, end_step_up, start_step_up, step_up_status};
+pub use verification::{
+    complete_step_up, end_step_up, report_step_up_failure, start_step_up, step_up_status,
+};
 
 use super::{AppState, activity, caller::Caller, http::rate_limit::Bucket, present};
 use crate::{

@@ -28,6 +28,16 @@ pub async fn complete_step_up(
     step_up::complete(state, caller, token).await
 }
 
+/// Records that the caller's step-up ran out of attempts; `token` is the step-up's own.
+pub async fn report_step_up_failure(
+    state: &AppState,
+    caller: &Caller,
+    token: &str,
+) -> Result<(), AppError> {
+    limit(state, Bucket::StepUp, caller).await?;
+    step_up::record_failure(state, caller, token).await
+}
+
 /// Ends the caller's window now, on every instance; the door forgets its proof too.
 pub async fn end_step_up(state: &AppState, caller: &Caller) -> Result<StepUpWindow, AppError> {
     step_up::end(state, caller.step_up_proof.as_deref()).await?;

@@ -196,6 +196,11 @@ pub fn describe(
             },
             settled,
         ),
+        Action::StepUpFailed => (
+            ActivityKind::VerificationFailed,
+            "Couldn't verify it's you: too many wrong codes".to_owned(),
+            record.created_at,
+        ),
         Action::StepUp if record.state == ActionState::ChallengeFailed => (
             ActivityKind::VerificationFailed,
             "Couldn't verify it's you: too many wrong codes".to_owned(),

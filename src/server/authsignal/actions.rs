@@ -19,16 +19,21 @@ pub enum Action {
     StepUp,
     /// A visit to the pre-built UI in settings mode.
     ManageAuthenticators,
+    /// A step-up that ran out of attempts, recorded by the app itself: whether Authsignal
+    /// moves the step-up's own action to `CHALLENGE_FAILED` is not documented. Needs no
+    /// configuration: an action the tenant has not set up is allowed.
+    StepUpFailed,
 }
 
 impl Action {
     /// What the activity log is made of.
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 6] = [
         Action::SignIn,
         Action::AddAuthenticator,
         Action::RemoveAuthenticator,
         Action::StepUp,
         Action::ManageAuthenticators,
+        Action::StepUpFailed,
     ];
 
     /// The action code, as configured in the tenant (docs/deploy.md: the actions to configure).
@@ -39,6 +44,7 @@ impl Action {
             Action::RemoveAuthenticator => "removeAuthenticator",
             Action::StepUp => "stepUp",
             Action::ManageAuthenticators => "manageAuthenticators",
+            Action::StepUpFailed => "stepUpFailed",
         }
     }
 

@@ -74,6 +74,7 @@ pub fn router(public_origin: String) -> Router<AppState> {
         .routes(routes!(authenticators::prebuilt_ui))
         .routes(routes!(step_up::start, step_up::end))
         .routes(routes!(step_up::complete))
+        .routes(routes!(step_up::failed))
         .routes(routes!(activity::list))
         .split_for_parts();
     let document = document

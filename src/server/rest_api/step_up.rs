@@ -118,3 +118,30 @@ pub async fn end(
     account::end_step_up(&state, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Records that a step-up ran out of attempts, for the activity log: the app cannot see the
+/// codes typed into the Authsignal SDK. `token` is the step-up's own, from `POST /api/step-up`.
+#[utoipa::path(
+    post,
+    path = "/api/step-up/failed",
+    tag = "step-up",
+    security(("cognito" = [])),
+    request_body = StepUpCompletion,
+    responses(
+        (status = 204, description = "Recorded (or Authsignal records it itself)"),
+        (status = 400, description = "Not this person's step-up token (`field: token`)", body = ErrorBody),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 403, description = "Sent from another website", body = ErrorBody),
+        (status = 429, description = "Too many requests; see `Retry-After`", body = ErrorBody),
+        (status = 502, description = "Authsignal or Cognito is unavailable", body = ErrorBody),
+        (status = 504, description = "Authsignal took too long", body = ErrorBody),
+    ),
+)]
+pub async fn failed(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    JsonBody(request): JsonBody<StepUpCompletion>,
+) -> Result<StatusCode, AppError> {
+    account::report_step_up_failure(&state, &caller, &request.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

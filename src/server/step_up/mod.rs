@@ -251,6 +251,51 @@ pub async fn complete(state: &AppState, caller: &Caller, token: &str) -> Result<
         .grant(user, validation.verification_method, passed_at, now)
 }
 
+/// Records that a step-up this person started ran out of attempts (the activity log's "Couldn't
+/// verify it's you"), unless Authsignal already records it as `CHALLENGE_FAILED`. `token` is the
+/// step-up's own token, which the browser or app still holds; anything else is ignored.
+pub async fn record_failure(
+    state: &AppState,
+    caller: &Caller,
+    token: &str,
+) -> Result<(), AppError> {
+    let user = &caller.user;
+    if token.is_empty() || token.len() > authsignal::MAX_TOKEN_LENGTH {
+        return Err(not_accepted());
+    }
+    let step_up = Action::StepUp.code();
+    let validation = match state
+        .authsignal
+        .validate_challenge(token, Some(&user.sub), Some(step_up))
+        .await
+    {
+        Ok(validation) => validation,
+        Err(error) if error.is_refusal() => return Err(not_accepted()),
+        Err(error) => return Err(error.into()),
+    };
+    let ours = validation.user_id.as_deref() == Some(user.sub.as_str())
+        && validation.action() == Some(step_up);
+    let (Some(key), true) = (validation.idempotency_key, ours) else {
+        return Err(not_accepted());
+    };
+    if matches!(
+        validation.state,
+        Some(ActionState::ChallengeFailed | ActionState::ChallengeSucceeded)
+    ) {
+        return Ok(());
+    }
+    // The step-up's own key: a report sent twice is one entry.
+    let attributes = TrackAttributes {
+        idempotency_key: Some(key),
+        ..caller.from.attributes()
+    };
+    state
+        .authsignal
+        .track(&user.sub, Action::StepUpFailed.code(), &attributes)
+        .await?;
+    Ok(())
+}
+
 fn not_accepted() -> AppError {
     AppError::invalid(
         "token",

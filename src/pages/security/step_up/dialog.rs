@@ -4,7 +4,7 @@ use leptos::{
 
 use super::{StepUp, use_step_up};
 use crate::{
-    api::{complete_step_up, start_step_up},
+    api::{complete_step_up, report_step_up_failure, start_step_up},
     browser::{
         authsignal::{ClientApi, ClientApiError, Verification},
         dom, webauthn,
@@ -241,11 +241,16 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                     ));
                     dom::focus(CODE_INPUT);
                 }
-                Ok(Verification::TooManyAttempts) => stage.set(Stage::Ended {
-                    target,
-                    reason: "Too many wrong codes. For your security, that code no longer works."
-                        .to_owned(),
-                }),
+                Ok(Verification::TooManyAttempts) => {
+                    // For the activity log: the server cannot see the codes typed here.
+                    let _ = report_step_up_failure(api.into_token()).await;
+                    stage.set(Stage::Ended {
+                        target,
+                        reason:
+                            "Too many wrong codes. For your security, that code no longer works."
+                                .to_owned(),
+                    });
+                }
                 Err(ClientApiError::Expired) => stage.set(Stage::Ended {
                     target,
                     reason: "This verification expired after 10 minutes.".to_owned(),
