@@ -16,10 +16,12 @@ use crate::model::{
 /// Who is signed in.
 #[server(endpoint = "me", output = JsonAnswer)]
 pub async fn me() -> Result<UserView, AppError> {
-    let user = ssr::signed_in_user()?;
+    let (state, caller) = ssr::caller()?;
+    let addable = crate::server::account::addable_methods(&state, &caller).await;
     Ok(UserView {
-        username: user.username,
-        email: user.email,
+        username: caller.user.username,
+        email: caller.user.email,
+        addable,
     })
 }
 

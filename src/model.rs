@@ -472,6 +472,9 @@ pub struct ActivityView {
 pub struct UserView {
     pub username: String,
     pub email: Option<String>,
+    /// The kinds of method the page may offer to add: those Authsignal says the person may
+    /// enroll, among the ones the page adds.
+    pub addable: Vec<VerificationMethod>,
 }
 
 /// "45 seconds", "1 minute", "3 minutes".

@@ -102,6 +102,11 @@ pub fn SecurityPage() -> impl IntoView {
             .and_then(Result::ok)
             .map(|user| user.email.unwrap_or(user.username))
     });
+    // Until Authsignal says otherwise, every kind the page adds.
+    let addable = Signal::derive(move || match user.get() {
+        Some(Ok(user)) => user.addable,
+        _ => add_method::KINDS.map(|(method, ..)| method).to_vec(),
+    });
 
     view! {
         <Title text="Sign-in methods" />
@@ -139,6 +144,7 @@ pub fn SecurityPage() -> impl IntoView {
             <AddMethod
                 has_methods=Signal::derive(move || !methods.get().is_empty())
                 username
+                addable
                 on_added
             />
             <RecentActivity changes=Signal::derive(move || {

@@ -21,6 +21,14 @@ use crate::{
     wire::authsignal::TrackAttributes,
 };
 
+/// The kinds of method the page adds itself, in the order it offers them.
+const ADDED_ON_THE_PAGE: [VerificationMethod; 4] = [
+    VerificationMethod::EmailOtp,
+    VerificationMethod::Sms,
+    VerificationMethod::AuthenticatorApp,
+    VerificationMethod::Passkey,
+];
+
 /// Text-message numbers one person may add in a day: each sends a code.
 const SMS_NUMBERS_PER_PERSON_PER_DAY: u64 = 10;
 /// An add token lives as long as the tenant's tokens (10 minutes by default) and cannot be
@@ -104,6 +112,28 @@ pub async fn start_enrollment(
     }
     let token = enrollment_token(state, &stepped_up, caller, contact).await?;
     Ok(state.authsignal.ticket(&token))
+}
+
+/// The kinds the page may offer: those Authsignal lists as the person's
+/// `allowedVerificationMethods` ("the list of verification methods which the user is permitted
+/// to enroll", DOCS track-action). When Authsignal cannot be asked, or says nothing, all of
+/// them: a method the tenant refuses is then explained when it is tried.
+pub async fn addable_methods(state: &AppState, caller: &Caller) -> Vec<VerificationMethod> {
+    let allowed = match state.authsignal.get_user(&caller.user.sub).await {
+        Ok(user) => user.allowed_verification_methods,
+        Err(error) => {
+            tracing::warn!(%error, "the methods the person may add were not known");
+            None
+        }
+    };
+    ADDED_ON_THE_PAGE
+        .into_iter()
+        .filter(|method| {
+            allowed
+                .as_ref()
+                .is_none_or(|allowed| allowed.contains(method))
+        })
+        .collect()
 }
 
 /// The calling code of `number`, if the operator lets text messages go there.

@@ -13,7 +13,7 @@ mod prebuilt;
 mod remove;
 mod verification;
 
-pub use enroll::{Contact, start_enrollment};
+pub use enroll::{Contact, addable_methods, start_enrollment};
 pub use prebuilt::{PrebuiltVisit, ReturnOutcome, confirm_return, open_prebuilt_ui};
 pub use remove::{Removal, remove, validate_authenticator_id};
 pub use verification::{

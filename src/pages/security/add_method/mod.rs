@@ -84,7 +84,7 @@ pub async fn prefetch() {
 }
 
 /// The kinds offered, in the order shown.
-const KINDS: [(VerificationMethod, &str, &str); 4] = [
+pub const KINDS: [(VerificationMethod, &str, &str); 4] = [
     (
         VerificationMethod::EmailOtp,
         "Email code",
@@ -113,14 +113,24 @@ pub fn AddMethod(
     has_methods: Signal<bool>,
     /// The person's email address, for naming a new passkey.
     username: Signal<Option<String>>,
+    /// The kinds Authsignal lets the person add.
+    addable: Signal<Vec<VerificationMethod>>,
     on_added: Callback<Added>,
 ) -> impl IntoView {
-    let kind = RwSignal::new(VerificationMethod::EmailOtp);
+    let picked = RwSignal::new(None::<VerificationMethod>);
+    // The kind picked, or else the first one offered.
+    let kind = Signal::derive(move || {
+        let offered = addable.get();
+        picked
+            .get()
+            .filter(|method| offered.contains(method))
+            .or_else(|| offered.first().copied())
+    });
     let resume = RwSignal::new(None::<Resume>);
     // Back from a fresh sign-in a step-up asked for: the flow that asked carries on.
     Effect::new(move || {
         if let Some(kept) = Resume::take() {
-            kind.set(kept.method);
+            picked.set(Some(kept.method));
             resume.set(Some(kept));
         }
     });
@@ -135,8 +145,9 @@ pub fn AddMethod(
                             <button
                                 type="button"
                                 class="kind"
-                                aria-pressed=move || (kind.get() == method).to_string()
-                                on:click=move |_| kind.set(method)
+                                hidden=move || !addable.get().contains(&method)
+                                aria-pressed=move || (kind.get() == Some(method)).to_string()
+                                on:click=move |_| picked.set(Some(method))
                             >
                                 <span class="kind-name">{name}</span>
                                 <span class="kind-hint">{hint}</span>
@@ -146,25 +157,33 @@ pub fn AddMethod(
                     .collect_view()}
             </div>
             {move || match kind.get() {
-                VerificationMethod::Sms => {
+                None => {
+                    view! {
+                        <p class="muted">
+                            "This service offers no sign-in methods to add here. Contact support if you need one."
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(VerificationMethod::EmailOtp) => {
+                    view! { <AddCodeMethod channel=Channel::Email has_methods resume on_added /> }
+                        .into_any()
+                }
+                Some(VerificationMethod::Sms) => {
                     view! { <AddCodeMethod channel=Channel::Sms has_methods resume on_added /> }
                         .into_any()
                 }
                 // Their code is fetched when first picked: the page hydrates without it.
-                VerificationMethod::AuthenticatorApp => {
+                Some(VerificationMethod::AuthenticatorApp) => {
                     view! {
                         <LazyPart load=move || authenticator_app::load(has_methods, resume, on_added) />
                     }
                         .into_any()
                 }
-                VerificationMethod::Passkey => {
+                Some(_) => {
                     view! {
                         <LazyPart load=move || passkey::load(has_methods, username, resume, on_added) />
                     }
-                        .into_any()
-                }
-                _ => {
-                    view! { <AddCodeMethod channel=Channel::Email has_methods resume on_added /> }
                         .into_any()
                 }
             }}
