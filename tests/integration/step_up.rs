@@ -96,8 +96,7 @@ async fn ending_the_window_or_signing_out_voids_the_proof() {
     again.set_cookie("step-up", &proof);
     let (status, _) = again.function(&app, "step_up_status", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    let mut same_person = Browser::new();
-    let login = same_person.open_sign_in(&app, "/auth/sign-in").await;
+    let (mut same_person, login) = Browser::at_sign_in(&app).await;
     let callback = same_person.sign_in(&login, &person.email).await;
     same_person.get(&callback).await;
     same_person.set_cookie("step-up", &proof);

@@ -244,13 +244,16 @@ async fn discover_cognito(base_url: &str) -> String {
     url.to_string()
 }
 
-/// How a test starts a local Cognito of its own: free port, confidential client.
+/// How a test starts a local Cognito of its own: free port, confidential client, the defaults
+/// of managed login and no refresh token rotation.
 pub fn local_cognito(lifetimes: TokenLifetimes) -> LocalCognitoSettings {
     LocalCognitoSettings {
         addr: "127.0.0.1:0".parse().unwrap(),
         lifetimes,
         app_client: AppClientKind::Confidential,
         allow_http_callbacks: false,
+        managed_login: true,
+        rotate_refresh_tokens: false,
     }
 }
 

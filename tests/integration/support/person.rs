@@ -18,7 +18,8 @@ use super::{
 pub struct Person {
     pub email: String,
     pub sub: String,
-    /// Signed in through the hosted pages; a browser without cookies for [`Person::minted`].
+    /// Signed in through the hosted pages; without cookies for [`Person::minted`] and
+    /// [`Person::demo`].
     pub browser: Browser,
     /// An access token for the REST API, as the person's native app holds one.
     pub bearer: String,
