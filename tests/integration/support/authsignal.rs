@@ -243,6 +243,7 @@ pub struct Sdk {
 }
 
 impl Sdk {
+    /// The Client API at `base` (`…/v1`), called with `token`.
     pub fn new(base: &str, token: &str) -> Sdk {
         Sdk {
             http: super::client(),

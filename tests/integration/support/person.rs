@@ -15,6 +15,7 @@ use super::{
     now,
 };
 
+/// Someone a test acts as: on the page, through their browser, and over REST, with their token.
 pub struct Person {
     pub email: String,
     pub sub: String,
@@ -43,6 +44,7 @@ enum StepUp {
     OverRest,
 }
 
+/// A [`Person`] being described; awaiting it makes them.
 pub struct PersonBuilder<'a> {
     app: &'a TestApp,
     label: String,

@@ -5,11 +5,13 @@ use reqwest::{Response, StatusCode};
 
 use super::authsignal::{LocalTenant, hidden, hidden_token};
 
+/// The pre-built pages of one local tenant.
 pub struct Prebuilt<'a> {
     tenant: &'a LocalTenant,
 }
 
 impl<'a> Prebuilt<'a> {
+    /// The pages of `tenant`, as [`LocalTenant::prebuilt`] gives them.
     pub fn of(tenant: &'a LocalTenant) -> Prebuilt<'a> {
         Prebuilt { tenant }
     }

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::{TestApp, authsignal::encode, person::Person};
 
+/// One caller of the REST API: their access token, and their `Step-Up-Token` if any.
 #[derive(Clone)]
 pub struct Api {
     base_url: String,
