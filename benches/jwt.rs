@@ -87,6 +87,8 @@ impl Fixture {
             },
             app_client: AppClientKind::Confidential,
             allow_http_callbacks: false,
+            managed_login: true,
+            rotate_refresh_tokens: false,
         };
         let cognito = LocalCognito::start(&settings, &data_dir, &app_url)
             .await

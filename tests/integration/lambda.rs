@@ -173,7 +173,7 @@ async fn the_client_address_is_the_one_api_gateway_saw() {
         .query_actions(
             &sub,
             &["stepUp"],
-            time::OffsetDateTime::now_utc() - time::Duration::hours(1),
+            Some(time::OffsetDateTime::now_utc() - time::Duration::hours(1)),
         )
         .await
         .unwrap();

@@ -373,7 +373,7 @@ impl Data {
                 .finish_discoverable_authentication_v2(
                     &response,
                     state.clone(),
-                    &DiscoverableKey::from(&stored),
+                    DiscoverableKey::from(&stored),
                 ),
             CeremonyState::Registration(_) => {
                 return Err(invalid_credential("That is not a passkey authentication."));
