@@ -25,14 +25,20 @@ fn summaries(entries: &[Value]) -> Vec<String> {
         .collect()
 }
 
-/// A wrong code until the step-up's attempts run out.
+/// A wrong code until the step-up's attempts run out, which the page then reports, as its
+/// dialog does: the server cannot see the codes typed.
 async fn fail_a_step_up(app: &TestApp, tenant: &LocalTenant, browser: &mut Browser, id: &str) {
     let ticket: Value = browser.call_json(&app.url("/api/start_step_up")).await;
-    let sdk = tenant.sdk(ticket["token"].as_str().unwrap());
+    let token = ticket["token"].as_str().unwrap();
+    let sdk = tenant.sdk(token);
     sdk.challenge_method("email-otp", &json!(id)).await;
     for _ in 0..12 {
         sdk.verify("email-otp", "000000").await;
     }
+    let (status, body) = browser
+        .function(app, "report_step_up_failure", &[("token", token)])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]

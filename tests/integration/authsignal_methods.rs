@@ -238,11 +238,21 @@ async fn a_passkey_signs_in_once_per_assertion_and_forgeries_do_not() {
     sdk.add_passkey(&options, &credential).await;
 
     let step_up = stepping_up(&tenant, "user-1").await;
-    let authentication = || step_up.passkey_options("authentication", None);
+    // Registered without a username: under the user's id, which a step-up names.
+    let authentication =
+        || step_up.passkey_options("authentication", Some(json!({ "username": "user-1" })));
 
     let options = authentication().await;
     let request = &options["options"];
     assert_eq!(request["allowCredentials"].as_array().unwrap().len(), 1);
+    let discoverable = step_up.passkey_options("authentication", None).await;
+    assert_eq!(
+        discoverable["options"]["allowCredentials"]
+            .as_array()
+            .map_or(0, Vec::len),
+        0,
+        "without a username, any discoverable passkey may answer"
+    );
     for (case, forged) in [
         (
             "a changed signature",

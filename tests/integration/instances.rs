@@ -108,6 +108,7 @@ async fn a_one_time_token_spent_on_one_instance_is_refused_on_the_other() {
     let mut browser = Browser::new();
     let access = encrypt_cookie(&instances.session_key, "session-access", &person.bearer);
     browser.set_cookie("session-access", &access);
+    browser.step_up(&instances.a, &person.email).await;
     let url: String = browser
         .call_json(&instances.a.url("/api/prebuilt_ui_url"))
         .await;

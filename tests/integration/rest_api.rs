@@ -53,12 +53,14 @@ async fn the_openapi_document_describes_exactly_the_routes() {
         operations(&document),
         [
             ("DELETE", "/api/authenticators/{userAuthenticatorId}"),
+            ("DELETE", "/api/step-up"),
             ("GET", "/api/activity"),
             ("GET", "/api/authenticators"),
             ("POST", "/api/authenticators"),
             ("POST", "/api/authenticators/prebuilt-ui"),
             ("POST", "/api/step-up"),
             ("POST", "/api/step-up/complete"),
+            ("POST", "/api/step-up/failed"),
         ]
         .map(|(method, path)| (method.to_owned(), path.to_owned()))
     );

@@ -316,8 +316,11 @@ async fn the_prebuilt_ui_needs_a_recent_sign_in_from_someone_without_a_method() 
     let stale = Api::of(&app, &person);
     stale.prebuilt_ui().await.assert_step_up_required("sign_in");
 
-    // With a method, Authsignal challenges the person on its own pages first. (One call: the
-    // person's allowance of visits is five a minute.)
+    // With a method, Authsignal's pages add and remove methods like this page: only after a
+    // step-up here (security review F1). (Two calls: the person's allowance of visits is five
+    // a minute.)
     tenant.give_email(&person.sub, &person.email).await;
-    stale.prebuilt_ui().await.ok();
+    stale.prebuilt_ui().await.assert_step_up_required("method");
+    let proof = app.step_up_token(&person.bearer, &person.email).await;
+    stale.stepped_up(&proof).prebuilt_ui().await.ok();
 }

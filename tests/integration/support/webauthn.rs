@@ -26,6 +26,10 @@ pub struct SoftPasskey {
     pub counter: u32,
     origin: String,
     aaguid: [u8; 16],
+    /// The user handle the relying party gave at registration: a discoverable credential
+    /// returns it with every assertion, which is how a sign-in without a username finds whose
+    /// passkey answered.
+    user_handle: Option<String>,
 }
 
 /// iCloud Keychain's AAGUID, so the passkey gets a provider's name.
@@ -54,6 +58,7 @@ impl SoftPasskey {
             counter: 0,
             origin: origin.to_owned(),
             aaguid,
+            user_handle: None,
         }
     }
 
@@ -90,6 +95,7 @@ impl SoftPasskey {
     pub fn register(&mut self, options: &Value, attestation: Attestation) -> Value {
         let rp_id = options["rp"]["id"].as_str().unwrap();
         let challenge = options["challenge"].as_str().unwrap();
+        self.user_handle = options["user"]["id"].as_str().map(str::to_owned);
         let point = self.key.public_key().as_ref();
         let cose = Cbor::Map(vec![
             (Cbor::from(1), Cbor::from(2)),
@@ -146,7 +152,7 @@ impl SoftPasskey {
             "authenticatorData": b64(&data),
             "clientDataJSON": b64(&client_data),
             "signature": b64(self.sign(&data, &client_data)),
-            "userHandle": null,
+            "userHandle": self.user_handle,
         }))
     }
 }
