@@ -179,3 +179,44 @@ async fn the_client_address_is_the_one_api_gateway_saw() {
         .unwrap();
     assert_eq!(actions[0].ip_address.as_deref(), Some("198.51.100.23"));
 }
+
+#[tokio::test]
+async fn behind_cloudfront_the_viewer_address_counts_only_with_the_origin_secret() {
+    const SECRET: &str = "an-origin-secret-of-the-distribution";
+    let vars = [("CLOUDFRONT_ORIGIN_SECRET", SECRET)];
+    let (app, tenant): (TestApp, LocalTenant) = TestApp::spawn_with_tenant(&vars).await;
+    let bearer = app.mint(json!({})).await;
+    let sub = jwt_claims(&bearer)["sub"].as_str().unwrap().to_owned();
+    tenant.give_email(&sub, &new_email("cloudfront-ip")).await;
+    let edge = "130.176.98.14";
+    let step_up = |secret: &str| {
+        let mut event = event("rest_list", &[("HOST", &host(&app)), ("BEARER", &bearer)]);
+        event["rawPath"] = json!("/api/step-up");
+        event["requestContext"]["http"]["method"] = json!("POST");
+        event["requestContext"]["http"]["path"] = json!("/api/step-up");
+        event["requestContext"]["http"]["sourceIp"] = json!(edge);
+        event["headers"]["x-forwarded-for"] = json!(format!("203.0.113.7, {edge}"));
+        event["headers"]["x-origin-verify"] = json!(secret);
+        event["headers"]["cloudfront-viewer-address"] = json!("203.0.113.7:46532");
+        event
+    };
+    let addresses = async || {
+        let since = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+        let actions = tenant.client.query_actions(&sub, &["stepUp"], Some(since));
+        let actions = actions.await.unwrap();
+        actions
+            .into_iter()
+            .map(|action| action.ip_address.unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+
+    assert_eq!(
+        through_lambda(&app, &step_up(SECRET)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(addresses().await, ["203.0.113.7"]);
+    // Sent around CloudFront, with headers of its own choosing: the edge it came from counts.
+    let forged = through_lambda(&app, &step_up("a-guess")).await;
+    assert_eq!(forged.status, StatusCode::OK);
+    assert!(addresses().await.contains(&edge.to_owned()));
+}

@@ -17,6 +17,7 @@ mod lambda;
 mod local_cognito;
 mod notifications;
 mod rest_api;
+mod review_findings;
 mod secrets_in_logs;
 mod session;
 mod shared_state;

@@ -5,8 +5,6 @@
 
 use std::time::{Duration, Instant};
 
-use aws_lc_rs::hmac;
-use base64::{Engine, engine::general_purpose::STANDARD_NO_PAD};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -14,10 +12,10 @@ use crate::support::{
     TestApp,
     authsignal::LocalTenant,
     browser::CHROME_ON_MAC,
-    client,
     person::Person,
     rest::Api,
     smtp::{Received, SmtpServer},
+    webhooks::{deliver, event, signature},
 };
 
 async fn app_mailing_to(smtp_url: &str) -> (TestApp, LocalTenant) {
@@ -212,43 +210,6 @@ async fn a_mail_server_that_never_answers_holds_no_change_up() {
     let remaining = tenant.authenticators(&person.sub).await;
     assert_eq!(remaining.len(), 1);
     assert_eq!(remaining[0].user_authenticator_id, person.methods[0]);
-}
-
-/// `t=…,v2=…` over `body` with `secret`, as Authsignal signs.
-fn signature(secret: &str, timestamp: i64, body: &str) -> String {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
-    let tag = hmac::sign(&key, format!("{timestamp}.{body}").as_bytes());
-    format!("t={timestamp},v2={}", STANDARD_NO_PAD.encode(tag.as_ref()))
-}
-
-async fn deliver(app: &TestApp, header: Option<&str>, body: &str) -> StatusCode {
-    let mut request = client()
-        .post(app.url("/webhooks/authsignal"))
-        .header("Content-Type", "application/json")
-        .body(body.to_owned());
-    if let Some(header) = header {
-        request = request.header("X-Signature-V2", header);
-    }
-    request.send().await.unwrap().status()
-}
-
-fn event(id: &str, user_id: &str) -> String {
-    json!({
-        "version": 1,
-        "id": id,
-        "source": "https://authsignal.com",
-        "time": "2026-12-01T10:00:00.000Z",
-        "tenantId": "t",
-        "type": "authenticator.created",
-        "data": {
-            "userId": user_id,
-            "verificationMethod": "SMS",
-            "createdAt": "2026-12-01T10:00:00.000Z",
-            "userAuthenticatorId": format!("sms-{id}"),
-            "phoneNumber": "+64211234567",
-        },
-    })
-    .to_string()
 }
 
 #[tokio::test]

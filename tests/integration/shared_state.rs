@@ -1,7 +1,8 @@
 //! The shared state's promises, checked the same way on both engines: this process's memory
-//! and a real Redis. Windows count and start again, a record is seen once, a lock is held by one
-//! at a time, freed by its lease when its holder is gone, and released only by its owner; keys of
-//! two prefixes never meet; an unreachable Redis answers "unavailable", never a guess.
+//! and a real Redis. Windows count and start again, a record is seen once and holds its value
+//! until replaced, taken or lapsed, a lock is held by one at a time, freed by its lease when its
+//! holder is gone, and released only by its owner; keys of two prefixes never meet; an
+//! unreachable Redis answers "unavailable", never a guess.
 
 use std::{sync::Arc, time::Duration};
 
@@ -32,6 +33,23 @@ async fn a_record_is_seen_once_within_its_lifetime(state: &SharedState) {
     assert!(state.first_sighting("token-2", lifetime).await.unwrap());
     tokio::time::sleep(lifetime + Duration::from_millis(50)).await;
     assert!(state.first_sighting("token-1", lifetime).await.unwrap());
+}
+
+async fn a_record_holds_its_value_until_replaced_taken_or_lapsed(state: &SharedState) {
+    let lifetime = Duration::from_millis(300);
+    assert_eq!(state.get("r").await.unwrap(), None);
+    assert!(state.put_new("r", "first", lifetime).await.unwrap());
+    assert!(!state.put_new("r", "second", lifetime).await.unwrap());
+    assert_eq!(state.get("r").await.unwrap().as_deref(), Some("first"));
+    state.put("r", "replaced", lifetime).await.unwrap();
+    assert_eq!(state.get("r").await.unwrap().as_deref(), Some("replaced"));
+    // Taken once: whoever comes second finds nothing.
+    assert_eq!(state.take("r").await.unwrap().as_deref(), Some("replaced"));
+    assert_eq!(state.take("r").await.unwrap(), None);
+    state.put("r", "lapsing", lifetime).await.unwrap();
+    tokio::time::sleep(lifetime + Duration::from_millis(50)).await;
+    assert_eq!(state.get("r").await.unwrap(), None);
+    assert!(state.put_new("r", "again", lifetime).await.unwrap());
 }
 
 async fn one_holder_at_a_time_and_only_the_owner_releases(state: Arc<SharedState>) {
@@ -110,6 +128,7 @@ fn hold(
 async fn behaves_as_shared_state(state: SharedState) {
     windows_count_then_start_again(&state).await;
     a_record_is_seen_once_within_its_lifetime(&state).await;
+    a_record_holds_its_value_until_replaced_taken_or_lapsed(&state).await;
     one_holder_at_a_time_and_only_the_owner_releases(Arc::new(state)).await;
 }
 

@@ -11,6 +11,7 @@ pub mod redis;
 pub mod rest;
 pub mod smtp;
 pub mod webauthn;
+pub mod webhooks;
 
 use std::{collections::HashMap, path::PathBuf};
 

@@ -15,11 +15,12 @@ const AIOSMTPD: &str = "/usr/bin/aiosmtpd";
 pub struct SmtpServer {
     pub port: u16,
     maildir: PathBuf,
-    child: Child,
+    /// `None` while stopped.
+    child: Option<Child>,
 }
 
 /// A message as the server received it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Received {
     pub to: String,
     pub from: String,
@@ -34,23 +35,41 @@ impl SmtpServer {
         let port = super::free_port();
         let dir = super::authsignal::fresh_data_dir(&format!("smtp-{name}"));
         std::fs::create_dir_all(&dir).unwrap();
-        let maildir = dir.join("mail");
+        let mut server = SmtpServer {
+            port,
+            maildir: dir.join("mail"),
+            child: None,
+        };
+        server.run().await;
+        server
+    }
+
+    async fn run(&mut self) {
         let child = Command::new(AIOSMTPD)
-            .args(["-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-n", "-l", &format!("127.0.0.1:{}", self.port)])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
+            .arg(&self.maildir)
             .stdout(Stdio::null())
             .spawn()
             .unwrap_or_else(|error| {
                 panic!("{AIOSMTPD} (scripts/bootstrap.sh --test installs it): {error}")
             });
-        let server = SmtpServer {
-            port,
-            maildir,
-            child,
-        };
-        super::wait_until_listening(port, "aiosmtpd").await;
-        server
+        self.child = Some(child);
+        super::wait_until_listening(self.port, "aiosmtpd").await;
+    }
+
+    /// An outage: the server is gone, its port refuses connections.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// The server is back on the same port, with the mail it had.
+    pub async fn restart(&mut self) {
+        self.stop();
+        self.run().await;
     }
 
     pub fn url(&self) -> String {
@@ -100,7 +119,6 @@ impl SmtpServer {
 
 impl Drop for SmtpServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
 }
