@@ -168,6 +168,14 @@ pub struct WebauthnCredential {
     /// `platform` or `cross-platform`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authenticator_attachment: Option<String>,
+    /// When the credential was registered (BR `WebauthnCredential.verifiedAt`, required there;
+    /// optional here, as the app does not read it).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub verified_at: Option<OffsetDateTime>,
 }
 
 /// The make and icons of a passkey provider.

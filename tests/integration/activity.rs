@@ -142,3 +142,58 @@ async fn authsignal_down_fails_the_log_alone() {
     );
     assert!(html.contains("Your methods"), "{html}");
 }
+
+#[tokio::test]
+async fn a_failed_step_up_is_one_entry_whichever_way_authsignal_records_it() {
+    // Whether running out of attempts fails the action is not documented (fidelity row 7).
+    let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
+    let fails = json!({ "failActionsAfterAttempts": true });
+    tenant.configure("tenant", fails).await;
+    let person = Person::signed_up(&app, "fails").signed_in_ago(3600);
+    let mut person = person.with_email_method(&tenant).await;
+    let id = person.methods[0].clone();
+    fail_a_step_up(&app, &tenant, &mut person.browser, &id).await;
+    let entries = summaries(&recent(&app, &mut person.browser).await);
+    let failed = entries
+        .iter()
+        .filter(|summary| summary.starts_with("Couldn't verify it's you"))
+        .count();
+    assert_eq!(failed, 1, "{entries:?}");
+}
+
+#[tokio::test]
+async fn the_newest_show_for_someone_with_more_actions_than_one_answer_holds() {
+    // Authsignal documents neither the order nor the cap of the actions query (fidelity row 9):
+    // this tenant answers oldest first, 100 at most.
+    let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
+    tenant
+        .configure("tenant", json!({ "actionsOldestFirst": true }))
+        .await;
+    let two_days = 2 * 24 * 3600;
+    let bearer = app
+        .mint(
+            json!({ "expires_in": 2 * two_days, "claims": { "sub": "busy", "username": "busy" } }),
+        )
+        .await;
+    for _ in 0..120 {
+        tenant.track_token("busy", "signIn", None).await;
+    }
+    tenant.advance_clock(two_days).await;
+    app.state.clock.advance(two_days);
+    let email = new_email("busy");
+    tenant.give_email("busy", &email).await;
+    let sdk = tenant.sdk(&tenant.track_token("busy", "stepUp", None).await);
+    sdk.challenge("email-otp").await;
+    sdk.verify("email-otp", &tenant.latest_code(&email).await)
+        .await;
+
+    let entries = Api::with_token(&app, &bearer).activity().await.ok();
+    let newest = &entries.as_array().unwrap()[0];
+    let at = time::OffsetDateTime::parse(
+        newest["at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let since = time::OffsetDateTime::now_utc() + time::Duration::seconds(two_days - 60);
+    assert!(at > since, "the newest entry is from today: {newest}");
+}

@@ -9,7 +9,10 @@ use account_security::{
     model::VerificationMethod,
     secret::Secret,
     server::authsignal::{AuthsignalClient, AuthsignalError},
-    wire::authsignal::{ActionState, TrackResponse, UserAuthenticator, ValidateResponse},
+    wire::authsignal::{
+        ActionResponse, ActionState, TrackResponse, UpdateUserRequest, UserActionRecord,
+        UserAuthenticator, UserResponse, ValidateResponse,
+    },
 };
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -107,6 +110,69 @@ fn the_reference_examples_deserialize_into_the_client_types() {
     let enrolled: UserAuthenticator =
         serde_json::from_value(example("enroll-verified")["authenticator"].clone()).unwrap();
     assert_eq!(enrolled.email.as_deref(), Some("jane@example.com"));
+
+    let user: UserResponse = serde_json::from_value(example("get-user")).unwrap();
+    assert_eq!(user.email_verified, Some(false));
+    let attributes: UpdateUserRequest = serde_json::from_value(example("update-user")).unwrap();
+    assert_eq!(attributes.locale.as_deref(), Some("de"));
+    let actions: Vec<UserActionRecord> = serde_json::from_value(example("actions")).unwrap();
+    assert_eq!(actions[0].state, ActionState::ChallengeSucceeded);
+    let updated: ActionResponse = serde_json::from_value(example("update-action")).unwrap();
+    assert_eq!(updated.state, ActionState::ReviewSucceeded);
+    let passkey: UserAuthenticator = serde_json::from_value(example("client-passkey")).unwrap();
+    assert!(passkey.webauthn_credential.unwrap().verified_at.is_some());
+}
+
+/// The Server API's answers about users and their actions have every field the SDK types
+/// declare required (`@authsignal/node`), and the attributes an update was given.
+#[tokio::test]
+async fn users_and_actions_answer_with_what_the_sdk_types_require() {
+    let tenant = LocalTenant::start("contract-users").await;
+    // Known to Authsignal only by an action: no method, no attribute.
+    tenant.track_token("user-1", "signIn", None).await;
+    let user = json_of(tenant.server(Method::GET, "/v1/users/user-1", None).await).await;
+    assert_has_fields_of(
+        &json!({ "isEnrolled": false, "emailVerified": false, "phoneNumberVerified": false }),
+        &user,
+        "get-user",
+    );
+
+    let attributes = example("update-user");
+    let path = "/v1/users/user-1";
+    let updated = json_of(
+        tenant
+            .server(Method::PATCH, path, Some(attributes.clone()))
+            .await,
+    )
+    .await;
+    assert_has_fields_of(&attributes, &updated, "update-user");
+    // An update naming one attribute keeps the others.
+    let one = json!({ "displayName": "Jane S." });
+    let updated = json_of(tenant.server(Method::PATCH, path, Some(one)).await).await;
+    assert_eq!(updated["locale"], "de");
+    assert_eq!(updated["custom"], json!({ "plan": "pro" }));
+    let user = json_of(tenant.server(Method::GET, path, None).await).await;
+    assert_eq!(user["username"], "jane");
+    assert_eq!(user["displayName"], "Jane S.");
+
+    tenant.give_email("user-1", "jane@example.com").await;
+    let sdk = tenant.sdk(&tenant.track_token("user-1", "signIn", None).await);
+    sdk.challenge("email-otp").await;
+    sdk.verify("email-otp", &tenant.latest_code("jane@example.com").await)
+        .await;
+    let actions = json_of(
+        tenant
+            .server(Method::GET, "/v1/users/user-1/actions", None)
+            .await,
+    )
+    .await;
+    assert_has_fields_of(&example("actions"), &actions, "actions");
+
+    let key = actions[0]["idempotencyKey"].as_str().unwrap();
+    let action = format!("/v1/users/user-1/actions/signIn/{key}");
+    let review = Some(json!({ "state": "REVIEW_SUCCEEDED" }));
+    let updated = json_of(tenant.server(Method::PATCH, &action, review).await).await;
+    assert_has_fields_of(&example("update-action"), &updated, "update-action");
 }
 
 #[tokio::test]
@@ -243,6 +309,17 @@ async fn the_client_api_answers_with_every_documented_field() {
 
     let challenge = json_of(sdk.try_challenge("email-otp", None).await).await;
     assert_has_fields_of(&example("client-challenge"), &challenge, "client-challenge");
+
+    let passkey = json!({ "verificationMethod": "PASSKEY", "webauthnCredential": {} });
+    tenant.give("user-1", passkey).await;
+    let listed = sdk.json(Method::GET, "user-authenticators", None).await;
+    let passkey = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|authenticator| authenticator["verificationMethod"] == "PASSKEY")
+        .unwrap();
+    assert_has_fields_of(&example("client-passkey"), passkey, "client-passkey");
 }
 
 #[test]

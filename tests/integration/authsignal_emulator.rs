@@ -648,3 +648,48 @@ async fn the_clock_only_moves_forward() {
     let (status, _) = error_of(response).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn a_text_message_challenge_goes_to_the_first_number_whatever_id_is_sent() {
+    // The docs give the SMS challenge no authenticator id (fidelity row 6).
+    let tenant = LocalTenant::start("sms-first").await;
+    let first = json!({ "verificationMethod": "SMS", "phoneNumber": "+64211111111" });
+    let second = json!({ "verificationMethod": "SMS", "phoneNumber": "+64212222222" });
+    tenant.give("user-1", first).await;
+    let second = tenant.give("user-1", second).await;
+    let sdk = tenant.sdk(&tenant.track_token("user-1", "signIn", None).await);
+    sdk.challenge_method("sms", &second["userAuthenticatorId"])
+        .await;
+    assert_eq!(tenant.codes("+64211111111").await.len(), 1);
+    assert!(tenant.codes("+64212222222").await.is_empty());
+}
+
+#[tokio::test]
+async fn the_actions_query_keeps_to_thirty_days_and_filters_by_state() {
+    let tenant = LocalTenant::start("actions-query").await;
+    tenant.give_email("user-1", "jane@example.com").await;
+    let sdk = tenant.sdk(&tenant.track_token("user-1", "signIn", None).await);
+    sdk.challenge("email-otp").await;
+    sdk.verify("email-otp", &tenant.latest_code("jane@example.com").await)
+        .await;
+    tenant.track_token("user-1", "signIn", None).await;
+    let query = async |query: &str| {
+        let path = format!("/v1/users/user-1/actions?{query}");
+        tenant.server(Method::GET, &path, None).await
+    };
+
+    // "The default and maximum value is 30 days ago" (fidelity row 2).
+    let old = (time::OffsetDateTime::now_utc() - time::Duration::days(31))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    assert_invalid_request(query(&format!("fromDate={old}")).await, "31 days").await;
+    let all: Vec<Value> = query("").await.json().await.unwrap();
+    assert_eq!(all.len(), 2);
+    let succeeded: Vec<Value> = query("state=CHALLENGE_SUCCEEDED")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(succeeded.len(), 1);
+    assert_eq!(succeeded[0]["state"], "CHALLENGE_SUCCEEDED");
+}

@@ -296,3 +296,63 @@ async fn a_passkey_signs_in_once_per_assertion_and_forgeries_do_not() {
         "last used now"
     );
 }
+
+#[tokio::test]
+async fn an_authenticator_app_follows_the_digits_and_step_its_uri_names() {
+    let tenant = LocalTenant::start("totp-eight").await;
+    let longer = json!({ "totpDigits": 8, "totpPeriodSecs": 60 });
+    tenant.configure("tenant", longer).await;
+    let sdk = adding(&tenant, "user-1").await;
+    let enrollment = sdk.add_app().await;
+    let uri = enrollment["uri"].as_str().unwrap();
+    assert!(
+        uri.contains("digits=8") && uri.contains("period=60"),
+        "{uri}"
+    );
+    let app = app_from(&enrollment);
+    let code = app.generate(now() as u64).to_string();
+    assert_eq!(code.len(), 8);
+    let six = &code[2..];
+    assert_eq!(sdk.verify("totp", six).await["isVerified"], false);
+    let verified = sdk.verify("totp", &code).await;
+    assert_eq!(verified["isVerified"], true, "{verified}");
+}
+
+#[tokio::test]
+async fn a_passkey_signs_in_without_a_username_through_the_tenants_challenge() {
+    let tenant = LocalTenant::start("passkey-usernameless").await;
+    let sdk = adding(&tenant, "user-1").await;
+    let options = registration_options(&sdk).await;
+    let selection = &options["options"]["authenticatorSelection"];
+    assert_eq!(selection["residentKey"], "required", "{options}");
+    let mut passkey = SoftPasskey::new(PASSKEY_ORIGIN, ICLOUD);
+    let credential = passkey.register(&options["options"], Attestation::PackedSelf);
+    sdk.add_passkey(&options, &credential).await;
+
+    // The browser SDK's passkey.signIn({action}): no token, the tenant's id.
+    let anyone = tenant.sdk_without_token();
+    let challenge = anyone
+        .post("challenge", json!({ "action": "signIn" }))
+        .await;
+    let challenge_id = &challenge["challengeId"];
+    let body = json!({ "challengeId": challenge_id });
+    let options = anyone.passkey_options("authentication", Some(body)).await;
+    let allowed = options["options"]["allowCredentials"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(allowed, 0, "any discoverable passkey may answer");
+    let assertion = passkey.assert(&options["options"]);
+    let verified = anyone.verify_passkey(&options, &assertion).await;
+    assert_eq!(verified["isVerified"], true, "{verified}");
+    let token = verified["accessToken"].as_str().unwrap();
+    let validation = tenant.validate(token, Some("user-1"), Some("signIn")).await;
+    assert!(validation.is_valid, "the verify found whose passkey it was");
+    // A token, not a tenant id that is not this one.
+    let stranger = Sdk::of_tenant(&tenant.url("/v1"), "another-tenant");
+    let refused = stranger.call(
+        reqwest::Method::POST,
+        "challenge",
+        Some(json!({ "action": "signIn" })),
+    );
+    assert_eq!(refused.await.status(), StatusCode::UNAUTHORIZED);
+}

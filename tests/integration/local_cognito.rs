@@ -804,3 +804,31 @@ async fn the_public_app_client_authenticates_with_its_id_alone() {
         "the confidential one needs its secret: {body}"
     );
 }
+
+#[tokio::test]
+async fn with_rotation_each_refresh_gives_a_new_refresh_token_and_retires_the_used_one() {
+    let app = TestApp::spawn_with(&[("LOCAL_COGNITO_REFRESH_TOKEN_ROTATION", "true")]).await;
+    let client = app_client(&app);
+    let (_, tokens) = exchange(&app, &client, &code(&app, &client).await).await;
+    let first = tokens["refresh_token"].as_str().unwrap();
+    let original = jwt_claims(tokens["access_token"].as_str().unwrap());
+    let refresh = async |token: &str| {
+        let form = [("grant_type", "refresh_token"), ("refresh_token", token)];
+        token_request(&app, &client, &form).await
+    };
+    let (status, rotated) = refresh(first).await;
+    assert_eq!(status, StatusCode::OK, "{rotated}");
+    let second = rotated["refresh_token"].as_str().unwrap();
+    assert_ne!(second, first);
+    let renewed = jwt_claims(rotated["access_token"].as_str().unwrap());
+    assert_eq!(
+        renewed["origin_jti"], original["origin_jti"],
+        "the same sign-in"
+    );
+    let (status, body) = refresh(first).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    assert_eq!(refresh(second).await.0, StatusCode::OK);
+}

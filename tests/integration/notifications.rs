@@ -294,3 +294,37 @@ async fn webhook_deliveries_are_refused_unless_signed_fresh_and_new() {
         assert!(!message.raw.contains("+64211234567"));
     }
 }
+
+/// The line of a notice that says when the change was made.
+fn when(notice: &Received) -> &str {
+    notice
+        .text
+        .lines()
+        .find(|line| line.starts_with("When: "))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_removal_reported_without_its_time_is_dated_by_the_event_not_by_the_creation() {
+    let (smtp, app, tenant) = mailing("no-deleted-at").await;
+    // Whether authenticator.deleted carries deletedAt is not documented (fidelity row 3).
+    tenant
+        .configure("tenant", json!({ "sendDeletedAt": false }))
+        .await;
+    let person = Person::signed_up(&app, "no-deleted-at").await;
+    let id = tenant.give_email(&person.sub, &person.email).await;
+    smtp.wait_for(1).await;
+    // The tenant's clock is three days on; its deliveries are signed at the real time.
+    tenant.advance_clock(3 * 24 * 3600).await;
+    let path = format!("/v1/users/{}/authenticators/{id}", person.sub);
+    let deleted = tenant.server(reqwest::Method::DELETE, &path, None).await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    let messages = smtp.wait_for(2).await;
+    let added = messages
+        .iter()
+        .find(|m| m.subject.contains("added"))
+        .unwrap();
+    let removed = messages.iter().find(|m| m.subject.contains("removed"));
+    let removed = removed.unwrap_or_else(|| panic!("{messages:?}"));
+    assert_ne!(when(removed), when(added), "{}", removed.text);
+}

@@ -432,3 +432,22 @@ async fn a_refresh_during_a_cognito_outage_keeps_the_session_for_later() {
     app.clear_cognito_faults().await;
     assert_eq!(me(&app, &mut browser).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn with_refresh_token_rotation_the_new_token_is_kept_and_the_step_up_survives() {
+    for rotation in ["false", "true"] {
+        let vars = [("LOCAL_COGNITO_REFRESH_TOKEN_ROTATION", rotation)];
+        let (app, tenant) = TestApp::spawn_with_tenant(&vars).await;
+        let person = Person::signed_up(&app, "rotation").with_email_method(&tenant);
+        let mut person = person.stepped_up().await;
+        let before = cookie_token(&app, &person.browser, REFRESH);
+        for _ in 0..2 {
+            person.browser.remove_cookie(ACCESS);
+            let (status, window) = person.call(&app, "step_up_status", &[]).await;
+            assert_eq!(status, StatusCode::OK, "{rotation}: {window}");
+            assert!(window["remaining_secs"].is_number(), "{rotation}: {window}");
+        }
+        let after = cookie_token(&app, &person.browser, REFRESH);
+        assert_eq!(after != before, rotation == "true", "{rotation}");
+    }
+}

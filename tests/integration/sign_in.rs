@@ -287,3 +287,28 @@ async fn the_sign_in_request_asks_for_the_code_flow_with_pkce_and_a_nonce() {
     assert_eq!(query["redirect_uri"], app.url("/auth/callback"));
     assert!(query.contains_key("state") && query.contains_key("nonce"));
 }
+
+#[tokio::test]
+async fn a_classic_hosted_ui_ignores_prompt_and_the_app_says_so_instead_of_looping() {
+    // A Lite-plan pool: only managed login knows prompt=login (fidelity row 1).
+    let app = TestApp::spawn_with(&[("LOCAL_COGNITO_MANAGED_LOGIN", "false")]).await;
+    let mut browser = Browser::signed_up(&app, &new_email("classic")).await;
+    // Ten minutes on, the page asks for a fresh sign-in to add a first method.
+    app.state.clock.advance(601);
+    let again = app.url("/auth/sign-in?prompt=login&return_to=%2Fsecurity%3Fresume%3Dadd");
+    let authorize = location(&browser.get(&again).await);
+    assert!(authorize.contains("prompt=login"), "{authorize}");
+    // The classic UI signs the person straight back in from its session.
+    let callback = location(&browser.get(&authorize).await);
+    assert!(
+        callback.starts_with(&app.url("/auth/callback?code=")),
+        "{callback}"
+    );
+    let landed = location(&browser.get(&callback).await);
+    assert_eq!(landed, app.url("/security?notice=sign-in-not-fresh"));
+    let page = browser.get_text(&landed).await;
+    assert!(
+        page.contains("without being asked for your password"),
+        "{page}"
+    );
+}

@@ -1,7 +1,9 @@
 //! How the app reads what a real tenant may answer and the emulator can be told to: pending
 //! enrollments in the list, rules that block or hold an action for review, deletion switched
-//! off, and `/validate` refusing a token with a 4xx.
+//! off, `/validate` refusing a token with a 4xx, actions left unconfigured (ALLOW), the methods
+//! an action's challenge may use, and methods the tenant has not switched on.
 
+use account_security::{model::VerificationMethod, wire::authsignal::ActionState};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -147,4 +149,75 @@ async fn a_validate_that_answers_4xx_means_the_return_token_is_not_valid() {
             "{status}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_action_the_tenant_never_set_up_is_allowed_and_a_step_up_still_needs_its_challenge() {
+    let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
+    // Authsignal's default outcome (fidelity row 4): ALLOW, whatever the user has.
+    let sub = "rules-unset";
+    tenant.give_email(sub, &new_email("rules-unset")).await;
+    let attributes = Default::default();
+    let unset = tenant.track(sub, "exportData", &attributes).await;
+    assert_eq!(unset.state, ActionState::Allow);
+    let challenged = tenant.track(sub, "stepUp", &attributes).await;
+    assert_eq!(challenged.state, ActionState::ChallengeRequired);
+
+    // A tenant whose stepUp allows without a challenge: the app still wants a passed one.
+    let rule = json!({ "rules": [{ "action": "stepUp", "state": "ALLOW" }] });
+    tenant.local("/_local/rules", &rule).await;
+    let person = Person::signed_up(&app, "rules-allow").signed_in_ago(3600);
+    let person = person.with_email_method(&tenant).await;
+    let api = Api::of(&app, &person);
+    let started = api.start_step_up().await.ok();
+    let token = started["authsignalToken"].as_str().unwrap();
+    let unchallenged = api.complete_step_up(token).await;
+    assert_eq!(
+        unchallenged.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        unchallenged.body
+    );
+    api.enroll().await.assert_step_up_required("method");
+}
+
+#[tokio::test]
+async fn an_actions_verification_methods_limit_what_its_challenge_may_use() {
+    let tenant = LocalTenant::start("rules-methods").await;
+    let sub = "rules-methods";
+    tenant.give_email(sub, &new_email("rules-methods")).await;
+    let sms = json!({ "verificationMethod": "SMS", "phoneNumber": "+64211234567" });
+    tenant.give(sub, sms).await;
+    let rule = json!({ "rules": [{ "action": "stepUp", "state": "CHALLENGE_REQUIRED", "verificationMethods": ["SMS"] }] });
+    tenant.local("/_local/rules", &rule).await;
+    let sdk = tenant.sdk(&tenant.track_token(sub, "stepUp", None).await);
+    let refused = sdk.try_challenge("email-otp", None).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    sdk.challenge("sms").await;
+}
+
+#[tokio::test]
+async fn methods_the_tenant_has_not_switched_on_are_refused_and_not_offered() {
+    let (app, tenant) = TestApp::spawn_with_tenant(&[]).await;
+    let enabled = json!({ "enabledMethods": ["EMAIL_OTP", "PASSKEY"] });
+    tenant.configure("tenant", enabled).await;
+    let mut person = Person::signed_up(&app, "enabled").await;
+    // The Client API refuses what the Portal did not switch on (fidelity row 8).
+    let sdk = tenant.sdk(&tenant.adding(&person.sub).await);
+    let refused = sdk.call(
+        Method::POST,
+        "user-authenticators/sms",
+        Some(json!({ "phoneNumber": "+64211234567" })),
+    );
+    assert_eq!(refused.await.status(), StatusCode::BAD_REQUEST);
+    let user = tenant.client.get_user(&person.sub).await.unwrap();
+    let allowed = user.allowed_verification_methods.unwrap();
+    assert_eq!(
+        allowed,
+        [VerificationMethod::EmailOtp, VerificationMethod::Passkey]
+    );
+    // The page offers what Authsignal says the person may add.
+    let (status, me) = person.call(&app, "me", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["addable"], json!(["EMAIL_OTP", "PASSKEY"]));
 }

@@ -305,7 +305,10 @@ impl StoredAuthenticator {
             username: None,
             display_name: None,
             previous_sms_channel: None,
-            webauthn_credential: self.passkey.as_ref().map(Passkey::credential),
+            webauthn_credential: self
+                .passkey
+                .as_ref()
+                .map(|passkey| passkey.credential(self.verified_at)),
         }
     }
 
@@ -355,7 +358,7 @@ pub(super) struct Passkey {
 }
 
 impl Passkey {
-    fn credential(&self) -> WebauthnCredential {
+    fn credential(&self, verified_at: Option<OffsetDateTime>) -> WebauthnCredential {
         WebauthnCredential {
             credential_id: Some(self.credential_id.clone()),
             device_id: Some(self.device_id.clone()),
@@ -376,6 +379,7 @@ impl Passkey {
                 .to_owned(),
             ),
             authenticator_attachment: Some(self.authenticator_attachment.clone()),
+            verified_at,
         }
     }
 }

@@ -13,6 +13,7 @@ use account_security::{
     server::authsignal::AuthsignalClient,
     wire::authsignal::{TrackAttributes, TrackResponse, UserAuthenticator, ValidateResponse},
 };
+use base64::Engine;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -101,6 +102,11 @@ impl LocalTenant {
     /// The Client API as the Web SDK calls it with `token`.
     pub fn sdk(&self, token: &str) -> Sdk {
         Sdk::new(&self.url("/v1"), token)
+    }
+
+    /// The Client API with the tenant's id, for a usernameless passkey sign-in.
+    pub fn sdk_without_token(&self) -> Sdk {
+        Sdk::of_tenant(&self.url("/v1"), self.local.tenant_id())
     }
 
     /// `path` on the emulator's host, fetched without credentials.
@@ -239,7 +245,14 @@ impl LocalTenant {
 pub struct Sdk {
     http: reqwest::Client,
     base: String,
-    token: String,
+    auth: SdkAuth,
+}
+
+/// How the SDK authenticates: an action's token, or the tenant's id where no one is signed in
+/// yet (a usernameless passkey sign-in, BR `passkey.signIn`).
+enum SdkAuth {
+    Token(String),
+    Tenant(String),
 }
 
 impl Sdk {
@@ -248,7 +261,16 @@ impl Sdk {
         Sdk {
             http: super::client(),
             base: base.trim_end_matches('/').to_owned(),
-            token: token.to_owned(),
+            auth: SdkAuth::Token(token.to_owned()),
+        }
+    }
+
+    /// The Client API at `base` with the tenant's id, as the browser SDK calls it before anyone
+    /// is known: `Authorization: Basic base64(tenantId:)`.
+    pub fn of_tenant(base: &str, tenant_id: &str) -> Sdk {
+        Sdk {
+            auth: SdkAuth::Tenant(tenant_id.to_owned()),
+            ..Sdk::new(base, "")
         }
     }
 
@@ -261,7 +283,18 @@ impl Sdk {
         if let Some(body) = body {
             request = request.body(body.to_string());
         }
-        request.bearer_auth(&self.token).send().await.unwrap()
+        request = match &self.auth {
+            SdkAuth::Token(token) => request.bearer_auth(token),
+            // `btoa(encodeURIComponent(tenantId))`, no colon (BR `getAuthorizationHeader`).
+            SdkAuth::Tenant(id) => request.header(
+                reqwest::header::AUTHORIZATION,
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(id)
+                ),
+            ),
+        };
+        request.send().await.unwrap()
     }
 
     /// The JSON of a call that must succeed.
