@@ -78,6 +78,7 @@ pub async fn complete_step_up(token: String) -> Result<StepUpWindow, AppError> {
     ssr::set_cookies(|jar| state.session.store_step_up(jar, &granted.token, remaining));
     Ok(StepUpWindow {
         remaining_secs: Some(remaining.as_secs()),
+        sign_in_fresh_secs: crate::server::step_up::sign_in_fresh_for(&state, &caller.user),
     })
 }
 
@@ -127,12 +128,12 @@ pub async fn remove_authenticator(
     let (state, caller) = ssr::caller()?;
     match account::remove(&state, &caller, &id, accepts_no_fallback).await {
         Ok(removal) => {
-            leptos_axum::redirect(&Notice::Removed.path());
+            leptos_axum::redirect(&Notice::Removed.path_to_it());
             Ok(present::views(&removal.remaining))
         }
         Err(error @ AppError::StepUpRequired { .. }) => {
             if ssr::is_plain_form_post() {
-                leptos_axum::redirect(&Notice::VerifyNeedsJavascript.path());
+                leptos_axum::redirect(&Notice::VerifyNeedsJavascript.path_to_it());
             }
             Err(error)
         }

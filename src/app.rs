@@ -26,6 +26,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 // The bundle's names carry a hash of their content in release builds.
                 <BundleStylesheet options=options.clone() />
+                <noscript>
+                    <link rel="stylesheet" href="/no-js.css" />
+                </noscript>
                 <AutoReload options=options.clone() />
                 <BundleScripts options />
                 <MetaTags />

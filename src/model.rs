@@ -72,6 +72,10 @@ pub enum StepUpVia {
 pub struct StepUpWindow {
     /// Seconds left in the step-up window; `None` when there is none.
     pub remaining_secs: Option<u64>,
+    /// Seconds the sign-in still counts as recent: what lets someone with no method to verify
+    /// with make a change. `None` once it is too old.
+    #[serde(default)]
+    pub sign_in_fresh_secs: Option<u64>,
 }
 
 /// A point in time as the page shows it: relative text, and the exact time for a tooltip.
@@ -138,7 +142,7 @@ pub enum AppError {
     )]
     NotFound,
     #[error("{}", match reason {
-        LockOutReason::LastMethod => "This is your only way to sign in, so it can't be removed. Add another method first.",
+        LockOutReason::LastMethod => "This is your only method to prove it's you, so it can't be removed. Add another method first.",
         LockOutReason::NoFallbackLeft => "After this, you would have no email or text-message code to fall back on: if you lose the device you sign in with, you would be locked out. Add a code method first, or confirm that you accept the risk.",
     })]
     WouldLockOut { reason: LockOutReason },

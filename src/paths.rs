@@ -58,6 +58,9 @@ pub fn removal_dialog(id: &str) -> String {
     format!("{}?{}={id}", Page::Security.path(), query::REMOVE)
 }
 
+/// The id of the element that tells a notice.
+pub const NOTICE_ID: &str = "notice";
+
 /// What just happened, told on `/security` after a redirect (a removal without JavaScript, the
 /// return from Authsignal): `?notice=<code>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +70,8 @@ pub enum Notice {
     VerifyNeedsJavascript,
     /// Back from Authsignal's pre-built UI, the return confirmed.
     ManageDone,
+    /// Back from Authsignal's pre-built UI, left with Cancel before verifying: nothing changed.
+    ManageLeft,
     /// Back from Authsignal with a return link that is forged, someone else's or used.
     ManageInvalid,
     /// Back from Authsignal, which could not be asked to confirm the return.
@@ -77,10 +82,11 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Notice; 6] = [
+    pub const ALL: [Notice; 7] = [
         Notice::Removed,
         Notice::VerifyNeedsJavascript,
         Notice::ManageDone,
+        Notice::ManageLeft,
         Notice::ManageInvalid,
         Notice::ManageUnavailable,
         Notice::SignInNotFresh,
@@ -91,6 +97,7 @@ impl Notice {
             Notice::Removed => "removed",
             Notice::VerifyNeedsJavascript => "verify-needs-javascript",
             Notice::ManageDone => "manage-done",
+            Notice::ManageLeft => "manage-left",
             Notice::ManageInvalid => "manage-invalid",
             Notice::ManageUnavailable => "manage-unavailable",
             Notice::SignInNotFresh => "sign-in-not-fresh",
@@ -110,6 +117,12 @@ impl Notice {
             query::NOTICE,
             self.code()
         )
+    }
+
+    /// [`Notice::path`] scrolled to the notice: after a form post without JavaScript the page
+    /// loads at the top, and on a phone the notice can start below the fold.
+    pub fn path_to_it(self) -> String {
+        format!("{}#{NOTICE_ID}", self.path())
     }
 }
 

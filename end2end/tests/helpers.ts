@@ -1,9 +1,10 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
-import { hydrated } from "./fixtures";
+import { hydrated, test } from "./fixtures";
 
 /// The app and the local emulators under test (the defaults are what `make test` starts).
 export const appURL = process.env.APP_PUBLIC_URL ?? "http://localhost:3000";
@@ -207,4 +208,72 @@ export async function virtualAuthenticator(page: Page) {
 /// The rows of the person's methods (not the activity log's entries).
 export function methodRows(page: Page) {
   return page.getByRole("list", { name: "Your sign-in methods" }).getByRole("listitem");
+}
+
+/// No accessibility violations axe can find in the page as it is now (`state` names it).
+export async function noViolations(page: Page, state: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations, `${state}: ${JSON.stringify(results.violations, null, 2)}`).toEqual([]);
+}
+
+/// The step-up banner: whether changes are allowed now.
+export function banner(page: Page) {
+  return page.locator(".step-up");
+}
+
+/// Opens one kind in "Add a method"; answers its region.
+export async function choose(page: Page, kind: string, title: string) {
+  const button = page.getByRole("group", { name: "Kind of method" }).getByRole("button", { name: kind });
+  await button.click();
+  await expect(button).toHaveAttribute("aria-pressed", "true");
+  const region = page.getByRole("region", { name: title });
+  await expect(region).toBeVisible();
+  return region;
+}
+
+/// A number no other test uses: +64 21 then seven digits.
+export function freshPhone(): string {
+  return `+6421${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
+}
+
+/// Adds an authenticator app from the key on the page; answers the key.
+export async function addApp(page: Page): Promise<string> {
+  const region = await choose(page, "Authenticator app", "Add an authenticator app");
+  await region.getByRole("button", { name: "Set up an app" }).click();
+  await expect(region.getByRole("img", { name: /^QR code for your authenticator app/ })).toBeVisible();
+  const secret = (await region.getByRole("code").textContent())!.replace(/\s/g, "");
+  await region.getByLabel("6-digit code from the app").fill(totp(secret));
+  await region.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Authenticator app added." })).toBeAttached();
+  return secret;
+}
+
+/// Steps up in the open dialog with the app: a code of the next time step, since this one's may
+/// have been used already.
+export async function stepUpWithApp(page: Page, secret: string): Promise<void> {
+  const dialog = stepUpDialog(page);
+  await dialog.getByRole("radio", { name: "Authenticator app", exact: true }).check();
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await expect(dialog).toContainText("Enter the 6-digit code your authenticator app shows now.");
+  await expect(dialog.getByRole("button", { name: "Resend code" })).toHaveCount(0);
+  await dialog.getByLabel("6-digit code").fill(totp(secret, Date.now() + 30_000));
+  await dialog.getByRole("button", { name: "Verify" }).click();
+  await expect(dialog).toBeHidden();
+}
+
+/// The local mail server's messages to `address`, newest first.
+export async function mailTo(page: Page, address: string): Promise<{ subject: string; text: string }[]> {
+  const response = await page.request.get(`${authsignalURL}/_local/mail?to=${encodeURIComponent(address)}`);
+  return response.json();
+}
+
+/// Saves the page as a person sees it at 360 and 1280 px wide, among the test's results
+/// (`end2end/test-results/`), for a reviewer to look at.
+export async function screenshots(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize();
+  for (const width of [360, 1280]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.screenshot({ path: test.info().outputPath(`${name}-${width}.png`), fullPage: true });
+  }
+  if (before) await page.setViewportSize(before);
 }

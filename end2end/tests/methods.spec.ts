@@ -1,56 +1,24 @@
-import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 
 import { test, expect } from "./fixtures";
-import { appURL, latestCode, nextCode, codesSent, signUp, stepUpDialog, totp, virtualAuthenticator } from "./helpers";
-
-async function noViolations(page: Page, state: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(results.violations, `${state}: ${JSON.stringify(results.violations, null, 2)}`).toEqual([]);
-}
-
-const methods = (page: Page) => page.getByRole("list", { name: "Your sign-in methods" }).getByRole("listitem");
-const banner = (page: Page) => page.locator(".step-up");
-
-/// Opens one kind in "Add a method"; answers its region.
-async function choose(page: Page, kind: string, title: string) {
-  const button = page.getByRole("group", { name: "Kind of method" }).getByRole("button", { name: kind });
-  await button.click();
-  await expect(button).toHaveAttribute("aria-pressed", "true");
-  const region = page.getByRole("region", { name: title });
-  await expect(region).toBeVisible();
-  return region;
-}
-
-/// A number no other test uses: +64 21 then seven digits.
-function freshPhone(): string {
-  return `+6421${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
-}
-
-/// Adds an authenticator app from the key on the page; answers the key.
-async function addApp(page: Page): Promise<string> {
-  const region = await choose(page, "Authenticator app", "Add an authenticator app");
-  await region.getByRole("button", { name: "Set up an app" }).click();
-  await expect(region.getByRole("img", { name: /^QR code for your authenticator app/ })).toBeVisible();
-  const secret = (await region.getByRole("code").textContent())!.replace(/\s/g, "");
-  await region.getByLabel("6-digit code from the app").fill(totp(secret));
-  await region.getByRole("button", { name: "Verify" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Authenticator app added." })).toBeAttached();
-  return secret;
-}
-
-/// Steps up in the open dialog with the app: a code of the next time step, since this one's may
-/// have been used already.
-async function stepUpWithApp(page: Page, secret: string) {
-  const dialog = stepUpDialog(page);
-  await dialog.getByRole("radio", { name: "Authenticator app", exact: true }).check();
-  await dialog.getByRole("button", { name: "Continue" }).click();
-  await expect(dialog).toContainText("Enter the 6-digit code your authenticator app shows now.");
-  await expect(dialog.getByRole("button", { name: "Resend code" })).toHaveCount(0);
-  await dialog.getByLabel("6-digit code").fill(totp(secret, Date.now() + 30_000));
-  await dialog.getByRole("button", { name: "Verify" }).click();
-  await expect(dialog).toBeHidden();
-}
+import {
+  addApp,
+  appURL,
+  banner,
+  choose,
+  codesSent,
+  freshPhone,
+  latestCode,
+  methodRows as methods,
+  nextCode,
+  noViolations,
+  screenshots,
+  signUp,
+  stepUpDialog,
+  stepUpWithApp,
+  totp,
+  virtualAuthenticator,
+} from "./helpers";
 
 test("a text-message code is added with a number in international form, then used to step up", async ({ page }) => {
   await signUp(page, "sms");
@@ -210,16 +178,23 @@ test("with only a passkey and an app, removing one needs consent and the last st
   await expect(methods(page)).toHaveCount(2);
 
   await methods(page).filter({ hasText: "Passkey" }).getByRole("link", { name: /^Remove Passkey/ }).click();
-  const dialog = page.getByRole("dialog", { name: "Remove Passkey?" });
+  const dialog = page.getByRole("dialog", { name: "Remove passkey?" });
   await expect(dialog).toContainText("You can still sign in with: Authenticator app");
+  // Remove waits for the consent, and says so.
+  const remove = dialog.getByRole("button", { name: "Remove" });
+  await expect(remove).toBeDisabled();
+  await expect(remove).toHaveAccessibleDescription("Tick “I understand” to remove it.");
+  await noViolations(page, "consent needed");
+  await screenshots(page, "remove-consent-needed");
   await dialog.getByLabel("I understand, remove it anyway").check();
-  await dialog.getByRole("button", { name: "Remove" }).click();
+  await expect(remove).toBeEnabled();
+  await remove.click();
   await expect(page.getByText("Sign-in method removed.")).toBeVisible();
   await expect(methods(page)).toHaveCount(1);
   const last = methods(page).first();
   await expect(last).toContainText("Authenticator app");
   await expect(last.getByRole("button", { name: "Remove" })).toBeDisabled();
-  await expect(last).toContainText("This is your only way to sign in");
+  await expect(last).toContainText("This is your only method to prove it's you");
 });
 
 test("a browser without WebAuthn is told why passkeys are unavailable", async ({ page }) => {

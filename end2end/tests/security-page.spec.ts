@@ -47,7 +47,7 @@ test("a new user sees the empty state, then adds an email code read from the out
   await expect(page.getByRole("status").filter({ hasText: `Email code for ${address} added.` })).toBeAttached();
   // The only method cannot be removed, and the page says why.
   await expect(row.getByRole("button", { name: "Remove" })).toBeDisabled();
-  await expect(row).toContainText("This is your only way to sign in, so it can't be removed.");
+  await expect(row).toContainText("This is your only method to prove it's you, so it can't be removed.");
   expect(consoleErrors).toEqual([]);
 });
 
@@ -123,7 +123,7 @@ test("removing one of two email codes asks first and names what remains", async 
 
   const row = methodRows(page).filter({ hasText: mask(drop) });
   await row.getByRole("link", { name: `Remove Email code ${mask(drop)}` }).click();
-  const dialog = page.getByRole("dialog", { name: "Remove Email code?" });
+  const dialog = page.getByRole("dialog", { name: "Remove email code?" });
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText(`${mask(drop)} will no longer work for signing in.`);
   await expect(dialog).toContainText(`You can still sign in with: Email code (${mask(keep)})`);
@@ -154,7 +154,7 @@ test("the removal dialog opens and closes within the page, with the back and for
 
   const row = methodRows(page).filter({ hasText: mask(drop) });
   await row.getByRole("link", { name: /^Remove/ }).click();
-  const dialog = page.getByRole("dialog", { name: "Remove Email code?" });
+  const dialog = page.getByRole("dialog", { name: "Remove email code?" });
   await expect(dialog).toBeVisible();
   await expect(page).toHaveURL(/\/security\?remove=/);
 
@@ -206,13 +206,13 @@ test("leaving only a passkey needs an explicit yes", async ({ page, consoleError
 
   const row = methodRows(page).filter({ hasText: mask(address) });
   await row.getByRole("link", { name: /^Remove/ }).click();
-  const dialog = page.getByRole("dialog", { name: "Remove Email code?" });
+  const dialog = page.getByRole("dialog", { name: "Remove email code?" });
   await expect(dialog).toContainText("You can still sign in with: Passkey (iCloud Keychain)");
   await expect(dialog).toContainText("If you lose the device you sign in with, you could be locked out.");
   const consent = dialog.getByLabel("I understand, remove it anyway");
-  await dialog.getByRole("button", { name: "Remove" }).click();
-  // The browser refuses to submit without the yes; nothing was removed.
-  await expect(dialog).toBeVisible();
+  // Remove waits for the yes, and says why.
+  await expect(dialog.getByRole("button", { name: "Remove" })).toBeDisabled();
+  await expect(dialog.getByText("Tick “I understand” to remove it.")).toBeVisible();
   await expect(row).toBeVisible();
 
   await consent.check();
@@ -296,18 +296,23 @@ test("without JavaScript the list renders and removal works as a plain form post
   await addEmailCode(setup, drop);
   const state = await setup.context().storageState();
 
-  const context = await browser.newContext({ javaScriptEnabled: false, storageState: state });
+  // On a phone, where the notice could start below the fold.
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    storageState: state,
+    viewport: { width: 360, height: 800 },
+  });
   const page = await context.newPage();
   await page.goto("/security");
   await expect(methodRows(page).filter({ hasText: mask(drop) })).toBeVisible();
   await page.getByRole("link", { name: `Remove Email code ${mask(drop)}` }).click();
   await expect(page).toHaveURL(/\/security\?remove=/);
-  const dialog = page.getByRole("dialog", { name: "Remove Email code?" });
+  const dialog = page.getByRole("dialog", { name: "Remove email code?" });
   await expect(dialog).toContainText(`You can still sign in with: Email code (${mask(keep)})`);
   await dialog.getByRole("button", { name: "Remove" }).click();
 
-  await expect(page).toHaveURL(/\/security\?notice=removed$/);
-  await expect(page.getByText("Sign-in method removed.")).toBeVisible();
+  await expect(page).toHaveURL(/\/security\?notice=removed#notice$/);
+  await expect(page.getByText("Sign-in method removed.")).toBeInViewport();
   await expect(methodRows(page).filter({ hasText: mask(drop) })).toHaveCount(0);
   await expect(methodRows(page).filter({ hasText: mask(keep) })).toBeVisible();
   await context.close();

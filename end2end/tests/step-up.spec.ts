@@ -1,25 +1,18 @@
-import AxeBuilder from "@axe-core/playwright";
-
 import { test, expect, hydrated, allowConsoleErrors } from "./fixtures";
 import {
   addEmailCode,
   advanceAuthsignalClock,
+  banner,
   codesSent,
   freshEmail,
   mask,
   nextCode,
+  noViolations,
   passStepUp,
   signUp,
   stepUpDialog,
   methodRows,
 } from "./helpers";
-
-const banner = (page: import("@playwright/test").Page) => page.locator(".step-up");
-
-async function noViolations(page: import("@playwright/test").Page, state: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(results.violations, `${state}: ${JSON.stringify(results.violations, null, 2)}`).toEqual([]);
-}
 
 /// Someone with one email method, outside any step-up window.
 async function withOneMethod(page: import("@playwright/test").Page, label: string): Promise<string> {
@@ -83,7 +76,7 @@ test("removing a method asks to verify first, then removes it", async ({ page, c
 
   const row = methodRows(page).filter({ hasText: mask(second) });
   await row.getByRole("link", { name: `Remove Email code ${mask(second)}` }).click();
-  const confirm = page.getByRole("dialog", { name: "Remove Email code?" });
+  const confirm = page.getByRole("dialog", { name: "Remove email code?" });
   await confirm.getByRole("button", { name: "Remove" }).click();
   await passStepUp(page, first);
   await expect(page.getByText("Sign-in method removed.")).toBeVisible();
@@ -158,7 +151,7 @@ test("a window that ends mid-flow asks again instead of failing", async ({ page,
   await row.getByRole("link", { name: `Remove Email code ${mask(second)}` }).click();
   // The window ends on the server while the confirmation is open.
   await context.clearCookies({ name: "step-up" });
-  const confirm = page.getByRole("dialog", { name: "Remove Email code?" });
+  const confirm = page.getByRole("dialog", { name: "Remove email code?" });
   await confirm.getByRole("button", { name: "Remove" }).click();
   await expect(stepUpDialog(page)).toBeVisible();
   await passStepUp(page, first);
@@ -212,8 +205,8 @@ test("without JavaScript and without a window, a removal explains that verifying
   await page.goto("/security");
   await expect(page.getByText("Verify it's you to make changes")).toBeVisible();
   await page.getByRole("link", { name: `Remove Email code ${mask(drop)}` }).click();
-  await page.getByRole("dialog", { name: "Remove Email code?" }).getByRole("button", { name: "Remove" }).click();
-  await expect(page).toHaveURL(/\/security\?notice=verify-needs-javascript$/);
+  await page.getByRole("dialog", { name: "Remove email code?" }).getByRole("button", { name: "Remove" }).click();
+  await expect(page).toHaveURL(/\/security\?notice=verify-needs-javascript#notice$/);
   await expect(page.getByText("Nothing was removed: changing your sign-in methods needs you to verify it's you first")).toBeVisible();
   await expect(methodRows(page).filter({ hasText: mask(drop) })).toBeVisible();
   await context.close();

@@ -47,13 +47,13 @@ pub async fn handle(
     // The cookie goes with the first return; a copy of it kept and sent again, to this
     // instance or another, finds the visit used.
     let outcome = match (outcome, visit) {
-        (ReturnOutcome::Confirmed, Some(visit)) => {
+        (outcome @ (ReturnOutcome::Confirmed | ReturnOutcome::Left), Some(visit)) => {
             match state
                 .shared
                 .first_sighting(&format!("prebuilt-return:{visit}"), VISIT_MEMORY)
                 .await
             {
-                Ok(true) => ReturnOutcome::Confirmed,
+                Ok(true) => outcome,
                 Ok(false) => ReturnOutcome::Invalid,
                 Err(_) => ReturnOutcome::Unavailable,
             }
@@ -62,6 +62,7 @@ pub async fn handle(
     };
     let notice = match outcome {
         ReturnOutcome::Confirmed => Notice::ManageDone,
+        ReturnOutcome::Left => Notice::ManageLeft,
         ReturnOutcome::Invalid => Notice::ManageInvalid,
         ReturnOutcome::Unavailable => Notice::ManageUnavailable,
     };

@@ -42,6 +42,9 @@ use crate::{
 const TOLERANCE_SECS: i64 = 5 * 60;
 /// A handled delivery is remembered this long: past it, the timestamp alone refuses a replay.
 const DELIVERY_MEMORY: Duration = Duration::from_secs(2 * TOLERANCE_SECS as u64);
+/// How long a report waits for the app's own notice that is on its way: 12 × 250 ms.
+const UNDERWAY_CHECKS: u32 = 12;
+const UNDERWAY_PAUSE: Duration = Duration::from_millis(250);
 /// At-least-once delivery: an event id is remembered a day.
 const EVENT_MEMORY: Duration = Duration::from_secs(24 * 3600);
 
@@ -197,7 +200,7 @@ async fn handle(state: &AppState, event: &WebhookEvent) -> Result<Handled, Malfo
     let delivery = if kind == ChangeKind::Removed {
         // The app made this removal and mails it itself, with more to say: unless its own
         // notice failed, in which case this report is the second chance.
-        match state.notifier.removed_here(&data.user_id, &change).await {
+        match removal_progress(state, &data.user_id, &change).await {
             Ok(None | Some(Delivery::Failed)) => deliver(state, &data.user_id, &change).await,
             Ok(Some(progress)) => progress,
             Err(Unavailable) => Delivery::Underway,
@@ -210,6 +213,23 @@ async fn handle(state: &AppState, event: &WebhookEvent) -> Result<Handled, Malfo
     } else {
         Handled::Later
     })
+}
+
+/// How far the app's own notice of a removal got. The report usually arrives while that notice
+/// is on its way: a few seconds' wait spares Authsignal a redelivery half a minute later.
+async fn removal_progress(
+    state: &AppState,
+    user_id: &str,
+    change: &Change,
+) -> Result<Option<Delivery>, Unavailable> {
+    for _ in 0..UNDERWAY_CHECKS {
+        let progress = state.notifier.removed_here(user_id, change).await?;
+        if !matches!(progress, Some(Delivery::Underway)) {
+            return Ok(progress);
+        }
+        tokio::time::sleep(UNDERWAY_PAUSE).await;
+    }
+    state.notifier.removed_here(user_id, change).await
 }
 
 /// One attempt: Authsignal's redeliveries are the retries, and it waits for the answer.

@@ -237,3 +237,38 @@ async fn what_users_typed_is_escaped_in_pages() {
     assert!(!html.contains("<b>x</b>"), "{html}");
     assert!(html.contains("&lt;b&gt;x&lt;/b&gt;@example.com"), "{html}");
 }
+
+#[tokio::test]
+async fn each_step_leads_to_a_page_that_back_loads_again_without_a_stale_error() {
+    let tenant = LocalTenant::start("prebuilt-back").await;
+    let id = tenant.give_email("user-1", "jane@example.com").await;
+    let (_, _, html) = visit(&tenant, "manageAuthenticators", &returning(true)).await;
+    let token = crate::support::authsignal::hidden_token(&html);
+    let send = [("token", token.as_str()), ("authenticatorId", id.as_str())];
+    let post = |path: &str, fields: &[(&str, &str)]| {
+        let form = tenant.http.post(tenant.url(path)).form(fields);
+        async move { form.send().await.unwrap() }
+    };
+    let page_at = |response: &reqwest::Response| {
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let location = response.headers()["location"].to_str().unwrap();
+        assert!(location.starts_with("/prebuilt?"), "{location}");
+        tenant.url(location)
+    };
+
+    let code_page_url = page_at(&post("/prebuilt/challenge", &send).await);
+    let (_, code_page) = tenant.prebuilt().open(&code_page_url).await;
+    assert!(code_page.contains("Enter your code"), "{code_page}");
+    let code = tenant.latest_code("jane@example.com").await;
+    let verify = [send[0], send[1], ("code", code.as_str())];
+    let settings_url = page_at(&post("/prebuilt/verify", &verify).await);
+    let (_, settings) = tenant.prebuilt().open(&settings_url).await;
+    assert!(settings.contains("Verified."), "{settings}");
+
+    // Back, to the page that asked for the code: the code is used, the challenge passed; the
+    // page shows where the visit is now.
+    let (status, again) = tenant.prebuilt().open(&code_page_url).await;
+    assert_eq!(status, 200);
+    assert!(again.contains("Your sign-in methods"), "{again}");
+    assert!(!again.contains("That code is wrong"), "{again}");
+}

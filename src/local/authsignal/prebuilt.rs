@@ -7,6 +7,10 @@
 //! - leaving returns to `redirectUrl` with `?token=` (or `&token=`), a token for the action.
 //!
 //! The token travels in a hidden field from page to page, as the real UI keeps it in memory.
+//! Each step that succeeds answers with a redirect to the page it leads to (post, redirect,
+//! get), so Back never posts a form again: the real UI is one page whose steps are requests
+//! (BR `authsignal.launch`), and Back from the app reloads it at its URL, with its token. What it
+//! then shows is not documented; here it is the flow as it stands, without a stale error.
 
 use axum::{
     Form, Router,
@@ -43,8 +47,33 @@ pub(super) fn routes() -> Router<Emulator> {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Start {
     token: Option<String>,
+    /// The method a code was just sent to: its code is asked for next.
+    code_for: Option<String>,
+    /// What the last step did.
+    done: Option<Done>,
+}
+
+/// What a step that succeeded says on the page it leads to.
+#[derive(Clone, Copy, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Done {
+    Verified,
+    Removed,
+}
+
+impl Done {
+    fn notice(self) -> Notice {
+        Notice::Done(
+            match self {
+                Done::Verified => "Verified.",
+                Done::Removed => "Removed.",
+            }
+            .to_owned(),
+        )
+    }
 }
 
 async fn start(State(emulator): State<Emulator>, Query(query): Query<Start>) -> Response {
@@ -54,10 +83,50 @@ async fn start(State(emulator): State<Emulator>, Query(query): Query<Start>) -> 
             "This page needs the url from a track response, with its token.",
         );
     };
-    match session(&emulator, &token).await {
-        Ok(claims) => screen(&emulator, &claims, Notice::None).await,
-        Err(response) => response,
+    let claims = match session(&emulator, &token).await {
+        Ok(claims) => claims,
+        Err(response) => return response,
+    };
+    if let Some(id) = &query.code_for {
+        let waiting = emulator
+            .read(|data| waiting_for_code(data, &claims, id))
+            .await;
+        if let Some(authenticator) = waiting {
+            return code_page(&token, &authenticator, Notice::None);
+        }
     }
+    let notice = query.done.map_or(Notice::None, Done::notice);
+    screen(&emulator, &claims, notice).await
+}
+
+/// The method `id`, while a code for it is still wanted: an enrollment not verified yet, or the
+/// challenge of an action not passed yet.
+fn waiting_for_code(data: &Data, claims: &Claims, id: &str) -> Option<StoredAuthenticator> {
+    let action = data.action_for(claims).ok()?;
+    let authenticator = data
+        .user(&action.user_id)?
+        .authenticators
+        .iter()
+        .find(|authenticator| authenticator.id == id)?;
+    let wanted =
+        authenticator.verified_at.is_none() || action.state != ActionState::ChallengeSucceeded;
+    wanted.then(|| authenticator.clone())
+}
+
+/// Where a step that succeeded leads: the page again, at a URL Back can load.
+fn next(token: &str, code_for: Option<&str>, done: Option<Done>) -> Response {
+    let mut url = String::from("/prebuilt?");
+    let mut query = url::form_urlencoded::Serializer::new(&mut url);
+    query.append_pair("token", token);
+    if let Some(id) = code_for {
+        query.append_pair("codeFor", id);
+    }
+    if let Some(done) = done {
+        let done = serde_json::to_value(done).unwrap_or_default();
+        query.append_pair("done", done.as_str().unwrap_or_default());
+    }
+    query.finish();
+    Redirect::to(&url).into_response()
 }
 
 #[derive(Deserialize)]
@@ -96,7 +165,7 @@ async fn challenge(
         })
         .await;
     match sent {
-        Ok(authenticator) => code_page(&form.token, &authenticator, Notice::None),
+        Ok(authenticator) => next(&form.token, Some(&authenticator.id), None),
         Err(error) => screen(&emulator, &claims, Notice::Error(error.description)).await,
     }
 }
@@ -127,7 +196,7 @@ async fn enroll(
         .change(|data| data.start_enrollment(&claims, channel, &form.address))
         .await;
     match started {
-        Ok(authenticator) => code_page(&form.token, &authenticator, Notice::None),
+        Ok(authenticator) => next(&form.token, Some(&authenticator.id), None),
         Err(error) => screen(&emulator, &claims, Notice::Error(error.description)).await,
     }
 }
@@ -168,9 +237,7 @@ async fn verify(
         })
         .await;
     match result {
-        Ok((Verification::Verified { .. }, _)) => {
-            screen(&emulator, &claims, Notice::Done("Verified.".into())).await
-        }
+        Ok((Verification::Verified { .. }, _)) => next(&form.token, None, Some(Done::Verified)),
         Ok((Verification::Failed(reason), authenticator)) => {
             let message = match reason {
                 FailureReason::CodeInvalidOrExpired => {
@@ -207,11 +274,10 @@ async fn remove(
     let removed = emulator
         .change(|data| data.remove_own_authenticator(&claims, &form.authenticator_id))
         .await;
-    let notice = match removed {
-        Ok(()) => Notice::Done("Removed.".into()),
-        Err(error) => Notice::Error(error.description),
-    };
-    screen(&emulator, &claims, notice).await
+    match removed {
+        Ok(()) => next(&form.token, None, Some(Done::Removed)),
+        Err(error) => screen(&emulator, &claims, Notice::Error(error.description)).await,
+    }
 }
 
 #[derive(Deserialize)]

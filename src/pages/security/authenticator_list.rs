@@ -113,7 +113,7 @@ fn AuthenticatorRow(authenticator: AuthenticatorView, is_last: bool) -> impl Int
                     " · "
                     {match last_used {
                         Some(when) => view! { <TimeAgo prefix="Last used" when /> }.into_any(),
-                        None => view! { <span>"Never used to sign in"</span> }.into_any(),
+                        None => view! { <span>"Not used yet"</span> }.into_any(),
                     }}
                 </p>
             </div>

@@ -20,9 +20,12 @@ pub fn SecurityHeader(
                         user.await
                             .ok()
                             .map(|user| {
+                                let who = user.email.unwrap_or(user.username);
+                                let whole = who.clone();
                                 view! {
                                     <span class="signed-in-as">
-                                        "Signed in as " <strong>{user.email.unwrap_or(user.username)}</strong>
+                                        <span>"Signed in as "</span>
+                                        <strong title=whole>{who}</strong>
                                     </span>
                                 }
                             })

@@ -38,7 +38,7 @@ pub fn ManageInAuthsignal() -> impl IntoView {
     };
     again.set_value(Some(Callback::new(move |()| open())));
     view! {
-        <section class="card" aria-labelledby="manage-title">
+        <section class="card needs-js" aria-labelledby="manage-title">
             <h2 id="manage-title">"Manage in Authsignal"</h2>
             <p class="muted">
                 "Authsignal, which keeps your sign-in methods, has its own settings page. "

@@ -48,12 +48,12 @@ pub fn SecurityPage() -> impl IntoView {
             removed.update(|count| *count += 1);
         }
     });
+    let step_up = provide_step_up();
     let authenticators = Resource::new_serde_wb(
-        move || (removed.get(), added.get(), retry.get()),
+        move || (removed.get(), added.get(), retry.get(), step_up.passed()),
         |_| list_authenticators(),
     );
     let user = Resource::new_serde_wb(|| (), |_| me());
-    let step_up = provide_step_up();
     let methods = Signal::derive(move || {
         authenticators
             .get()
@@ -115,11 +115,16 @@ pub fn SecurityPage() -> impl IntoView {
             <h1 id=PAGE_TITLE tabindex="-1">
                 "Sign-in methods"
             </h1>
-            <p class="lead">"The ways you can prove it's you when you sign in."</p>
+            <p class="lead">
+                "The ways you prove it's you: before each change here, and when you sign in where your apps ask for it."
+            </p>
             <p class="visually-hidden" role="status">
                 {move || announcement.get()}
             </p>
             <Notice notice />
+            <p class="notice info without-js">
+                "JavaScript is off in this browser. You can see your methods and recent activity, and sign out; every change needs you to verify it's you first, and that needs JavaScript."
+            </p>
             <StepUpBanner methods />
             <StepUpDialog methods />
             <section class="card" aria-labelledby="methods-title">

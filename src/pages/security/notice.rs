@@ -17,7 +17,7 @@ pub fn Notice(notice: Memo<Option<String>>) -> impl IntoView {
             message()
                 .map(|(tone, text)| {
                     view! {
-                        <p class=format!("notice {tone}") role="status">
+                        <p id=paths::NOTICE_ID class=format!("notice {tone}") role="status" tabindex="-1">
                             {text}
                         </p>
                     }
@@ -37,6 +37,10 @@ fn message(notice: paths::Notice) -> (&'static str, &'static str) {
         paths::Notice::ManageDone => (
             "ok",
             "Welcome back from Authsignal. The list below shows your sign-in methods as they are now.",
+        ),
+        paths::Notice::ManageLeft => (
+            "info",
+            "You left Authsignal's settings without changing anything. Your sign-in methods are as they were.",
         ),
         paths::Notice::ManageInvalid => (
             "problem",

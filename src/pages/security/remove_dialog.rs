@@ -124,6 +124,11 @@ fn ConfirmRemoval(
         }
     });
     let consented = RwSignal::new(false);
+    // Without JavaScript the checkbox's `required` stops the form; once the page runs, Remove
+    // stays disabled until the box is ticked, with the reason beside it.
+    let interactive = RwSignal::new(false);
+    Effect::new(move || interactive.set(true));
+    let waiting_for_consent = move || needs_consent && interactive.get() && !consented.get();
     let id = target.id.clone();
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         // Without JavaScript this is never called: the form posts by itself.
@@ -138,7 +143,7 @@ fn ConfirmRemoval(
         });
     };
     view! {
-        <h2 id="remove-title">{format!("Remove {}?", target.label)}</h2>
+        <h2 id="remove-title">{format!("Remove {}?", in_sentence(&target.label))}</h2>
         <div id="remove-consequence">
             <p>{format!("{name} will no longer work for signing in.")}</p>
             <p class="remaining">
@@ -169,6 +174,9 @@ fn ConfirmRemoval(
                             />
                             "I understand, remove it anyway"
                         </label>
+                        <p id="consent-needed" class="muted" hidden=move || !waiting_for_consent()>
+                            "Tick “I understand” to remove it."
+                        </p>
                     }
                 })}
             {move || {
@@ -192,7 +200,8 @@ fn ConfirmRemoval(
                 <button
                     type="submit"
                     class="button danger"
-                    disabled=move || pending.get()
+                    disabled=move || pending.get() || waiting_for_consent()
+                    aria-describedby=move || waiting_for_consent().then_some("consent-needed")
                     aria-busy=move || pending.get().to_string()
                 >
                     <Spinner />
@@ -200,5 +209,26 @@ fn ConfirmRemoval(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// A method's label inside a sentence: "email code", "passkey".
+fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_reads_in_lower_case_inside_a_sentence() {
+        assert_eq!(in_sentence("Email code"), "email code");
+        assert_eq!(in_sentence("Text message code"), "text message code");
+        assert_eq!(in_sentence(""), "");
     }
 }

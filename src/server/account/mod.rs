@@ -39,7 +39,17 @@ pub async fn authenticators(
 
 /// The person's verified methods, oldest first, ready to show.
 pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<AuthenticatorView>, AppError> {
-    Ok(present::views(&authenticators(state, caller).await?))
+    let authenticators = authenticators(state, caller).await?;
+    let origins =
+        activity::unnamed_passkey_origins(&state.authsignal, &caller.user.sub, &authenticators)
+            .await;
+    let mut views = present::views(&authenticators);
+    for view in &mut views {
+        if view.masked_identifier.is_none() {
+            view.masked_identifier = origins.get(&view.id).cloned();
+        }
+    }
+    Ok(views)
 }
 
 /// The last 30 days of the person's account, newest first.

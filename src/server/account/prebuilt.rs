@@ -14,7 +14,7 @@ use crate::{
         http::rate_limit::Bucket,
         step_up::{self, SteppedUp},
     },
-    wire::authsignal::TrackAttributes,
+    wire::authsignal::{ActionState, TrackAttributes},
 };
 
 /// A visit to the pre-built UI in settings mode.
@@ -69,6 +69,8 @@ async fn track_visit(
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReturnOutcome {
     Confirmed,
+    /// This person's own visit, left before its challenge was passed (Cancel): nothing changed.
+    Left,
     /// Forged, for someone else, for another action, or already used.
     Invalid,
     /// Authsignal could not be asked.
@@ -102,6 +104,19 @@ pub async fn confirm_return(
                 && validation.idempotency_key.as_deref() == Some(expected_visit) =>
         {
             ReturnOutcome::Confirmed
+        }
+        // A genuine token of this visit whose challenge was never passed. Whether Authsignal's
+        // validate names the user, action and key of an unfinished action is not documented
+        // (DOCS validate-challenge shows a passed one only); without them the return reads as
+        // not valid, which is the safe side.
+        Ok(validation)
+            if validation.error.is_none()
+                && validation.user_id.as_deref() == Some(user_id)
+                && validation.action() == Some(manage)
+                && validation.idempotency_key.as_deref() == Some(expected_visit)
+                && validation.state == Some(ActionState::ChallengeRequired) =>
+        {
+            ReturnOutcome::Left
         }
         Ok(_) | Err(AuthsignalError::InvalidArgument { .. }) => ReturnOutcome::Invalid,
         // Whether Authsignal answers a garbage, expired or foreign token with a 200 and

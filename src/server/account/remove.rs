@@ -44,13 +44,7 @@ pub async fn remove(
     let removal = remove_locked(state, &stepped_up, authenticator_id, accepts_no_fallback).await?;
     let user_id = stepped_up.user_id();
     tracing::info!(method = ?removal.verification_method, "authenticator removed");
-    activity::record_removal(
-        &state.authsignal,
-        user_id,
-        removal.verification_method,
-        &caller.from,
-    )
-    .await;
+    activity::record_removal(&state.authsignal, user_id, &removal, &caller.from).await;
     let change = Change::removed(&removal, &caller.from, state.clock.now());
     state
         .notifier

@@ -43,6 +43,7 @@ pub async fn end_step_up(state: &AppState, caller: &Caller) -> Result<StepUpWind
     step_up::end(state, caller.step_up_proof.as_deref()).await?;
     Ok(StepUpWindow {
         remaining_secs: None,
+        sign_in_fresh_secs: step_up::sign_in_fresh_for(state, &caller.user),
     })
 }
 
@@ -50,5 +51,6 @@ pub async fn end_step_up(state: &AppState, caller: &Caller) -> Result<StepUpWind
 pub async fn step_up_status(state: &AppState, caller: &Caller) -> StepUpWindow {
     StepUpWindow {
         remaining_secs: step_up::remaining(state, caller).await,
+        sign_in_fresh_secs: step_up::sign_in_fresh_for(state, &caller.user),
     }
 }

@@ -4,6 +4,9 @@
 //! (`authsignal-methods.md` §5.3).
 
 pub mod device;
+mod removal_key;
+
+use std::collections::HashMap;
 
 use time::{Duration, OffsetDateTime};
 use tracing::warn;
@@ -21,6 +24,7 @@ use crate::{
         UserAuthenticator,
     },
 };
+use removal_key::RemovalKey;
 
 /// As many actions as one answer of Authsignal's actions query is known to hold (the local
 /// Authsignal's cap; the real one, and the order it cuts in, are not documented).
@@ -52,20 +56,16 @@ pub async fn record_sign_in(authsignal: &AuthsignalClient, user: &CurrentUser, f
     }
 }
 
-/// Records a removal the app made. The query of actions answers no custom data, so the kind of
-/// method removed travels in the idempotency key, which is ours to choose: `EMAIL_OTP.<uuid>`.
+/// Records a removal the app made, with what the log needs once the method is gone (see
+/// [`RemovalKey`]).
 pub async fn record_removal(
     authsignal: &AuthsignalClient,
     user_id: &str,
-    method: VerificationMethod,
+    removed: &UserAuthenticator,
     from: &Requester,
 ) {
-    let kind = serde_json::to_value(method)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_default();
     let attributes = TrackAttributes {
-        idempotency_key: Some(format!("{kind}.{}", uuid::Uuid::new_v4())),
+        idempotency_key: Some(RemovalKey::of(removed)),
         ..from.attributes()
     };
     if let Err(error) = authsignal
@@ -103,9 +103,10 @@ pub async fn recent(
         });
     }
     let methods = methods.unwrap_or_default();
+    let gone = removed_methods(&records);
     Ok(records
         .iter()
-        .filter_map(|record| describe(record, &methods, now))
+        .filter_map(|record| describe(record, &methods, &gone, now))
         .take(SHOWN)
         .collect())
 }
@@ -162,16 +163,82 @@ pub async fn origin_of(
     }
 }
 
+/// How the methods the app removed were shown, by authenticator id: an add of one still names
+/// it once it is gone.
+fn removed_methods(records: &[UserActionRecord]) -> HashMap<String, String> {
+    records
+        .iter()
+        .filter(|record| record.action_code == Action::RemoveAuthenticator.code())
+        .map(|record| RemovalKey::parse(&record.idempotency_key))
+        .filter_map(|key| Some((key.authenticator_id?, key.identifier?)))
+        .collect()
+}
+
+/// Where each passkey or security key without a provider name was added from ("from Chrome on
+/// macOS"), so it is told apart from others without repeating its kind: the add that names it, or
+/// the add of a passkey settled within a minute of it, within the 30 days Authsignal keeps.
+pub async fn unnamed_passkey_origins(
+    authsignal: &AuthsignalClient,
+    user_id: &str,
+    authenticators: &[UserAuthenticator],
+) -> HashMap<String, String> {
+    let unnamed: Vec<&UserAuthenticator> = authenticators
+        .iter()
+        .filter(|authenticator| {
+            matches!(
+                authenticator.verification_method,
+                VerificationMethod::Passkey | VerificationMethod::SecurityKey
+            ) && present::identifier_of(authenticator).is_none()
+        })
+        .collect();
+    if unnamed.is_empty() {
+        return HashMap::new();
+    }
+    let codes = [Action::AddAuthenticator.code()];
+    let Ok(records) = authsignal.query_actions(user_id, &codes, None).await else {
+        return HashMap::new();
+    };
+    unnamed
+        .into_iter()
+        .filter_map(|passkey| {
+            let added = passkey.verified_at.unwrap_or(passkey.created_at);
+            let record = records
+                .iter()
+                .find(|record| {
+                    record.verified_by_authenticator_id.as_deref()
+                        == Some(passkey.user_authenticator_id.as_str())
+                })
+                .or_else(|| {
+                    records.iter().find(|record| {
+                        record.verification_method == Some(passkey.verification_method)
+                            && record.state_updated_at.is_some_and(|settled| {
+                                (settled - added).abs() <= Duration::minutes(1)
+                            })
+                    })
+                })?;
+            let device = record.user_agent.as_deref().and_then(device::name)?;
+            Some((passkey.user_authenticator_id.clone(), from_device(&device)))
+        })
+        .collect()
+}
+
+/// "from Chrome on macOS": how an unnamed passkey is told apart.
+pub fn from_device(device: &str) -> String {
+    format!("from {device}")
+}
+
 /// One action as a person reads it; actions that did not happen as far as the person is
-/// concerned (a method add started and abandoned, a step-up not finished) are left out.
+/// concerned (a method add started and abandoned, a step-up not finished) are left out. `gone`
+/// names the methods removed since (see [`removed_methods`]).
 pub fn describe(
     record: &UserActionRecord,
     methods: &[UserAuthenticator],
+    gone: &HashMap<String, String>,
     now: OffsetDateTime,
 ) -> Option<ActivityView> {
     let succeeded = record.state == ActionState::ChallengeSucceeded;
     let settled = record.state_updated_at.unwrap_or(record.created_at);
-    let used = || used_method(record, methods);
+    let used = || used_method(record, methods, gone);
     let (kind, summary, at) = match Action::from_code(&record.action_code)? {
         Action::SignIn => (
             ActivityKind::SignedIn,
@@ -185,7 +252,7 @@ pub fn describe(
         ),
         Action::RemoveAuthenticator => (
             ActivityKind::MethodRemoved,
-            format!("Removed {}", removed_kind(&record.idempotency_key)),
+            format!("Removed {}", removed(&record.idempotency_key)),
             record.created_at,
         ),
         Action::StepUp if succeeded => (
@@ -223,9 +290,15 @@ pub fn describe(
 }
 
 /// "an email code j•••@example.com", "a passkey (iCloud Keychain)": the method the action was
-/// verified with, named as the list names it while it still exists.
-fn used_method(record: &UserActionRecord, methods: &[UserAuthenticator]) -> Option<String> {
-    let still_there = record.verified_by_authenticator_id.as_ref().and_then(|id| {
+/// verified with, named as the list names it while it exists, and as it was named when the app
+/// removed it after.
+fn used_method(
+    record: &UserActionRecord,
+    methods: &[UserAuthenticator],
+    gone: &HashMap<String, String>,
+) -> Option<String> {
+    let id = record.verified_by_authenticator_id.as_ref();
+    let still_there = id.and_then(|id| {
         methods
             .iter()
             .find(|method| method.user_authenticator_id == *id)
@@ -233,26 +306,32 @@ fn used_method(record: &UserActionRecord, methods: &[UserAuthenticator]) -> Opti
     let method = record
         .verification_method
         .or(still_there.map(|method| method.verification_method))?;
+    let identifier = match still_there {
+        Some(there) => present::identifier_of(there),
+        None => id.and_then(|id| gone.get(id)).cloned(),
+    };
+    Some(named(method, identifier))
+}
+
+/// The method a removal's idempotency key names (see [`RemovalKey`]).
+fn removed(idempotency_key: &str) -> String {
+    let key = RemovalKey::parse(idempotency_key);
+    match key.method {
+        Some(method) => named(method, key.identifier),
+        None => "a sign-in method".to_owned(),
+    }
+}
+
+/// "an email code j•••@example.com", "a passkey (iCloud Keychain)", "an authenticator app".
+fn named(method: VerificationMethod, identifier: Option<String>) -> String {
     let named = with_article(method);
-    Some(match still_there.and_then(present::identifier_of) {
+    match identifier {
         Some(identifier) if matches!(method, VerificationMethod::Passkey) => {
             format!("{named} ({identifier})")
         }
         Some(identifier) => format!("{named} {identifier}"),
         None => named,
-    })
-}
-
-/// The kind of method a removal's idempotency key names (see [`record_removal`]).
-fn removed_kind(idempotency_key: &str) -> String {
-    idempotency_key
-        .split_once('.')
-        .and_then(|(kind, _)| {
-            serde_json::from_value::<VerificationMethod>(serde_json::Value::from(kind)).ok()
-        })
-        .filter(|method| *method != VerificationMethod::Unknown)
-        .map(with_article)
-        .unwrap_or_else(|| "a sign-in method".to_owned())
+    }
 }
 
 /// "an email code", "a passkey".

@@ -114,7 +114,7 @@ fn each_kind_of_action_reads_as_what_happened() {
         ),
     ];
     for (record, expected) in cases {
-        let described = describe(&record, &methods(), now);
+        let described = describe(&record, &methods(), &HashMap::new(), now);
         assert_eq!(
             described
                 .as_ref()
@@ -139,12 +139,55 @@ fn a_finished_action_is_dated_when_it_finished() {
             serde_json::json!({ "verificationMethod": "EMAIL_OTP" }),
         ),
         &[],
+        &HashMap::new(),
         now,
     )
     .unwrap();
     assert_eq!(added.when.exact, "23 Nov 2026, 17:05 UTC");
-    let signed_in = describe(&record("signIn", "ALLOW", serde_json::json!({})), &[], now).unwrap();
+    let signed_in = describe(
+        &record("signIn", "ALLOW", serde_json::json!({})),
+        &[],
+        &HashMap::new(),
+        now,
+    )
+    .unwrap();
     assert_eq!(signed_in.when.exact, "23 Nov 2026, 17:00 UTC");
+}
+
+#[test]
+fn a_removed_method_is_named_as_it_was_shown_in_its_removal_and_in_its_add() {
+    let now = datetime!(2026-11-23 18:00:00 UTC);
+    let gone: UserAuthenticator = serde_json::from_value(serde_json::json!({
+        "userAuthenticatorId": "s1", "verificationMethod": "SMS",
+        "createdAt": "2026-11-01T00:00:00Z", "phoneNumber": "+64211234321",
+    }))
+    .unwrap();
+    let key = RemovalKey::of(&gone);
+    let records = [
+        record(
+            "removeAuthenticator",
+            "CHALLENGE_REQUIRED",
+            serde_json::json!({ "idempotencyKey": key }),
+        ),
+        record(
+            "addAuthenticator",
+            "CHALLENGE_SUCCEEDED",
+            serde_json::json!({ "verificationMethod": "SMS", "verifiedByAuthenticatorId": "s1" }),
+        ),
+    ];
+    let gone = removed_methods(&records);
+    let summaries: Vec<String> = records
+        .iter()
+        .filter_map(|record| describe(record, &methods(), &gone, now))
+        .map(|view| view.summary)
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "Removed a text message code +64 •• ••• 4321",
+            "Added a text message code +64 •• ••• 4321",
+        ]
+    );
 }
 
 #[test]

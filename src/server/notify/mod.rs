@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 use tracing::{error, info, warn};
 
 use super::{
-    activity::device,
+    activity::{self, device},
     authsignal::AuthsignalClient,
     http::requester::Requester,
     present,
@@ -100,7 +100,17 @@ impl Change {
             event.email.as_deref(),
             event.phone_number.as_deref(),
             event.credential_name.as_deref(),
-        );
+        )
+        .or_else(|| {
+            // A passkey without a provider name is told apart by where it was added from.
+            matches!(
+                event.verification_method,
+                VerificationMethod::Passkey | VerificationMethod::SecurityKey
+            )
+            .then_some(origin.0.as_deref())
+            .flatten()
+            .map(activity::from_device)
+        });
         Self {
             kind,
             authenticator_id: event.user_authenticator_id.clone(),

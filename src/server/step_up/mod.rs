@@ -148,6 +148,14 @@ fn signed_in_recently(state: &AppState, user: &CurrentUser, now: OffsetDateTime)
     (-CLOCK_SKEW_SECS..=window).contains(&age)
 }
 
+/// How much longer the person's sign-in counts as recent, if it still does.
+pub fn sign_in_fresh_for(state: &AppState, user: &CurrentUser) -> Option<u64> {
+    let now = state.clock.now();
+    let window = i64::try_from(state.step_up.window().as_secs()).unwrap_or(i64::MAX);
+    let age = (now.unix_timestamp() - user.auth_time).max(0);
+    signed_in_recently(state, user, now).then(|| u64::try_from(window - age).unwrap_or(0))
+}
+
 /// A token for the challenge only: a `stepUp` action, tracked without the `add:authenticators`
 /// scope, under an idempotency key this app chose and keeps, bound to this person and this
 /// sign-in: only that action's passed challenge completes here. Someone with nothing to

@@ -22,10 +22,22 @@ impl<'a> Prebuilt<'a> {
         (response.status(), response.text().await.unwrap())
     }
 
-    /// Submits the form at `path` with `fields`; the answer, as it comes.
+    /// Submits the form at `path` with `fields`; the answer, as a browser shows it: a step that
+    /// leads to another of the pages is followed there (post, redirect, get), a return to the
+    /// app is left as it comes.
     pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> Response {
         let form = self.tenant.http.post(self.tenant.url(path)).form(fields);
-        form.send().await.unwrap()
+        let response = form.send().await.unwrap();
+        let next_page = (response.status() == StatusCode::SEE_OTHER)
+            .then(|| response.headers().get(reqwest::header::LOCATION))
+            .flatten()
+            .and_then(|location| location.to_str().ok())
+            .filter(|location| location.starts_with("/prebuilt?"))
+            .map(|location| self.tenant.url(location));
+        match next_page {
+            Some(url) => self.tenant.http.get(url).send().await.unwrap(),
+            None => response,
+        }
     }
 
     /// On the page `html`, sends a code to the method `method_id` and enters the code `to`

@@ -136,7 +136,7 @@ pub fn AddMethod(
     });
 
     view! {
-        <section class="card" aria-labelledby="add-title">
+        <section class="card needs-js" aria-labelledby="add-title">
             <h2 id="add-title">"Add a method"</h2>
             <div class="kinds" role="group" aria-label="Kind of method">
                 {KINDS

@@ -10,7 +10,7 @@ use leptos::{prelude::*, server::codee::string::JsonSerdeWasmCodec};
 
 use crate::{
     api::{end_step_up, step_up_status},
-    model::{AuthenticatorView, StepUpVia},
+    model::{AuthenticatorView, StepUpVia, StepUpWindow},
 };
 pub use dialog::{StepUpDialog, prefetch as prefetch_dialog};
 
@@ -23,10 +23,12 @@ pub struct StepUp {
     /// When the window ends, in milliseconds since the epoch; `None` when there is none.
     /// `Some` once this page knows better than the server's first answer.
     deadline: RwSignal<Option<Option<f64>>>,
-    /// Seconds left as the server first said.
-    initial: Resource<Option<u64>, JsonSerdeWasmCodec>,
+    /// The window as the server first said.
+    initial: Resource<Option<StepUpWindow>, JsonSerdeWasmCodec>,
     /// Now, in milliseconds since the epoch, ticking while a window is open.
     now: RwSignal<f64>,
+    /// When this page started ticking: the server's first answer was true then.
+    started: RwSignal<f64>,
     /// How the dialog asks, while it is open.
     asking: RwSignal<Option<StepUpVia>>,
     /// What to do once the person has proved it's them. Not a `Callback`: that belongs to the
@@ -34,24 +36,26 @@ pub struct StepUp {
     then: StoredValue<Option<Continuation>>,
     /// What a screen reader hears when the state changes.
     announcement: RwSignal<String>,
+    /// How many step-ups passed on this page: the method used shows as just used.
+    passed: RwSignal<u32>,
 }
 
 impl StepUp {
     fn new() -> Self {
         let step_up = Self {
             deadline: RwSignal::new(None),
-            initial: Resource::new_serde_wb(
-                || (),
-                |_| async { step_up_status().await.ok().and_then(|w| w.remaining_secs) },
-            ),
+            initial: Resource::new_serde_wb(|| (), |_| async { step_up_status().await.ok() }),
             now: RwSignal::new(0.0),
+            started: RwSignal::new(0.0),
             asking: RwSignal::new(None),
             then: StoredValue::new(None),
             announcement: RwSignal::new(String::new()),
+            passed: RwSignal::new(0),
         };
         // Effects run in the browser only: the clock ticks there, once a second.
         Effect::new(move || {
             step_up.now.set(js_sys::Date::now());
+            step_up.started.set(js_sys::Date::now());
             if let Ok(handle) = set_interval_with_handle(
                 move || step_up.now.set(js_sys::Date::now()),
                 std::time::Duration::from_secs(1),
@@ -62,6 +66,11 @@ impl StepUp {
         step_up
     }
 
+    /// Changes with each step-up passed on this page.
+    pub fn passed(&self) -> u32 {
+        self.passed.get()
+    }
+
     /// Seconds left in the window.
     pub fn remaining(&self) -> Option<u64> {
         match self.deadline.get() {
@@ -69,8 +78,21 @@ impl StepUp {
                 .map(|deadline| ((deadline - self.now.get()) / 1000.0).ceil())
                 .filter(|seconds| *seconds > 0.0)
                 .map(|seconds| seconds as u64),
-            None => self.initial.get().flatten(),
+            None => self.initial.get().flatten().and_then(|w| w.remaining_secs),
         }
+    }
+
+    /// Seconds the sign-in still counts as recent, for someone with no method to verify with.
+    fn sign_in_fresh(&self) -> Option<u64> {
+        let at_first = self.initial.get().flatten()?.sign_in_fresh_secs?;
+        // Zero until the page ticks: on the server, and while hydrating.
+        let started = self.started.get();
+        let elapsed = if started > 0.0 {
+            ((self.now.get() - started) / 1000.0) as u64
+        } else {
+            0
+        };
+        at_first.checked_sub(elapsed).filter(|left| *left > 0)
     }
 
     /// Runs `then` now when the window is open, or someone without a method may try (the
@@ -103,6 +125,7 @@ impl StepUp {
     /// The server granted a window: the interrupted change carries on.
     fn granted(&self, seconds: u64) {
         self.set_remaining(Some(seconds));
+        self.passed.update(|count| *count += 1);
         self.announcement.set(format!(
             "Verified. You can change your sign-in methods for {}.",
             in_words(seconds)
@@ -181,14 +204,15 @@ pub fn StepUpBanner(
             ending.set(false);
         });
     };
-    let verify = move |_| {
-        let via = if methods.get_untracked().is_empty() {
-            StepUpVia::SignIn
-        } else {
-            StepUpVia::Method
-        };
-        step_up.ask(via, || ());
+    // Someone with nothing the page can challenge steps up with a recent sign-in instead.
+    let challengeable = move || {
+        methods
+            .get()
+            .iter()
+            .any(|authenticator| authenticator.method.can_step_up())
     };
+    let verify = move |_| step_up.ask(StepUpVia::Method, || ());
+    let sign_in_again = move |_| step_up.ask(StepUpVia::SignIn, || ());
     // Everything the server's first answer decides sits inside the transition, so the page
     // renders and hydrates the same.
     view! {
@@ -203,7 +227,7 @@ pub fn StepUpBanner(
                             </p>
                             <button
                                 type="button"
-                                class="button small"
+                                class="button small needs-js"
                                 on:click=end
                                 disabled=move || ending.get()
                             >
@@ -213,16 +237,50 @@ pub fn StepUpBanner(
                     }
                         .into_any()
                 }
-                None => {
+                None if challengeable() => {
                     view! {
                         <div class="step-up">
                             <p class="step-up-state">"Verify it's you to make changes"</p>
-                            <button type="button" class="button small" on:click=verify>
+                            <button type="button" class="button small needs-js" on:click=verify>
                                 "Verify it's you"
                             </button>
                         </div>
                     }
                         .into_any()
+                }
+                None => {
+                    match step_up.sign_in_fresh() {
+                        Some(seconds) => {
+                            view! {
+                                <div class="step-up">
+                                    <p class="step-up-state">
+                                        {format!(
+                                            "You have no method to verify with yet, so your recent sign-in lets you make changes for {}.",
+                                            more(seconds),
+                                        )}
+                                    </p>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                <div class="step-up">
+                                    <p class="step-up-state">
+                                        "To make changes, sign in again. You have no method to verify with yet, so a recent sign-in stands in for one."
+                                    </p>
+                                    <button
+                                        type="button"
+                                        class="button small needs-js"
+                                        on:click=sign_in_again
+                                    >
+                                        "Sign in again"
+                                    </button>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                    }
                 }
             }}
         </Transition>
