@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use crate::answer_json::JsonAnswer;
 
 use crate::model::{
-    ActivityView, AppError, AuthenticatorView, ClientApiTicket, StepUpWindow, UserView,
-    VerificationMethod,
+    ActivityView, AppError, AuthenticatorView, ClientApiTicket, SessionsView, StepUpWindow,
+    UserView, VerificationMethod, WasntMeView,
 };
 
 /// Who is signed in.
@@ -139,6 +139,98 @@ pub async fn remove_authenticator(
         }
         Err(error) => Err(error),
     }
+}
+
+/// Where the person is signed in.
+#[server(endpoint = "list_sessions", output = JsonAnswer)]
+pub async fn list_sessions() -> Result<SessionsView, AppError> {
+    let (state, caller) = ssr::caller()?;
+    Ok(SessionsView {
+        sessions: crate::server::account::list_sessions(&state, &caller).await?,
+        revokes_at_cognito: state.cognito.admin.revokes_at_cognito(),
+    })
+}
+
+/// Signs one of the person's other sessions out; only within a step-up window. Without
+/// JavaScript the form post lands back on the page with a notice.
+#[server(endpoint = "sign_out_session", output = JsonAnswer)]
+pub async fn sign_out_session(id: String) -> Result<(), AppError> {
+    use crate::paths::Notice;
+
+    let (state, caller) = ssr::caller()?;
+    match crate::server::account::sign_out_session(&state, &caller, &id).await {
+        Ok(()) => {
+            if ssr::is_plain_form_post() {
+                leptos_axum::redirect(&Notice::SessionEnded.path_to_it());
+            }
+            Ok(())
+        }
+        Err(error @ AppError::StepUpRequired { .. }) => {
+            if ssr::is_plain_form_post() {
+                leptos_axum::redirect(&Notice::VerifyNeedsJavascript.path_to_it());
+            }
+            Err(error)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Signs every session of the person out, this browser's too, which then lands on the
+/// signed-out page; only within a step-up window.
+#[server(endpoint = "sign_out_everywhere", output = JsonAnswer)]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    use crate::{
+        paths::{Notice, SignedOutReason},
+        server::account,
+    };
+
+    let (state, caller) = ssr::caller()?;
+    match account::sign_out_everywhere(&state, &caller).await {
+        Ok(done) => {
+            ssr::set_cookies(|jar| state.session.clear_step_up(state.session.clear_tokens(jar)));
+            let reason = if done.at_cognito {
+                SignedOutReason::SignedOutEverywhere
+            } else {
+                SignedOutReason::SignedOutEverywhereHereOnly
+            };
+            leptos_axum::redirect(&reason.path());
+            Ok(())
+        }
+        Err(error @ AppError::StepUpRequired { .. }) => {
+            if ssr::is_plain_form_post() {
+                leptos_axum::redirect(&Notice::VerifyNeedsJavascript.path_to_it());
+            }
+            Err(error)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// What a notice's "Wasn't you?" link offers the signed-in person.
+#[server(endpoint = "wasnt_me_offer", output = JsonAnswer)]
+pub async fn wasnt_me_offer(token: String) -> Result<WasntMeView, AppError> {
+    let (state, caller) = ssr::caller()?;
+    crate::server::account::wasnt_me_offer(&state, &caller, &token).await
+}
+
+/// Acts on a "Wasn't you?" link: removes the method its change added, then signs out
+/// everywhere, this browser too; only within a step-up window.
+#[server(endpoint = "wasnt_me_act", output = JsonAnswer)]
+pub async fn wasnt_me_act(token: String) -> Result<(), AppError> {
+    use crate::paths::SignedOutReason;
+
+    let (state, caller) = ssr::caller()?;
+    let done = crate::server::account::wasnt_me_act(&state, &caller, &token).await?;
+    ssr::set_cookies(|jar| state.session.clear_step_up(state.session.clear_tokens(jar)));
+    leptos_axum::redirect(
+        &if done.at_cognito {
+            SignedOutReason::SignedOutEverywhere
+        } else {
+            SignedOutReason::SignedOutEverywhereHereOnly
+        }
+        .path(),
+    );
+    Ok(())
 }
 
 #[cfg(feature = "ssr")]

@@ -141,6 +141,10 @@ pub enum AppError {
         "That sign-in method was not found. It may have been removed already; reload the page to see your current list."
     )]
     NotFound,
+    #[error(
+        "That session was not found: it may have ended already. Reload the page to see where you're signed in."
+    )]
+    NoSuchSession,
     #[error("{}", match reason {
         LockOutReason::LastMethod => "This is your only method to prove it's you, so it can't be removed. Add another method first.",
         LockOutReason::NoFallbackLeft => "After this, you would have no email or text-message code to fall back on: if you lose the device you sign in with, you would be locked out. Add a code method first, or confirm that you accept the risk.",
@@ -197,7 +201,7 @@ impl AppError {
         match self {
             Self::NotSignedIn => 401,
             Self::Forbidden => 403,
-            Self::NotFound => 404,
+            Self::NotFound | Self::NoSuchSession => 404,
             Self::WouldLockOut { .. } => 409,
             Self::InvalidInput { .. } => 400,
             Self::BlockedByRule { .. } | Self::RemovalDisabled | Self::StepUpRequired { .. } => 403,
@@ -216,7 +220,7 @@ impl AppError {
         match self {
             Self::NotSignedIn => "not_signed_in",
             Self::Forbidden => "forbidden",
-            Self::NotFound => "not_found",
+            Self::NotFound | Self::NoSuchSession => "not_found",
             Self::WouldLockOut {
                 reason: LockOutReason::LastMethod,
             } => "last_authenticator",
@@ -456,6 +460,8 @@ pub enum ActivityKind {
     Verified,
     VerificationFailed,
     OpenedSettings,
+    SignedOut,
+    SignedOutEverywhere,
 }
 
 /// One entry of the person's recent activity, ready to display.
@@ -469,6 +475,40 @@ pub struct ActivityView {
     pub device: Option<String>,
     /// The client address as the app saw it.
     pub address: Option<String>,
+}
+
+/// One place the person is signed in, ready to display.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: String,
+    /// "Chrome on macOS", "App on iPhone".
+    pub device: Option<String>,
+    pub address: Option<String>,
+    pub signed_in: When,
+    /// When the app last saw it; `None` for a sign-in known only from Authsignal's log.
+    pub last_seen: Option<When>,
+    /// The session this page is open in.
+    pub current: bool,
+    /// A native app, not a browser.
+    pub app: bool,
+}
+
+/// Where the person is signed in, and whether signing out reaches the sign-in service.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionsView {
+    pub sessions: Vec<SessionView>,
+    /// Whether the server can revoke sessions at Cognito (it has AWS credentials); without,
+    /// it only refuses them itself.
+    pub revokes_at_cognito: bool,
+}
+
+/// What a notice's "Wasn't you?" link offers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WasntMeView {
+    /// "an email code (j•••@example.com) was added to your account".
+    pub what: String,
+    /// Confirming removes the method the change added (it is still there).
+    pub removes: bool,
 }
 
 /// Who is signed in, as the page shows it.
@@ -523,6 +563,7 @@ mod tests {
             (AppError::NotSignedIn, 401),
             (AppError::Forbidden, 403),
             (AppError::NotFound, 404),
+            (AppError::NoSuchSession, 404),
             (
                 AppError::WouldLockOut {
                     reason: LockOutReason::LastMethod,

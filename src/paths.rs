@@ -51,6 +51,8 @@ pub mod query {
     pub const REASON: &str = "reason";
     /// On `/signed-out?reason=rate-limited`: the seconds to wait.
     pub const RETRY_AFTER: &str = "retry_after";
+    /// On `/security`: the sealed token of a notice's "Wasn't you?" link.
+    pub const WASNT_ME: &str = "wasnt_me";
 }
 
 /// `/security?remove=<id>`: the removal dialog of one method, open.
@@ -68,6 +70,8 @@ pub enum Notice {
     Removed,
     /// A removal posted without JavaScript needed a step-up, which needs JavaScript.
     VerifyNeedsJavascript,
+    /// Another session was signed out.
+    SessionEnded,
     /// Back from Authsignal's pre-built UI, the return confirmed.
     ManageDone,
     /// Back from Authsignal's pre-built UI, left with Cancel before verifying: nothing changed.
@@ -82,9 +86,10 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Notice; 7] = [
+    pub const ALL: [Notice; 8] = [
         Notice::Removed,
         Notice::VerifyNeedsJavascript,
+        Notice::SessionEnded,
         Notice::ManageDone,
         Notice::ManageLeft,
         Notice::ManageInvalid,
@@ -96,6 +101,7 @@ impl Notice {
         match self {
             Notice::Removed => "removed",
             Notice::VerifyNeedsJavascript => "verify-needs-javascript",
+            Notice::SessionEnded => "session-ended",
             Notice::ManageDone => "manage-done",
             Notice::ManageLeft => "manage-left",
             Notice::ManageInvalid => "manage-invalid",
@@ -152,10 +158,19 @@ pub enum SignedOutReason {
     RevocationUnconfirmed,
     /// Cognito's tokens are too large for the browser's cookies.
     SessionTooLarge,
+    /// This session was signed out from another device.
+    SessionEnded,
+    /// The person signed out everywhere, here included.
+    SignedOutEverywhere,
+    /// Signed out everywhere here, but Cognito could not be reached to revoke the refresh tokens.
+    SignedOutEverywhereHereOnly,
+    /// A sign-in from before a sign-out everywhere came back without the password being asked
+    /// for (the classic hosted UI ignores `prompt=login`).
+    StillSignedOutEverywhere,
 }
 
 impl SignedOutReason {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 15] = [
         Self::SignedOut,
         Self::Cancelled,
         Self::FlowExpired,
@@ -167,6 +182,10 @@ impl SignedOutReason {
         Self::RateLimited,
         Self::RevocationUnconfirmed,
         Self::SessionTooLarge,
+        Self::SessionEnded,
+        Self::SignedOutEverywhere,
+        Self::SignedOutEverywhereHereOnly,
+        Self::StillSignedOutEverywhere,
     ];
 
     pub fn code(self) -> &'static str {
@@ -182,6 +201,10 @@ impl SignedOutReason {
             Self::RateLimited => "rate-limited",
             Self::RevocationUnconfirmed => "revocation-unconfirmed",
             Self::SessionTooLarge => "session-too-large",
+            Self::SessionEnded => "session-ended",
+            Self::SignedOutEverywhere => "signed-out-everywhere",
+            Self::SignedOutEverywhereHereOnly => "signed-out-everywhere-here-only",
+            Self::StillSignedOutEverywhere => "still-signed-out-everywhere",
         }
     }
 

@@ -207,7 +207,7 @@ test("without JavaScript and without a window, a removal explains that verifying
   await page.getByRole("link", { name: `Remove Email code ${mask(drop)}` }).click();
   await page.getByRole("dialog", { name: "Remove email code?" }).getByRole("button", { name: "Remove" }).click();
   await expect(page).toHaveURL(/\/security\?notice=verify-needs-javascript#notice$/);
-  await expect(page.getByText("Nothing was removed: changing your sign-in methods needs you to verify it's you first")).toBeVisible();
+  await expect(page.getByText("Nothing was changed: every change needs you to verify it's you first")).toBeVisible();
   await expect(methodRows(page).filter({ hasText: mask(drop) })).toBeVisible();
   await context.close();
 });

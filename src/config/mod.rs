@@ -167,6 +167,9 @@ pub struct CognitoEndpoints {
     /// `https://cognito-idp.{region}.amazonaws.com/{poolId}` unless overridden.
     pub issuer: String,
     pub jwks_url: Url,
+    /// Where Cognito's admin API is answered when it is not AWS's own endpoint for the region:
+    /// the local Cognito, which the app calls with local credentials.
+    pub admin_endpoint: Option<Url>,
 }
 
 #[derive(Clone, Debug)]
@@ -622,6 +625,7 @@ fn read_remote_cognito(vars: &mut Vars, pool_id: &str) -> Option<CognitoEndpoint
         domain: domain?,
         issuer: issuer?,
         jwks_url: jwks_url?,
+        admin_endpoint: None,
     })
 }
 

@@ -24,6 +24,11 @@ impl SignedOutReason {
             Self::RateLimited => "Too many sign-ins",
             Self::RevocationUnconfirmed => "You are signed out on this browser",
             Self::SessionTooLarge => "Your session could not be kept",
+            Self::SessionEnded => "You were signed out from another device",
+            Self::SignedOutEverywhere | Self::SignedOutEverywhereHereOnly => {
+                "You signed out everywhere"
+            }
+            Self::StillSignedOutEverywhere => "Sign in with your password",
         }
     }
 
@@ -69,6 +74,18 @@ impl SignedOutReason {
             }
             Self::SessionTooLarge => {
                 "The sign-in service gave this browser a session too large to keep, so you are not signed in. Nothing in your account has changed; tell your administrator that the session is too large (too many groups or attributes)."
+            }
+            Self::SessionEnded => {
+                "Someone signed in to your account signed this browser out. If that wasn't you, sign in, then sign out everywhere and change your password."
+            }
+            Self::SignedOutEverywhere => {
+                "Every device and app signed in to your account is signed out, this browser too. Sign in again here, then change your password if you think someone else had access."
+            }
+            Self::SignedOutEverywhereHereOnly => {
+                "Every device and app signed in to your account is refused here from now on, this browser too. The sign-in service could not be reached to end their sessions there as well, so other apps that use your account may stay signed in for up to an hour: change your password to be sure."
+            }
+            Self::StillSignedOutEverywhere => {
+                "You signed out everywhere, and the sign-in service signed you straight back in without asking for your password, so you are not signed in. Wait an hour, or sign in on another browser, then sign in with your password."
             }
         }
     }

@@ -42,7 +42,9 @@ use crate::{
             rate_limit::RateLimits,
             server_fn_errors,
         },
-        notify, prebuilt_return, rest_api, session, shared_state, step_up, webhooks,
+        notify, prebuilt_return, rest_api, session, shared_state, step_up,
+        wasnt_me::WasntMe,
+        webhooks,
     },
 };
 
@@ -140,12 +142,18 @@ pub async fn start_services(
     let endpoints = local::start(&config).await.map_err(ServerError::Local)?;
     let authsignal = AuthsignalClient::new(endpoints.authsignal, &config.authsignal)
         .map_err(ServerError::HttpClient)?;
-    let cognito =
-        cognito::Cognito::new(&endpoints.cognito, &config).map_err(ServerError::Cognito)?;
+    let cognito = cognito::Cognito::new(&endpoints.cognito, &config)
+        .await
+        .map_err(ServerError::Cognito)?;
     let key = session::load_key(&config)
         .await
         .map_err(ServerError::SessionKey)?;
     let step_up = step_up::StepUp::new(key.master(), config.session.step_up_window);
+    let security_url = config
+        .public_url
+        .join(Page::Security.path())
+        .unwrap_or_else(|_| config.public_url.clone());
+    let wasnt_me = Arc::new(WasntMe::new(key.master(), security_url.clone()));
     let session = session::SessionCookies::new(key, config.is_https(), config.session.max_age);
     let config_limits = config.limits.per_ip_per_minute;
     let shared = shared_state::SharedState::connect(
@@ -155,16 +163,13 @@ pub async fn start_services(
     .await
     .map_err(ServerError::SharedState)?;
     let shared = Arc::new(shared);
-    let security_url = config
-        .public_url
-        .join("/security")
-        .map_or_else(|_| config.public_url.to_string(), |url| url.to_string());
     let notifier = notify::Notifier::new(
         endpoints.smtp_url.as_ref(),
         &config.mail.from,
         authsignal.clone(),
         shared.clone(),
-        security_url,
+        security_url.to_string(),
+        wasnt_me.clone(),
         config.on_lambda,
     )
     .map_err(ServerError::Mail)?;
@@ -179,6 +184,7 @@ pub async fn start_services(
         shared,
         step_up: Arc::new(step_up),
         notifier: Arc::new(notifier),
+        wasnt_me,
         clock: Arc::default(),
     }))
 }

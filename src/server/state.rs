@@ -17,6 +17,7 @@ use super::{
     session::SessionCookies,
     shared_state::SharedState,
     step_up::StepUp,
+    wasnt_me::WasntMe,
 };
 
 /// Axum clones the state for every extractor and layer of every request, so it is one pointer.
@@ -57,6 +58,8 @@ pub struct Services {
     pub step_up: Arc<StepUp>,
     /// Mails the owner after each change.
     pub notifier: Arc<Notifier>,
+    /// Opens the "Wasn't you?" links of those mails.
+    pub wasnt_me: Arc<WasntMe>,
     pub clock: Arc<Clock>,
 }
 

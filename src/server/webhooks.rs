@@ -191,9 +191,10 @@ async fn handle(state: &AppState, event: &WebhookEvent) -> Result<Handled, Malfo
     };
     // When the deletion is not in the payload, the event's own time is the closest: never the
     // method's creation date.
-    let at = match kind {
-        ChangeKind::Removed => data.deleted_at.unwrap_or(event.time),
-        ChangeKind::Added => data.created_at.unwrap_or(event.time),
+    let at = if kind == ChangeKind::Removed {
+        data.deleted_at.unwrap_or(event.time)
+    } else {
+        data.created_at.unwrap_or(event.time)
     };
     let origin = activity::origin_of(&state.authsignal, &data, state.clock.now()).await;
     let change = Change::reported(kind, &data, at, origin);

@@ -75,7 +75,10 @@ async fn each_kind_of_event_shows_with_its_device_address_and_time() {
         summaries(&entries),
         [
             "Couldn't verify it's you: too many wrong codes".to_owned(),
-            format!("Removed an email code {}•••@example.com", &second_email[..1]),
+            format!(
+                "Removed an email code {}•••@example.com",
+                &second_email[..1]
+            ),
             "Opened Authsignal settings".to_owned(),
             format!("Verified it's you with an email code {masked}"),
             format!("Added an email code {masked}"),

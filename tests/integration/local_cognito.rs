@@ -10,7 +10,7 @@ use crate::support::{
 use account_security::{config::TokenLifetimes, local::cognito::LocalCognito};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use reqwest::{StatusCode, Url};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const POOL: &str = "us-east-1_LocalDev01";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -831,4 +831,52 @@ async fn with_rotation_each_refresh_gives_a_new_refresh_token_and_retires_the_us
         (StatusCode::BAD_REQUEST, Some("invalid_grant"))
     );
     assert_eq!(refresh(second).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_admin_api_signs_a_user_out_everywhere_only_for_a_signed_call() {
+    let app = TestApp::spawn().await;
+    let call = |authorization: Option<&str>, body: Value| {
+        let mut request = crate::support::client()
+            .post(app.cognito("/"))
+            .header("Content-Type", "application/x-amz-json-1.1")
+            .header(
+                "X-Amz-Target",
+                "AWSCognitoIdentityProviderService.AdminUserGlobalSignOut",
+            )
+            .body(body.to_string());
+        if let Some(authorization) = authorization {
+            request = request.header("Authorization", authorization);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let signed = "AWS4-HMAC-SHA256 Credential=LOCALACCESSKEY/20261207/us-east-1/cognito-idp/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let demo = jwt_claims(&app.mint(json!({})).await)["sub"].clone();
+    let body = json!({ "UserPoolId": "us-east-1_LocalDev01", "Username": demo });
+    let cases = [
+        (None, body.clone(), "MissingAuthenticationTokenException"),
+        (
+            Some(signed),
+            json!({ "UserPoolId": "us-east-1_Other", "Username": demo }),
+            "ResourceNotFoundException",
+        ),
+        (
+            Some(signed),
+            json!({ "UserPoolId": "us-east-1_LocalDev01", "Username": "nobody" }),
+            "UserNotFoundException",
+        ),
+        (Some(signed), json!({}), "InvalidParameterException"),
+    ];
+    for (authorization, body, kind) in cases {
+        let (status, answer) = call(authorization, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{kind}");
+        assert_eq!(answer["__type"], kind);
+    }
+    let (status, answer) = call(Some(signed), body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer, json!({}));
 }

@@ -20,6 +20,7 @@ mod rest_api;
 mod review_findings;
 mod secrets_in_logs;
 mod session;
+mod sessions;
 mod shared_state;
 mod sign_in;
 mod step_up;

@@ -53,11 +53,14 @@ async fn the_openapi_document_describes_exactly_the_routes() {
         operations(&document),
         [
             ("DELETE", "/api/authenticators/{userAuthenticatorId}"),
+            ("DELETE", "/api/sessions/{id}"),
             ("DELETE", "/api/step-up"),
             ("GET", "/api/activity"),
             ("GET", "/api/authenticators"),
+            ("GET", "/api/sessions"),
             ("POST", "/api/authenticators"),
             ("POST", "/api/authenticators/prebuilt-ui"),
+            ("POST", "/api/sessions/sign-out-everywhere"),
             ("POST", "/api/step-up"),
             ("POST", "/api/step-up/complete"),
             ("POST", "/api/step-up/failed"),
@@ -68,10 +71,12 @@ async fn the_openapi_document_describes_exactly_the_routes() {
     assert_eq!(scheme, "bearer");
     // Every documented operation is served, and only behind a token.
     for (method, path) in operations(&document) {
-        let path = path.replace(
-            "{userAuthenticatorId}",
-            "4efd2d0d-3278-4e03-8143-d9a0850bebc0",
-        );
+        let path = path
+            .replace(
+                "{userAuthenticatorId}",
+                "4efd2d0d-3278-4e03-8143-d9a0850bebc0",
+            )
+            .replace("{id}", "q3bC0fRzYk1tNw8xLmAp2g");
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         let reply = anyone.raw(method.clone(), &path).await;
         reply.assert_error(StatusCode::UNAUTHORIZED, "not_signed_in");

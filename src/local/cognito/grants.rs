@@ -126,6 +126,22 @@ impl Grants {
         }
     }
 
+    /// Revokes every refresh token of the user `sub` (a global sign-out); how many were live.
+    pub async fn revoke_all(&self, sub: &str) -> io::Result<usize> {
+        let mut grants = self.refresh.lock().await;
+        let mut revoked = 0;
+        for grant in grants.values_mut() {
+            if grant.authentication.sub == sub && !grant.revoked {
+                grant.revoked = true;
+                revoked += 1;
+            }
+        }
+        if revoked > 0 {
+            storage::save(&self.path, &*grants).await?;
+        }
+        Ok(revoked)
+    }
+
     /// Whether the sign-in `origin_jti` belongs to was revoked: its access tokens stop working
     /// at `/oauth2/userInfo` (but, as with Cognito, not for verifiers that only check the JWT).
     pub async fn is_revoked(&self, origin_jti: &str) -> bool {

@@ -1,6 +1,7 @@
 //! A local Amazon Cognito user pool with managed login, on its own loopback port: discovery and
 //! JWKS, `/oauth2/authorize`, the hosted sign-in and sign-up pages, `/oauth2/token`,
-//! `/oauth2/revoke`, `/oauth2/userInfo` and `/logout`, plus test hooks under `/_local/`.
+//! `/oauth2/revoke`, `/oauth2/userInfo` and `/logout`, the admin API's
+//! `AdminUserGlobalSignOut`, plus test hooks under `/_local/`.
 //!
 //! One pool (`us-east-1_LocalDev01`) with two app clients, one confidential (with a secret) and
 //! one public (without), whose callback URL is `{APP_PUBLIC_URL}/auth/callback` and sign-out
@@ -9,6 +10,7 @@
 //! `{emulator URL}/{poolId}`, the emulator URL naming `localhost` as the app's does. Keys, the
 //! clients' credentials, users and refresh tokens live in `<data dir>/cognito/`.
 
+mod admin_api;
 mod authorize;
 mod claims;
 mod clock;
@@ -158,6 +160,7 @@ impl LocalCognito {
             domain: self.base_url.clone(),
             issuer: self.issuer(),
             jwks_url: self.jwks_url(),
+            admin_endpoint: Some(self.base_url.clone()),
         }
     }
 }
@@ -201,6 +204,7 @@ fn router(pool: Arc<Pool>, faults: Faults) -> Router {
         .route("/logout", get(oauth::logout))
         .route("/login", get(hosted::login_page).post(hosted::login))
         .route("/signup", get(hosted::sign_up_page).post(hosted::sign_up))
+        .route("/", post(admin_api::call))
         .route("/_local/mint", post(hooks::mint))
         .route("/_local/rotate-keys", post(hooks::rotate_keys))
         .route("/_local/clock", post(hooks::advance_clock))

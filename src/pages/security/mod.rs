@@ -9,8 +9,10 @@ mod method_icon;
 mod notice;
 mod recent_activity;
 mod remove_dialog;
+mod sessions;
 mod spinner;
 mod step_up;
+mod wasnt_me;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,7 +31,9 @@ use manage_in_authsignal::ManageInAuthsignal;
 use notice::Notice;
 use recent_activity::RecentActivity;
 use remove_dialog::RemoveDialog;
+use sessions::Sessions;
 use step_up::{StepUpBanner, StepUpDialog, provide_step_up};
+use wasnt_me::WasntMe;
 
 const PAGE_TITLE: &str = "page-title";
 
@@ -37,6 +41,7 @@ const PAGE_TITLE: &str = "page-title";
 pub fn SecurityPage() -> impl IntoView {
     let notice = use_query(query::NOTICE);
     let removing = use_query(query::REMOVE);
+    let wasnt_me = use_query(query::WASNT_ME);
     let remove = ServerAction::<RemoveAuthenticator>::new();
     let added = RwSignal::new(0_u32);
     let retry = RwSignal::new(0_u32);
@@ -127,6 +132,7 @@ pub fn SecurityPage() -> impl IntoView {
             </p>
             <StepUpBanner methods />
             <StepUpDialog methods />
+            <WasntMe token=wasnt_me has_methods=Signal::derive(move || !methods.get().is_empty()) />
             <section class="card" aria-labelledby="methods-title">
                 <h2 id="methods-title">"Your methods"</h2>
                 <Transition fallback=|| {
@@ -152,6 +158,7 @@ pub fn SecurityPage() -> impl IntoView {
                 addable
                 on_added
             />
+            <Sessions has_methods=Signal::derive(move || !methods.get().is_empty()) />
             <RecentActivity changes=Signal::derive(move || {
                 (added.get(), removed.get(), step_up.remaining().is_some())
             }) />

@@ -32,7 +32,11 @@ fn message(notice: paths::Notice) -> (&'static str, &'static str) {
         paths::Notice::Removed => ("ok", "Sign-in method removed."),
         paths::Notice::VerifyNeedsJavascript => (
             "problem",
-            "Nothing was removed: changing your sign-in methods needs you to verify it's you first, and that needs JavaScript, which is off or did not load.",
+            "Nothing was changed: every change needs you to verify it's you first, and that needs JavaScript, which is off or did not load.",
+        ),
+        paths::Notice::SessionEnded => (
+            "ok",
+            "That device is signed out. It will have to sign in again to use your account.",
         ),
         paths::Notice::ManageDone => (
             "ok",

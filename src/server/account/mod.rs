@@ -11,14 +11,20 @@
 mod enroll;
 mod prebuilt;
 mod remove;
+mod sessions;
 mod verification;
+mod wasnt_me;
 
 pub use enroll::{Contact, addable_methods, start_enrollment};
 pub use prebuilt::{PrebuiltVisit, ReturnOutcome, confirm_return, open_prebuilt_ui};
 pub use remove::{Removal, remove, validate_authenticator_id};
+pub use sessions::{
+    SignedOutEverywhere, list as list_sessions, sign_out_everywhere, sign_out_session,
+};
 pub use verification::{
     complete_step_up, end_step_up, report_step_up_failure, start_step_up, step_up_status,
 };
+pub use wasnt_me::{wasnt_me_act, wasnt_me_offer};
 
 use super::{AppState, activity, caller::Caller, http::rate_limit::Bucket, present};
 use crate::{

@@ -8,6 +8,8 @@ mod removal_key;
 
 use std::collections::HashMap;
 
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+
 use time::{Duration, OffsetDateTime};
 use tracing::warn;
 
@@ -38,9 +40,20 @@ const SHOWN: usize = 50;
 /// Records a sign-in, and keeps the person's email address (from Cognito, when Cognito verified
 /// it) as their Authsignal profile email: where notices of changes go when only Authsignal's
 /// webhook tells of them. A failure is logged: a sign-in never waits for its record.
-pub async fn record_sign_in(authsignal: &AuthsignalClient, user: &CurrentUser, from: &Requester) {
+/// The record is named `session_id`, the session it starts, so the list of sessions can show it
+/// after a restart.
+pub async fn record_sign_in(
+    authsignal: &AuthsignalClient,
+    user: &CurrentUser,
+    session_id: Option<String>,
+    from: &Requester,
+) {
+    let attributes = TrackAttributes {
+        idempotency_key: session_id,
+        ..from.attributes()
+    };
     if let Err(error) = authsignal
-        .track(&user.sub, Action::SignIn.code(), &from.attributes())
+        .track(&user.sub, Action::SignIn.code(), &attributes)
         .await
     {
         warn!(%error, "a sign-in was not recorded");
@@ -163,6 +176,57 @@ pub async fn origin_of(
     }
 }
 
+/// Records a session signed out from another; the device it was travels in the idempotency
+/// key (`<uuid>.<device, base64url>`), which is ours to choose.
+pub async fn record_session_ended(
+    authsignal: &AuthsignalClient,
+    user_id: &str,
+    ended_device: Option<&str>,
+    from: &Requester,
+) {
+    let attributes = TrackAttributes {
+        idempotency_key: Some(format!(
+            "{}.{}",
+            uuid::Uuid::new_v4(),
+            URL_SAFE_NO_PAD.encode(ended_device.unwrap_or_default())
+        )),
+        ..from.attributes()
+    };
+    if let Err(error) = authsignal
+        .track(user_id, Action::EndSession.code(), &attributes)
+        .await
+    {
+        warn!(%error, "a session signed out was not recorded in the activity log");
+    }
+}
+
+/// Records a sign-out everywhere.
+pub async fn record_signed_out_everywhere(
+    authsignal: &AuthsignalClient,
+    user_id: &str,
+    from: &Requester,
+) {
+    if let Err(error) = authsignal
+        .track(
+            user_id,
+            Action::SignOutEverywhere.code(),
+            &from.attributes(),
+        )
+        .await
+    {
+        warn!(%error, "a sign-out everywhere was not recorded in the activity log");
+    }
+}
+
+/// The device a session-end's idempotency key names (see [`record_session_ended`]).
+fn ended_device(idempotency_key: &str) -> Option<String> {
+    let (_, encoded) = idempotency_key.split_once('.')?;
+    let bytes = URL_SAFE_NO_PAD.decode(encoded).ok()?;
+    String::from_utf8(bytes)
+        .ok()
+        .filter(|device| !device.is_empty())
+}
+
 /// How the methods the app removed were shown, by authenticator id: an add of one still names
 /// it once it is gone.
 fn removed_methods(records: &[UserActionRecord]) -> HashMap<String, String> {
@@ -276,6 +340,19 @@ pub fn describe(
         Action::ManageAuthenticators => (
             ActivityKind::OpenedSettings,
             "Opened Authsignal settings".to_owned(),
+            record.created_at,
+        ),
+        Action::EndSession => (
+            ActivityKind::SignedOut,
+            match ended_device(&record.idempotency_key) {
+                Some(device) => format!("Signed out {device}"),
+                None => "Signed out a device".to_owned(),
+            },
+            record.created_at,
+        ),
+        Action::SignOutEverywhere => (
+            ActivityKind::SignedOutEverywhere,
+            "Signed out everywhere".to_owned(),
             record.created_at,
         ),
         _ => return None,

@@ -23,17 +23,24 @@ pub enum Action {
     /// moves the step-up's own action to `CHALLENGE_FAILED` is not documented. Needs no
     /// configuration: an action the tenant has not set up is allowed.
     StepUpFailed,
+    /// One session signed out from another; the device it was travels in the idempotency key.
+    /// A record only, like `stepUpFailed`: it needs no configuration.
+    EndSession,
+    /// Every session signed out at once. A record only.
+    SignOutEverywhere,
 }
 
 impl Action {
     /// What the activity log is made of.
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 8] = [
         Action::SignIn,
         Action::AddAuthenticator,
         Action::RemoveAuthenticator,
         Action::StepUp,
         Action::ManageAuthenticators,
         Action::StepUpFailed,
+        Action::EndSession,
+        Action::SignOutEverywhere,
     ];
 
     /// The action code, as configured in the tenant (docs/deploy.md: the actions to configure).
@@ -45,6 +52,8 @@ impl Action {
             Action::StepUp => "stepUp",
             Action::ManageAuthenticators => "manageAuthenticators",
             Action::StepUpFailed => "stepUpFailed",
+            Action::EndSession => "endSession",
+            Action::SignOutEverywhere => "signOutEverywhere",
         }
     }
 

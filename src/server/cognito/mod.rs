@@ -1,6 +1,7 @@
 //! Amazon Cognito: the JWKS cache and token verifier, the OAuth 2.0 code flow with PKCE, and the
 //! `/auth/*` routes that sign people in and out.
 
+pub mod admin;
 pub mod jwks;
 mod next_path;
 pub mod oauth;
@@ -12,7 +13,7 @@ mod verify_error;
 
 use std::{io, time::Duration};
 
-use self::{jwks::JwksCache, oauth::OAuthClient, verifier::TokenVerifier};
+use self::{admin::CognitoAdmin, jwks::JwksCache, oauth::OAuthClient, verifier::TokenVerifier};
 use super::http_client;
 use crate::config::{CognitoEndpoints, Config};
 
@@ -24,11 +25,12 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Cognito {
     pub verifier: TokenVerifier,
     pub oauth: OAuthClient,
+    pub admin: CognitoAdmin,
 }
 
 impl Cognito {
     /// The clients of the user pool at `endpoints`.
-    pub fn new(endpoints: &CognitoEndpoints, config: &Config) -> io::Result<Cognito> {
+    pub async fn new(endpoints: &CognitoEndpoints, config: &Config) -> io::Result<Cognito> {
         let http = http_client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(TIMEOUT)
@@ -47,6 +49,11 @@ impl Cognito {
             endpoints.client_id.clone(),
             config.cognito.leeway,
         );
-        Ok(Cognito { verifier, oauth })
+        let admin = CognitoAdmin::connect(endpoints).await;
+        Ok(Cognito {
+            verifier,
+            oauth,
+            admin,
+        })
     }
 }

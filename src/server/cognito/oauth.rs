@@ -323,6 +323,7 @@ mod tests {
             domain: Url::parse("https://auth.example.com").unwrap(),
             client_id: "4hqt9ikctmesulmh0hbqbs00ta".into(),
             client_secret: secret.map(Secret::new),
+            admin_endpoint: None,
         };
         OAuthClient::new(
             &endpoints,
@@ -407,6 +408,7 @@ mod tests {
             domain: domain.clone(),
             client_id: "client".into(),
             client_secret: secret.map(Secret::new),
+            admin_endpoint: None,
         };
         OAuthClient::new(
             &endpoints,

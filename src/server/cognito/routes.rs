@@ -25,7 +25,7 @@ use crate::{
         AppState, activity,
         http::{client_ip::client_ip, rate_limit::Bucket, requester::Requester},
         session::{self, CurrentUser},
-        step_up,
+        sessions, step_up,
     },
 };
 
@@ -100,6 +100,17 @@ async fn callback(
     let params = query_params(query.as_deref());
     let (jar, flow) = state.session.take_flow(state.session.jar(headers));
     match complete_sign_in(&state, &params, flow).await {
+        Ok((_, user, return_to)) if from_before_signing_out_everywhere(&state, &user).await => {
+            // Managed login signed the person straight back in from its own session, which
+            // a sign-out everywhere does not end: ask for the password.
+            let next = if return_to.fresh_asked {
+                SignedOutReason::StillSignedOutEverywhere.path()
+            } else {
+                fresh_sign_in(&return_to.path)
+            };
+            info!("a sign-in from before a sign-out everywhere was sent to type the password");
+            (jar, Redirect::to(&next)).into_response()
+        }
         Ok((tokens, user, return_to)) => match state.session.store_tokens(jar.clone(), &tokens) {
             Ok(jar) => {
                 info!("signed in");
@@ -117,8 +128,9 @@ async fn callback(
                     ..Requester::of(&parts, &state)
                 };
                 let authsignal = state.authsignal.clone();
+                let session_id = sessions::id_of(&user);
                 let recording = tokio::spawn(async move {
-                    activity::record_sign_in(&authsignal, &user, &from).await;
+                    activity::record_sign_in(&authsignal, &user, session_id, &from).await;
                 });
                 // Usually done at once, so the page shows this sign-in; a slow Authsignal
                 // finishes it in the background instead of holding the sign-in up.
@@ -138,7 +150,27 @@ async fn callback(
 /// Where a completed sign-in goes: `path`, unless it had to be fresh and was `not_fresh`.
 struct ReturnTo {
     path: String,
+    /// The sign-in asked for the password (`prompt=login`).
+    fresh_asked: bool,
     not_fresh: bool,
+}
+
+/// Whether the person typed their password for this sign-in before they last signed out
+/// everywhere. Without the shared state, it is let in, as any sign-in is.
+async fn from_before_signing_out_everywhere(state: &AppState, user: &CurrentUser) -> bool {
+    match sessions::signed_out_before(state, &user.sub).await {
+        Ok(before) => before.is_some_and(|before| user.auth_time <= before),
+        Err(_) => false,
+    }
+}
+
+/// `/auth/sign-in?prompt=login&return_to=…`.
+fn fresh_sign_in(return_to: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("prompt", "login")
+        .append_pair("return_to", return_to)
+        .finish();
+    format!("{}?{query}", paths::SIGN_IN)
 }
 
 async fn complete_sign_in(
@@ -192,6 +224,7 @@ async fn complete_sign_in(
         user,
         ReturnTo {
             path: flow.return_to,
+            fresh_asked: flow.fresh_since.is_some(),
             not_fresh,
         },
     ))
@@ -231,6 +264,11 @@ async fn verify_new_tokens(
 /// copies of the session may live on.
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let jar = state.session.jar(&headers);
+    if let Some(access) = state.session.access_token(&jar)
+        && let Ok(user) = session::check(&state.cognito.verifier, &access, None).await
+    {
+        sessions::forget(&state, &user).await;
+    }
     if let Err(error) = step_up::end(&state, state.session.step_up(&jar).as_deref()).await {
         warn!(%error, "a step-up was not ended at sign-out");
     }

@@ -24,6 +24,8 @@ pub enum Bucket {
     StepUp,
     /// The OAuth callback: each one costs a token exchange with Cognito.
     SignIn,
+    /// Signing sessions out: each sends a notice, and may call Cognito's admin API.
+    SignOut,
 }
 
 impl Bucket {
@@ -34,6 +36,7 @@ impl Bucket {
             Self::PrebuiltUi => "prebuilt-ui",
             Self::StepUp => "step-up",
             Self::SignIn => "sign-in",
+            Self::SignOut => "sign-out",
         }
     }
 
@@ -45,6 +48,7 @@ impl Bucket {
             Self::PrebuiltUi => Some(5),
             Self::StepUp => Some(20),
             Self::SignIn => None,
+            Self::SignOut => Some(10),
         }
     }
 }

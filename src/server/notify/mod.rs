@@ -21,18 +21,13 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use time::OffsetDateTime;
 use tracing::{error, info, warn};
 
+pub use super::change::{Change, ChangeKind};
 use super::{
-    activity::{self, device},
     authsignal::AuthsignalClient,
-    http::requester::Requester,
-    present,
     shared_state::{SharedState, Unavailable},
+    wasnt_me::WasntMe,
 };
-use crate::{
-    model::VerificationMethod,
-    secret::Secret,
-    wire::authsignal::{AuthenticatorEventData, UserAuthenticator},
-};
+use crate::secret::Secret;
 use mailer::Mailer;
 pub use notice::Notice;
 
@@ -52,76 +47,6 @@ const SENDING_LEASE: Duration = Duration::from_secs(60);
 /// Notices one address gets at most in an hour: a stranger's account cannot make the app
 /// mail-bomb someone whose address it claims.
 pub const PER_RECIPIENT_PER_HOUR: u64 = 20;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChangeKind {
-    Added,
-    Removed,
-}
-
-/// What a notice says happened.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Change {
-    pub kind: ChangeKind,
-    pub authenticator_id: String,
-    pub method: VerificationMethod,
-    /// As the page shows it: `j•••@example.com`, `+64 •• ••• 4321`, a passkey's provider.
-    pub identifier: Option<String>,
-    /// "1 Dec 2026, 22:41 UTC".
-    pub when: String,
-    pub device: Option<String>,
-    pub address: Option<String>,
-}
-
-impl Change {
-    /// A removal the app just made for a request from `from`.
-    pub fn removed(removed: &UserAuthenticator, from: &Requester, now: OffsetDateTime) -> Self {
-        Self {
-            kind: ChangeKind::Removed,
-            authenticator_id: removed.user_authenticator_id.clone(),
-            method: removed.verification_method,
-            identifier: present::identifier_of(removed),
-            when: present::when(now, now).exact,
-            device: from.user_agent.as_deref().and_then(device::name),
-            address: from.ip.map(|ip| ip.to_string()),
-        }
-    }
-
-    /// A change an `authenticator.*` webhook reports, with the device and address the activity
-    /// log attributes it to, if any.
-    pub fn reported(
-        kind: ChangeKind,
-        event: &AuthenticatorEventData,
-        at: OffsetDateTime,
-        origin: (Option<String>, Option<String>),
-    ) -> Self {
-        let identifier = present::identifier(
-            event.verification_method,
-            event.email.as_deref(),
-            event.phone_number.as_deref(),
-            event.credential_name.as_deref(),
-        )
-        .or_else(|| {
-            // A passkey without a provider name is told apart by where it was added from.
-            matches!(
-                event.verification_method,
-                VerificationMethod::Passkey | VerificationMethod::SecurityKey
-            )
-            .then_some(origin.0.as_deref())
-            .flatten()
-            .map(activity::from_device)
-        });
-        Self {
-            kind,
-            authenticator_id: event.user_authenticator_id.clone(),
-            method: event.verification_method,
-            identifier,
-            when: present::when(at, at).exact,
-            device: origin.0,
-            address: origin.1,
-        }
-    }
-}
 
 /// How a notice turned out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,6 +77,8 @@ pub struct Notifier {
     shared: Arc<SharedState>,
     /// `…/security`, where the notice sends a worried person.
     security_url: String,
+    /// Makes the "Wasn't you?" links.
+    wasnt_me: Arc<WasntMe>,
     /// Whether a change waits for its mail: on Lambda nothing runs after the response.
     inline: bool,
 }
@@ -163,6 +90,7 @@ impl Notifier {
         authsignal: AuthsignalClient,
         shared: Arc<SharedState>,
         security_url: String,
+        wasnt_me: Arc<WasntMe>,
         inline: bool,
     ) -> Result<Self, String> {
         let mailer = match smtp_url {
@@ -177,6 +105,7 @@ impl Notifier {
             authsignal,
             shared,
             security_url,
+            wasnt_me,
             inline,
         })
     }
@@ -217,7 +146,7 @@ impl Notifier {
     ) -> Result<Option<Delivery>, Unavailable> {
         let Some(since) = self
             .shared
-            .get(&removing_key(user_id, &change.authenticator_id))
+            .get(&removing_key(user_id, &change.about))
             .await?
         else {
             return Ok(None);
@@ -341,11 +270,26 @@ impl Notifier {
                 warn!("the recipient's notices could not be counted; sending anyway");
             }
         }
-        let notice = Notice::of(change, &self.security_url);
+        let link = match change.kind {
+            // Signing out everywhere is what the link would do.
+            ChangeKind::SignedOutEverywhere => None,
+            _ => {
+                let now = OffsetDateTime::now_utc().unix_timestamp();
+                let what = notice::what_happened(change);
+                match self.wasnt_me.link(user_id, change, &what, now) {
+                    Ok(link) => Some(link),
+                    Err(error) => {
+                        warn!(%error, "a notice goes without its \"Wasn't you?\" link");
+                        None
+                    }
+                }
+            }
+        };
+        let notice = Notice::of(change, &self.security_url, link.as_deref());
         if send(mailer, &address, &notice, attempts).await {
             Delivery::Sent
         } else {
-            error!(kind = ?change.kind, method = ?change.method, authenticator = change.authenticator_id, %user_id, "a notice could not be sent; giving up");
+            error!(kind = ?change.kind, method = ?change.method, about = change.about, %user_id, "a notice could not be sent; giving up");
             Delivery::Failed
         }
     }
@@ -357,6 +301,7 @@ impl Notifier {
             authsignal: self.authsignal.clone(),
             shared: self.shared.clone(),
             security_url: self.security_url.clone(),
+            wasnt_me: self.wasnt_me.clone(),
             inline: self.inline,
         }
     }
@@ -367,21 +312,15 @@ fn removing_key(user_id: &str, authenticator_id: &str) -> String {
 }
 
 fn sent_key(change: &Change) -> String {
-    format!("notice-sent:{:?}:{}", change.kind, change.authenticator_id)
+    format!("notice-sent:{:?}:{}", change.kind, change.about)
 }
 
 fn failed_key(change: &Change) -> String {
-    format!(
-        "notice-failed:{:?}:{}",
-        change.kind, change.authenticator_id
-    )
+    format!("notice-failed:{:?}:{}", change.kind, change.about)
 }
 
 fn sending_key(change: &Change) -> String {
-    format!(
-        "notice-sending:{:?}:{}",
-        change.kind, change.authenticator_id
-    )
+    format!("notice-sending:{:?}:{}", change.kind, change.about)
 }
 
 /// An address as a key: never the address itself in the shared state.

@@ -16,8 +16,12 @@ use axum_extra::{
 use crate::{
     model::{AppError, Upstream},
     server::{
-        AppState, caller::Caller, cognito::verifier::VerifyError, http::requester::Requester,
+        AppState,
+        caller::Caller,
+        cognito::verifier::VerifyError,
+        http::requester::Requester,
         session::CurrentUser,
+        sessions::{self, Admission, SessionKind},
     },
 };
 
@@ -40,7 +44,16 @@ impl FromRequestParts<AppState> for BearerUser {
             return Err(unauthorized(None));
         };
         match state.cognito.verifier.verify(bearer.token()).await {
-            Ok(claims) => Ok(Self(CurrentUser::from_access(claims, None))),
+            Ok(claims) => {
+                let user = CurrentUser::from_access(claims, None);
+                let from = Requester::of(parts, state);
+                match sessions::admit(state, &user, &from, SessionKind::App).await {
+                    Admission::Admitted => Ok(Self(user)),
+                    Admission::Ended | Admission::SignedOutEverywhere => {
+                        Err(unauthorized(Some("The session was signed out")))
+                    }
+                }
+            }
             Err(VerifyError::Expired) => Err(unauthorized(Some("The access token expired"))),
             Err(VerifyError::Invalid(reason)) => {
                 tracing::debug!(%reason, "a bearer token was refused");

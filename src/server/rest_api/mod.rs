@@ -7,6 +7,7 @@ mod activity;
 pub mod authenticators;
 mod bearer;
 pub mod json_body;
+mod sessions;
 pub mod step_up;
 
 use axum::{Router, http::header, routing::get};
@@ -33,6 +34,7 @@ pub const OPENAPI_PATH: &str = "/api/openapi.json";
     tags(
         (name = "authenticators", description = "A person's sign-in methods. Adding and removing need a recent step-up: the `Step-Up-Token` header from `POST /api/step-up/complete`, or, for a person with no method yet, an access token from a sign-in within `STEP_UP_WINDOW_MINUTES`. Without it they answer `403 step_up_required` with `via`."),
         (name = "activity", description = "What happened to the person's account lately, kept by Authsignal."),
+        (name = "sessions", description = "Where the person is signed in. Signing a session out, or all of them, needs a `Step-Up-Token` like any change."),
         (name = "step-up", description = "Proving it's the person again before a change: challenge one of their methods with the Authsignal SDK, then exchange the token for a `stepUpToken`."),
     ),
 )]
@@ -76,6 +78,9 @@ pub fn router(public_origin: String) -> Router<AppState> {
         .routes(routes!(step_up::complete))
         .routes(routes!(step_up::failed))
         .routes(routes!(activity::list))
+        .routes(routes!(sessions::list))
+        .routes(routes!(sessions::sign_out))
+        .routes(routes!(sessions::sign_out_everywhere))
         .split_for_parts();
     let document = document
         .to_pretty_json()

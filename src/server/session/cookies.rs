@@ -122,6 +122,11 @@ impl SessionCookies {
             .any(|name| names.iter().any(|wanted| wanted == name))
     }
 
+    /// The access token the cookies hold, unchecked.
+    pub fn access_token(&self, jar: &PrivateCookieJar) -> Option<String> {
+        self.stored(jar).access
+    }
+
     pub fn refresh_token(&self, jar: &PrivateCookieJar) -> Option<String> {
         self.stored(jar).refresh
     }

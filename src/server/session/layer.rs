@@ -11,28 +11,34 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::PrivateCookieJar;
-use leptos::server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
+use leptos::server_fn::{
+    error::{FromServerFnError, SERVER_FN_ERROR_HEADER},
+    redirect::REDIRECT_HEADER,
+};
 use tracing::{debug, info, warn};
 
 use super::{
     super::{
         AppState,
         cognito::{oauth::OAuthError, verifier::VerifyError},
+        http::requester::Requester,
+        sessions::{self, Admission, SessionKind},
     },
     Session, check,
 };
 use crate::{
     model::AppError,
-    paths::{self, Page},
+    paths::{self, Page, SignedOutReason},
 };
 
 /// For pages that need a signed-in person.
 pub async fn for_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let (session, jar) = resolve_request(&state, request.headers()).await;
-    if matches!(session, Session::SignedOut) {
-        return (jar, Redirect::to(&sign_in_path(request.uri()))).into_response();
+    let (request, session, jar) = resolve_and_admit(&state, request).await;
+    match session {
+        Session::SignedOut => (jar, Redirect::to(&sign_in_path(request.uri()))).into_response(),
+        Session::Refused(reason) => (jar, Redirect::to(&reason.path())).into_response(),
+        session => run_with(session, jar, request, next).await,
     }
-    run_with(session, jar, request, next).await
 }
 
 /// For server functions: all of them need a signed-in person.
@@ -41,11 +47,55 @@ pub async fn for_server_fns(
     request: Request,
     next: Next,
 ) -> Response {
-    let (session, jar) = resolve_request(&state, request.headers()).await;
+    let (request, session, jar) = resolve_and_admit(&state, request).await;
     if let Err(error) = session.user() {
-        return (jar, server_fn_error(&error, request.uri().path())).into_response();
+        let mut response = server_fn_error(&error, request.uri().path());
+        // The page follows it, as it follows `leptos_axum::redirect`: to the signed-out page
+        // that says why.
+        if let Session::Refused(reason) = session
+            && let Ok(location) = HeaderValue::from_str(&reason.path())
+        {
+            let headers = response.headers_mut();
+            headers.insert(header::LOCATION, location);
+            headers.insert(
+                HeaderName::from_static(REDIRECT_HEADER),
+                HeaderValue::from_static(""),
+            );
+        }
+        return (jar, response).into_response();
     }
     run_with(session, jar, request, next).await
+}
+
+/// The session of `request`, refused when it was signed out from elsewhere: then its cookies
+/// go, and its refresh token is revoked at Cognito.
+async fn resolve_and_admit(
+    state: &AppState,
+    request: Request,
+) -> (Request, Session, PrivateCookieJar) {
+    let (session, jar) = resolve_request(state, request.headers()).await;
+    let Session::SignedIn(user) = &session else {
+        return (request, session, jar);
+    };
+    let (parts, body) = request.into_parts();
+    let from = Requester::of(&parts, state);
+    let request = Request::from_parts(parts, body);
+    let reason = match sessions::admit(state, user, &from, SessionKind::Browser).await {
+        Admission::Admitted => return (request, session, jar),
+        Admission::Ended => SignedOutReason::SessionEnded,
+        Admission::SignedOutEverywhere => SignedOutReason::SignedOutEverywhere,
+    };
+    info!(?reason, "a session signed out from elsewhere was refused");
+    if let Some(refresh_token) = state.session.refresh_token(&jar) {
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(error) = state.cognito.oauth.revoke(&refresh_token).await {
+                warn!(%error, "the refresh token of a session signed out elsewhere was not revoked");
+            }
+        });
+    }
+    let jar = state.session.clear_step_up(state.session.clear_tokens(jar));
+    (request, Session::Refused(reason), jar)
 }
 
 async fn run_with(

@@ -17,6 +17,7 @@ use super::cognito::verifier::{AccessClaims, InvalidToken, TokenVerifier, Verify
 use crate::{
     config::Config,
     model::{AppError, Upstream},
+    paths::SignedOutReason,
     storage,
 };
 pub use cookies::SessionCookies;
@@ -33,6 +34,9 @@ pub struct CurrentUser {
     pub email_verified: bool,
     /// When the person last typed their password (NumericDate).
     pub auth_time: i64,
+    /// When this access token was issued (NumericDate): a sign-out everywhere refuses tokens
+    /// issued before it.
+    pub issued_at: i64,
     /// Names this sign-in: what Cognito keeps across refreshes (`origin_jti`) and a new sign-in
     /// changes, so a step-up proof of one sign-in is worthless in another. Cognito puts it in
     /// tokens only when token revocation is on for the app client; without it there is nothing
@@ -53,6 +57,7 @@ impl CurrentUser {
             email,
             email_verified,
             auth_time: access.auth_time,
+            issued_at: access.iat,
             session_id: access.origin_jti,
         }
     }
@@ -72,13 +77,16 @@ pub enum Session {
     /// Cognito's keys or token endpoint could not be reached, so the session could not be
     /// checked; the cookies are kept for when it is back.
     Unavailable,
+    /// A valid session the person signed out from another device, or everywhere: the page
+    /// says which.
+    Refused(SignedOutReason),
 }
 
 impl Session {
     fn user(&self) -> Result<CurrentUser, AppError> {
         match self {
             Self::SignedIn(user) => Ok(user.clone()),
-            Self::SignedOut => Err(AppError::NotSignedIn),
+            Self::SignedOut | Self::Refused(_) => Err(AppError::NotSignedIn),
             Self::Unavailable => Err(AppError::Upstream {
                 service: Upstream::Cognito,
                 timed_out: false,

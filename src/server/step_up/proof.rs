@@ -5,23 +5,19 @@
 
 use std::time::Duration;
 
-use aws_lc_rs::{
-    aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey},
-    hkdf::{HKDF_SHA256, Salt},
-};
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{
     model::{AppError, VerificationMethod},
-    server::session::CurrentUser,
+    server::{seal::Sealer, session::CurrentUser},
 };
 
-/// What the key is derived for, so it is never the cookies' key.
-const KEY_INFO: &[u8] = b"account-security step-up proof v1";
-/// Sealed into every proof: a sealed value of any other kind does not open as one.
-const AAD: &[u8] = b"step-up-proof";
+/// What the key is derived for, so it is never the cookies' key, and what every proof is
+/// sealed with: a sealed value of any other kind does not open as one.
+const PURPOSE: &[u8] = b"account-security step-up proof v1";
+/// A proof is a hundred-odd bytes; anything far larger is not one.
+const MAX_LEN: usize = 1024;
 
 /// What a proof says, sealed.
 #[derive(Serialize, Deserialize)]
@@ -36,7 +32,7 @@ struct Proof {
 
 /// Seals and opens proofs.
 pub struct StepUp {
-    key: LessSafeKey,
+    sealer: Sealer,
     window: Duration,
 }
 
@@ -56,13 +52,8 @@ pub struct Opened {
 impl StepUp {
     /// `master` is the session key's master bytes.
     pub fn new(master: &[u8], window: Duration) -> Self {
-        let prk = Salt::new(HKDF_SHA256, &[]).extract(master);
-        let key = prk
-            .expand(&[KEY_INFO], &AES_256_GCM)
-            .map(UnboundKey::from)
-            .unwrap_or_else(|_| unreachable!("32 bytes is a valid HKDF-SHA-256 output length"));
         Self {
-            key: LessSafeKey::new(key),
+            sealer: Sealer::new(master, PURPOSE, MAX_LEN),
             window,
         }
     }
@@ -113,52 +104,21 @@ impl StepUp {
             return Err(no_session_id());
         };
         let expires_at = (passed_at + self.window).min(now + self.window);
-        let mut id = [0_u8; 16];
-        aws_lc_rs::rand::fill(&mut id)
-            .map_err(|_| AppError::Internal("no randomness for a proof".to_owned()))?;
         let proof = Proof {
-            id: URL_SAFE_NO_PAD.encode(id),
+            id: Sealer::random_id()?,
             sub: user.sub.clone(),
             session,
             expires_at: expires_at.unix_timestamp(),
             method,
         };
-        let mut sealed = serde_json::to_vec(&proof)
-            .map_err(|error| AppError::Internal(format!("a proof did not serialise: {error}")))?;
-        let mut nonce = [0_u8; NONCE_LEN];
-        aws_lc_rs::rand::fill(&mut nonce)
-            .map_err(|_| AppError::Internal("no randomness for a proof".to_owned()))?;
-        self.key
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(AAD),
-                &mut sealed,
-            )
-            .map_err(|_| AppError::Internal("a proof could not be sealed".to_owned()))?;
-        let mut token = nonce.to_vec();
-        token.append(&mut sealed);
         Ok(Granted {
-            token: URL_SAFE_NO_PAD.encode(token),
+            token: self.sealer.seal(&proof)?,
             expires_at,
         })
     }
 
     fn open(&self, token: &str) -> Option<Proof> {
-        // A proof is a hundred-odd bytes; anything far larger is not one.
-        if token.len() > 1024 {
-            return None;
-        }
-        let mut bytes = URL_SAFE_NO_PAD.decode(token).ok()?;
-        if bytes.len() <= NONCE_LEN {
-            return None;
-        }
-        let mut sealed = bytes.split_off(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(&bytes).ok()?;
-        let plain = self
-            .key
-            .open_in_place(nonce, Aad::from(AAD), &mut sealed)
-            .ok()?;
-        serde_json::from_slice(plain).ok()
+        self.sealer.open(token)
     }
 }
 
@@ -175,6 +135,8 @@ pub(super) fn no_session_id() -> AppError {
 
 #[cfg(test)]
 mod tests {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+
     use super::*;
 
     fn user(sub: &str, session: &str) -> CurrentUser {
@@ -184,6 +146,7 @@ mod tests {
             email: None,
             email_verified: false,
             auth_time: 0,
+            issued_at: 0,
             session_id: Some(session.into()),
         }
     }
