@@ -66,6 +66,8 @@ static POOL: LazyLock<Pool> = LazyLock::new(|| {
             },
             app_client: AppClientKind::Confidential,
             allow_http_callbacks: false,
+            managed_login: true,
+            rotate_refresh_tokens: false,
         };
         let app_url = Url::parse("http://localhost:3000").expect("a URL");
         let local = LocalCognito::start(&settings, &data_dir, &app_url)
