@@ -14,7 +14,7 @@ use crate::model::{
 };
 
 /// Who is signed in.
-#[server(endpoint = "me", output = JsonAnswer)]
+#[server(endpoint = "me", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn me() -> Result<UserView, AppError> {
     let (state, caller) = ssr::caller()?;
     let addable = crate::server::account::addable_methods(&state, &caller).await;
@@ -26,7 +26,7 @@ pub async fn me() -> Result<UserView, AppError> {
 }
 
 /// The signed-in person's sign-in methods.
-#[server(endpoint = "list_authenticators", output = JsonAnswer)]
+#[server(endpoint = "list_authenticators", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn list_authenticators() -> Result<Vec<AuthenticatorView>, AppError> {
     let (state, caller) = ssr::caller()?;
     crate::server::account::list(&state, &caller).await
@@ -35,7 +35,7 @@ pub async fn list_authenticators() -> Result<Vec<AuthenticatorView>, AppError> {
 /// A short-lived Authsignal token with which the browser adds one method: an email code for
 /// `email`, a text-message code for `phone_number`, an authenticator app or a passkey; only
 /// within a step-up window.
-#[server(endpoint = "start_enrollment", output = JsonAnswer)]
+#[server(endpoint = "start_enrollment", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn start_enrollment(
     method: VerificationMethod,
     #[server(default)] email: Option<String>,
@@ -49,28 +49,28 @@ pub async fn start_enrollment(
 }
 
 /// The last 30 days of the person's account, newest first.
-#[server(endpoint = "recent_activity", output = JsonAnswer)]
+#[server(endpoint = "recent_activity", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn recent_activity() -> Result<Vec<ActivityView>, AppError> {
     let (state, caller) = ssr::caller()?;
     crate::server::account::recent_activity(&state, &caller).await
 }
 
 /// Whether this browser may change the person's methods now, and for how long.
-#[server(endpoint = "step_up_status", output = JsonAnswer)]
+#[server(endpoint = "step_up_status", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn step_up_status() -> Result<StepUpWindow, AppError> {
     let (state, caller) = ssr::caller()?;
     Ok(crate::server::account::step_up_status(&state, &caller).await)
 }
 
 /// A token with which the browser challenges one of the person's methods (no scope to add).
-#[server(endpoint = "start_step_up", output = JsonAnswer)]
+#[server(endpoint = "start_step_up", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn start_step_up() -> Result<ClientApiTicket, AppError> {
     let (state, caller) = ssr::caller()?;
     crate::server::account::start_step_up(&state, &caller).await
 }
 
 /// Turns the token of a passed challenge into a step-up window, kept in an HttpOnly cookie.
-#[server(endpoint = "complete_step_up", output = JsonAnswer)]
+#[server(endpoint = "complete_step_up", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn complete_step_up(token: String) -> Result<StepUpWindow, AppError> {
     let (state, caller) = ssr::caller()?;
     let granted = crate::server::account::complete_step_up(&state, &caller, &token).await?;
@@ -83,14 +83,14 @@ pub async fn complete_step_up(token: String) -> Result<StepUpWindow, AppError> {
 }
 
 /// The step-up with this token (the one `start_step_up` gave) ran out of attempts.
-#[server(endpoint = "report_step_up_failure", output = JsonAnswer)]
+#[server(endpoint = "report_step_up_failure", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn report_step_up_failure(token: String) -> Result<(), AppError> {
     let (state, caller) = ssr::caller()?;
     crate::server::account::report_step_up_failure(&state, &caller, &token).await
 }
 
 /// Ends the step-up window now.
-#[server(endpoint = "end_step_up", output = JsonAnswer)]
+#[server(endpoint = "end_step_up", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn end_step_up() -> Result<StepUpWindow, AppError> {
     let (state, caller) = ssr::caller()?;
     let window = crate::server::account::end_step_up(&state, &caller).await?;
@@ -100,7 +100,7 @@ pub async fn end_step_up() -> Result<StepUpWindow, AppError> {
 
 /// Where to send the browser to manage methods on Authsignal's own pages. The return address
 /// comes from configuration, never from the request.
-#[server(endpoint = "prebuilt_ui_url", output = JsonAnswer)]
+#[server(endpoint = "prebuilt_ui_url", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn prebuilt_ui_url() -> Result<String, AppError> {
     use crate::server::{account, prebuilt_return};
 
@@ -115,7 +115,7 @@ pub async fn prebuilt_ui_url() -> Result<String, AppError> {
 /// Removes one of the person's methods, unless that would lock them out; only within a step-up
 /// window. Answers with the list as it is afterwards. Without JavaScript the form post lands
 /// back on the page, which explains that verifying needs JavaScript when it was needed.
-#[server(endpoint = "remove_authenticator", output = JsonAnswer)]
+#[server(endpoint = "remove_authenticator", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn remove_authenticator(
     id: String,
     #[server(default)] accepts_no_fallback: bool,
@@ -142,7 +142,7 @@ pub async fn remove_authenticator(
 }
 
 /// Where the person is signed in.
-#[server(endpoint = "list_sessions", output = JsonAnswer)]
+#[server(endpoint = "list_sessions", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn list_sessions() -> Result<SessionsView, AppError> {
     let (state, caller) = ssr::caller()?;
     Ok(SessionsView {
@@ -153,7 +153,7 @@ pub async fn list_sessions() -> Result<SessionsView, AppError> {
 
 /// Signs one of the person's other sessions out; only within a step-up window. Without
 /// JavaScript the form post lands back on the page with a notice.
-#[server(endpoint = "sign_out_session", output = JsonAnswer)]
+#[server(endpoint = "sign_out_session", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn sign_out_session(id: String) -> Result<(), AppError> {
     use crate::paths::Notice;
 
@@ -177,7 +177,7 @@ pub async fn sign_out_session(id: String) -> Result<(), AppError> {
 
 /// Signs every session of the person out, this browser's too, which then lands on the
 /// signed-out page; only within a step-up window.
-#[server(endpoint = "sign_out_everywhere", output = JsonAnswer)]
+#[server(endpoint = "sign_out_everywhere", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use crate::{
         paths::{Notice, SignedOutReason},
@@ -207,7 +207,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 }
 
 /// What a notice's "Wasn't you?" link offers the signed-in person.
-#[server(endpoint = "wasnt_me_offer", output = JsonAnswer)]
+#[server(endpoint = "wasnt_me_offer", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn wasnt_me_offer(token: String) -> Result<WasntMeView, AppError> {
     let (state, caller) = ssr::caller()?;
     crate::server::account::wasnt_me_offer(&state, &caller, &token).await
@@ -215,7 +215,7 @@ pub async fn wasnt_me_offer(token: String) -> Result<WasntMeView, AppError> {
 
 /// Acts on a "Wasn't you?" link: removes the method its change added, then signs out
 /// everywhere, this browser too; only within a step-up window.
-#[server(endpoint = "wasnt_me_act", output = JsonAnswer)]
+#[server(endpoint = "wasnt_me_act", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn wasnt_me_act(token: String) -> Result<(), AppError> {
     use crate::paths::SignedOutReason;
 

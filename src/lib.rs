@@ -6,6 +6,7 @@ pub mod answer_json;
 pub mod api;
 pub mod app;
 pub mod browser;
+pub mod fetch_client;
 pub mod lockout;
 pub mod model;
 pub mod pages;

@@ -93,7 +93,7 @@ test("without JavaScript the page says once what needs it, and shows no control 
   await expect(page.getByRole("button", { name: "Verify it's you" })).toBeHidden();
   await expect(page.getByRole("region", { name: "Add a method" })).toBeHidden();
   await expect(page.getByRole("button", { name: "Open Authsignal settings" })).toBeHidden();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
   await expect(methodRows(page)).toHaveCount(1);
   await screenshots(page, "no-javascript");
   await context.close();

@@ -45,6 +45,7 @@ pub fn SecurityPage() -> impl IntoView {
     let remove = ServerAction::<RemoveAuthenticator>::new();
     let added = RwSignal::new(0_u32);
     let retry = RwSignal::new(0_u32);
+    let signed_out = RwSignal::new(0_u32);
     // Refetched after a change, not after a refusal: a removal refused for want of a step-up
     // keeps its dialog while the person verifies.
     let removed = RwSignal::new(0_u32);
@@ -158,9 +159,12 @@ pub fn SecurityPage() -> impl IntoView {
                 addable
                 on_added
             />
-            <Sessions has_methods=Signal::derive(move || !methods.get().is_empty()) />
+            <Sessions
+                has_methods=Signal::derive(move || !methods.get().is_empty())
+                on_signed_out=Callback::new(move |()| signed_out.update(|count| *count += 1))
+            />
             <RecentActivity changes=Signal::derive(move || {
-                (added.get(), removed.get(), step_up.remaining().is_some())
+                (added.get(), removed.get(), step_up.remaining().is_some(), signed_out.get())
             }) />
             <ManageInAuthsignal />
             <aside class="tip" aria-labelledby="tip-title">

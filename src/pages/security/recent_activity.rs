@@ -10,7 +10,7 @@ use crate::{
 #[component]
 pub fn RecentActivity(
     /// Changes whenever something the log shows has just happened.
-    changes: Signal<(u32, u32, bool)>,
+    changes: Signal<(u32, u32, bool, u32)>,
 ) -> impl IntoView {
     let retry = RwSignal::new(0_u32);
     let activity =

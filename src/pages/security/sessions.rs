@@ -13,11 +13,18 @@ use crate::{
 pub fn Sessions(
     /// Whether the person has a method: then a change needs a step-up first.
     has_methods: Signal<bool>,
+    /// A session was signed out.
+    on_signed_out: Callback<()>,
 ) -> impl IntoView {
     let sign_out = ServerAction::<SignOutSession>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
     let sessions = Resource::new_serde_wb(move || sign_out.version().get(), |_| list_sessions());
     let step_up = use_step_up();
+    Effect::new(move || {
+        if let Some(Ok(())) = sign_out.value().get() {
+            on_signed_out.run(());
+        }
+    });
     // The session last asked to sign out: a refusal for want of a step-up asks it again once
     // the step-up is passed.
     let asked = StoredValue::new(None::<SignOutSession>);

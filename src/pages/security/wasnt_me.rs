@@ -10,13 +10,30 @@ use crate::{
     model::AppError,
 };
 
-/// The panel, when the page was opened from a link (`?wasnt_me=`).
+/// The panel, when the page was opened from a link (`?wasnt_me=`). It is made in the browser
+/// only, after hydration: acting on the link needs a step-up, which needs JavaScript.
 #[component]
 pub fn WasntMe(token: Memo<Option<String>>, has_methods: Signal<bool>) -> impl IntoView {
-    move || {
-        token.get().map(|token| {
-            view! { <LazyPart load=move || load(token.clone(), has_methods) /> }
-        })
+    let interactive = RwSignal::new(false);
+    Effect::new(move || interactive.set(true));
+    view! {
+        {move || {
+            token
+                .get()
+                .map(|_| {
+                    view! {
+                        <p class="notice info without-js">
+                            "To act on the link in our notice, turn on JavaScript: signing out everywhere needs you to verify it's you first."
+                        </p>
+                    }
+                })
+        }}
+        {move || {
+            token
+                .get()
+                .filter(|_| interactive.get())
+                .map(|token| view! { <LazyPart load=move || load(token.clone(), has_methods) /> })
+        }}
     }
 }
 

@@ -26,7 +26,7 @@ fn well_formed(id: &str) -> bool {
             .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
 }
 
-/// The person's live sessions, last seen first, then the sign-ins of the last 30 days the app
+/// The person's live sessions, this one first and then the last seen first, then the sign-ins of the last 30 days the app
 /// has no record of (after a restart without Redis), from Authsignal's log: those may or may
 /// not still be live.
 pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<SessionView>, AppError> {
@@ -70,6 +70,8 @@ pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<SessionView>,
         }
         Err(error) => tracing::warn!(%error, "sign-ins before the last restart are not listed"),
     }
+    // This device first; the rest as they were, last seen first.
+    views.sort_by_key(|view| !view.current);
     Ok(views)
 }
 
