@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use crate::answer_json::JsonAnswer;
 
 use crate::model::{
-    ActivityView, AppError, AuthenticatorView, ClientApiTicket, SessionsView, StepUpWindow,
-    UserView, VerificationMethod, WasntMeView,
+    ActivityView, AppError, AuthenticatorView, ClientApiTicket, StepUpWindow, UserView,
+    VerificationMethod, WasntMeView,
 };
 
 /// Who is signed in.
@@ -141,14 +141,15 @@ pub async fn remove_authenticator(
     }
 }
 
-/// Where the person is signed in.
-#[server(endpoint = "list_sessions", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
-pub async fn list_sessions() -> Result<SessionsView, AppError> {
+/// Where the person is signed in, as the page shows it: HTML made on the server.
+#[server(endpoint = "sessions_section", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
+pub async fn sessions_section() -> Result<String, AppError> {
     let (state, caller) = ssr::caller()?;
-    Ok(SessionsView {
+    let view = crate::model::SessionsView {
         sessions: crate::server::account::list_sessions(&state, &caller).await?,
         revokes_at_cognito: state.cognito.admin.revokes_at_cognito(),
-    })
+    };
+    Ok(crate::server::sessions_section::render(&view))
 }
 
 /// Signs one of the person's other sessions out; only within a step-up window. Without

@@ -19,6 +19,7 @@ pub mod rest_api;
 pub mod seal;
 pub mod session;
 pub mod sessions;
+pub mod sessions_section;
 pub mod shared_state;
 mod state;
 pub mod step_up;

@@ -1,14 +1,33 @@
-use leptos::prelude::*;
+//! "Where you're signed in". The list is HTML made on the server (`server::sessions_section`):
+//! its forms post without JavaScript. The page's script only steps up before one is sent, then
+//! sends it itself; that code is its own WASM chunk, fetched at the first sign-out.
 
-use super::step_up::use_step_up;
+use leptos::{prelude::*, task::spawn_local, wasm_split::SplitLoaderError};
+use wasm_bindgen::JsCast;
+
+use super::{lazy_part::NOT_LOADED, step_up::use_step_up};
 use crate::{
-    api::{SignOutEverywhere, SignOutSession, list_sessions},
-    model::{AppError, SessionView, SessionsView},
+    api::{sessions_section, sign_out_everywhere, sign_out_session},
+    model::AppError,
 };
 
-/// "Where you're signed in": every session of the person, each but this one with "Sign out",
-/// and "Sign out everywhere". Both need a step-up, as every change does; without JavaScript
-/// they are plain form posts, and say that verifying needs it.
+/// What a form in the list asks for, from its `data-` attribute.
+#[derive(Clone)]
+enum Ask {
+    SignOut(String),
+    Everywhere,
+}
+
+/// What a sign-out tells the page.
+#[derive(Clone, Copy)]
+struct Page {
+    has_methods: Signal<bool>,
+    /// Bumped after a sign-out: the list is fetched again.
+    version: RwSignal<u32>,
+    error: RwSignal<Option<String>>,
+    on_signed_out: Callback<()>,
+}
+
 #[component]
 pub fn Sessions(
     /// Whether the person has a method: then a change needs a step-up first.
@@ -16,205 +35,84 @@ pub fn Sessions(
     /// A session was signed out.
     on_signed_out: Callback<()>,
 ) -> impl IntoView {
-    let sign_out = ServerAction::<SignOutSession>::new();
-    let everywhere = ServerAction::<SignOutEverywhere>::new();
-    let sessions = Resource::new_serde_wb(move || sign_out.version().get(), |_| list_sessions());
-    let step_up = use_step_up();
-    Effect::new(move || {
-        if let Some(Ok(())) = sign_out.value().get() {
-            on_signed_out.run(());
-        }
-    });
-    // The session last asked to sign out: a refusal for want of a step-up asks it again once
-    // the step-up is passed.
-    let asked = StoredValue::new(None::<SignOutSession>);
-    Effect::new(move || {
-        if let Some(Err(AppError::StepUpRequired { via })) = sign_out.value().get()
-            && let Some(input) = asked.get_value()
-        {
-            step_up.ask(via, move || {
-                sign_out.dispatch(input.clone());
-            });
-        }
-    });
-    Effect::new(move || {
-        if let Some(Err(AppError::StepUpRequired { via })) = everywhere.value().get() {
-            step_up.ask(via, move || {
-                everywhere.dispatch(SignOutEverywhere {});
-            });
-        }
-    });
-    let error = move || {
-        [sign_out.value().get(), everywhere.value().get()]
-            .into_iter()
-            .find_map(|outcome| match outcome {
-                Some(Err(AppError::StepUpRequired { .. })) | None | Some(Ok(())) => None,
-                Some(Err(error)) => Some(error.to_string()),
-            })
+    let page = Page {
+        has_methods,
+        version: RwSignal::new(0),
+        error: RwSignal::new(None),
+        on_signed_out,
+    };
+    let section = Resource::new_serde_wb(move || page.version.get(), |_| sessions_section());
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        let Some(form) = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let ask = match form.get_attribute("data-sign-out") {
+            Some(id) => Ask::SignOut(id),
+            None if form.has_attribute("data-sign-out-everywhere") => Ask::Everywhere,
+            None => return,
+        };
+        event.prevent_default();
+        page.error.set(None);
+        spawn_local(async move {
+            if sign_out(ask, page).await.is_err() {
+                page.error.set(Some(NOT_LOADED.to_owned()));
+            }
+        });
     };
     view! {
-        <section class="card" aria-labelledby="sessions-title">
+        <section class="card" aria-labelledby="sessions-title" on:submit=on_submit>
             <h2 id="sessions-title">"Where you're signed in"</h2>
             <p class="muted">
                 "Browsers and apps signed in to your account. If you don't recognise one, sign it out, then change your password."
             </p>
-            <Transition fallback=|| view! { <p class="muted">"Loading where you're signed in…"</p> }>
+            <Transition fallback=|| ()>
+                // A list that could not be made comes as its sentence, made on the server too.
                 {move || Suspend::new(async move {
-                    match sessions.await {
-                        Ok(view) => view! { <SessionList view sign_out asked has_methods /> }.into_any(),
-                        Err(error) => view! {
-                            <p class="load-error" role="alert">
-                                {format!("Where you're signed in could not be loaded. {error}")}
-                            </p>
-                        }
-                            .into_any(),
-                    }
+                    view! { <div inner_html=section.await.unwrap_or_default()></div> }
                 })}
             </Transition>
-            <p class="error" role="alert" hidden=move || error().is_none()>
-                {error}
+            <p class="error" role="alert" hidden=move || page.error.get().is_none()>
+                {move || page.error.get()}
             </p>
-            <SignOutEverywhereForm everywhere has_methods />
         </section>
     }
 }
 
-#[component]
-fn SessionList(
-    view: SessionsView,
-    sign_out: ServerAction<SignOutSession>,
-    asked: StoredValue<Option<SignOutSession>>,
-    has_methods: Signal<bool>,
-) -> impl IntoView {
-    let SessionsView {
-        sessions,
-        revokes_at_cognito,
-    } = view;
-    view! {
-        <ul class="sessions" aria-label="Your sessions">
-            {sessions
-                .into_iter()
-                .map(|session| view! { <SessionRow session sign_out asked has_methods /> })
-                .collect_view()}
-        </ul>
-        {(!revokes_at_cognito)
-            .then(|| {
-                view! {
-                    <p class="muted small">
-                        "Signing out here refuses a device from this page on. This server cannot end its sign-in at the sign-in service, so other apps that use your account may keep it until it expires."
-                    </p>
-                }
-            })}
-    }
+/// Steps up when needed, then signs out; a refusal for want of a step-up asks for one and
+/// carries on.
+#[leptos::wasm_split::wasm_split(
+    sessions_sign_out,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible
+)]
+fn sign_out(ask: Ask, page: Page) -> Result<(), SplitLoaderError> {
+    let step_up = use_step_up();
+    step_up.before_change(page.has_methods.get_untracked(), move || {
+        send(ask.clone(), page)
+    });
+    Ok(())
 }
 
-#[component]
-fn SessionRow(
-    session: SessionView,
-    sign_out: ServerAction<SignOutSession>,
-    asked: StoredValue<Option<SignOutSession>>,
-    has_methods: Signal<bool>,
-) -> impl IntoView {
+fn send(ask: Ask, page: Page) {
     let step_up = use_step_up();
-    let name = session
-        .device
-        .clone()
-        .unwrap_or_else(|| if session.app { "An app" } else { "A browser" }.to_owned());
-    let id = session.id.clone();
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        let input = SignOutSession { id: id.clone() };
-        asked.set_value(Some(input.clone()));
-        step_up.before_change(has_methods.get_untracked(), move || {
-            sign_out.dispatch(input.clone());
-        });
-    };
-    let seen = match &session.last_seen {
-        Some(when) => view! {
-            " · Last seen "
-            <time datetime=when.iso.clone() title=when.exact.clone()>{when.relative.clone()}</time>
+    spawn_local(async move {
+        let outcome = match &ask {
+            Ask::SignOut(id) => sign_out_session(id.clone()).await,
+            // On success the page goes to the signed-out page (a redirect the server sends).
+            Ask::Everywhere => sign_out_everywhere().await,
+        };
+        match outcome {
+            Ok(()) => {
+                page.version.update(|count| *count += 1);
+                page.on_signed_out.run(());
+            }
+            Err(AppError::StepUpRequired { via }) => {
+                step_up.ask(via, move || send(ask.clone(), page));
+            }
+            Err(failure) => page.error.set(Some(failure.to_string())),
         }
-        .into_any(),
-        None => view! { " · May have ended: not seen since this server restarted" }.into_any(),
-    };
-    view! {
-        <li class="session">
-            <div>
-                <p class="session-name">
-                    {name.clone()}
-                    {session.current.then(|| view! { " " <span class="badge">"This device"</span> })}
-                </p>
-                <p class="dates">
-                    "Signed in "
-                    <time datetime=session.signed_in.iso title=session.signed_in.exact>
-                        {session.signed_in.relative}
-                    </time>
-                    {seen}
-                    {session.address.map(|address| view! { " · " <span class="detail">{address}</span> })}
-                </p>
-            </div>
-            {(!session.current)
-                .then(|| {
-                    view! {
-                        <form method="post" action="/api/sign_out_session" on:submit=on_submit>
-                            <input type="hidden" name="id" value=session.id />
-                            <button
-                                type="submit"
-                                class="button small"
-                                aria-label=format!("Sign out {name}")
-                                disabled=move || sign_out.pending().get()
-                            >
-                                "Sign out"
-                            </button>
-                        </form>
-                    }
-                })}
-        </li>
-    }
-}
-
-/// One click asks, the second signs out everywhere; the page then goes to the signed-out page.
-#[component]
-fn SignOutEverywhereForm(
-    everywhere: ServerAction<SignOutEverywhere>,
-    has_methods: Signal<bool>,
-) -> impl IntoView {
-    let step_up = use_step_up();
-    let asking = RwSignal::new(false);
-    let interactive = RwSignal::new(false);
-    Effect::new(move || interactive.set(true));
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if !asking.get_untracked() {
-            asking.set(true);
-            return;
-        }
-        step_up.before_change(has_methods.get_untracked(), move || {
-            everywhere.dispatch(SignOutEverywhere {});
-        });
-    };
-    view! {
-        <form class="everywhere" method="post" action="/api/sign_out_everywhere" on:submit=on_submit>
-            <p class="warning" hidden=move || !asking.get()>
-                "Every browser and app signed in to your account will be signed out, this one too. You can then sign in again here."
-            </p>
-            <div class="actions">
-                <button
-                    type="submit"
-                    class="button danger-quiet"
-                    disabled=move || everywhere.pending().get()
-                >
-                    {move || if asking.get() { "Yes, sign out everywhere" } else { "Sign out everywhere" }}
-                </button>
-                <button
-                    type="button"
-                    class="button"
-                    hidden=move || !(asking.get() && interactive.get())
-                    on:click=move |_| asking.set(false)
-                >
-                    "Cancel"
-                </button>
-            </div>
-        </form>
-    }
+    });
 }
