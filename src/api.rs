@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use crate::answer_json::JsonAnswer;
 
 use crate::model::{
-    ActivityView, AppError, AuthenticatorView, ClientApiTicket, StepUpWindow, UserView,
-    VerificationMethod, WasntMeView,
+    ActivityView, AppError, AuthenticatorView, ClientApiTicket, MethodsView, StepUpWindow,
+    UserView, VerificationMethod, WasntMeView,
 };
 
 /// Who is signed in.
@@ -25,11 +25,15 @@ pub async fn me() -> Result<UserView, AppError> {
     })
 }
 
-/// The signed-in person's sign-in methods.
+/// The signed-in person's sign-in methods, and their security checkup as HTML made here.
 #[server(endpoint = "list_authenticators", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
-pub async fn list_authenticators() -> Result<Vec<AuthenticatorView>, AppError> {
+pub async fn list_authenticators() -> Result<MethodsView, AppError> {
     let (state, caller) = ssr::caller()?;
-    crate::server::account::list(&state, &caller).await
+    let (methods, checkup) = crate::server::account::list(&state, &caller).await?;
+    Ok(MethodsView {
+        methods,
+        checkup: crate::server::checkup_section::render(&checkup),
+    })
 }
 
 /// A short-lived Authsignal token with which the browser adds one method: an email code for

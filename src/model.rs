@@ -42,6 +42,23 @@ impl VerificationMethod {
         }
     }
 
+    /// Authsignal's name for it: `EMAIL_OTP`, `PASSKEY`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::EmailOtp => "EMAIL_OTP",
+            Self::EmailMagicLink => "EMAIL_MAGIC_LINK",
+            Self::Sms => "SMS",
+            Self::Whatsapp => "WHATSAPP",
+            Self::AuthenticatorApp => "AUTHENTICATOR_APP",
+            Self::Passkey => "PASSKEY",
+            Self::SecurityKey => "SECURITY_KEY",
+            Self::Push => "PUSH",
+            Self::RecoveryCode => "RECOVERY_CODE",
+            Self::Device => "DEVICE",
+            Self::Unknown => "UNKNOWN",
+        }
+    }
+
     /// A code sent to an address you control: it still works when a device is lost, so it is
     /// what keeps a person from being locked out.
     pub fn is_fallback(self) -> bool {
@@ -52,8 +69,13 @@ impl VerificationMethod {
     pub fn can_step_up(self) -> bool {
         matches!(
             self,
-            Self::EmailOtp | Self::Sms | Self::AuthenticatorApp | Self::Passkey
+            Self::EmailOtp | Self::Sms | Self::AuthenticatorApp | Self::Passkey | Self::SecurityKey
         )
+    }
+
+    /// A WebAuthn credential: a passkey or a security key.
+    pub fn is_webauthn(self) -> bool {
+        matches!(self, Self::Passkey | Self::SecurityKey)
     }
 }
 
@@ -101,6 +123,10 @@ pub struct AuthenticatorView {
     pub added: When,
     pub last_used: Option<When>,
     pub is_fallback: bool,
+    /// A passkey's or security key's WebAuthn credential id (base64url): once it is removed,
+    /// the browser is told, so its password manager stops offering it.
+    #[serde(default)]
+    pub credential_id: Option<String>,
 }
 
 /// Why a removal was refused to keep the user from being locked out.
@@ -491,6 +517,13 @@ pub struct SessionView {
     pub current: bool,
     /// A native app, not a browser.
     pub app: bool,
+}
+
+/// The person's methods, and their security checkup as HTML made on the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodsView {
+    pub methods: Vec<AuthenticatorView>,
+    pub checkup: String,
 }
 
 /// Where the person is signed in, and whether signing out reaches the sign-in service.

@@ -51,6 +51,8 @@ pub mod query {
     pub const REASON: &str = "reason";
     /// On `/signed-out?reason=rate-limited`: the seconds to wait.
     pub const RETRY_AFTER: &str = "retry_after";
+    /// On `/security`: the kind of method the add form starts with (Authsignal's code).
+    pub const ADD: &str = "add";
     /// On `/security`: the sealed token of a notice's "Wasn't you?" link.
     pub const WASNT_ME: &str = "wasnt_me";
 }

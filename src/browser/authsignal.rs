@@ -195,6 +195,47 @@ impl ClientApi {
         Ok(self.verified(reply))
     }
 
+    /// The options for a new security key: the browser SDK's `securityKey.enroll` gets them
+    /// bare, and sends the credential back as the browser made it.
+    pub async fn security_key_registration_options(&self) -> Result<Value, ClientApiError> {
+        self.post(
+            "/client/user-authenticators/security-key/registration-options",
+            &Value::Object(Default::default()),
+        )
+        .await
+    }
+
+    /// Hands a new security key's credential to Authsignal.
+    pub async fn add_security_key(
+        &mut self,
+        credential: Value,
+    ) -> Result<Verification, ClientApiError> {
+        let reply = self
+            .post("/client/user-authenticators/security-key", &credential)
+            .await?;
+        Ok(self.verified(reply))
+    }
+
+    /// The options for `navigator.credentials.get()` with the person's security keys.
+    pub async fn security_key_authentication_options(&self) -> Result<Value, ClientApiError> {
+        self.post(
+            "/client/user-authenticators/security-key/authentication-options",
+            &Value::Object(Default::default()),
+        )
+        .await
+    }
+
+    /// Hands a security key's assertion to Authsignal.
+    pub async fn verify_security_key(
+        &mut self,
+        credential: Value,
+    ) -> Result<Verification, ClientApiError> {
+        let reply = self
+            .post("/client/verify/security-key", &credential)
+            .await?;
+        Ok(self.verified(reply))
+    }
+
     /// Sends a code to one of the person's methods, to prove it's them (step-up).
     pub async fn challenge(
         &self,

@@ -90,6 +90,33 @@ pub async fn get(options: &Value) -> Result<Value, PasskeyError> {
     answered(promise, &options).await
 }
 
+/// Whether the browser can tell its password manager that a credential is gone (the WebAuthn
+/// Signal API, `PublicKeyCredential.signalUnknownCredential`).
+pub fn can_signal() -> bool {
+    public_key_credential().is_some_and(|class| method(&class, "signalUnknownCredential").is_some())
+}
+
+/// Tells the browser the credential `credential_id` (base64url) of this site is gone, so its
+/// password manager stops offering it; does nothing where the browser cannot be told. The
+/// relying party is this page's host, as Authsignal's passkeys are set up for it.
+pub fn signal_unknown_credential(credential_id: &str) {
+    let Some(class) = public_key_credential() else {
+        return;
+    };
+    let Some(signal) = method(&class, "signalUnknownCredential") else {
+        return;
+    };
+    let Some(host) = web_sys::window().and_then(|window| window.location().hostname().ok()) else {
+        return;
+    };
+    let options = Object::new();
+    let set = |name: &str, value: &str| Reflect::set(&options, &name.into(), &value.into());
+    if set("rpId", &host).is_ok() && set("credentialId", credential_id).is_ok() {
+        // The browser answers with a promise; nothing waits for it.
+        let _ = signal.call1(&class, &options);
+    }
+}
+
 fn public_key_credential() -> Option<JsValue> {
     let window = web_sys::window()?;
     Reflect::get(&window, &"PublicKeyCredential".into())

@@ -7,6 +7,8 @@ pub mod app_error;
 pub mod authsignal;
 pub mod caller;
 pub mod change;
+pub mod checkup;
+pub mod checkup_section;
 pub mod clock;
 pub mod cognito;
 pub mod health;

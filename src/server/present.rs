@@ -187,6 +187,11 @@ pub fn view(authenticator: &UserAuthenticator, now: OffsetDateTime) -> Authentic
         added: when(added, now),
         last_used: last_used.map(|last| when(last, now)),
         is_fallback: method.is_fallback(),
+        credential_id: authenticator
+            .webauthn_credential
+            .as_ref()
+            .filter(|_| method.is_webauthn())
+            .and_then(|credential| credential.credential_id.clone()),
     }
 }
 

@@ -57,9 +57,15 @@ async fn the_openapi_document_describes_exactly_the_routes() {
             ("DELETE", "/api/step-up"),
             ("GET", "/api/activity"),
             ("GET", "/api/authenticators"),
+            ("GET", "/api/checkup"),
             ("GET", "/api/sessions"),
             ("POST", "/api/authenticators"),
             ("POST", "/api/authenticators/prebuilt-ui"),
+            ("POST", "/api/authenticators/{userAuthenticatorId}/test"),
+            (
+                "POST",
+                "/api/authenticators/{userAuthenticatorId}/test/complete"
+            ),
             ("POST", "/api/sessions/sign-out-everywhere"),
             ("POST", "/api/step-up"),
             ("POST", "/api/step-up/complete"),

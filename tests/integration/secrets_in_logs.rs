@@ -314,7 +314,7 @@ async fn a_whole_session_leaves_no_secret_in_the_logs() {
     let second = new_email("logs-second");
     enroll(&mut session, &authsignal, &second).await;
     let listed = session.call("list_authenticators", &[]).await;
-    let id = listed[1]["id"].as_str().unwrap().to_owned();
+    let id = listed["methods"][1]["id"].as_str().unwrap().to_owned();
     session.call("remove_authenticator", &[("id", &id)]).await;
 
     // The access token expires: the next page is served after a silent refresh.

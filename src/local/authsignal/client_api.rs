@@ -24,6 +24,8 @@ use super::{
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 
+use crate::model::VerificationMethod;
+
 use crate::wire::authsignal::{
     AddPasskeyRequest, ChallengeRequest, ChallengeResponse, EnrollEmailRequest, EnrollResponse,
     EnrollSmsRequest, EnrollTotpResponse, PasskeyAuthenticationOptionsRequest,
@@ -58,6 +60,19 @@ pub(super) fn routes() -> Router<Emulator> {
         )
         .route("/client/verify/passkey", post(verify_passkey))
         .route("/client/challenge", post(start_sign_in))
+        .route(
+            "/client/user-authenticators/security-key/registration-options",
+            post(security_key_registration_options),
+        )
+        .route(
+            "/client/user-authenticators/security-key",
+            post(add_security_key),
+        )
+        .route(
+            "/client/user-authenticators/security-key/authentication-options",
+            post(security_key_authentication_options),
+        )
+        .route("/client/verify/security-key", post(verify_security_key))
         .layer(cors)
 }
 
@@ -298,6 +313,7 @@ async fn passkey_registration_options(
                 &claims,
                 body.username.as_deref(),
                 body.display_name.as_deref(),
+                VerificationMethod::Passkey,
             )
         })
         .await?;
@@ -320,10 +336,80 @@ async fn add_passkey(
                 &claims,
                 &body.registration_credential,
                 body.challenge_id.as_deref(),
+                VerificationMethod::Passkey,
             )
         })
         .await?;
     answer(&emulator, &claims.other.user_id, verification).await
+}
+
+/// Security keys, as the browser SDK calls the Client API for them (BR `securityKey.enroll`
+/// and `.verify`): the options come bare, and the credential goes back as it came from the
+/// browser, without a ceremony id; the token's action names the ceremony.
+async fn security_key_registration_options(
+    State(emulator): State<Emulator>,
+    Bearer(claims): Bearer,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let relying_party = emulator.relying_party();
+    let (_, options) = emulator
+        .change(|data| {
+            data.passkey_registration_options(
+                relying_party,
+                &claims,
+                None,
+                None,
+                VerificationMethod::SecurityKey,
+            )
+        })
+        .await?;
+    Ok(Json(options))
+}
+
+async fn add_security_key(
+    State(emulator): State<Emulator>,
+    Bearer(claims): Bearer,
+    JsonBody(credential): JsonBody<serde_json::Value>,
+) -> Result<Json<VerifyResponse>, ApiError> {
+    let relying_party = emulator.relying_party();
+    let verification = emulator
+        .change(|data| {
+            data.add_passkey(
+                relying_party,
+                &claims,
+                &credential,
+                None,
+                VerificationMethod::SecurityKey,
+            )
+        })
+        .await?;
+    answer(&emulator, &claims.other.user_id, verification).await
+}
+
+async fn security_key_authentication_options(
+    State(emulator): State<Emulator>,
+    Bearer(claims): Bearer,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let relying_party = emulator.relying_party();
+    let options = emulator
+        .change(|data| data.security_key_authentication_options(relying_party, &claims))
+        .await?;
+    Ok(Json(options))
+}
+
+async fn verify_security_key(
+    State(emulator): State<Emulator>,
+    Bearer(claims): Bearer,
+    JsonBody(credential): JsonBody<serde_json::Value>,
+) -> Result<Json<VerifyResponse>, ApiError> {
+    let relying_party = emulator.relying_party();
+    let verified = emulator
+        .change(|data| data.verify_passkey(relying_party, Some(&claims), &credential, None))
+        .await?;
+    let Json(mut reply) = answer(&emulator, &verified.user_id, verified.verification).await?;
+    if reply.is_verified {
+        reply.user_authenticator_id = Some(verified.authenticator_id);
+    }
+    Ok(Json(reply))
 }
 
 async fn passkey_authentication_options(

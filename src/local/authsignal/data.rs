@@ -142,6 +142,7 @@ pub(super) fn every_method() -> Vec<VerificationMethod> {
         VerificationMethod::Sms,
         VerificationMethod::AuthenticatorApp,
         VerificationMethod::Passkey,
+        VerificationMethod::SecurityKey,
     ]
 }
 

@@ -86,16 +86,18 @@ fn provider_name(aaguid: &str, attachment: Option<&str>) -> String {
 }
 
 impl Data {
-    /// Registration options for a new passkey of the token's user.
+    /// Registration options for a new passkey (or, with `method` `SECURITY_KEY`, a security key)
+    /// of the token's user.
     pub fn passkey_registration_options(
         &mut self,
         relying_party: &Webauthn,
         claims: &Claims,
         username: Option<&str>,
         display_name: Option<&str>,
+        method: VerificationMethod,
     ) -> Result<(String, serde_json::Value), ApiError> {
         let action = self.action_for(claims)?.clone();
-        self.check_enabled(VerificationMethod::Passkey)?;
+        self.check_enabled(method)?;
         self.check_may_enroll(claims)?;
         let user = self.users.entry(action.user_id.clone()).or_default();
         let handle = *user.webauthn_handle.get_or_insert_with(uuid::Uuid::new_v4);
@@ -116,9 +118,18 @@ impl Data {
             })?;
         let mut options = serde_json::to_value(&options.public_key)
             .map_err(|error| ApiError::internal(error.to_string()))?;
-        // A passkey is a discoverable credential; webauthn-rs's default discourages one.
-        options["authenticatorSelection"]["residentKey"] = "required".into();
-        options["authenticatorSelection"]["requireResidentKey"] = true.into();
+        if method == VerificationMethod::SecurityKey {
+            // A security key is a roaming authenticator, found by its credential id: it need
+            // not hold a discoverable credential (Authsignal's authenticator configuration,
+            // `authenticatorAttachment: cross-platform`).
+            options["authenticatorSelection"]["authenticatorAttachment"] = "cross-platform".into();
+            options["authenticatorSelection"]["residentKey"] = "discouraged".into();
+            options["authenticatorSelection"]["requireResidentKey"] = false.into();
+        } else {
+            // A passkey is a discoverable credential; webauthn-rs's default discourages one.
+            options["authenticatorSelection"]["residentKey"] = "required".into();
+            options["authenticatorSelection"]["requireResidentKey"] = true.into();
+        }
         let id = self.begin(
             &action.user_id,
             claims.other.action_code.clone(),
@@ -137,6 +148,7 @@ impl Data {
         claims: &Claims,
         credential: &serde_json::Value,
         challenge_id: Option<&str>,
+        method: VerificationMethod,
     ) -> Result<Verification, ApiError> {
         self.check_may_enroll(claims)?;
         let ceremony = self.finish(claims, challenge_id)?;
@@ -151,7 +163,10 @@ impl Data {
         let aaguid = aaguid_of(&response.response.attestation_object).unwrap_or_default();
         let attachment = credential["authenticatorAttachment"]
             .as_str()
-            .map(str::to_owned);
+            .map(str::to_owned)
+            .or_else(|| {
+                (method == VerificationMethod::SecurityKey).then(|| "cross-platform".to_owned())
+            });
         let now = self.now();
         let passkey = Passkey {
             credential_id: base64_url(registered.cred_id().as_ref()),
@@ -167,7 +182,7 @@ impl Data {
             verified_at: Some(now),
             last_verified_at: Some(now),
             passkey: Some(passkey),
-            ..StoredAuthenticator::new(VerificationMethod::Passkey, now)
+            ..StoredAuthenticator::new(method, now)
         };
         self.users
             .entry(claims.other.user_id.clone())
@@ -175,13 +190,7 @@ impl Data {
             .authenticators
             .push(authenticator.clone());
         let by = authenticator.id.clone();
-        self.succeed(
-            claims,
-            VerificationMethod::Passkey,
-            &by,
-            Some(Box::new(authenticator)),
-            now,
-        )
+        self.succeed(claims, method, &by, Some(Box::new(authenticator)), now)
     }
 
     /// Authentication options: with a token, for its user's passkeys, only those registered
@@ -204,6 +213,7 @@ impl Data {
             .user(&action.user_id)
             .map(|user| {
                 user.verified()
+                    .filter(|authenticator| authenticator.method == VerificationMethod::Passkey)
                     .filter_map(|authenticator| authenticator.passkey.as_ref())
                     .filter(|passkey| passkey.credential.is_some())
                     .collect()
@@ -248,6 +258,44 @@ impl Data {
             state,
         );
         Ok((id, options))
+    }
+
+    /// Authentication options for the security keys of the token's user (BR
+    /// `securityKey.verify`: the options as they are, no ceremony id).
+    pub fn security_key_authentication_options(
+        &mut self,
+        relying_party: &Webauthn,
+        claims: &Claims,
+    ) -> Result<serde_json::Value, ApiError> {
+        let action = self.action_for(claims)?.clone();
+        self.check_challenge(&action, VerificationMethod::SecurityKey)?;
+        let keys: Vec<_> = self
+            .user(&action.user_id)
+            .map(|user| {
+                user.verified()
+                    .filter(|authenticator| authenticator.method == VerificationMethod::SecurityKey)
+                    .filter_map(|authenticator| authenticator.passkey.as_ref()?.credential.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if keys.is_empty() {
+            return Err(ApiError::invalid_request(
+                "The user has no security key to authenticate with.",
+            ));
+        }
+        let (options, state) = relying_party
+            .start_passkey_authentication(&keys)
+            .map_err(no_options)?;
+        let options = serde_json::to_value(&options.public_key)
+            .map_err(|error| ApiError::internal(error.to_string()))?;
+        self.begin(
+            &action.user_id,
+            claims.other.action_code.clone(),
+            claims.other.idempotency_key.clone(),
+            None,
+            CeremonyState::Authentication(state),
+        );
+        Ok(options)
     }
 
     /// Starts a sign-in whose passkey is not known yet: `POST /client/challenge {action}`,
@@ -405,12 +453,13 @@ impl Data {
         }
         authenticator.last_verified_at = Some(now);
         let by = authenticator.id.clone();
+        let method = authenticator.method;
         let username = authenticator
             .passkey
             .as_ref()
             .and_then(|passkey| passkey.username.clone());
         let verification = match claims {
-            Some(claims) => self.succeed(claims, VerificationMethod::Passkey, &by, None, now)?,
+            Some(claims) => self.succeed(claims, method, &by, None, now)?,
             None => self.signed_in(&user_id, &ceremony, &by, now),
         };
         Ok(PasskeyVerification {

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::method_icon::MethodIcon;
+use super::{method_icon::MethodIcon, step_up::use_step_up};
 use crate::{
     lockout::removal_risk,
     model::{AppError, AuthenticatorView, LockOutReason, When},
@@ -65,40 +65,51 @@ fn AuthenticatorRow(authenticator: AuthenticatorView, is_last: bool) -> impl Int
         None => label.clone(),
     };
     let reason_id = format!("{}-why", row_id(&id));
-    let remove = if is_last {
+    let step_up = use_step_up();
+    let tested_id = id.clone();
+    let works = move || step_up.tested().as_deref() == Some(tested_id.as_str());
+    let test = method.can_step_up().then(|| {
+        let id = id.clone();
         view! {
-            <div class="row-action">
-                <button
-                    type="button"
-                    class="button danger-quiet"
-                    disabled
-                    aria-describedby=reason_id.clone()
-                >
-                    "Remove"
-                </button>
-            </div>
-            <p class="why-not" id=reason_id>
+            <button
+                type="button"
+                class="button small needs-js"
+                aria-label=format!("Test {name}")
+                on:click=move |_| step_up.test(id.clone())
+            >
+                "Test"
+            </button>
+        }
+    });
+    let why_not = is_last.then(|| {
+        view! {
+            <p class="why-not" id=reason_id.clone()>
                 {AppError::WouldLockOut {
                     reason: LockOutReason::LastMethod,
                 }
                     .to_string()}
             </p>
         }
+    });
+    let remove = if is_last {
+        view! {
+            <button type="button" class="button danger-quiet" disabled aria-describedby=reason_id>
+                "Remove"
+            </button>
+        }
         .into_any()
     } else {
         let href = paths::removal_dialog(&id);
         view! {
-            <div class="row-action">
-                <a
-                    class="button danger-quiet"
-                    href=href.clone()
-                    on:click=move |event| address::follow(&event, &href)
-                    // Two methods may share a label and an address: the date tells them apart.
-                    aria-label=format!("Remove {name}, added {}", added.relative)
-                >
-                    "Remove"
-                </a>
-            </div>
+            <a
+                class="button danger-quiet"
+                href=href.clone()
+                on:click=move |event| address::follow(&event, &href)
+                // Two methods may share a label and an address: the date tells them apart.
+                aria-label=format!("Remove {name}, added {}", added.relative)
+            >
+                "Remove"
+            </a>
         }
         .into_any()
     };
@@ -116,8 +127,12 @@ fn AuthenticatorRow(authenticator: AuthenticatorView, is_last: bool) -> impl Int
                         None => view! { <span>"Not used yet"</span> }.into_any(),
                     }}
                 </p>
+                <p class="tested" role="status">
+                    {move || works().then_some("Works — tested just now")}
+                </p>
             </div>
-            {remove}
+            <div class="row-action">{test}{remove}</div>
+            {why_not}
         </li>
     }
 }

@@ -16,10 +16,11 @@ mod wasnt_me;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use wasm_bindgen::JsCast;
 
 use crate::{
     api::{RemoveAuthenticator, list_authenticators, me},
-    browser::dom,
+    browser::{dom, webauthn},
     model::AppError,
     pages::address::use_query,
     paths::{Page, query},
@@ -64,6 +65,7 @@ pub fn SecurityPage() -> impl IntoView {
         authenticators
             .get()
             .and_then(Result::ok)
+            .map(|view| view.methods)
             .unwrap_or_default()
     });
     let announcement = RwSignal::new(String::new());
@@ -71,21 +73,32 @@ pub fn SecurityPage() -> impl IntoView {
 
     // Once the refreshed list shows a method that was just added, move focus to its row.
     Effect::new(move || {
-        let Some(Ok(list)) = authenticators.get() else {
+        let Some(Ok(view)) = authenticators.get() else {
             return;
         };
         let Some(id) = focus_next.get_untracked() else {
             return;
         };
-        if list.iter().any(|authenticator| authenticator.id == id) {
+        if view
+            .methods
+            .iter()
+            .any(|authenticator| authenticator.id == id)
+        {
             focus_next.set(None);
             dom::focus(&row_id(&id));
         }
     });
     // After a removal the row is gone; the page title is the next sensible place for focus.
+    // A passkey or security key removed is also gone from the browser's password manager,
+    // where the browser can be told.
+    let removing_credential = StoredValue::new(None::<String>);
     Effect::new(move || {
         if let Some(Ok(_)) = remove.value().get() {
             dom::focus(PAGE_TITLE);
+            if let Some(credential) = removing_credential.get_value() {
+                removing_credential.set_value(None);
+                webauthn::signal_unknown_credential(&credential);
+            }
         }
     });
     let on_added = Callback::new(move |added_now: Added| {
@@ -103,6 +116,16 @@ pub fn SecurityPage() -> impl IntoView {
             })
         })
     });
+    let test_from_checkup = move |event: leptos::ev::MouseEvent| {
+        let id = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|element| element.closest("[data-test]").ok().flatten())
+            .and_then(|button| button.get_attribute("data-test"));
+        if let Some(id) = id {
+            step_up.test(id);
+        }
+    };
     let username = Signal::derive(move || {
         user.get()
             .and_then(Result::ok)
@@ -134,25 +157,49 @@ pub fn SecurityPage() -> impl IntoView {
             <StepUpBanner methods />
             <StepUpDialog methods />
             <WasntMe token=wasnt_me has_methods=Signal::derive(move || !methods.get().is_empty()) />
-            <section class="card" aria-labelledby="methods-title">
-                <h2 id="methods-title">"Your methods"</h2>
-                <Transition fallback=|| {
-                    view! { <p class="muted">"Loading your sign-in methods…"</p> }
-                }>
-                    {move || Suspend::new(async move {
-                        match authenticators.await {
-                            Ok(list) => {
-                                view! {
-                                    <AuthenticatorList authenticators=list.clone() />
-                                    <RemoveDialog removing authenticators=list action=remove />
-                                }
-                                    .into_any()
+            <Transition fallback=|| {
+                view! {
+                    <section class="card">
+                        <h2>"Your methods"</h2>
+                        <p class="muted">"Loading your sign-in methods…"</p>
+                    </section>
+                }
+            }>
+                {move || Suspend::new(async move {
+                    match authenticators.await {
+                        Ok(view) => {
+                            view! {
+                                // The checkup, made on the server; its "Test it" buttons
+                                // carry the method's id.
+                                <div on:click=test_from_checkup inner_html=view.checkup></div>
+                                <section class="card" aria-labelledby="methods-title">
+                                    <h2 id="methods-title">"Your methods"</h2>
+                                    <AuthenticatorList authenticators=view.methods.clone() />
+                                    <RemoveDialog
+                                        removing
+                                        authenticators=view.methods
+                                        action=remove
+                                        removing_credential
+                                    />
+                                </section>
                             }
-                            Err(error) => view! { <LoadError error retry /> }.into_any(),
+                                .into_any()
                         }
-                    })}
-                </Transition>
-            </section>
+                        Err(error) => {
+                            view! {
+                                <section class="card" aria-labelledby="methods-title">
+                                    <h2 id="methods-title">"Your methods"</h2>
+                                    <LoadError error retry />
+                                    <p class="muted">
+                                        "Your security checkup could not be made either: it is made from this list."
+                                    </p>
+                                </section>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Transition>
             <AddMethod
                 has_methods=Signal::derive(move || !methods.get().is_empty())
                 username

@@ -3,6 +3,7 @@ use leptos::{html::Dialog, prelude::*};
 use super::{spinner::Spinner, step_up::use_step_up};
 use crate::{
     api::RemoveAuthenticator,
+    browser::webauthn,
     lockout::removal_risk,
     model::{AppError, AuthenticatorView, LockOutReason},
     pages::address,
@@ -17,6 +18,9 @@ pub fn RemoveDialog(
     removing: Memo<Option<String>>,
     authenticators: Vec<AuthenticatorView>,
     action: ServerAction<RemoveAuthenticator>,
+    /// The WebAuthn credential of the passkey or security key being removed, for the page to
+    /// tell the browser once it is gone.
+    removing_credential: StoredValue<Option<String>>,
 ) -> impl IntoView {
     let dialog = NodeRef::<Dialog>::new();
     // Rendered open by the server (no JavaScript needed); in the browser the effect below makes
@@ -60,7 +64,9 @@ pub fn RemoveDialog(
             {move || match target() {
                 None => ().into_any(),
                 Some((None, _)) => view! { <NotInYourList /> }.into_any(),
-                Some((Some(target), all)) => view! { <ConfirmRemoval target all action /> }.into_any(),
+                Some((Some(target), all)) => {
+                    view! { <ConfirmRemoval target all action removing_credential /> }.into_any()
+                }
             }}
         </dialog>
     }
@@ -88,6 +94,7 @@ fn ConfirmRemoval(
     target: AuthenticatorView,
     all: Vec<AuthenticatorView>,
     action: ServerAction<RemoveAuthenticator>,
+    removing_credential: StoredValue<Option<String>>,
 ) -> impl IntoView {
     let needs_consent = removal_risk(all.iter().map(|a| (a.id.as_str(), a.method)), &target.id)
         == Some(LockOutReason::NoFallbackLeft);
@@ -130,6 +137,12 @@ fn ConfirmRemoval(
     Effect::new(move || interactive.set(true));
     let waiting_for_consent = move || needs_consent && interactive.get() && !consented.get();
     let id = target.id.clone();
+    let credential = target.credential_id.clone();
+    // Where the browser cannot be told a passkey is gone, the person is asked to delete it.
+    let delete_by_hand = RwSignal::new(false);
+    if target.method.is_webauthn() {
+        Effect::new(move || delete_by_hand.set(!webauthn::can_signal()));
+    }
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         // Without JavaScript this is never called: the form posts by itself.
         event.prevent_default();
@@ -138,6 +151,7 @@ fn ConfirmRemoval(
             accepts_no_fallback: consented.get_untracked(),
         };
         asked.set_value(Some(removal.clone()));
+        removing_credential.set_value(credential.clone());
         step_up.before_change(true, move || {
             action.dispatch(removal.clone());
         });
@@ -149,6 +163,9 @@ fn ConfirmRemoval(
             <p class="remaining">
                 <strong>"You can still sign in with: "</strong>
                 {still_with}
+            </p>
+            <p class="muted" hidden=move || !delete_by_hand.get()>
+                "Your browser or password manager may still offer it afterwards: delete it there too."
             </p>
         </div>
         <form

@@ -22,11 +22,12 @@ use crate::{
 };
 
 /// The kinds of method the page adds itself, in the order it offers them.
-const ADDED_ON_THE_PAGE: [VerificationMethod; 4] = [
+const ADDED_ON_THE_PAGE: [VerificationMethod; 5] = [
     VerificationMethod::EmailOtp,
     VerificationMethod::Sms,
     VerificationMethod::AuthenticatorApp,
     VerificationMethod::Passkey,
+    VerificationMethod::SecurityKey,
 ];
 
 /// Text-message numbers one person may add in a day: each sends a code.
@@ -62,9 +63,9 @@ impl Contact {
                     phone_number.as_deref().unwrap_or_default(),
                 )?),
             }),
-            VerificationMethod::AuthenticatorApp | VerificationMethod::Passkey => {
-                Ok(Self::default())
-            }
+            VerificationMethod::AuthenticatorApp
+            | VerificationMethod::Passkey
+            | VerificationMethod::SecurityKey => Ok(Self::default()),
             _ => Err(AppError::invalid(
                 "method",
                 "This kind of method can't be added here.",

@@ -12,6 +12,7 @@ mod enroll;
 mod prebuilt;
 mod remove;
 mod sessions;
+mod test_method;
 mod verification;
 mod wasnt_me;
 
@@ -21,12 +22,19 @@ pub use remove::{Removal, remove, validate_authenticator_id};
 pub use sessions::{
     SignedOutEverywhere, list as list_sessions, sign_out_everywhere, sign_out_session,
 };
+pub use test_method::{complete_test, start_test};
 pub use verification::{
     complete_step_up, end_step_up, report_step_up_failure, start_step_up, step_up_status,
 };
 pub use wasnt_me::{wasnt_me_act, wasnt_me_offer};
 
-use super::{AppState, activity, caller::Caller, http::rate_limit::Bucket, present};
+use super::{
+    AppState, activity,
+    caller::Caller,
+    checkup::{self, Checkup},
+    http::rate_limit::Bucket,
+    present,
+};
 use crate::{
     model::{ActivityView, AppError, AuthenticatorView},
     wire::authsignal::UserAuthenticator,
@@ -43,9 +51,19 @@ pub async fn authenticators(
         .await
 }
 
-/// The person's verified methods, oldest first, ready to show.
-pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<AuthenticatorView>, AppError> {
+/// The security checkup of the person's methods (see [`super::checkup`]).
+pub async fn checkup(state: &AppState, caller: &Caller) -> Result<Checkup, AppError> {
     let authenticators = authenticators(state, caller).await?;
+    Ok(checkup::checkup(&authenticators, state.clock.now()))
+}
+
+/// The person's verified methods, oldest first, ready to show, and their checkup.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<(Vec<AuthenticatorView>, Checkup), AppError> {
+    let authenticators = authenticators(state, caller).await?;
+    let checked = checkup::checkup(&authenticators, state.clock.now());
     let origins =
         activity::unnamed_passkey_origins(&state.authsignal, &caller.user.sub, &authenticators)
             .await;
@@ -55,7 +73,7 @@ pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<Authenticator
             view.masked_identifier = origins.get(&view.id).cloned();
         }
     }
-    Ok(views)
+    Ok((views, checked))
 }
 
 /// The last 30 days of the person's account, newest first.

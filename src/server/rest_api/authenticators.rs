@@ -332,3 +332,87 @@ fn allowed_return_url(state: &AppState, requested: Option<&str>) -> Result<Url, 
             )
         })
 }
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TestStart {
+    /// For the Authsignal SDK: run this method's challenge, then verify. Valid for 10 minutes.
+    pub authsignal_token: String,
+}
+
+/// Starts a test of one of the person's methods: a token for that method's challenge. Nothing
+/// changes; passing it is a step-up too.
+#[utoipa::path(
+    post,
+    path = "/api/authenticators/{userAuthenticatorId}/test",
+    tag = "authenticators",
+    security(("cognito" = [])),
+    params(("userAuthenticatorId" = String, Path, description = "From `GET /api/authenticators`")),
+    responses(
+        (status = 200, description = "A token for the challenge", body = TestStart),
+        (status = 400, description = "Not an authenticator id, or a kind that cannot be tested here", body = ErrorBody),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 403, description = "Sent from another website", body = ErrorBody),
+        (status = 404, description = "Not one of this person's methods", body = ErrorBody),
+        (status = 429, description = "Too many requests; see `Retry-After`", body = ErrorBody),
+        (status = 502, description = "Authsignal is unavailable", body = ErrorBody),
+    ),
+)]
+pub async fn start_test(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<TestStart>, AppError> {
+    let ticket = account::start_test(&state, &caller, &id).await?;
+    Ok(Json(TestStart {
+        authsignal_token: ticket.token,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TestDone {
+    pub tested: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_verified_at: Option<OffsetDateTime>,
+    /// A passed test is a step-up: send this as the `Step-Up-Token` header until `expiresAt`.
+    pub step_up_token: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: OffsetDateTime,
+}
+
+/// Completes a test: the token the SDK's verify returned, accepted once, for this person and
+/// this method only.
+#[utoipa::path(
+    post,
+    path = "/api/authenticators/{userAuthenticatorId}/test/complete",
+    tag = "authenticators",
+    security(("cognito" = [])),
+    params(("userAuthenticatorId" = String, Path, description = "The method tested")),
+    request_body = super::step_up::StepUpCompletion,
+    responses(
+        (status = 200, description = "The method works", body = TestDone),
+        (status = 400, description = "The token was not accepted: another method's, another person's, used before, too old or not a token (`field: token`)", body = ErrorBody),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 403, description = "Sent from another website", body = ErrorBody),
+        (status = 429, description = "Too many requests; see `Retry-After`", body = ErrorBody),
+        (status = 502, description = "Authsignal is unavailable", body = ErrorBody),
+    ),
+)]
+pub async fn complete_test(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(request): JsonBody<super::step_up::StepUpCompletion>,
+) -> Result<Json<TestDone>, AppError> {
+    let (granted, last_verified_at) =
+        account::complete_test(&state, &caller, &id, &request.token).await?;
+    Ok(Json(TestDone {
+        tested: true,
+        last_verified_at,
+        step_up_token: granted.token,
+        expires_at: granted.expires_at,
+    }))
+}

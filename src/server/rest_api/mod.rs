@@ -6,6 +6,7 @@
 mod activity;
 pub mod authenticators;
 mod bearer;
+mod checkup;
 pub mod json_body;
 mod sessions;
 pub mod step_up;
@@ -74,6 +75,9 @@ pub fn router(public_origin: String) -> Router<AppState> {
         ))
         .routes(routes!(authenticators::remove))
         .routes(routes!(authenticators::prebuilt_ui))
+        .routes(routes!(authenticators::start_test))
+        .routes(routes!(authenticators::complete_test))
+        .routes(routes!(checkup::get))
         .routes(routes!(step_up::start, step_up::end))
         .routes(routes!(step_up::complete))
         .routes(routes!(step_up::failed))

@@ -161,6 +161,16 @@ pub fn sign_in_fresh_for(state: &AppState, user: &CurrentUser) -> Option<u64> {
 /// sign-in: only that action's passed challenge completes here. Someone with nothing to
 /// challenge must sign in again.
 pub async fn start(state: &AppState, caller: &Caller) -> Result<ClientApiTicket, AppError> {
+    start_for(state, caller, None).await
+}
+
+/// As [`start`], for a test of the method `testing` (one of the caller's): its completion
+/// must show that method was the one used.
+pub async fn start_for(
+    state: &AppState,
+    caller: &Caller,
+    testing: Option<&str>,
+) -> Result<ClientApiTicket, AppError> {
     let user = &caller.user;
     if !can_be_challenged(state, user).await? {
         return Err(AppError::StepUpRequired {
@@ -175,11 +185,17 @@ pub async fn start(state: &AppState, caller: &Caller) -> Result<ClientApiTicket,
         idempotency_key: Some(key.clone()),
         ..caller.from.attributes()
     };
+    let started = Binding {
+        sub: user.sub.clone(),
+        session: user.session_id.clone().unwrap_or_default(),
+        testing: testing.map(str::to_owned),
+        started_at: state.clock.now().unix_timestamp(),
+    };
     state
         .shared
         .put(
             &started_key(&key),
-            &binding(user),
+            &serde_json::to_string(&started).map_err(|_| proof::no_session_id())?,
             AUTHSIGNAL_TOKEN_LIFETIME,
         )
         .await?;
@@ -205,13 +221,21 @@ fn started_key(idempotency_key: &str) -> String {
     format!("step-up-start:{idempotency_key}")
 }
 
-/// Whom and which sign-in a started step-up is for.
-fn binding(user: &CurrentUser) -> String {
-    format!(
-        "{}\n{}",
-        user.sub,
-        user.session_id.as_deref().unwrap_or_default()
-    )
+/// Whom, which sign-in and which test a started step-up is for, and when it started.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Binding {
+    sub: String,
+    session: String,
+    testing: Option<String>,
+    started_at: i64,
+}
+
+impl Binding {
+    fn is_for(&self, user: &CurrentUser, testing: Option<&str>) -> bool {
+        self.sub == user.sub
+            && Some(self.session.as_str()) == user.session_id.as_deref()
+            && self.testing.as_deref() == testing
+    }
 }
 
 /// Turns the token a Client API verify returned into a proof, if Authsignal says it is a
@@ -219,6 +243,17 @@ fn binding(user: &CurrentUser) -> String {
 /// person in this sign-in, and it was never used before. The proof's window runs from when the
 /// challenge was passed.
 pub async fn complete(state: &AppState, caller: &Caller, token: &str) -> Result<Granted, AppError> {
+    complete_for(state, caller, token, None).await
+}
+
+/// As [`complete`], for a test of the method `testing`: only if that method is the one the
+/// challenge used (Authsignal moved its "last used" since the test started).
+pub async fn complete_for(
+    state: &AppState,
+    caller: &Caller,
+    token: &str,
+    testing: Option<&str>,
+) -> Result<Granted, AppError> {
     let user = &caller.user;
     if token.is_empty() || token.len() > authsignal::MAX_TOKEN_LENGTH {
         return Err(not_accepted());
@@ -249,9 +284,29 @@ pub async fn complete(state: &AppState, caller: &Caller, token: &str) -> Result<
         return Err(not_accepted());
     };
     // Taken, so it counts once, on whichever instance it is presented.
-    if state.shared.take(&started_key(key)).await?.as_deref() != Some(binding(user).as_str()) {
+    let started = state
+        .shared
+        .take(&started_key(key))
+        .await?
+        .and_then(|stored| serde_json::from_str::<Binding>(&stored).ok())
+        .filter(|started| started.is_for(user, testing));
+    let Some(started) = started else {
         tracing::info!("a step-up token this sign-in did not start, or used already, was refused");
         return Err(not_accepted());
+    };
+    if let Some(id) = testing {
+        let used_since = state
+            .authsignal
+            .verified_authenticators(&user.sub)
+            .await?
+            .into_iter()
+            .find(|authenticator| authenticator.user_authenticator_id == id)
+            .and_then(|authenticator| authenticator.last_verified_at)
+            .is_some_and(|used| used.unix_timestamp() >= started.started_at - CLOCK_SKEW_SECS);
+        if !used_since {
+            tracing::info!("a test's challenge was passed with another method");
+            return Err(not_accepted());
+        }
     }
     tracing::info!(method = ?validation.verification_method, "stepped up");
     state

@@ -14,6 +14,8 @@ use super::lazy_part::LazyPart;
 use crate::{
     browser::{authsignal::ClientApiError, dom, json, webauthn::PasskeyError},
     model::{AppError, VerificationMethod},
+    pages::address::use_query,
+    paths::query,
 };
 use code_method::{AddCodeMethod, Channel};
 
@@ -84,7 +86,7 @@ pub async fn prefetch() {
 }
 
 /// The kinds offered, in the order shown.
-pub const KINDS: [(VerificationMethod, &str, &str); 4] = [
+pub const KINDS: [(VerificationMethod, &str, &str); 5] = [
     (
         VerificationMethod::EmailOtp,
         "Email code",
@@ -103,7 +105,12 @@ pub const KINDS: [(VerificationMethod, &str, &str); 4] = [
     (
         VerificationMethod::Passkey,
         "Passkey",
-        "Your face, fingerprint or a security key",
+        "Your face, fingerprint or screen lock",
+    ),
+    (
+        VerificationMethod::SecurityKey,
+        "Security key",
+        "A key you plug in or tap",
     ),
 ];
 
@@ -117,7 +124,14 @@ pub fn AddMethod(
     addable: Signal<Vec<VerificationMethod>>,
     on_added: Callback<Added>,
 ) -> impl IntoView {
-    let picked = RwSignal::new(None::<VerificationMethod>);
+    // A link may name the kind to start with (the checkup's "Add a passkey": `?add=PASSKEY`).
+    let asked = use_query(query::ADD).get_untracked();
+    let picked = RwSignal::new(asked.and_then(|code| {
+        KINDS
+            .into_iter()
+            .map(|(method, ..)| method)
+            .find(|method| method.code() == code)
+    }));
     // The kind picked, or else the first one offered.
     let kind = Signal::derive(move || {
         let offered = addable.get();
@@ -180,9 +194,11 @@ pub fn AddMethod(
                     }
                         .into_any()
                 }
-                Some(_) => {
+                Some(kind) => {
                     view! {
-                        <LazyPart load=move || passkey::load(has_methods, username, resume, on_added) />
+                        <LazyPart load=move || {
+                            passkey::load(kind, has_methods, username, resume, on_added)
+                        } />
                     }
                         .into_any()
                 }

@@ -23,16 +23,48 @@ use crate::{
     preload(prefetch)
 )]
 pub fn load(
+    kind: VerificationMethod,
     has_methods: Signal<bool>,
     username: Signal<Option<String>>,
     resume: RwSignal<Option<Resume>>,
     on_added: Callback<Added>,
 ) -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <AddPasskey has_methods username resume on_added /> }.into_any())
+    Ok(view! { <AddPasskey kind has_methods username resume on_added /> }.into_any())
+}
+
+/// What differs between a passkey and a security key, as the flow says it.
+struct Words {
+    title: &'static str,
+    intro: &'static str,
+    create: &'static str,
+    prompt: &'static str,
+    added: &'static str,
+}
+
+fn words(kind: VerificationMethod) -> Words {
+    if kind == VerificationMethod::SecurityKey {
+        Words {
+            title: "Add a security key",
+            intro: "A key you plug in or hold to your phone. Nothing to type, nothing a fake site can steal, and it works on any computer you plug it into.",
+            create: "Add a security key",
+            prompt: "Insert or tap your security key when your browser asks.",
+            added: "Security key added.",
+        }
+    } else {
+        Words {
+            title: "Add a passkey",
+            intro: "Sign in with your fingerprint, face or screen lock. Nothing to type, and nothing a fake site can steal.",
+            create: "Create a passkey",
+            prompt: "Follow your browser's prompt to create the passkey.",
+            added: "Passkey added.",
+        }
+    }
 }
 
 #[component]
 fn AddPasskey(
+    /// A passkey or a security key.
+    kind: VerificationMethod,
     has_methods: Signal<bool>,
     /// The name the passkey is saved under on the device: the person's email address.
     username: Signal<Option<String>>,
@@ -48,24 +80,31 @@ fn AddPasskey(
     let step_up = use_step_up();
     let again = StoredValue::new(None::<Callback<()>>);
 
+    let Words {
+        title,
+        intro,
+        create: create_label,
+        prompt,
+        added,
+    } = words(kind);
     let create = move || {
         creating.set(true);
         error.set(None);
-        status.set("Follow your browser's prompt to create the passkey.".to_owned());
+        status.set(prompt.to_owned());
         let name = username.get_untracked();
         spawn_local(async move {
-            match register(name).await {
+            match register(kind, name).await {
                 Ok(id) => {
                     status.set(String::new());
                     on_added.run(Added {
                         id,
-                        announcement: "Passkey added.".to_owned(),
+                        announcement: added.to_owned(),
                     });
                 }
                 Err(FlowError::App(crate::model::AppError::StepUpRequired { via })) => {
                     status.set(String::new());
                     if via == StepUpVia::SignIn {
-                        Resume::remember(VerificationMethod::Passkey, "");
+                        Resume::remember(kind, "");
                     }
                     step_up.ask(via, move || {
                         if let Some(again) = again.get_value() {
@@ -83,10 +122,7 @@ fn AddPasskey(
     };
     again.set_value(Some(Callback::new(move |()| create())));
     Effect::new(move || {
-        if resume
-            .get()
-            .is_some_and(|resume| resume.method == VerificationMethod::Passkey)
-        {
+        if resume.get().is_some_and(|resume| resume.method == kind) {
             resume.set(None);
             create();
         }
@@ -95,11 +131,8 @@ fn AddPasskey(
 
     view! {
         <section class="method-flow" aria-labelledby="add-passkey-title">
-            <h3 id="add-passkey-title">"Add a passkey"</h3>
-            <p class="muted">
-                "Sign in with your fingerprint, face or screen lock, or with a security key. "
-                "Nothing to type, and nothing a fake site can steal."
-            </p>
+            <h3 id="add-passkey-title">{title}</h3>
+            <p class="muted">{intro}</p>
             <p class="status" role="status">{move || status.get()}</p>
             <p class="error" role="alert" hidden=move || error.get().is_none()>
                 {move || error.get()}
@@ -117,7 +150,7 @@ fn AddPasskey(
                 >
                     <Spinner />
                     <span class="label">
-                        {move || if error.get().is_some() { "Try again" } else { "Create a passkey" }}
+                        {move || if error.get().is_some() { "Try again" } else { create_label }}
                     </span>
                 </button>
             </div>
@@ -126,28 +159,37 @@ fn AddPasskey(
 }
 
 /// Gets a token from our server, options from Authsignal, a credential from the browser, and
-/// gives that to Authsignal; answers the new method's id when Authsignal gives it.
-async fn register(username: Option<String>) -> Result<Option<String>, FlowError> {
-    let ticket = start_enrollment(VerificationMethod::Passkey, None, None)
+/// gives that to Authsignal; answers the new method's id when Authsignal gives it. A security
+/// key goes through the Client API's security-key calls, which take the options and the
+/// credential as they are.
+async fn register(
+    kind: VerificationMethod,
+    username: Option<String>,
+) -> Result<Option<String>, FlowError> {
+    let ticket = start_enrollment(kind, None, None)
         .await
         .map_err(FlowError::App)?;
     let mut api = ClientApi::new(&ticket);
-    let options = api
-        .passkey_registration_options(username)
-        .await
-        .map_err(FlowError::Client)?;
-    let credential =
-        webauthn::create(&options.options)
+    let browser = |error| FlowError::Passkey {
+        error,
+        creating: true,
+    };
+    let verification = if kind == VerificationMethod::SecurityKey {
+        let options = api
+            .security_key_registration_options()
             .await
-            .map_err(|error| FlowError::Passkey {
-                error,
-                creating: true,
-            })?;
-    match api
-        .add_passkey(options.challenge_id, credential)
-        .await
-        .map_err(FlowError::Client)?
-    {
+            .map_err(FlowError::Client)?;
+        let credential = webauthn::create(&options).await.map_err(browser)?;
+        api.add_security_key(credential).await
+    } else {
+        let options = api
+            .passkey_registration_options(username)
+            .await
+            .map_err(FlowError::Client)?;
+        let credential = webauthn::create(&options.options).await.map_err(browser)?;
+        api.add_passkey(options.challenge_id, credential).await
+    };
+    match verification.map_err(FlowError::Client)? {
         Verification::Verified { authenticator_id } => Ok(authenticator_id),
         Verification::WrongCode | Verification::TooManyAttempts => Err(FlowError::Refused(
             "Authsignal did not accept this passkey. Try again, or use another device or security key.",

@@ -149,7 +149,14 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
             stage.set(Stage::Choose);
             error.set(None);
             status.set(String::new());
-            chosen.set(challengeable.get_untracked().first().map(|m| m.id.clone()));
+            // The method under test, or else the first one.
+            let offered = challengeable.get_untracked();
+            let testing = step_up.testing.get_untracked();
+            chosen.set(
+                testing
+                    .filter(|id| offered.iter().any(|method| method.id == *id))
+                    .or_else(|| offered.first().map(|m| m.id.clone())),
+            );
             dom::focus(TITLE);
         }
     });
@@ -189,12 +196,19 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                 .find(|method| method.id == id)
         });
         match target {
-            Some(target) if target.method == VerificationMethod::Passkey => {
+            Some(target) if target.method.is_webauthn() => {
                 busy.set(true);
                 error.set(None);
-                status.set("Follow your browser's prompt to use your passkey.".to_owned());
+                status.set(
+                    if target.method == VerificationMethod::SecurityKey {
+                        "Insert or tap your security key when your browser asks."
+                    } else {
+                        "Follow your browser's prompt to use your passkey."
+                    }
+                    .to_owned(),
+                );
                 spawn_local(async move {
-                    match use_passkey().await {
+                    match use_passkey(target.method).await {
                         Ok(api) => finish(step_up, api, stage, error).await,
                         Err(reason) => error.set(Some(reason)),
                     }
@@ -276,8 +290,13 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                     view! {
                         <h2 id=TITLE tabindex="-1">"Verify it's you"</h2>
                         <p id="step-up-why">
-                            "To change your sign-in methods, confirm with one of them first. "
-                            "You won't be asked again for a few minutes."
+                            {move || {
+                                if step_up.testing.get().is_some() {
+                                    "Check that this method works: confirm with it now. Nothing changes, and you can then make changes for a few minutes."
+                                } else {
+                                    "To change your sign-in methods, confirm with one of them first. You won't be asked again for a few minutes."
+                                }
+                            }}
                         </p>
                         <p class="status" role="status">{move || status.get()}</p>
                         {move || match stage.get() {
@@ -309,6 +328,7 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                                                 <span class="label">
                                                     {move || match chosen_method() {
                                                         Some(VerificationMethod::Passkey) => "Use passkey",
+                                                        Some(VerificationMethod::SecurityKey) => "Use security key",
                                                         Some(VerificationMethod::AuthenticatorApp) => "Continue",
                                                         _ => "Send code",
                                                     }}
@@ -413,9 +433,12 @@ fn MethodChoice(method: AuthenticatorView, chosen: RwSignal<Option<String>>) -> 
     };
     let name = match (&method.masked_identifier, method.method) {
         // One choice stands for all of them: the browser or the app picks which.
-        (_, VerificationMethod::Passkey | VerificationMethod::AuthenticatorApp) => {
-            method.label.clone()
-        }
+        (
+            _,
+            VerificationMethod::Passkey
+            | VerificationMethod::SecurityKey
+            | VerificationMethod::AuthenticatorApp,
+        ) => method.label.clone(),
         (Some(identifier), _) => format!("{} {identifier}", method.label),
         (None, _) => method.label.clone(),
     };
@@ -471,7 +494,7 @@ fn SignInAgain(cancel: impl Fn(leptos::ev::MouseEvent) + 'static) -> impl IntoVi
 /// several numbers gets the code is not the page's to promise.
 fn choices(methods: Vec<AuthenticatorView>, passkeys_work: bool) -> Vec<AuthenticatorView> {
     let rank = |method: VerificationMethod| match method {
-        VerificationMethod::Passkey => 0,
+        VerificationMethod::Passkey | VerificationMethod::SecurityKey => 0,
         VerificationMethod::AuthenticatorApp => 1,
         VerificationMethod::Sms => 3,
         _ => 2,
@@ -485,14 +508,14 @@ fn choices(methods: Vec<AuthenticatorView>, passkeys_work: bool) -> Vec<Authenti
         let once = matches!(
             method.method,
             VerificationMethod::Passkey
+                | VerificationMethod::SecurityKey
                 | VerificationMethod::AuthenticatorApp
                 | VerificationMethod::Sms
         );
         if method.method == VerificationMethod::Sms && numbers > 1 {
             method.masked_identifier = None;
         }
-        let usable = method.method.can_step_up()
-            && (method.method != VerificationMethod::Passkey || passkeys_work);
+        let usable = method.method.can_step_up() && (!method.method.is_webauthn() || passkeys_work);
         if usable && !(once && offered.iter().any(|other| other.method == method.method)) {
             offered.push(method);
         }
@@ -514,23 +537,31 @@ async fn send_code(target: &AuthenticatorView) -> Result<ClientApi, String> {
     Ok(api)
 }
 
-/// Gets a step-up token from our server, options for the person's passkeys from Authsignal,
-/// and the browser's assertion, which Authsignal checks.
-async fn use_passkey() -> Result<ClientApi, String> {
+/// Gets a step-up token from our server, options for the person's passkeys (or security
+/// keys) from Authsignal, and the browser's assertion, which Authsignal checks.
+async fn use_passkey(kind: VerificationMethod) -> Result<ClientApi, String> {
     let ticket = start_step_up().await.map_err(|error| error.to_string())?;
     let mut api = ClientApi::new(&ticket);
-    let options = api
-        .passkey_authentication_options()
-        .await
-        .map_err(|error| error.sentence())?;
-    let assertion = webauthn::get(&options.options)
-        .await
-        .map_err(|error| error.sentence(false))?;
-    match api
-        .verify_passkey(options.challenge_id, assertion)
-        .await
-        .map_err(|error| error.sentence())?
-    {
+    let verification = if kind == VerificationMethod::SecurityKey {
+        let options = api
+            .security_key_authentication_options()
+            .await
+            .map_err(|error| error.sentence())?;
+        let assertion = webauthn::get(&options)
+            .await
+            .map_err(|error| error.sentence(false))?;
+        api.verify_security_key(assertion).await
+    } else {
+        let options = api
+            .passkey_authentication_options()
+            .await
+            .map_err(|error| error.sentence())?;
+        let assertion = webauthn::get(&options.options)
+            .await
+            .map_err(|error| error.sentence(false))?;
+        api.verify_passkey(options.challenge_id, assertion).await
+    };
+    match verification.map_err(|error| error.sentence())? {
         Verification::Verified { .. } => Ok(api),
         _ => Err("That passkey was not accepted. Try again, or use another method.".to_owned()),
     }
@@ -571,6 +602,7 @@ mod tests {
             added: when,
             last_used: None,
             is_fallback: method.is_fallback(),
+            credential_id: None,
         }
     }
 

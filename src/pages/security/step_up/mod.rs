@@ -38,6 +38,10 @@ pub struct StepUp {
     announcement: RwSignal<String>,
     /// How many step-ups passed on this page: the method used shows as just used.
     passed: RwSignal<u32>,
+    /// The method being tested ("Test"): the dialog offers it first.
+    testing: RwSignal<Option<String>>,
+    /// The method a test just passed with.
+    tested: RwSignal<Option<String>>,
 }
 
 impl StepUp {
@@ -51,6 +55,8 @@ impl StepUp {
             then: StoredValue::new(None),
             announcement: RwSignal::new(String::new()),
             passed: RwSignal::new(0),
+            testing: RwSignal::new(None),
+            tested: RwSignal::new(None),
         };
         // Effects run in the browser only: the clock ticks there, once a second.
         Effect::new(move || {
@@ -110,6 +116,20 @@ impl StepUp {
         untrack(|| self.remaining())
     }
 
+    /// Runs the challenge of the method `id` without changing anything ("Test"). Passing it is
+    /// a step-up too: the change window opens.
+    pub fn test(&self, id: String) {
+        self.testing.set(Some(id.clone()));
+        self.tested.set(None);
+        let tested = self.tested;
+        self.ask(StepUpVia::Method, move || tested.set(Some(id.clone())));
+    }
+
+    /// The method a test just passed with.
+    pub fn tested(&self) -> Option<String> {
+        self.tested.get()
+    }
+
     /// Opens the dialog; `then` runs once the person has proved it's them.
     pub fn ask(&self, via: StepUpVia, then: impl Fn() + Send + Sync + 'static) {
         self.then.set_value(Some(Arc::new(then)));
@@ -119,6 +139,7 @@ impl StepUp {
     /// The dialog closed without a step-up.
     fn cancel(&self) {
         self.then.set_value(None);
+        self.testing.set(None);
         self.asking.set(None);
     }
 
@@ -126,8 +147,14 @@ impl StepUp {
     fn granted(&self, seconds: u64) {
         self.set_remaining(Some(seconds));
         self.passed.update(|count| *count += 1);
+        let outcome = if self.testing.get_untracked().is_some() {
+            "It works."
+        } else {
+            "Verified."
+        };
+        self.testing.set(None);
         self.announcement.set(format!(
-            "Verified. You can change your sign-in methods for {}.",
+            "{outcome} You can change your sign-in methods for {}.",
             in_words(seconds)
         ));
         let then = self.then.get_value();

@@ -1,0 +1,114 @@
+//! The security checkup as the page shows it, made into HTML here (the bundle carries no code
+//! for it): the rating in words, then each finding with the one action that fixes it. "Add"
+//! is a link to the add form with the kind chosen (`?add=`); "Test it" is a button the page's
+//! script finds by its `data-test` (the method's id).
+
+use leptos::prelude::*;
+
+use super::checkup::{Checkup, Fix, Rating};
+use crate::{
+    model::VerificationMethod,
+    paths::{Page, query},
+};
+
+/// The id of the add form's heading, where "Add …" links lead.
+const ADD_TITLE: &str = "add-title";
+
+pub fn render(checkup: &Checkup) -> String {
+    let tone = match checkup.rating {
+        Rating::Strong => "ok",
+        Rating::CouldBeStronger => "info",
+        Rating::AtRisk => "problem",
+    };
+    let findings = checkup
+        .findings
+        .iter()
+        .map(|finding| {
+            let action = match &finding.fix {
+                Fix::Add(kind) => {
+                    let href = format!(
+                        "{}?{}={}#{ADD_TITLE}",
+                        Page::Security.path(),
+                        query::ADD,
+                        kind.code()
+                    );
+                    view! { <a class="button small" href=href>{add_label(*kind)}</a> }.into_any()
+                }
+                Fix::Test(id) => view! {
+                    <button type="button" class="button small needs-js" data-test=id.clone()>
+                        "Test it"
+                    </button>
+                }
+                .into_any(),
+            };
+            view! {
+                <li class="finding">
+                    <p>{finding.message.clone()}</p>
+                    {action}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card checkup" aria-labelledby="checkup-title">
+            <h2 id="checkup-title">"Security checkup"</h2>
+            <p class=format!("notice {tone}")>
+                <strong>{checkup.rating.sentence()}</strong>
+            </p>
+            {(!checkup.findings.is_empty())
+                .then(|| view! { <ul class="findings" aria-label="What to improve">{findings}</ul> })}
+        </section>
+    }
+    .to_html()
+    // `<!>` marks where a hydrating page would split text nodes; this HTML is never hydrated.
+    .replace("<!>", "")
+}
+
+fn add_label(kind: VerificationMethod) -> &'static str {
+    match kind {
+        VerificationMethod::Passkey => "Add a passkey",
+        VerificationMethod::SecurityKey => "Add a security key",
+        VerificationMethod::EmailOtp => "Add an email code",
+        VerificationMethod::Sms => "Add a text message code",
+        VerificationMethod::AuthenticatorApp => "Add an authenticator app",
+        _ => "Add a method",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::checkup::{Finding, FindingCode};
+
+    #[test]
+    fn each_finding_shows_with_its_one_action() {
+        let checkup = Checkup {
+            rating: Rating::AtRisk,
+            findings: vec![
+                Finding {
+                    code: FindingCode::SmsOnly,
+                    message: "Text messages are your only way in.".into(),
+                    authenticator_id: None,
+                    fix: Fix::Add(VerificationMethod::Passkey),
+                },
+                Finding {
+                    code: FindingCode::UnusedMethod,
+                    message: "You haven't used this method.".into(),
+                    authenticator_id: Some("m-1".into()),
+                    fix: Fix::Test("m-1".into()),
+                },
+            ],
+        };
+        let html = render(&checkup);
+        assert!(
+            html.contains("You could lose access to your account."),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"href="/security?add=PASSKEY#add-title""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"data-test="m-1""#), "{html}");
+        assert!(!html.contains("<!>"), "{html}");
+    }
+}
