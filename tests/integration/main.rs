@@ -9,6 +9,7 @@ mod authsignal_emulator;
 mod authsignal_methods;
 mod authsignal_prebuilt;
 mod callback_errors;
+mod checkup;
 mod hardening;
 mod health;
 mod instances;

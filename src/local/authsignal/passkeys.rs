@@ -171,7 +171,11 @@ impl Data {
         let passkey = Passkey {
             credential_id: base64_url(registered.cred_id().as_ref()),
             device_id: uuid::Uuid::new_v4().to_string(),
-            name: provider_name(&aaguid, attachment.as_deref()),
+            name: if method == VerificationMethod::SecurityKey {
+                provider_name(&aaguid, Some("cross-platform"))
+            } else {
+                provider_name(&aaguid, attachment.as_deref())
+            },
             aaguid,
             backed_up: backed_up(&response.response.attestation_object),
             authenticator_attachment: attachment.unwrap_or_else(|| "platform".to_owned()),

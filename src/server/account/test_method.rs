@@ -34,7 +34,11 @@ pub async fn start_test(
             "This kind of method can't be tested here: use it where you sign in.",
         ));
     }
-    step_up::start_for(state, caller, Some(id)).await
+    let testing = step_up::Testing {
+        id,
+        last_used: method.last_verified_at,
+    };
+    step_up::start_for(state, caller, Some(testing)).await
 }
 
 /// A test passed with the method `id`: the proof of the step-up it is, and when the method was

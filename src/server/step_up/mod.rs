@@ -164,12 +164,18 @@ pub async fn start(state: &AppState, caller: &Caller) -> Result<ClientApiTicket,
     start_for(state, caller, None).await
 }
 
-/// As [`start`], for a test of the method `testing` (one of the caller's): its completion
-/// must show that method was the one used.
+/// What a test is of: the method, and when Authsignal last saw it used before the test.
+pub struct Testing<'a> {
+    pub id: &'a str,
+    pub last_used: Option<OffsetDateTime>,
+}
+
+/// As [`start`], for a test of a method (one of the caller's): its completion must show that
+/// method was the one used.
 pub async fn start_for(
     state: &AppState,
     caller: &Caller,
-    testing: Option<&str>,
+    testing: Option<Testing<'_>>,
 ) -> Result<ClientApiTicket, AppError> {
     let user = &caller.user;
     if !can_be_challenged(state, user).await? {
@@ -188,8 +194,10 @@ pub async fn start_for(
     let started = Binding {
         sub: user.sub.clone(),
         session: user.session_id.clone().unwrap_or_default(),
-        testing: testing.map(str::to_owned),
-        started_at: state.clock.now().unix_timestamp(),
+        testing: testing.as_ref().map(|testing| testing.id.to_owned()),
+        last_used: testing
+            .and_then(|testing| testing.last_used)
+            .map(OffsetDateTime::unix_timestamp_nanos),
     };
     state
         .shared
@@ -227,7 +235,9 @@ struct Binding {
     sub: String,
     session: String,
     testing: Option<String>,
-    started_at: i64,
+    /// When Authsignal last saw the tested method used before the test (Unix nanoseconds): a
+    /// test passed with it moves that on. Authsignal's times are compared with Authsignal's.
+    last_used: Option<i128>,
 }
 
 impl Binding {
@@ -302,7 +312,11 @@ pub async fn complete_for(
             .into_iter()
             .find(|authenticator| authenticator.user_authenticator_id == id)
             .and_then(|authenticator| authenticator.last_verified_at)
-            .is_some_and(|used| used.unix_timestamp() >= started.started_at - CLOCK_SKEW_SECS);
+            .is_some_and(|used| {
+                started
+                    .last_used
+                    .is_none_or(|before| used.unix_timestamp_nanos() > before)
+            });
         if !used_since {
             tracing::info!("a test's challenge was passed with another method");
             return Err(not_accepted());
