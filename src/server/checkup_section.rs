@@ -20,11 +20,15 @@ pub fn render(checkup: &Checkup) -> String {
         Rating::CouldBeStronger => "info",
         Rating::AtRisk => "problem",
     };
+    // Each action once: several findings may be fixed by the same one.
+    let mut offered: Vec<&Fix> = Vec::new();
     let findings = checkup
         .findings
         .iter()
         .map(|finding| {
-            let action = match &finding.fix {
+            let first = !offered.contains(&&finding.fix);
+            offered.push(&finding.fix);
+            let action = first.then(|| match &finding.fix {
                 Fix::Add(kind) => {
                     let href = format!(
                         "{}?{}={}#{ADD_TITLE}",
@@ -40,7 +44,7 @@ pub fn render(checkup: &Checkup) -> String {
                     </button>
                 }
                 .into_any(),
-            };
+            });
             view! {
                 <li class="finding">
                     <p>{finding.message.clone()}</p>
@@ -110,5 +114,23 @@ mod tests {
         );
         assert!(html.contains(r#"data-test="m-1""#), "{html}");
         assert!(!html.contains("<!>"), "{html}");
+    }
+
+    #[test]
+    fn an_action_that_fixes_several_findings_is_offered_once() {
+        let add = |code| Finding {
+            code,
+            message: "A sentence.".into(),
+            authenticator_id: None,
+            fix: Fix::Add(VerificationMethod::Passkey),
+        };
+        let html = render(&Checkup {
+            rating: Rating::AtRisk,
+            findings: vec![
+                add(FindingCode::SmsOnly),
+                add(FindingCode::NoPhishingResistantMethod),
+            ],
+        });
+        assert_eq!(html.matches("Add a passkey").count(), 1, "{html}");
     }
 }

@@ -124,14 +124,21 @@ pub fn AddMethod(
     addable: Signal<Vec<VerificationMethod>>,
     on_added: Callback<Added>,
 ) -> impl IntoView {
-    // A link may name the kind to start with (the checkup's "Add a passkey": `?add=PASSKEY`).
-    let asked = use_query(query::ADD).get_untracked();
-    let picked = RwSignal::new(asked.and_then(|code| {
-        KINDS
-            .into_iter()
-            .map(|(method, ..)| method)
-            .find(|method| method.code() == code)
-    }));
+    let picked = RwSignal::new(None::<VerificationMethod>);
+    // A link may name the kind to start with (the checkup's "Add a passkey": `?add=PASSKEY`),
+    // chosen once the page runs: the server renders the first kind, as it always does.
+    let asked = use_query(query::ADD);
+    Effect::new(move || {
+        let asked = asked.get_untracked().and_then(|code| {
+            KINDS
+                .into_iter()
+                .map(|(method, ..)| method)
+                .find(|method| method.code() == code)
+        });
+        if asked.is_some() {
+            picked.set(asked);
+        }
+    });
     // The kind picked, or else the first one offered.
     let kind = Signal::derive(move || {
         let offered = addable.get();
