@@ -1,9 +1,7 @@
-//! The HTML shell and the root component, which renders the page at the request's path.
-
-mod bundle;
+//! The root component, which renders the page at the request's path.
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_meta::{Title, provide_meta_context};
 
 use crate::{
     pages::{
@@ -12,33 +10,6 @@ use crate::{
     },
     paths::Page,
 };
-use bundle::{BundleScripts, BundleStylesheet};
-
-/// The document around every page, rendered on the server only.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
-    view! {
-        <!DOCTYPE html>
-        <html lang="en">
-            <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="color-scheme" content="light dark" />
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                // The bundle's names carry a hash of their content in release builds.
-                <BundleStylesheet options=options.clone() />
-                <noscript>
-                    <link rel="stylesheet" href="/no-js.css" />
-                </noscript>
-                <AutoReload options=options.clone() />
-                <BundleScripts options />
-                <MetaTags />
-            </head>
-            <body>
-                <App />
-            </body>
-        </html>
-    }
-}
 
 #[component]
 pub fn App() -> impl IntoView {

@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod browser;
 pub mod fetch_client;
+pub mod i18n;
 pub mod lockout;
 pub mod model;
 pub mod pages;

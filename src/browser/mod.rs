@@ -4,6 +4,7 @@
 //! but it is never called on the server.
 
 pub mod authsignal;
+pub mod catalog;
 pub mod dom;
 pub mod json;
 pub mod webauthn;

@@ -2,8 +2,10 @@
 //! (the local emulators included), connects to the upstream services and assembles the routes
 //! of both doors, each group with its own layers. `main`, the Lambda entry and the tests call it.
 
+mod bundle;
 #[cfg(feature = "lambda")]
 pub mod lambda;
+mod shell;
 
 use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -24,8 +26,9 @@ use tower_http::{
 };
 use tracing::{Level, info, info_span};
 
+use shell::shell;
+
 use crate::{
-    app::shell,
     config::Config,
     local,
     paths::{self, Page},
@@ -42,7 +45,7 @@ use crate::{
             rate_limit::RateLimits,
             server_fn_errors,
         },
-        notify, prebuilt_return, rest_api, session, shared_state, step_up,
+        i18n, notify, prebuilt_return, rest_api, session, shared_state, step_up,
         wasnt_me::WasntMe,
         webhooks,
     },
@@ -203,9 +206,13 @@ pub fn router(state: AppState) -> Router {
     // process; a second router finds it set.
     let _ = any_spawner::Executor::init_tokio();
     let page_policy = page_policy(&state);
+    // The page's work runs in tasks of its own: it reads the request's reader from its context.
     let context = {
         let page_policy = page_policy.clone();
-        move || csp::set_page_policy(&page_policy)
+        move || {
+            csp::set_page_policy(&page_policy);
+            provide_context(i18n::current_reader());
+        }
     };
     // A page's resources call the server functions in the server itself, which need the state.
     let page_context = {
@@ -241,7 +248,7 @@ pub fn router(state: AppState) -> Router {
     // page's headers (its CSP) for the file.
     let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
         context.clone(),
-        crate::app::shell,
+        shell::shell,
     );
     let files = ServeDir::new(&*state.leptos_options.site_root)
         .precompressed_br()
@@ -277,6 +284,9 @@ pub fn router(state: AppState) -> Router {
                 .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES)),
         );
     headers::harden(app, state.config.is_https())
+        // Outside everything that writes a sentence: error answers too are in the reader's
+        // language.
+        .layer(middleware::from_fn(i18n::layer::read))
         .layer(
             TraceLayer::new_for_http()
                 // The path only: query strings carry one-time codes and tokens.
@@ -310,7 +320,10 @@ fn server_fn_routes(state: &AppState) -> Router<AppState> {
         let handler = move |request: axum::extract::Request| {
             let state = state.clone();
             leptos_axum::handle_server_fns_with_context(
-                move || provide_context(state.clone()),
+                move || {
+                    provide_context(state.clone());
+                    provide_context(i18n::current_reader());
+                },
                 request,
             )
         };

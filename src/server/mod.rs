@@ -14,6 +14,7 @@ pub mod cognito;
 pub mod health;
 pub mod http;
 pub mod http_client;
+pub mod i18n;
 pub mod notify;
 pub mod prebuilt_return;
 pub mod present;

@@ -105,6 +105,8 @@ fn send(ask: Ask, page: Page) {
             Ask::Everywhere => sign_out_everywhere().await,
         };
         match outcome {
+            // The page is on its way to the signed-out page: this session has ended too.
+            Ok(()) if matches!(ask, Ask::Everywhere) => {}
             Ok(()) => {
                 page.version.update(|count| *count += 1);
                 page.on_signed_out.run(());
