@@ -1,8 +1,10 @@
 //! Turns the catalogs in `locales/` into code: one function per message (`tr::activity_title()`,
 //! `tr::retry_in(seconds)`), whose parameters are the message's placeholders, so a call that
-//! names a missing key or forgets a value does not compile. The build fails when a locale
-//! lacks a message English has, has one English lacks, names other placeholders, or lacks a
-//! plural form its language needs.
+//! names a missing key or forgets a value does not compile. A locale that lacks a message
+//! English has, has one English lacks, names other placeholders, or lacks a plural form its
+//! language needs is a warning of the build and fails `make test` (the list is
+//! `catalogs::PROBLEMS`, which a test asserts empty); meanwhile that message is shown in
+//! English. A malformed English catalog fails the build.
 //!
 //! Layout: `locales/<locale>/<group>.json` holds what both the page and the server read;
 //! `locales/<locale>/server/<group>.json` what only the server reads (mails, the HTML it makes
@@ -76,7 +78,16 @@ fn main() {
         .collect();
     let mut problems = Vec::new();
     let english = &catalogs[0];
+    let mut catalogs = catalogs.clone();
+    let mut functions = BTreeSet::new();
     for (id, message) in english {
+        if !functions.insert(id.function()) {
+            problems.push(format!(
+                "en/{}: its function, tr::{}, is another message's too",
+                id.name(),
+                id.function()
+            ));
+        }
         if !is_identifier(&id.group) || !is_identifier(&id.key) {
             problems.push(format!(
                 "en/{}: names are lower_snake_case, for the function they become",
@@ -92,18 +103,22 @@ fn main() {
             ));
         }
     }
-    for ((locale, categories), catalog) in LOCALES.iter().zip(&catalogs) {
-        check(locale, categories, english, catalog, &mut problems);
-    }
     if !problems.is_empty() {
         panic!(
-            "the catalogs in locales/ do not agree:\n  {}",
+            "the English catalogs are malformed:\n  {}",
             problems.join("\n  ")
         );
     }
+    for ((locale, categories), catalog) in LOCALES.iter().zip(catalogs.iter_mut()) {
+        check(locale, categories, english, catalog, &mut problems);
+    }
+    for problem in &problems {
+        println!("cargo::warning=locales/{problem}");
+    }
     let out = PathBuf::from(env::var("OUT_DIR").expect("set by cargo"));
     fs::write(out.join("messages.rs"), messages_code(english)).expect("OUT_DIR is writable");
-    fs::write(out.join("catalogs.rs"), catalogs_code(&catalogs)).expect("OUT_DIR is writable");
+    fs::write(out.join("catalogs.rs"), catalogs_code(&catalogs, &problems))
+        .expect("OUT_DIR is writable");
 }
 
 fn is_identifier(name: &str) -> bool {
@@ -164,21 +179,25 @@ fn read_locale(dir: &Path) -> Catalog {
     catalog
 }
 
+/// Notes what is wrong with `catalog`, and puts English in the place of each message that is.
 fn check(
     locale: &str,
     categories: &[&str],
     english: &Catalog,
-    catalog: &Catalog,
+    catalog: &mut Catalog,
     problems: &mut Vec<String>,
 ) {
     for id in catalog.keys().filter(|id| !english.contains_key(id)) {
         problems.push(format!("{locale}/{}: not in English", id.name()));
     }
+    catalog.retain(|id, _| english.contains_key(id));
     for (id, source) in english {
         let Some(message) = catalog.get(id) else {
             problems.push(format!("{locale}/{}: missing", id.name()));
+            catalog.insert(id.clone(), source.clone());
             continue;
         };
+        let flawed = problems.len();
         let name = format!("{locale}/{}", id.name());
         match (source, message) {
             (Message::Text(_), Message::Text(text)) => {
@@ -221,6 +240,9 @@ fn check(
         }
         if unbalanced(message) {
             problems.push(format!("{name}: a {{ or }} without its pair"));
+        }
+        if problems.len() > flawed {
+            catalog.insert(id.clone(), source.clone());
         }
     }
 }
@@ -311,8 +333,15 @@ fn messages_code(english: &Catalog) -> String {
 
 /// The server's tables: every locale's messages, and for each locale the JSON list of the
 /// shared ones that the page's shell carries to the browser.
-fn catalogs_code(catalogs: &[Catalog]) -> String {
+fn catalogs_code(catalogs: &[Catalog], problems: &[String]) -> String {
     let mut code = String::new();
+    writeln!(
+        code,
+        "/// What disagrees with English, for a test to fail on."
+    )
+    .unwrap();
+    writeln!(code, "#[cfg(test)]").unwrap();
+    writeln!(code, "pub static PROBLEMS: &[&str] = &{problems:?};").unwrap();
     writeln!(
         code,
         "pub static CATALOGS: [&[Entry]; {}] = [",

@@ -186,6 +186,16 @@ row "JS chunk loader (${split_js#target/site/})" "$(sizes <"$split_js")"
 row "CSS (${css#target/site/})" "$(sizes <"$css")"
 row "/security HTML, signed in" \
   "$(curl -fsS -H "Cookie: $SESSION_COOKIE" "$APP_URL/security" | sizes)"
+# Each language's messages as the page carries them (the JSON in <script id="i18n">): only
+# the page's own language is sent.
+for lang in en de fr es ja ar; do
+  row "messages the page reads, $lang" "$(curl -fsS -H "Cookie: $SESSION_COOKIE; lang=$lang" \
+    "$APP_URL/security" | node -e '
+      const html = require("fs").readFileSync(0, "utf8");
+      const json = /<script type="application\/json" id="i18n"[^>]*>([^<]*)<\/script>/.exec(html);
+      if (!json) throw new Error("the page no longer carries its messages as benches/bench.sh expects");
+      process.stdout.write(json[1]);' | sizes)"
+done
 # What a browser that accepts brotli is sent: the build's precompressed copy, when there is one.
 sent=$(curl -fsS -o "$WORK/sent.wasm" -w '%{size_download}' -H 'Accept-Encoding: br, gzip' \
   -D "$WORK/sent.headers" "$APP_URL/${wasm#target/site/}")

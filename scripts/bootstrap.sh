@@ -53,11 +53,11 @@ ensure_npm_packages() {
   echo "$lock_hash" > "$stamp"
 }
 
-# Debian packages whose program is missing: `ensure_debian_packages program=package ...`.
+# Debian packages whose program (or file) is missing: `ensure_debian_packages path=package ...`.
 ensure_debian_packages() {
   local missing=() pair
   for pair in "$@"; do
-    [ -x "${pair%%=*}" ] || missing+=("${pair#*=}")
+    [ -e "${pair%%=*}" ] || missing+=("${pair#*=}")
   done
   if [ ${#missing[@]} -eq 0 ]; then return; fi
   step "installing Debian's ${missing[*]}"
@@ -73,7 +73,11 @@ ensure_wasm_bindgen
 ensure_npm_packages .
 ensure_npm_packages end2end
 if [ "${1:-}" = "--test" ]; then
+  # The fonts: without them Chromium draws Japanese as empty boxes, and Arabic from too few
+  # shapes, in the screenshots of each language.
   ensure_debian_packages /usr/bin/chromium=chromium /usr/bin/redis-server=redis-server \
-    /usr/bin/aiosmtpd=python3-aiosmtpd
+    /usr/bin/aiosmtpd=python3-aiosmtpd \
+    /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk \
+    /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf=fonts-noto-core
 fi
 step "tools ready"

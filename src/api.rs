@@ -17,7 +17,12 @@ use crate::model::{
 #[server(endpoint = "me", output = JsonAnswer, client = crate::fetch_client::FetchClient)]
 pub async fn me() -> Result<UserView, AppError> {
     let (state, caller) = ssr::caller()?;
-    let addable = crate::server::account::addable_methods(&state, &caller).await;
+    // What the person reads the page in is what their notices are written in.
+    let reader = crate::server::i18n::current_reader();
+    let (addable, ()) = tokio::join!(
+        crate::server::account::addable_methods(&state, &caller),
+        crate::server::i18n::remembered::remember(&state, &caller.user.sub, &reader),
+    );
     Ok(UserView {
         username: caller.user.username,
         email: caller.user.email,

@@ -1,9 +1,9 @@
 //! Types both sides share: what the page shows and the one error type that crosses the wire.
 
-use std::fmt;
-
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
+
+use crate::i18n::tr;
 
 /// A way to prove who you are, as Authsignal names it. New methods keep appearing, so an unknown
 /// name becomes [`VerificationMethod::Unknown`] instead of an error.
@@ -28,17 +28,17 @@ impl VerificationMethod {
     /// The name a person reads.
     pub fn label(self) -> &'static str {
         match self {
-            Self::EmailOtp => "Email code",
-            Self::EmailMagicLink => "Email link",
-            Self::Sms => "Text message code",
-            Self::Whatsapp => "WhatsApp code",
-            Self::AuthenticatorApp => "Authenticator app",
-            Self::Passkey => "Passkey",
-            Self::SecurityKey => "Security key",
-            Self::Push => "Push notification",
-            Self::RecoveryCode => "Recovery codes",
-            Self::Device => "Trusted device",
-            Self::Unknown => "Other method",
+            Self::EmailOtp => tr::method_email_otp(),
+            Self::EmailMagicLink => tr::method_email_magic_link(),
+            Self::Sms => tr::method_sms(),
+            Self::Whatsapp => tr::method_whatsapp(),
+            Self::AuthenticatorApp => tr::method_authenticator_app(),
+            Self::Passkey => tr::method_passkey(),
+            Self::SecurityKey => tr::method_security_key(),
+            Self::Push => tr::method_push(),
+            Self::RecoveryCode => tr::method_recovery_code(),
+            Self::Device => tr::method_device(),
+            Self::Unknown => tr::method_unknown(),
         }
     }
 
@@ -146,71 +146,55 @@ pub enum Upstream {
     Authsignal,
 }
 
-impl fmt::Display for Upstream {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Cognito => "The sign-in service",
-            Self::Authsignal => "The sign-in methods service",
-        })
-    }
-}
-
 /// The one error type of every server function and API route. Each message is a sentence a
-/// person can act on.
+/// person can act on, in their language: the page's, or the one a REST call asked for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
-    #[error("You are signed out. Sign in again to continue.")]
+    #[error("{}", tr::errors_not_signed_in())]
     NotSignedIn,
-    #[error("This request was refused. Reload the page and try again.")]
+    #[error("{}", tr::errors_forbidden())]
     Forbidden,
-    #[error(
-        "That sign-in method was not found. It may have been removed already; reload the page to see your current list."
-    )]
+    #[error("{}", tr::errors_not_found())]
     NotFound,
-    #[error(
-        "That session was not found: it may have ended already. Reload the page to see where you're signed in."
-    )]
+    #[error("{}", tr::errors_no_such_session())]
     NoSuchSession,
     #[error("{}", match reason {
-        LockOutReason::LastMethod => "This is your only method to prove it's you, so it can't be removed. Add another method first.",
-        LockOutReason::NoFallbackLeft => "After this, you would have no email or text-message code to fall back on: if you lose the device you sign in with, you would be locked out. Add a code method first, or confirm that you accept the risk.",
+        LockOutReason::LastMethod => tr::errors_last_method(),
+        LockOutReason::NoFallbackLeft => tr::errors_no_fallback_left(),
     })]
     WouldLockOut { reason: LockOutReason },
+    /// `message` is already in the reader's language: it was written where the input was read.
     #[error("{message}")]
     InvalidInput { field: String, message: String },
     /// The change needs a recent step-up the request does not carry.
     #[error("{}", match via {
-        StepUpVia::Method => "Verify it's you first: confirm with one of your sign-in methods, then try again.",
-        StepUpVia::SignIn => "Sign in again to confirm it's you, then try again.",
+        StepUpVia::Method => tr::errors_step_up_method(),
+        StepUpVia::SignIn => tr::errors_step_up_sign_in(),
     })]
     StepUpRequired { via: StepUpVia },
     /// A rule of the Authsignal tenant stopped the change (`BLOCK`), or wants a person to look
     /// at it first (`REVIEW_REQUIRED`).
-    #[error("{}", if *review {
-        "This change needs a check by our support team before it can go ahead. Nothing was changed."
-    } else {
-        "This change was stopped to protect your account. Nothing was changed. If you think this is a mistake, contact support."
-    })]
+    #[error("{}", if *review { tr::errors_review_required() } else { tr::errors_blocked() })]
     BlockedByRule { review: bool },
     /// The Authsignal tenant does not allow removing sign-in methods.
-    #[error(
-        "Removing sign-in methods is switched off for this service, so nothing was removed. Contact support to remove one."
-    )]
+    #[error("{}", tr::errors_removal_disabled())]
     RemovalDisabled,
-    #[error("Too many attempts. Try again in {}.", seconds_in_words(*retry_after_secs))]
+    #[error("{}", tr::errors_rate_limited(seconds_in_words(*retry_after_secs)))]
     RateLimited { retry_after_secs: u64 },
-    #[error("{service} {}. Your sign-in methods are unchanged; try again in a minute.",
-        if *timed_out { "is taking too long to answer" } else { "is not available right now" })]
+    #[error("{}", match (service, timed_out) {
+        (Upstream::Cognito, true) => tr::errors_cognito_slow(),
+        (Upstream::Cognito, false) => tr::errors_cognito_down(),
+        (Upstream::Authsignal, true) => tr::errors_authsignal_slow(),
+        (Upstream::Authsignal, false) => tr::errors_authsignal_down(),
+    })]
     Upstream { service: Upstream, timed_out: bool },
     /// What keeps changes safe across the server's instances (their shared state) cannot be
     /// reached, or another change of the same person's methods is still under way.
-    #[error("Changes can't be made right now. Nothing was changed; try again in a minute.")]
+    #[error("{}", tr::errors_unavailable())]
     Unavailable,
     /// The way between the page and our code failed: the request did not arrive or the answer
     /// could not be read, or the server is not set up to answer.
-    #[error(
-        "Something went wrong between this page and the server ({0}). Check your connection, reload the page and try again."
-    )]
+    #[error("{}", tr::errors_internal(.0))]
     Internal(String),
 }
 
@@ -279,7 +263,7 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
                 Self::invalid(
                     &argument_named_in(&message).unwrap_or_else(|| "request".to_owned()),
-                    "The request was incomplete. Reload the page and try again.",
+                    tr::errors_incomplete_request(),
                 )
             }
             ServerFnErrorErr::Request(message)
@@ -327,13 +311,13 @@ pub fn validate_email(input: &str) -> Result<String, AppError> {
     let email = input.trim();
     let invalid = |message: &str| Err(AppError::invalid("email", message));
     if email.is_empty() {
-        return invalid("Enter your email address.");
+        return invalid(tr::input_email_empty());
     }
     if email.len() > MAX_EMAIL_LENGTH {
-        return invalid("That email address is too long.");
+        return invalid(tr::input_email_too_long());
     }
     let Some((local, domain)) = email.rsplit_once('@') else {
-        return invalid("Enter an email address like name@example.com.");
+        return invalid(tr::input_email_invalid());
     };
     let local_ok = !local.is_empty()
         && local.len() <= 64
@@ -358,7 +342,7 @@ pub fn validate_email(input: &str) -> Result<String, AppError> {
     if local_ok && domain_ok {
         Ok(email.to_owned())
     } else {
-        invalid("Enter an email address like name@example.com.")
+        invalid(tr::input_email_invalid())
     }
 }
 
@@ -367,41 +351,31 @@ pub fn validate_email(input: &str) -> Result<String, AppError> {
 /// of getting it wrong has its own sentence; a number typed as it is dialled at home is the
 /// usual one.
 pub fn validate_phone_number(input: &str) -> Result<String, AppError> {
-    const EXAMPLE: &str = "like +64 21 123 4567";
     let compact: String = input
         .trim()
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
         .collect();
-    let invalid = |message: String| Err(AppError::invalid("phoneNumber", message));
+    let invalid = |message: &str| Err(AppError::invalid("phoneNumber", message));
     let Some(digits) = compact.strip_prefix('+') else {
         return match compact.chars().next() {
-            None => invalid("Enter your phone number.".to_owned()),
-            Some('0') if compact.chars().all(|c| c.is_ascii_digit()) => invalid(format!(
-                "That is a local number. Start with + and your country code instead of the \
-                 first 0, {EXAMPLE}."
-            )),
-            Some(_) => invalid(format!("Start with + and your country code, {EXAMPLE}.")),
+            None => invalid(tr::input_phone_empty()),
+            Some('0') if compact.chars().all(|c| c.is_ascii_digit()) => {
+                invalid(tr::input_phone_local())
+            }
+            Some(_) => invalid(tr::input_phone_no_plus()),
         };
     };
     if !digits.chars().all(|c| c.is_ascii_digit()) {
-        return invalid(format!(
-            "A phone number has only digits after the +, {EXAMPLE}."
-        ));
+        return invalid(tr::input_phone_not_digits());
     }
     if digits.starts_with('0') {
-        return invalid(format!(
-            "Leave out the 0 after the country code, {EXAMPLE}."
-        ));
+        return invalid(tr::input_phone_leading_zero());
     }
     match digits.len() {
-        0..7 => invalid(format!(
-            "That number is too short. Enter it in full, {EXAMPLE}."
-        )),
+        0..7 => invalid(tr::input_phone_too_short()),
         7..=15 => Ok(compact),
-        _ => invalid(
-            "That number is too long: international numbers have at most 15 digits.".to_owned(),
-        ),
+        _ => invalid(tr::input_phone_too_long()),
     }
 }
 
@@ -426,13 +400,10 @@ pub fn normalize_code_of(input: &str, length: CodeLength) -> Result<String, AppE
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
     let (fits, asked) = match length {
-        CodeLength::Exactly(count) => (
-            digits.len() == count,
-            format!("Enter the {count}-digit code."),
-        ),
+        CodeLength::Exactly(count) => (digits.len() == count, tr::input_code_digits(count)),
         CodeLength::AnyApp => (
             (6..=8).contains(&digits.len()),
-            "Enter the code your app shows now.".to_owned(),
+            tr::input_code_app().to_owned(),
         ),
     };
     if fits && digits.chars().all(|c| c.is_ascii_digit()) {
@@ -557,16 +528,8 @@ pub struct UserView {
 /// "45 seconds", "1 minute", "3 minutes".
 pub fn seconds_in_words(seconds: u64) -> String {
     match seconds {
-        0..=1 => "1 second".to_owned(),
-        2..=59 => format!("{seconds} seconds"),
-        _ => {
-            let minutes = seconds.div_ceil(60);
-            if minutes == 1 {
-                "1 minute".to_owned()
-            } else {
-                format!("{minutes} minutes")
-            }
-        }
+        0..=59 => tr::errors_seconds(seconds.max(1)),
+        _ => tr::errors_minutes(seconds.div_ceil(60)),
     }
 }
 

@@ -35,6 +35,8 @@ pub const SIGN_IN: &str = "/auth/sign-in";
 pub const SIGN_IN_CALLBACK: &str = "/auth/callback";
 /// Signing out is a form post here.
 pub const SIGN_OUT: &str = "/auth/sign-out";
+/// The language menu's form: keeps the choice in a cookie.
+pub const LANGUAGE: &str = "/language";
 /// Where Authsignal's pre-built UI sends the person back (`?token=`).
 pub const PREBUILT_RETURN: &str = "/security/return";
 /// A fresh sign-in (`prompt=login`), then back to `/security` to add a first method.

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::json;
 use crate::{
+    i18n::tr,
     model::{ClientApiTicket, VerificationMethod},
     wire::authsignal::{
         AddPasskeyRequest, AuthenticatorId, ChallengeRequest, ChallengeResponse,
@@ -48,16 +49,10 @@ pub enum ClientApiError {
 impl ClientApiError {
     pub fn sentence(&self) -> String {
         match self {
-            Self::Expired => {
-                "This code request expired after 10 minutes. Start again to get a new code.".into()
-            }
-            Self::RateLimited => {
-                "Too many codes were sent. Wait a few minutes, then start again.".into()
-            }
-            Self::Refused(reason) => {
-                format!("The sign-in methods service refused this: {reason}")
-            }
-            Self::Network(_) => "The sign-in methods service could not be reached. Check your connection and try again.".into(),
+            Self::Expired => tr::browser_code_request_expired().into(),
+            Self::RateLimited => tr::browser_too_many_codes().into(),
+            Self::Refused(reason) => tr::browser_service_refused(reason),
+            Self::Network(_) => tr::browser_service_unreachable().into(),
         }
     }
 }
@@ -323,7 +318,7 @@ fn code_path(method: VerificationMethod) -> Result<&'static str, ClientApiError>
         VerificationMethod::Sms => Ok("sms"),
         VerificationMethod::AuthenticatorApp => Ok("totp"),
         _ => Err(ClientApiError::Refused(
-            "this method does not use codes.".to_owned(),
+            tr::browser_method_without_codes().to_owned(),
         )),
     }
 }
@@ -340,7 +335,7 @@ fn read_answer<T: DeserializeOwned>(succeeded: bool, body: &str) -> Result<T, Cl
             _ => ClientApiError::Refused(
                 error
                     .error_description
-                    .unwrap_or_else(|| "the request was refused.".to_owned()),
+                    .unwrap_or_else(|| tr::browser_request_refused().to_owned()),
             ),
         });
     }

@@ -7,4 +7,5 @@ pub mod authsignal;
 pub mod catalog;
 pub mod dom;
 pub mod json;
+pub mod time_zone;
 pub mod webauthn;

@@ -10,6 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{CredentialCreationOptions, CredentialRequestOptions, DomException};
 
 use super::json;
+use crate::i18n::tr;
 
 /// How long a prompt lasts when the options do not say: the WebAuthn recommendation.
 const DEFAULT_TIMEOUT_MS: f64 = 300_000.0;
@@ -35,30 +36,16 @@ impl PasskeyError {
     /// What the person reads; `creating` is whether they were adding a passkey.
     pub fn sentence(&self, creating: bool) -> String {
         match (self, creating) {
-            (Self::Cancelled, true) => {
-                "You cancelled creating the passkey, so nothing was added. Try again when you're ready.".into()
-            }
-            (Self::Cancelled, false) => {
-                "You cancelled the passkey prompt. Try again, or use another method.".into()
-            }
-            (Self::TimedOut, _) => {
-                "The passkey prompt timed out. Try again when you're ready.".into()
-            }
-            (Self::AlreadyRegistered, _) => {
-                "This device or security key already has a passkey for your account. Use another one, or keep the passkey you have.".into()
-            }
-            (Self::Unsupported, _) => UNSUPPORTED.into(),
-            (Self::WrongSite, _) => {
-                "Passkeys are not set up for this site's address. Ask the site's administrator to check the passkey settings.".into()
-            }
-            (Self::Other(message), _) => format!("The passkey prompt failed: {message}"),
+            (Self::Cancelled, true) => tr::browser_passkey_creation_cancelled().into(),
+            (Self::Cancelled, false) => tr::browser_passkey_prompt_cancelled().into(),
+            (Self::TimedOut, _) => tr::browser_passkey_timed_out().into(),
+            (Self::AlreadyRegistered, _) => tr::browser_passkey_already_registered().into(),
+            (Self::Unsupported, _) => tr::browser_passkeys_unsupported().into(),
+            (Self::WrongSite, _) => tr::browser_passkey_wrong_site().into(),
+            (Self::Other(message), _) => tr::browser_passkey_failed(message),
         }
     }
 }
-
-/// Why the passkey option is not offered on this browser.
-pub const UNSUPPORTED: &str =
-    "This browser can't use passkeys. Try a recent version of Chrome, Edge, Firefox or Safari.";
 
 /// Whether this browser can create and use passkeys the way this page asks it to.
 pub fn is_supported() -> bool {
@@ -176,9 +163,9 @@ async fn answered(promise: Promise, options: &JsValue) -> Result<Value, PasskeyE
     let json = JSON::stringify(&credential)
         .ok()
         .and_then(|json| json.as_string())
-        .ok_or_else(|| PasskeyError::Other("the credential could not be read.".to_owned()))?;
+        .ok_or_else(|| PasskeyError::Other(tr::browser_credential_unreadable().to_owned()))?;
     json::from_str(&json)
-        .map_err(|_| PasskeyError::Other("the credential could not be read.".to_owned()))
+        .map_err(|_| PasskeyError::Other(tr::browser_credential_unreadable().to_owned()))
 }
 
 /// Names a browser's refusal by the `DOMException` it threw.
@@ -195,7 +182,7 @@ fn failure(error: JsValue) -> PasskeyError {
             other
                 .dyn_ref::<js_sys::Error>()
                 .map(|error| String::from(error.message()))
-                .unwrap_or_else(|| "the browser gave no reason.".to_owned()),
+                .unwrap_or_else(|| tr::browser_no_reason_given().to_owned()),
         ),
     }
 }

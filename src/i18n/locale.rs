@@ -61,6 +61,17 @@ impl Locale {
         }
     }
 
+    /// The tag dates are written with, by ICU4X on the server and `Intl` in the browser alike:
+    /// English as written outside the US (day before month, a 24-hour clock), Arabic with the
+    /// digits the rest of the page uses.
+    pub fn dates_tag(self) -> &'static str {
+        match self {
+            Self::En => "en-GB",
+            Self::Ar => "ar-u-nu-latn",
+            other => other.code(),
+        }
+    }
+
     /// Its position in [`Locale::ALL`], which is the catalogs' too.
     pub fn index(self) -> usize {
         self as usize

@@ -27,6 +27,19 @@ pub fn use_query(name: &'static str) -> Memo<Option<String>> {
     Memo::new(move |_| imp::field(&query.read(), name))
 }
 
+/// The page's address, `path` and its query, as the page moves within itself.
+pub fn use_href(path: String) -> Signal<String> {
+    let Query(query) = expect_context::<Query>();
+    Signal::derive(move || {
+        let query = query.read();
+        if query.is_empty() {
+            path.clone()
+        } else {
+            format!("{path}?{query}")
+        }
+    })
+}
+
 /// Moves to `href` within this page, as a link would but without loading the page again; an
 /// address on another path is loaded as a link loads it.
 pub fn go(href: &str) {

@@ -1,4 +1,4 @@
-use crate::paths::SIGN_IN;
+use crate::{i18n::tr, paths::SIGN_IN};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -6,16 +6,13 @@ use leptos_meta::Title;
 #[component]
 pub fn HomePage() -> impl IntoView {
     view! {
-        <Title text="Welcome" />
+        <Title text=tr::home_title() />
         <main class="page narrow">
-            <h1>"Account security"</h1>
-            <p class="lead">
-                "See and manage the ways you sign in: email and text-message codes, "
-                "authenticator apps and passkeys."
-            </p>
+            <h1>{tr::home_heading()}</h1>
+            <p class="lead">{tr::home_lead()}</p>
             <p>
                 <a class="button primary" href=SIGN_IN>
-                    "Sign in"
+                    {tr::home_sign_in()}
                 </a>
             </p>
             <HowItWorks />
@@ -36,17 +33,13 @@ fn HowItWorks() -> impl IntoView {
                 aria-controls="how-it-works"
                 on:click=move |_| open.update(|open| *open = !*open)
             >
-                {move || if open.get() { "Hide how it works" } else { "How it works" }}
+                {move || {
+                    if open.get() { tr::home_hide_how_it_works() } else { tr::home_how_it_works() }
+                }}
             </button>
             <div id="how-it-works" hidden=move || !open.get()>
-                <p>
-                    "After you sign in, you see every method you can use to prove it is you. "
-                    "You can add a method, and remove those you no longer use. Every change asks "
-                    "you to prove it is you first, and is emailed to you."
-                </p>
-                <p>
-                    "You can never remove your last method, so you cannot lock yourself out."
-                </p>
+                <p>{tr::home_how_it_works_changes()}</p>
+                <p>{tr::home_how_it_works_no_lock_out()}</p>
             </div>
         </section>
     }

@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod home;
+pub mod language_menu;
 pub mod not_found;
 pub mod security;
 pub mod signed_out;

@@ -1,4 +1,4 @@
-use crate::paths::Page;
+use crate::{i18n::tr, paths::Page};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -10,12 +10,12 @@ pub fn NotFound() -> impl IntoView {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found" />
+        <Title text=tr::not_found_title() />
         <main class="page narrow">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address."</p>
+            <h1>{tr::not_found_title()}</h1>
+            <p>{tr::not_found_nothing_here()}</p>
             <p>
-                <a href=Page::Home.path()>"Go to the start page"</a>
+                <a href=Page::Home.path()>{tr::not_found_go_to_start()}</a>
             </p>
         </main>
     }

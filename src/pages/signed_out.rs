@@ -3,6 +3,7 @@ use leptos_meta::Title;
 
 use super::address::use_query;
 use crate::{
+    i18n::tr,
     model::seconds_in_words,
     paths::{Page, SIGN_IN, SIGN_OUT, SignedOutReason, query},
 };
@@ -14,21 +15,21 @@ const MAX_RETRY_AFTER_SECS: u64 = 3600;
 impl SignedOutReason {
     pub fn heading(self) -> &'static str {
         match self {
-            Self::SignedOut => "You are signed out",
-            Self::Cancelled => "Sign-in was cancelled",
-            Self::FlowExpired => "Sign-in took too long",
-            Self::StateMismatch | Self::SignInFailed => "Sign-in could not be completed",
-            Self::CodeRejected => "This sign-in has expired",
-            Self::TokenRejected => "Sign-in could not be verified",
-            Self::Unavailable => "The sign-in service is not available",
-            Self::RateLimited => "Too many sign-ins",
-            Self::RevocationUnconfirmed => "You are signed out on this browser",
-            Self::SessionTooLarge => "Your session could not be kept",
-            Self::SessionEnded => "You were signed out from another device",
+            Self::SignedOut => tr::signed_out_heading_signed_out(),
+            Self::Cancelled => tr::signed_out_heading_cancelled(),
+            Self::FlowExpired => tr::signed_out_heading_flow_expired(),
+            Self::StateMismatch | Self::SignInFailed => tr::signed_out_heading_not_completed(),
+            Self::CodeRejected => tr::signed_out_heading_code_rejected(),
+            Self::TokenRejected => tr::signed_out_heading_token_rejected(),
+            Self::Unavailable => tr::signed_out_heading_unavailable(),
+            Self::RateLimited => tr::signed_out_heading_rate_limited(),
+            Self::RevocationUnconfirmed => tr::signed_out_heading_revocation_unconfirmed(),
+            Self::SessionTooLarge => tr::signed_out_heading_session_too_large(),
+            Self::SessionEnded => tr::signed_out_heading_session_ended(),
             Self::SignedOutEverywhere | Self::SignedOutEverywhereHereOnly => {
-                "You signed out everywhere"
+                tr::signed_out_heading_signed_out_everywhere()
             }
-            Self::StillSignedOutEverywhere => "Sign in with your password",
+            Self::StillSignedOutEverywhere => tr::signed_out_heading_still_signed_out_everywhere(),
         }
     }
 
@@ -36,57 +37,30 @@ impl SignedOutReason {
     /// refused a sign-in for coming too often.
     pub fn message(self, retry_after: Option<u64>) -> String {
         if let (Self::RateLimited, Some(seconds)) = (self, retry_after) {
-            return format!(
-                "Too many sign-ins came from your network in a short time. Wait {}, then sign in again.",
-                seconds_in_words(seconds)
-            );
+            return tr::signed_out_message_rate_limited_wait(seconds_in_words(seconds));
         }
         self.fixed_message().to_owned()
     }
 
     fn fixed_message(self) -> &'static str {
         match self {
-            Self::SignedOut => "You signed out of Account Security on this browser.",
-            Self::Cancelled => {
-                "The sign-in page reported that sign-in was cancelled. You are not signed in."
-            }
-            Self::FlowExpired => {
-                "This sign-in started too long ago, or in another browser. You are not signed in."
-            }
-            Self::StateMismatch => {
-                "This sign-in did not match the one this browser started, so it was stopped to protect your account. You are not signed in."
-            }
-            Self::CodeRejected => {
-                "Its one-time code was already used or has expired. You are not signed in."
-            }
-            Self::SignInFailed => "The sign-in page returned an error. You are not signed in.",
-            Self::TokenRejected => {
-                "The sign-in service returned a session that could not be verified, so you were not signed in."
-            }
-            Self::Unavailable => {
-                "We could not reach the sign-in service. Nothing has changed in your account; try again in a minute."
-            }
-            Self::RateLimited => {
-                "Too many sign-ins came from your network in a short time. Wait a minute, then sign in again."
-            }
-            Self::RevocationUnconfirmed => {
-                "The sign-in service did not confirm that your session was ended, so other devices or copies of this session may stay signed in until it expires. Finish signing out below; if it keeps failing, change your password."
-            }
-            Self::SessionTooLarge => {
-                "The sign-in service gave this browser a session too large to keep, so you are not signed in. Nothing in your account has changed; tell your administrator that the session is too large (too many groups or attributes)."
-            }
-            Self::SessionEnded => {
-                "Someone signed in to your account signed this browser out. If that wasn't you, sign in, then sign out everywhere and change your password."
-            }
-            Self::SignedOutEverywhere => {
-                "Every device and app signed in to your account is signed out, this browser too. Sign in again here, then change your password if you think someone else had access."
-            }
+            Self::SignedOut => tr::signed_out_message_signed_out(),
+            Self::Cancelled => tr::signed_out_message_cancelled(),
+            Self::FlowExpired => tr::signed_out_message_flow_expired(),
+            Self::StateMismatch => tr::signed_out_message_state_mismatch(),
+            Self::CodeRejected => tr::signed_out_message_code_rejected(),
+            Self::SignInFailed => tr::signed_out_message_sign_in_failed(),
+            Self::TokenRejected => tr::signed_out_message_token_rejected(),
+            Self::Unavailable => tr::signed_out_message_unavailable(),
+            Self::RateLimited => tr::signed_out_message_rate_limited(),
+            Self::RevocationUnconfirmed => tr::signed_out_message_revocation_unconfirmed(),
+            Self::SessionTooLarge => tr::signed_out_message_session_too_large(),
+            Self::SessionEnded => tr::signed_out_message_session_ended(),
+            Self::SignedOutEverywhere => tr::signed_out_message_signed_out_everywhere(),
             Self::SignedOutEverywhereHereOnly => {
-                "Every device and app signed in to your account is refused here from now on, this browser too. The sign-in service could not be reached to end their sessions there as well, so other apps that use your account may stay signed in for up to an hour: change your password to be sure."
+                tr::signed_out_message_signed_out_everywhere_here_only()
             }
-            Self::StillSignedOutEverywhere => {
-                "You signed out everywhere, and the sign-in service signed you straight back in without asking for your password, so you are not signed in. Wait an hour, or sign in on another browser, then sign in with your password."
-            }
+            Self::StillSignedOutEverywhere => tr::signed_out_message_still_signed_out_everywhere(),
         }
     }
 }
@@ -113,17 +87,17 @@ pub fn SignedOutPage() -> impl IntoView {
                 // once more, as far as anything is left to revoke.
                 <form method="post" action=SIGN_OUT>
                     <button type="submit" class="button primary">
-                        "Finish signing out"
+                        {tr::signed_out_finish_signing_out()}
                     </button>
                 </form>
             </Show>
             <p>
                 <a class="button primary" href=SIGN_IN>
-                    "Sign in again"
+                    {tr::signed_out_sign_in_again()}
                 </a>
             </p>
             <p>
-                <a href=Page::Home.path()>"Go to the start page"</a>
+                <a href=Page::Home.path()>{tr::signed_out_go_to_start()}</a>
             </p>
         </main>
     }

@@ -13,7 +13,7 @@ use axum::{
     Router,
     http::StatusCode,
     middleware,
-    routing::{MethodFilter, MethodRouter, get, on},
+    routing::{MethodFilter, MethodRouter, get, on, post},
 };
 use leptos::{prelude::*, server_fn::axum::server_fn_paths};
 use tokio::net::TcpListener;
@@ -45,7 +45,7 @@ use crate::{
             rate_limit::RateLimits,
             server_fn_errors,
         },
-        i18n, notify, prebuilt_return, rest_api, session, shared_state, step_up,
+        i18n, language, notify, prebuilt_return, rest_api, session, shared_state, step_up,
         wasnt_me::WasntMe,
         webhooks,
     },
@@ -265,6 +265,7 @@ pub fn router(state: AppState) -> Router {
         .merge(signed_in_pages)
         .merge(public_pages)
         .merge(cognito::routes::routes())
+        .route(paths::LANGUAGE, post(language::choose))
         .layer(origin::layer(same_origin));
     let app = browser
         .merge(rest_api::router(state.config.public_origin()))

@@ -35,8 +35,8 @@ pub struct Change {
     /// As the page shows it: `j•••@example.com`, `+64 •• ••• 4321`, a passkey's provider; the
     /// device of a session signed out.
     pub identifier: Option<String>,
-    /// "1 Dec 2026, 22:41 UTC".
-    pub when: String,
+    /// When it happened: the notice writes it in its reader's language and time zone.
+    pub at: OffsetDateTime,
     pub device: Option<String>,
     pub address: Option<String>,
 }
@@ -49,7 +49,7 @@ impl Change {
             about: removed.user_authenticator_id.clone(),
             method: Some(removed.verification_method),
             identifier: present::identifier_of(removed),
-            when: present::when(now, now).exact,
+            at: now,
             device: from.user_agent.as_deref().and_then(device::name),
             address: from.ip.map(|ip| ip.to_string()),
         }
@@ -84,7 +84,7 @@ impl Change {
             about: event.user_authenticator_id.clone(),
             method: Some(event.verification_method),
             identifier,
-            when: present::when(at, at).exact,
+            at,
             device: origin.0,
             address: origin.1,
         }

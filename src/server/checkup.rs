@@ -15,7 +15,7 @@
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
-use crate::{model::VerificationMethod, wire::authsignal::UserAuthenticator};
+use crate::{i18n::tr, model::VerificationMethod, wire::authsignal::UserAuthenticator};
 
 /// A method not used for this long is worth testing.
 const UNUSED_AFTER: Duration = Duration::days(180);
@@ -33,9 +33,9 @@ impl Rating {
     /// The rating in words a person understands.
     pub fn sentence(self) -> &'static str {
         match self {
-            Rating::Strong => "Your account is well protected.",
-            Rating::CouldBeStronger => "Your account could be better protected.",
-            Rating::AtRisk => "You could lose access to your account.",
+            Rating::Strong => tr::checkup_strong(),
+            Rating::CouldBeStronger => tr::checkup_could_be_stronger(),
+            Rating::AtRisk => tr::checkup_at_risk(),
         }
     }
 }
@@ -106,7 +106,7 @@ pub fn checkup(methods: &[UserAuthenticator], now: OffsetDateTime) -> Checkup {
     if methods.is_empty() {
         findings.push(finding(
             FindingCode::NoMethod,
-            "You have only your password. Add a passkey: it can't be phished, and it gets you in if your password is stolen.",
+            tr::checkup_no_method(),
             None,
             Fix::Add(VerificationMethod::Passkey),
         ));
@@ -126,7 +126,7 @@ pub fn checkup(methods: &[UserAuthenticator], now: OffsetDateTime) -> Checkup {
     if kinds.iter().all(|kind| *kind == VerificationMethod::Sms) {
         findings.push(finding(
             FindingCode::SmsOnly,
-            "Text messages are your only way in. Someone who takes over your phone number can take over your account: add a passkey or an authenticator app.",
+            tr::checkup_sms_only(),
             None,
             Fix::Add(VerificationMethod::Passkey),
         ));
@@ -134,7 +134,7 @@ pub fn checkup(methods: &[UserAuthenticator], now: OffsetDateTime) -> Checkup {
     if methods.len() == 1 {
         findings.push(finding(
             FindingCode::OnlyOneMethod,
-            "You have one method. If it stops working, you could be locked out: add another one.",
+            tr::checkup_only_one_method(),
             None,
             Fix::Add(if kinds[0].is_fallback() {
                 VerificationMethod::Passkey
@@ -146,14 +146,14 @@ pub fn checkup(methods: &[UserAuthenticator], now: OffsetDateTime) -> Checkup {
     if passkeys.is_empty() {
         findings.push(finding(
             FindingCode::NoPhishingResistantMethod,
-            "None of your methods stops phishing: a code can be typed into a fake site. Add a passkey or a security key.",
+            tr::checkup_no_phishing_resistant_method(),
             None,
             Fix::Add(VerificationMethod::Passkey),
         ));
     } else if passkeys.iter().all(|passkey| device_bound(passkey)) {
         findings.push(finding(
             FindingCode::DeviceBoundPasskeysOnly,
-            "Each of your passkeys lives on one device only. If you lose that device, you lose them: add a passkey saved in a password manager, or a second security key.",
+            tr::checkup_device_bound_passkeys_only(),
             None,
             Fix::Add(VerificationMethod::Passkey),
         ));
@@ -161,7 +161,7 @@ pub fn checkup(methods: &[UserAuthenticator], now: OffsetDateTime) -> Checkup {
     if methods.len() > 1 && all_on_one_device(methods) {
         findings.push(finding(
             FindingCode::AllMethodsOnOneDevice,
-            "All your methods are on one device. If you lose it, you lose them all: add an email code, which works from anywhere.",
+            tr::checkup_all_methods_on_one_device(),
             None,
             Fix::Add(VerificationMethod::EmailOtp),
         ));
@@ -174,7 +174,7 @@ pub fn checkup(methods: &[UserAuthenticator], now: OffsetDateTime) -> Checkup {
         if now - last >= UNUSED_AFTER {
             findings.push(finding(
                 FindingCode::UnusedMethod,
-                "You haven't used this method for six months or more. Test it now, or remove it if it no longer works.",
+                tr::checkup_unused_method(),
                 Some(&method.user_authenticator_id),
                 Fix::Test(method.user_authenticator_id.clone()),
             ));

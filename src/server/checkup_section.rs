@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::checkup::{Checkup, Fix, Rating};
 use crate::{
+    i18n::tr,
     model::VerificationMethod,
     paths::{Page, query},
 };
@@ -40,7 +41,7 @@ pub fn render(checkup: &Checkup) -> String {
                 }
                 Fix::Test(id) => view! {
                     <button type="button" class="button small needs-js" data-test=id.clone()>
-                        "Test it"
+                        {tr::checkup_test_it()}
                     </button>
                 }
                 .into_any(),
@@ -55,12 +56,12 @@ pub fn render(checkup: &Checkup) -> String {
         .collect_view();
     view! {
         <section class="card checkup" aria-labelledby="checkup-title">
-            <h2 id="checkup-title">"Security checkup"</h2>
+            <h2 id="checkup-title">{tr::checkup_title()}</h2>
             <p class=format!("notice {tone}")>
                 <strong>{checkup.rating.sentence()}</strong>
             </p>
             {(!checkup.findings.is_empty())
-                .then(|| view! { <ul class="findings" aria-label="What to improve">{findings}</ul> })}
+                .then(|| view! { <ul class="findings" aria-label=tr::checkup_findings_label()>{findings}</ul> })}
         </section>
     }
     .to_html()
@@ -70,12 +71,12 @@ pub fn render(checkup: &Checkup) -> String {
 
 fn add_label(kind: VerificationMethod) -> &'static str {
     match kind {
-        VerificationMethod::Passkey => "Add a passkey",
-        VerificationMethod::SecurityKey => "Add a security key",
-        VerificationMethod::EmailOtp => "Add an email code",
-        VerificationMethod::Sms => "Add a text message code",
-        VerificationMethod::AuthenticatorApp => "Add an authenticator app",
-        _ => "Add a method",
+        VerificationMethod::Passkey => tr::checkup_add_passkey(),
+        VerificationMethod::SecurityKey => tr::checkup_add_security_key(),
+        VerificationMethod::EmailOtp => tr::checkup_add_email_otp(),
+        VerificationMethod::Sms => tr::checkup_add_sms(),
+        VerificationMethod::AuthenticatorApp => tr::checkup_add_authenticator_app(),
+        _ => tr::checkup_add_method(),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod health;
 pub mod http;
 pub mod http_client;
 pub mod i18n;
+pub mod language;
 pub mod notify;
 pub mod prebuilt_return;
 pub mod present;

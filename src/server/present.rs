@@ -2,14 +2,12 @@
 //! activity log, the notice mails): masked addresses, the one name of a method, human times.
 //! Masking happens on the server, so full addresses never reach the page.
 
-use time::{
-    OffsetDateTime, PrimitiveDateTime, UtcOffset,
-    format_description::{BorrowedFormatItem, well_known::Rfc3339},
-    macros::format_description,
-};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset, format_description::well_known::Rfc3339};
 
 use crate::{
+    i18n::{Locale, tr},
     model::{AuthenticatorView, VerificationMethod, When},
+    server::i18n::{Reader, exact, with_reader_now},
     wire::authsignal::UserAuthenticator,
 };
 
@@ -65,9 +63,6 @@ fn country_code_length(digits: &str) -> usize {
     }
 }
 
-const EXACT: &[BorrowedFormatItem<'static>] =
-    format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
-
 /// A moment from Authsignal, seen from `now`.
 pub fn when(then: OffsetDateTime, now: OffsetDateTime) -> When {
     // Only an absurd answer (`9999-12-31T23:59:59-23:59`) has no UTC time in the calendar: it is
@@ -80,39 +75,35 @@ pub fn when(then: OffsetDateTime, now: OffsetDateTime) -> When {
         }
     });
     When {
-        // Formatting a UTC date-time with these descriptions cannot fail.
+        // Formatting a UTC date-time as RFC 3339 cannot fail.
         iso: then.format(&Rfc3339).unwrap_or_default(),
         relative: relative(now - then),
-        exact: then.format(EXACT).unwrap_or_default(),
+        exact: exact(then),
     }
 }
 
 fn relative(elapsed: time::Duration) -> String {
-    let plural = |count: i64, unit: &str| {
-        if count == 1 {
-            format!("1 {unit} ago")
-        } else {
-            format!("{count} {unit}s ago")
-        }
-    };
     let minutes = elapsed.whole_minutes();
     let hours = elapsed.whole_hours();
     let days = elapsed.whole_days();
+    // Each count is at least 1 where it is used.
+    let count = i64::unsigned_abs;
     match () {
         // A timestamp slightly in the future is clock skew, not time travel.
-        _ if minutes < 1 => "just now".to_owned(),
-        _ if hours < 1 => plural(minutes, "minute"),
-        _ if days < 1 => plural(hours, "hour"),
-        _ if days == 1 => "yesterday".to_owned(),
-        _ if days < 31 => plural(days, "day"),
-        _ if days < 365 => plural(days / 30, "month"),
-        _ => plural(days / 365, "year"),
+        _ if minutes < 1 => tr::time_just_now().to_owned(),
+        _ if hours < 1 => tr::time_minutes_ago(count(minutes)),
+        _ if days < 1 => tr::time_hours_ago(count(hours)),
+        _ if days == 1 => tr::time_yesterday().to_owned(),
+        _ if days < 31 => tr::time_days_ago(count(days)),
+        _ if days < 365 => tr::time_months_ago(count(days / 30)),
+        _ => tr::time_years_ago(count(days / 365)),
     }
 }
 
 /// What tells one method of a kind from another, as every view shows it: the masked address of
 /// a code method, the provider of a passkey ("iCloud Keychain"). A passkey's name is not
-/// personal data; one that only repeats the kind ("Passkey") says nothing, and is left out.
+/// personal data; one that only repeats the kind ("Passkey", in the reader's language or in
+/// English, which Authsignal names it in) says nothing, and is left out.
 pub fn identifier(
     method: VerificationMethod,
     email: Option<&str>,
@@ -124,7 +115,12 @@ pub fn identifier(
         VerificationMethod::Sms | VerificationMethod::Whatsapp => phone_number.map(mask_phone),
         VerificationMethod::Passkey | VerificationMethod::SecurityKey => passkey_name
             .map(str::trim)
-            .filter(|name| !name.is_empty() && !name.eq_ignore_ascii_case(method.label()))
+            .filter(|name| {
+                let english = with_reader_now(Reader::new(Locale::En, None), || method.label());
+                !name.is_empty()
+                    && !name.eq_ignore_ascii_case(method.label())
+                    && !name.eq_ignore_ascii_case(english)
+            })
             .map(str::to_owned),
         _ => None,
     }

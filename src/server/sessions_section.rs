@@ -6,27 +6,42 @@
 
 use leptos::prelude::*;
 
-use crate::model::{SessionView, SessionsView};
+use crate::{
+    i18n::tr,
+    model::{SessionView, SessionsView},
+};
+
+/// Stands for a value that markup shows, so a message can be split where it goes.
+const MARK: &str = "\u{E000}";
+
+/// A message made with [`MARK`] as its one value, split where the value goes: "Signed in {time}"
+/// → ("Signed in ", ""), so the `<time>` element stands where each language puts it.
+fn around(message: &str) -> (String, String) {
+    match message.split_once(MARK) {
+        Some((before, after)) => (before.to_owned(), after.to_owned()),
+        None => (message.to_owned(), String::new()),
+    }
+}
 
 pub fn render(view: &SessionsView) -> String {
     let rows = view.sessions.iter().cloned().map(row).collect_view();
     let not_at_cognito = (!view.revokes_at_cognito).then(|| {
         view! {
             <p class="muted small">
-                "Signing out here refuses a device from this page on. This server cannot end its sign-in at the sign-in service, so other apps that use your account may keep it until it expires."
+                {tr::sessions_not_at_cognito()}
             </p>
         }
     });
     view! {
-        <ul class="sessions" aria-label="Your sessions">{rows}</ul>
+        <ul class="sessions" aria-label=tr::sessions_list_label()>{rows}</ul>
         {not_at_cognito}
         <details class="everywhere">
-            <summary class="button danger-quiet">"Sign out everywhere"</summary>
+            <summary class="button danger-quiet">{tr::sessions_sign_out_everywhere()}</summary>
             <form method="post" action="/api/sign_out_everywhere" data-sign-out-everywhere="">
                 <p class="warning">
-                    "Every browser and app signed in to your account will be signed out, this one too. You can then sign in again here."
+                    {tr::sessions_everywhere_warning()}
                 </p>
-                <button type="submit" class="button danger">"Yes, sign out everywhere"</button>
+                <button type="submit" class="button danger">{tr::sessions_everywhere_confirm()}</button>
             </form>
         </details>
     }
@@ -37,40 +52,51 @@ pub fn render(view: &SessionsView) -> String {
 }
 
 fn row(session: SessionView) -> impl IntoView {
-    let name = session
-        .device
-        .clone()
-        .unwrap_or_else(|| if session.app { "An app" } else { "A browser" }.to_owned());
-    let seen = match session.last_seen {
-        Some(when) => view! {
-            " · Last seen "
-            <time datetime=when.iso title=when.exact>{when.relative}</time>
+    let name = session.device.clone().unwrap_or_else(|| {
+        if session.app {
+            tr::sessions_an_app()
+        } else {
+            tr::sessions_a_browser()
         }
-        .into_any(),
-        None => view! { " · May have ended: not seen since this server restarted" }.into_any(),
+        .to_owned()
+    });
+    let seen = match session.last_seen {
+        Some(when) => {
+            let (before, after) = around(&tr::sessions_last_seen(MARK));
+            view! {
+                " · "
+                {before}
+                <time datetime=when.iso title=when.exact>{when.relative}</time>
+                {after}
+            }
+            .into_any()
+        }
+        None => view! { " · " {tr::sessions_may_have_ended()} }.into_any(),
     };
     let sign_out = (!session.current).then(|| {
         view! {
             <form method="post" action="/api/sign_out_session" data-sign-out=session.id.clone()>
                 <input type="hidden" name="id" value=session.id.clone() />
-                <button type="submit" class="button small" aria-label=format!("Sign out {name}")>
-                    "Sign out"
+                <button type="submit" class="button small" aria-label=tr::sessions_sign_out_device(&name)>
+                    {tr::sessions_sign_out()}
                 </button>
             </form>
         }
     });
+    let (signed_in_before, signed_in_after) = around(&tr::sessions_signed_in(MARK));
     view! {
         <li class="session">
             <div>
                 <p class="session-name">
                     {name.clone()}
-                    {session.current.then(|| view! { " " <span class="badge">"This device"</span> })}
+                    {session.current.then(|| view! { " " <span class="badge">{tr::sessions_this_device()}</span> })}
                 </p>
                 <p class="dates">
-                    "Signed in "
+                    {signed_in_before}
                     <time datetime=session.signed_in.iso title=session.signed_in.exact>
                         {session.signed_in.relative}
                     </time>
+                    {signed_in_after}
                     {seen}
                     {session.address.map(|address| view! { " · " <span class="detail">{address}</span> })}
                 </p>

@@ -91,7 +91,7 @@ mod tests {
             about: "authenticator-1".into(),
             method: Some(VerificationMethod::Sms),
             identifier: None,
-            when: "1 Dec 2026, 22:41 UTC".into(),
+            at: time::macros::datetime!(2026-12-01 22:41 UTC),
             device: None,
             address: None,
         }

@@ -29,7 +29,7 @@ use time::OffsetDateTime;
 use tracing::{info, warn};
 
 use super::{
-    AppState, activity,
+    AppState, activity, i18n,
     notify::{Change, ChangeKind, Delivery},
     shared_state::Unavailable,
 };
@@ -196,9 +196,28 @@ async fn handle(state: &AppState, event: &WebhookEvent) -> Result<Handled, Malfo
     } else {
         data.created_at.unwrap_or(event.time)
     };
-    let origin = activity::origin_of(&state.authsignal, &data, state.clock.now()).await;
-    let change = Change::reported(kind, &data, at, origin);
-    let delivery = if kind == ChangeKind::Removed {
+    // Written for the person it is about, in the language and time zone they last used on the
+    // page: a webhook's request says nothing of them.
+    let reader = i18n::remembered::recall(&state.shared, &state.authsignal, &data.user_id)
+        .await
+        .unwrap_or_default();
+    let delivery = i18n::with_reader(reader, notify_of(state, kind, &data, at)).await;
+    Ok(if delivery.is_settled() {
+        Handled::Done
+    } else {
+        Handled::Later
+    })
+}
+
+async fn notify_of(
+    state: &AppState,
+    kind: ChangeKind,
+    data: &AuthenticatorEventData,
+    at: OffsetDateTime,
+) -> Delivery {
+    let origin = activity::origin_of(&state.authsignal, data, state.clock.now()).await;
+    let change = Change::reported(kind, data, at, origin);
+    if kind == ChangeKind::Removed {
         // The app made this removal and mails it itself, with more to say: unless its own
         // notice failed, in which case this report is the second chance.
         match removal_progress(state, &data.user_id, &change).await {
@@ -208,12 +227,7 @@ async fn handle(state: &AppState, event: &WebhookEvent) -> Result<Handled, Malfo
         }
     } else {
         deliver(state, &data.user_id, &change).await
-    };
-    Ok(if delivery.is_settled() {
-        Handled::Done
-    } else {
-        Handled::Later
-    })
+    }
 }
 
 /// How far the app's own notice of a removal got. The report usually arrives while that notice

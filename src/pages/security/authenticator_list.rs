@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use super::{method_icon::MethodIcon, step_up::use_step_up};
 use crate::{
+    i18n::tr,
     lockout::removal_risk,
     model::{AppError, AuthenticatorView, LockOutReason, When},
     pages::address,
@@ -19,11 +20,8 @@ pub fn AuthenticatorList(authenticators: Vec<AuthenticatorView>) -> impl IntoVie
     if authenticators.is_empty() {
         return view! {
             <div class="empty-state">
-                <p class="empty-title">"You have no sign-in methods yet."</p>
-                <p>
-                    "Add a method below. Start with an email or text-message code: it lets you "
-                    "prove it's you, and get back in if you lose a device."
-                </p>
+                <p class="empty-title">{tr::list_empty_title()}</p>
+                <p>{tr::list_empty_hint()}</p>
             </div>
         }
         .into_any();
@@ -33,7 +31,7 @@ pub fn AuthenticatorList(authenticators: Vec<AuthenticatorView>) -> impl IntoVie
         .map(|authenticator| (authenticator.id.clone(), authenticator.method))
         .collect();
     view! {
-        <ul class="authenticators" aria-label="Your sign-in methods">
+        <ul class="authenticators" aria-label=tr::list_methods_label()>
             {authenticators
                 .into_iter()
                 .map(|authenticator| {
@@ -61,7 +59,8 @@ fn AuthenticatorRow(authenticator: AuthenticatorView, is_last: bool) -> impl Int
         ..
     } = authenticator;
     let name = match &masked_identifier {
-        Some(identifier) => format!("{label} {identifier}"),
+        // What the aria-labels call the method: "Email code j•••@example.com".
+        Some(identifier) => tr::list_method_name(identifier, &label),
         None => label.clone(),
     };
     let reason_id = format!("{}-why", row_id(&id));
@@ -74,10 +73,10 @@ fn AuthenticatorRow(authenticator: AuthenticatorView, is_last: bool) -> impl Int
             <button
                 type="button"
                 class="button small needs-js"
-                aria-label=format!("Test {name}")
+                aria-label=tr::list_test_method(&name)
                 on:click=move |_| step_up.test(id.clone())
             >
-                "Test"
+                {tr::list_test()}
             </button>
         }
     });
@@ -94,7 +93,7 @@ fn AuthenticatorRow(authenticator: AuthenticatorView, is_last: bool) -> impl Int
     let remove = if is_last {
         view! {
             <button type="button" class="button danger-quiet" disabled aria-describedby=reason_id>
-                "Remove"
+                {tr::list_remove()}
             </button>
         }
         .into_any()
@@ -106,9 +105,9 @@ fn AuthenticatorRow(authenticator: AuthenticatorView, is_last: bool) -> impl Int
                 href=href.clone()
                 on:click=move |event| address::follow(&event, &href)
                 // Two methods may share a label and an address: the date tells them apart.
-                aria-label=format!("Remove {name}, added {}", added.relative)
+                aria-label=tr::list_remove_method(&name, &added.relative)
             >
-                "Remove"
+                {tr::list_remove()}
             </a>
         }
         .into_any()
@@ -120,15 +119,18 @@ fn AuthenticatorRow(authenticator: AuthenticatorView, is_last: bool) -> impl Int
                 <p class="authenticator-name">{label}</p>
                 {masked_identifier.map(|identifier| view! { <p class="identifier">{identifier}</p> })}
                 <p class="dates">
-                    <TimeAgo prefix="Added" when=added />
+                    <TimeAgo prefix=tr::list_added_before_time() when=added />
                     " · "
                     {match last_used {
-                        Some(when) => view! { <TimeAgo prefix="Last used" when /> }.into_any(),
-                        None => view! { <span>"Not used yet"</span> }.into_any(),
+                        Some(when) => {
+                            view! { <TimeAgo prefix=tr::list_last_used_before_time() when /> }
+                                .into_any()
+                        }
+                        None => view! { <span>{tr::list_not_used_yet()}</span> }.into_any(),
                     }}
                 </p>
                 <p class="tested" role="status">
-                    {move || works().then_some("Works — tested just now")}
+                    {move || works().then(tr::list_works_tested_now)}
                 </p>
             </div>
             <div class="row-action">{test}{remove}</div>

@@ -1,5 +1,6 @@
 use leptos::{prelude::*, server::codee::string::JsonSerdeWasmCodec};
 
+use crate::i18n::tr;
 use crate::model::{AppError, UserView};
 use crate::paths::{Page, SIGN_OUT};
 
@@ -12,7 +13,7 @@ pub fn SecurityHeader(
     view! {
         <header class="top-bar">
             <a class="brand" href=Page::Security.path()>
-                "Account security"
+                {tr::header_brand()}
             </a>
             <div class="who">
                 <Suspense fallback=|| ()>
@@ -24,7 +25,7 @@ pub fn SecurityHeader(
                                 let whole = who.clone();
                                 view! {
                                     <span class="signed-in-as">
-                                        <span>"Signed in as "</span>
+                                        <span>{tr::header_signed_in_as_before_name()}</span>
                                         <strong title=whole>{who}</strong>
                                     </span>
                                 }
@@ -33,7 +34,7 @@ pub fn SecurityHeader(
                 </Suspense>
                 <form method="post" action=SIGN_OUT>
                     <button type="submit" class="button small">
-                        "Sign out"
+                        {tr::header_sign_out()}
                     </button>
                 </form>
             </div>

@@ -5,9 +5,7 @@ use std::future::Future;
 
 use leptos::{prelude::*, wasm_split::SplitLoaderError};
 
-/// What a person reads when a part's code could not be fetched.
-pub const NOT_LOADED: &str =
-    "This part of the page did not load. Check your connection, then try again.";
+use crate::i18n::tr;
 
 /// Shows what `load` makes once its chunk is in. If the chunk cannot be fetched, shows what
 /// `not_loaded` makes of a way to fetch it again; the rest of the page carries on meanwhile.
@@ -33,9 +31,9 @@ where
 fn not_loaded_here(retry: Callback<()>) -> AnyView {
     view! {
         <div class="load-error" role="alert">
-            <p>{NOT_LOADED}</p>
+            <p>{tr::lazy_not_loaded()}</p>
             <button type="button" class="button" on:click=move |_| retry.run(())>
-                "Try again"
+                {tr::lazy_try_again()}
             </button>
         </div>
     }

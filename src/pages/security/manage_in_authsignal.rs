@@ -1,7 +1,7 @@
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{spinner::Spinner, step_up::use_step_up};
-use crate::{api::prebuilt_ui_url, browser::dom, model::AppError};
+use crate::{api::prebuilt_ui_url, browser::dom, i18n::tr, model::AppError};
 
 /// Opens Authsignal's own settings page (the pre-built UI), where methods can be added and
 /// removed: like any change here, only after verifying it's you. Authsignal sends the person
@@ -39,11 +39,8 @@ pub fn ManageInAuthsignal() -> impl IntoView {
     again.set_value(Some(Callback::new(move |()| open())));
     view! {
         <section class="card needs-js" aria-labelledby="manage-title">
-            <h2 id="manage-title">"Manage in Authsignal"</h2>
-            <p class="muted">
-                "Authsignal, which keeps your sign-in methods, has its own settings page. "
-                "You'll verify it's you here first, then come back here when you're done."
-            </p>
+            <h2 id="manage-title">{tr::manage_title()}</h2>
+            <p class="muted">{tr::manage_intro()}</p>
             <div class="actions">
                 <button
                     type="button"
@@ -53,7 +50,7 @@ pub fn ManageInAuthsignal() -> impl IntoView {
                     aria-busy=move || opening.get().to_string()
                 >
                     <Spinner />
-                    <span class="label">"Open Authsignal settings"</span>
+                    <span class="label">{tr::manage_open()}</span>
                 </button>
             </div>
             <p class="error" role="alert" hidden=move || error.get().is_none()>

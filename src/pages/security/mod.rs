@@ -21,6 +21,7 @@ use wasm_bindgen::JsCast;
 use crate::{
     api::{RemoveAuthenticator, list_authenticators, me},
     browser::{dom, webauthn},
+    i18n::tr,
     model::AppError,
     pages::address::use_query,
     paths::{Page, query},
@@ -138,30 +139,26 @@ pub fn SecurityPage() -> impl IntoView {
     });
 
     view! {
-        <Title text="Sign-in methods" />
+        <Title text=tr::security_title() />
         <SecurityHeader user />
         <main class="page" id="main">
             <h1 id=PAGE_TITLE tabindex="-1">
-                "Sign-in methods"
+                {tr::security_title()}
             </h1>
-            <p class="lead">
-                "The ways you prove it's you: before each change here, and when you sign in where your apps ask for it."
-            </p>
+            <p class="lead">{tr::security_lead()}</p>
             <p class="visually-hidden" role="status">
                 {move || announcement.get()}
             </p>
             <Notice notice />
-            <p class="notice info without-js">
-                "JavaScript is off in this browser. You can see your methods and recent activity, and sign out; every change needs you to verify it's you first, and that needs JavaScript."
-            </p>
+            <p class="notice info without-js">{tr::security_without_js()}</p>
             <StepUpBanner methods />
             <StepUpDialog methods />
             <WasntMe token=wasnt_me has_methods=Signal::derive(move || !methods.get().is_empty()) />
             <Transition fallback=|| {
                 view! {
                     <section class="card">
-                        <h2>"Your methods"</h2>
-                        <p class="muted">"Loading your sign-in methods…"</p>
+                        <h2>{tr::security_methods_title()}</h2>
+                        <p class="muted">{tr::security_loading_methods()}</p>
                     </section>
                 }
             }>
@@ -173,7 +170,7 @@ pub fn SecurityPage() -> impl IntoView {
                                 // carry the method's id.
                                 <div on:click=test_from_checkup inner_html=view.checkup></div>
                                 <section class="card" aria-labelledby="methods-title">
-                                    <h2 id="methods-title">"Your methods"</h2>
+                                    <h2 id="methods-title">{tr::security_methods_title()}</h2>
                                     <AuthenticatorList authenticators=view.methods.clone() />
                                     <RemoveDialog
                                         removing
@@ -188,11 +185,9 @@ pub fn SecurityPage() -> impl IntoView {
                         Err(error) => {
                             view! {
                                 <section class="card" aria-labelledby="methods-title">
-                                    <h2 id="methods-title">"Your methods"</h2>
+                                    <h2 id="methods-title">{tr::security_methods_title()}</h2>
                                     <LoadError error retry />
-                                    <p class="muted">
-                                        "Your security checkup could not be made either: it is made from this list."
-                                    </p>
+                                    <p class="muted">{tr::security_checkup_not_made_either()}</p>
                                 </section>
                             }
                                 .into_any()
@@ -215,11 +210,8 @@ pub fn SecurityPage() -> impl IntoView {
             }) />
             <ManageInAuthsignal />
             <aside class="tip" aria-labelledby="tip-title">
-                <h2 id="tip-title">"Tip: keep a fallback"</h2>
-                <p>
-                    "Before you add a passkey, keep an email or text-message code. A passkey lives on "
-                    "your devices; if you lose them, a code sent to you still gets you in."
-                </p>
+                <h2 id="tip-title">{tr::security_tip_title()}</h2>
+                <p>{tr::security_tip()}</p>
             </aside>
         </main>
     }
@@ -239,7 +231,7 @@ fn LoadError(error: AppError, retry: RwSignal<u32>) -> impl IntoView {
                     retry.update(|count| *count += 1);
                 }
             >
-                "Try again"
+                {tr::security_try_again()}
             </a>
         </div>
     }

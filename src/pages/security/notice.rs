@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::paths;
+use crate::{i18n::tr, paths};
 
 /// A message about what just happened, named by `?notice=` so it survives a redirect (a removal
 /// without JavaScript, the return from Authsignal).
@@ -29,35 +29,14 @@ pub fn Notice(notice: Memo<Option<String>>) -> impl IntoView {
 /// The tone (a CSS class) and the sentence for each notice.
 fn message(notice: paths::Notice) -> (&'static str, &'static str) {
     match notice {
-        paths::Notice::Removed => ("ok", "Sign-in method removed."),
-        paths::Notice::VerifyNeedsJavascript => (
-            "problem",
-            "Nothing was changed: every change needs you to verify it's you first, and that needs JavaScript, which is off or did not load.",
-        ),
-        paths::Notice::SessionEnded => (
-            "ok",
-            "That device is signed out. It will have to sign in again to use your account.",
-        ),
-        paths::Notice::ManageDone => (
-            "ok",
-            "Welcome back from Authsignal. The list below shows your sign-in methods as they are now.",
-        ),
-        paths::Notice::ManageLeft => (
-            "info",
-            "You left Authsignal's settings without changing anything. Your sign-in methods are as they were.",
-        ),
-        paths::Notice::ManageInvalid => (
-            "problem",
-            "The link back from Authsignal was not valid, or was already used, so nothing was confirmed. Your list below is up to date.",
-        ),
-        paths::Notice::SignInNotFresh => (
-            "problem",
-            "You were signed in again without being asked for your password, so this didn't confirm it's you. Sign out, then sign in again: you'll be asked for your password, and can then add your first method.",
-        ),
-        paths::Notice::ManageUnavailable => (
-            "problem",
-            "Authsignal could not confirm your visit just now. Your changes there are kept; reload this page in a minute to see them.",
-        ),
+        paths::Notice::Removed => ("ok", tr::notice_removed()),
+        paths::Notice::VerifyNeedsJavascript => ("problem", tr::notice_verify_needs_javascript()),
+        paths::Notice::SessionEnded => ("ok", tr::notice_session_ended()),
+        paths::Notice::ManageDone => ("ok", tr::notice_manage_done()),
+        paths::Notice::ManageLeft => ("info", tr::notice_manage_left()),
+        paths::Notice::ManageInvalid => ("problem", tr::notice_manage_invalid()),
+        paths::Notice::SignInNotFresh => ("problem", tr::notice_sign_in_not_fresh()),
+        paths::Notice::ManageUnavailable => ("problem", tr::notice_manage_unavailable()),
     }
 }
 

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::recent_activity,
+    i18n::tr,
     model::{ActivityView, AppError},
 };
 
@@ -17,16 +18,13 @@ pub fn RecentActivity(
         Resource::new_serde_wb(move || (changes.get(), retry.get()), |_| recent_activity());
     view! {
         <section class="card" aria-labelledby="activity-title">
-            <h2 id="activity-title">"Recent activity"</h2>
-            <p class="muted">
-                "The last 30 days. If you don't recognise something, remove any method you "
-                "didn't add and change your password."
-            </p>
-            <Transition fallback=|| view! { <p class="muted">"Loading recent activity…"</p> }>
+            <h2 id="activity-title">{tr::activity_title()}</h2>
+            <p class="muted">{tr::activity_intro()}</p>
+            <Transition fallback=|| view! { <p class="muted">{tr::activity_loading()}</p> }>
                 {move || Suspend::new(async move {
                     match activity.await {
                         Ok(entries) if entries.is_empty() => {
-                            view! { <p>"Nothing in the last 30 days."</p> }.into_any()
+                            view! { <p>{tr::activity_empty()}</p> }.into_any()
                         }
                         Ok(entries) => view! { <ActivityList entries /> }.into_any(),
                         Err(error) => view! { <ActivityError error retry /> }.into_any(),
@@ -40,7 +38,7 @@ pub fn RecentActivity(
 #[component]
 fn ActivityList(entries: Vec<ActivityView>) -> impl IntoView {
     view! {
-        <ol class="activity" aria-label="Recent activity, newest first">
+        <ol class="activity" aria-label=tr::activity_list_label()>
             {entries
                 .into_iter()
                 .map(|entry| {
@@ -72,9 +70,9 @@ fn ActivityList(entries: Vec<ActivityView>) -> impl IntoView {
 fn ActivityError(error: AppError, retry: RwSignal<u32>) -> impl IntoView {
     view! {
         <div class="load-error" role="alert">
-            <p>{format!("Recent activity could not be loaded. {error}")}</p>
+            <p>{tr::activity_load_failed(&error)}</p>
             <button type="button" class="button" on:click=move |_| retry.update(|count| *count += 1)>
-                "Try again"
+                {tr::activity_try_again()}
             </button>
         </div>
     }

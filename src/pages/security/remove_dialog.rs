@@ -4,6 +4,7 @@ use super::{spinner::Spinner, step_up::use_step_up};
 use crate::{
     api::RemoveAuthenticator,
     browser::webauthn,
+    i18n::{self, Locale, tr},
     lockout::removal_risk,
     model::{AppError, AuthenticatorView, LockOutReason},
     pages::address,
@@ -75,15 +76,15 @@ pub fn RemoveDialog(
 #[component]
 fn NotInYourList() -> impl IntoView {
     view! {
-        <h2 id="remove-title">"Nothing to remove"</h2>
-        <p id="remove-consequence">"That sign-in method is not in your list any more."</p>
+        <h2 id="remove-title">{tr::remove_nothing_title()}</h2>
+        <p id="remove-consequence">{tr::remove_not_in_list()}</p>
         <div class="dialog-actions">
             <a
                 class="button"
                 href=Page::Security.path()
                 on:click=|event| address::follow(&event, Page::Security.path())
             >
-                "Close"
+                {tr::common_close()}
             </a>
         </div>
     }
@@ -102,13 +103,13 @@ fn ConfirmRemoval(
     let still_with = remaining
         .iter()
         .map(|a| match &a.masked_identifier {
-            Some(identifier) => format!("{} ({identifier})", a.label),
+            Some(identifier) => tr::remove_still_with_item(identifier, &a.label),
             None => a.label.clone(),
         })
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(tr::remove_list_separator());
     let name = match &target.masked_identifier {
-        Some(identifier) => format!("{} {identifier}", target.label),
+        Some(identifier) => tr::remove_method_name(identifier, &target.label),
         None => target.label.clone(),
     };
     let pending = action.pending();
@@ -157,15 +158,15 @@ fn ConfirmRemoval(
         });
     };
     view! {
-        <h2 id="remove-title">{format!("Remove {}?", in_sentence(&target.label))}</h2>
+        <h2 id="remove-title">{tr::remove_title(in_sentence(&target.label))}</h2>
         <div id="remove-consequence">
-            <p>{format!("{name} will no longer work for signing in.")}</p>
+            <p>{tr::remove_no_longer_works(&name)}</p>
             <p class="remaining">
-                <strong>"You can still sign in with: "</strong>
+                <strong>{tr::remove_still_sign_in_with()}</strong>
                 {still_with}
             </p>
             <p class="muted" hidden=move || !delete_by_hand.get()>
-                "Your browser or password manager may still offer it afterwards: delete it there too."
+                {tr::remove_delete_by_hand()}
             </p>
         </div>
         <form
@@ -179,7 +180,7 @@ fn ConfirmRemoval(
                 .then(|| {
                     view! {
                         <p class="warning">
-                            "None of these is a code sent to your email or phone. If you lose the device you sign in with, you could be locked out."
+                            {tr::remove_no_fallback_warning()}
                         </p>
                         <label class="consent">
                             <input
@@ -189,10 +190,10 @@ fn ConfirmRemoval(
                                 required
                                 on:change=move |event| consented.set(event_target_checked(&event))
                             />
-                            "I understand, remove it anyway"
+                            {tr::remove_consent()}
                         </label>
                         <p id="consent-needed" class="muted" hidden=move || !waiting_for_consent()>
-                            "Tick “I understand” to remove it."
+                            {tr::remove_consent_needed()}
                         </p>
                     }
                 })}
@@ -212,7 +213,7 @@ fn ConfirmRemoval(
                     href=Page::Security.path()
                     on:click=|event| address::follow(&event, Page::Security.path())
                 >
-                    "Cancel"
+                    {tr::remove_cancel()}
                 </a>
                 <button
                     type="submit"
@@ -222,7 +223,7 @@ fn ConfirmRemoval(
                     aria-busy=move || pending.get().to_string()
                 >
                     <Spinner />
-                    <span class="label">"Remove"</span>
+                    <span class="label">{tr::remove_confirm()}</span>
                 </button>
             </div>
         </form>
@@ -231,6 +232,10 @@ fn ConfirmRemoval(
 
 /// A method's label inside a sentence: "email code", "passkey".
 fn in_sentence(label: &str) -> String {
+    // German writes every noun with a capital; Japanese and Arabic have no case to change.
+    if i18n::current() == Locale::De {
+        return label.to_owned();
+    }
     let mut chars = label.chars();
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),

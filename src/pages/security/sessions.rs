@@ -5,9 +5,10 @@
 use leptos::{prelude::*, task::spawn_local, wasm_split::SplitLoaderError};
 use wasm_bindgen::JsCast;
 
-use super::{lazy_part::NOT_LOADED, step_up::use_step_up};
+use super::step_up::use_step_up;
 use crate::{
     api::{sessions_section, sign_out_everywhere, sign_out_session},
+    i18n::tr,
     model::AppError,
 };
 
@@ -58,16 +59,14 @@ pub fn Sessions(
         page.error.set(None);
         spawn_local(async move {
             if sign_out(ask, page).await.is_err() {
-                page.error.set(Some(NOT_LOADED.to_owned()));
+                page.error.set(Some(tr::lazy_not_loaded().to_owned()));
             }
         });
     };
     view! {
         <section class="card" aria-labelledby="sessions-title" on:submit=on_submit>
-            <h2 id="sessions-title">"Where you're signed in"</h2>
-            <p class="muted">
-                "Browsers and apps signed in to your account. If you don't recognise one, sign it out, then change your password."
-            </p>
+            <h2 id="sessions-title">{tr::sessions_title()}</h2>
+            <p class="muted">{tr::sessions_intro()}</p>
             <Transition fallback=|| ()>
                 // A list that could not be made comes as its sentence, made on the server too.
                 {move || Suspend::new(async move {

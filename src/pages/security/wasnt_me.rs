@@ -7,6 +7,7 @@ use leptos::{prelude::*, wasm_split::SplitLoaderError};
 use super::{lazy_part::LazyPart, step_up::use_step_up};
 use crate::{
     api::{WasntMeAct, wasnt_me_offer},
+    i18n::tr,
     model::AppError,
 };
 
@@ -23,7 +24,7 @@ pub fn WasntMe(token: Memo<Option<String>>, has_methods: Signal<bool>) -> impl I
                 .map(|_| {
                     view! {
                         <p class="notice info without-js">
-                            "To act on the link in our notice, turn on JavaScript: signing out everywhere needs you to verify it's you first."
+                            {tr::wasnt_me_needs_javascript()}
                         </p>
                     }
                 })
@@ -79,7 +80,7 @@ fn Offer(token: String, has_methods: Signal<bool>) -> impl IntoView {
     };
     view! {
         <section class="card wasnt-me" aria-labelledby="wasnt-me-title">
-            <h2 id="wasnt-me-title">"Wasn't you?"</h2>
+            <h2 id="wasnt-me-title">{tr::wasnt_me_title()}</h2>
             <Transition fallback=|| ()>
                 {move || {
                     let confirm = confirm.clone();
@@ -87,17 +88,17 @@ fn Offer(token: String, has_methods: Signal<bool>) -> impl IntoView {
                     match offer.await {
                         Ok(offer) => {
                             let action = if offer.removes {
-                                "Remove it and sign out everywhere"
+                                tr::wasnt_me_remove_and_sign_out()
                             } else {
-                                "Sign out everywhere"
+                                tr::wasnt_me_sign_out()
                             };
                             view! {
-                                <p>{format!("Our notice said {}.", offer.what)}</p>
+                                <p>{tr::wasnt_me_notice_said(&offer.what)}</p>
                                 <p>
                                     {if offer.removes {
-                                        "If that wasn't you, remove that method and sign every device out of your account, this one too; then sign in again and change your password."
+                                        tr::wasnt_me_explain_remove()
                                     } else {
-                                        "If that wasn't you, sign every device out of your account, this one too; then sign in again and change your password."
+                                        tr::wasnt_me_explain_sign_out()
                                     }}
                                 </p>
                                 <form on:submit=confirm>

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::{Caller, limit};
 use crate::{
+    i18n::tr,
     model::{
         AppError, ClientApiTicket, StepUpVia, VerificationMethod, validate_email,
         validate_phone_number,
@@ -68,7 +69,7 @@ impl Contact {
             | VerificationMethod::SecurityKey => Ok(Self::default()),
             _ => Err(AppError::invalid(
                 "method",
-                "This kind of method can't be added here.",
+                tr::account_method_cannot_be_added(),
             )),
         }
     }
@@ -146,7 +147,7 @@ fn allowed_country(state: &AppState, number: &str) -> Result<String, AppError> {
     } else {
         Err(AppError::invalid(
             "phoneNumber",
-            "Text messages can't be sent to numbers in that country here. Use another number, or another kind of method.",
+            tr::account_country_not_allowed(),
         ))
     }
 }

@@ -4,6 +4,7 @@ use url::Url;
 
 use super::{Caller, limit};
 use crate::{
+    i18n::{self, Locale},
     model::AppError,
     server::{
         AppState,
@@ -16,6 +17,17 @@ use crate::{
     },
     wire::authsignal::{ActionState, TrackAttributes},
 };
+
+/// The language the pre-built UI is asked to speak: ours where it speaks it too (it takes en,
+/// fr, fr-CA, de, es, it, nl, pl and pt-BR in the track request's `locale`, and ignores other
+/// values: docs.authsignal.com, "Pre-built UI › Localization"). For the others it follows the
+/// browser's language, falling back to English.
+fn prebuilt_locale(locale: Locale) -> Option<&'static str> {
+    match locale {
+        Locale::En | Locale::De | Locale::Fr | Locale::Es => Some(locale.code()),
+        Locale::Ja | Locale::Ar => None,
+    }
+}
 
 /// A visit to the pre-built UI in settings mode.
 pub struct PrebuiltVisit {
@@ -48,6 +60,7 @@ async fn track_visit(
     let attributes = TrackAttributes {
         redirect_url: Some(return_url.to_string()),
         redirect_to_settings: Some(true),
+        locale: prebuilt_locale(i18n::current()).map(str::to_owned),
         ..caller.from.attributes()
     };
     let track = state

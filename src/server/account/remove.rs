@@ -8,6 +8,7 @@ use tokio::time::Instant;
 
 use super::{Caller, limit};
 use crate::{
+    i18n::tr,
     lockout,
     model::AppError,
     server::{
@@ -147,10 +148,7 @@ pub fn validate_authenticator_id(id: &str) -> Result<(), AppError> {
     if well_formed {
         Ok(())
     } else {
-        Err(AppError::invalid(
-            "id",
-            "That is not the id of a sign-in method. Reload the page and try again.",
-        ))
+        Err(AppError::invalid("id", tr::account_not_a_method_id()))
     }
 }
 

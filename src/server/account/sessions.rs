@@ -5,6 +5,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::{Caller, limit};
 use crate::{
+    i18n::tr,
     model::{AppError, SessionView},
     server::{
         AppState,
@@ -88,7 +89,7 @@ fn view(entry: &Entry, current: Option<&str>, now: OffsetDateTime) -> SessionVie
     };
     SessionView {
         id: entry.id.clone(),
-        device: entry.device.clone(),
+        device: entry.device(),
         address: entry.address.clone(),
         signed_in: at(entry.signed_in_at),
         last_seen: Some(at(entry.last_seen_at)),
@@ -107,10 +108,7 @@ pub async fn sign_out_session(state: &AppState, caller: &Caller, id: &str) -> Re
     limit(state, Bucket::SignOut, caller).await?;
     let stepped_up = step_up::require(state, caller).await?;
     if sessions::id_of(&caller.user).as_deref() == Some(id) {
-        return Err(AppError::invalid(
-            "id",
-            "That is the session you are using now: to end it, use Sign out.",
-        ));
+        return Err(AppError::invalid("id", tr::account_current_session()));
     }
     let user_id = stepped_up.user_id();
     let ended = match sessions::end(state, user_id, id).await? {
@@ -121,7 +119,7 @@ pub async fn sign_out_session(state: &AppState, caller: &Caller, id: &str) -> Re
             Entry {
                 id: id.to_owned(),
                 kind: SessionKind::Browser,
-                device: None,
+                user_agent: None,
                 address: None,
                 signed_in_at: 0,
                 last_seen_at: 0,
@@ -134,17 +132,17 @@ pub async fn sign_out_session(state: &AppState, caller: &Caller, id: &str) -> Re
     activity::record_session_ended(
         &state.authsignal,
         user_id,
-        ended.device.as_deref(),
+        ended.device_kept().as_ref(),
         &caller.from,
     )
     .await;
     let now = state.clock.now();
     let change = Change {
         kind: ChangeKind::SessionEnded,
+        identifier: ended.device(),
         about: ended.id,
         method: None,
-        identifier: ended.device,
-        when: present::when(now, now).exact,
+        at: now,
         device: caller.from.user_agent.as_deref().and_then(device::name),
         address: caller.from.ip.map(|ip| ip.to_string()),
     };
@@ -205,7 +203,7 @@ pub async fn sign_out_everywhere(
         about: now.unix_timestamp().to_string(),
         method: None,
         identifier: None,
-        when: present::when(now, now).exact,
+        at: now,
         device: caller.from.user_agent.as_deref().and_then(device::name),
         address: caller.from.ip.map(|ip| ip.to_string()),
     };

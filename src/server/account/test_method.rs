@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use super::{Caller, authenticators, limit, validate_authenticator_id};
 use crate::{
+    i18n::tr,
     model::{AppError, ClientApiTicket},
     server::{
         AppState,
@@ -29,10 +30,7 @@ pub async fn start_test(
         .find(|authenticator| authenticator.user_authenticator_id == id)
         .ok_or(AppError::NotFound)?;
     if !method.verification_method.can_step_up() {
-        return Err(AppError::invalid(
-            "id",
-            "This kind of method can't be tested here: use it where you sign in.",
-        ));
+        return Err(AppError::invalid("id", tr::account_cannot_test()));
     }
     let testing = step_up::Testing {
         id,

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::{Caller, SignedOutEverywhere, remove, sign_out_everywhere};
 use crate::{
+    i18n::tr,
     model::{AppError, WasntMeView},
     server::{AppState, step_up, wasnt_me::Claim},
 };
@@ -14,10 +15,7 @@ use crate::{
 const USED_FOR: Duration = Duration::from_secs(8 * 24 * 3600);
 
 fn not_valid() -> AppError {
-    AppError::invalid(
-        "token",
-        "This link is not one of your notices' links, or it has expired. Nothing was changed.",
-    )
+    AppError::invalid("token", tr::account_link_not_valid())
 }
 
 fn used_key(claim: &Claim) -> String {
@@ -32,10 +30,7 @@ async fn open(state: &AppState, caller: &Caller, token: &str) -> Result<Claim, A
         .open(token, &caller.user.sub, now)
         .ok_or_else(not_valid)?;
     if state.shared.get(&used_key(&claim)).await?.is_some() {
-        return Err(AppError::invalid(
-            "token",
-            "This link was used already. Nothing more was changed.",
-        ));
+        return Err(AppError::invalid("token", tr::account_link_used()));
     }
     Ok(claim)
 }
@@ -76,10 +71,7 @@ pub async fn wasnt_me_act(
         .put_new(&used_key(&claim), "1", USED_FOR)
         .await?
     {
-        return Err(AppError::invalid(
-            "token",
-            "This link was used already. Nothing more was changed.",
-        ));
+        return Err(AppError::invalid("token", tr::account_link_used()));
     }
     if let Some(id) = &claim.added {
         match remove(state, caller, id, true).await {

@@ -2,24 +2,70 @@
 
 use woothee::parser::Parser;
 
-/// `None` when the user agent says nothing a person would recognise.
+use crate::i18n::tr;
+
+/// A browser and the system it runs on, by their makers' names: the same in every language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Device {
+    browser: Option<String>,
+    os: Option<String>,
+}
+
+impl Device {
+    /// `None` when the user agent says nothing a person would recognise.
+    pub fn of(user_agent: &str) -> Option<Self> {
+        let parsed = Parser::new().parse(user_agent)?;
+        // Crawlers and HTTP libraries are not devices a person would recognise.
+        if !matches!(
+            parsed.category,
+            "pc" | "smartphone" | "mobilephone" | "appliance"
+        ) {
+            return None;
+        }
+        let device = Self {
+            browser: Some(parsed.name)
+                .filter(|name| *name != "UNKNOWN")
+                .map(str::to_owned),
+            os: os_name(parsed.os).map(str::to_owned),
+        };
+        (device.browser.is_some() || device.os.is_some()).then_some(device)
+    }
+
+    /// "Chrome on macOS", in the reader's language.
+    pub fn name(&self) -> String {
+        match (&self.browser, &self.os) {
+            (Some(browser), Some(os)) => tr::activity_browser_on_os(browser, os),
+            (None, Some(os)) => tr::activity_a_browser_on_os(os),
+            (Some(browser), None) => browser.clone(),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// `Chrome|macOS`: what is kept where the name is read later, by someone in another
+    /// language perhaps.
+    pub fn key(&self) -> String {
+        format!(
+            "{}|{}",
+            self.browser.as_deref().unwrap_or_default(),
+            self.os.as_deref().unwrap_or_default()
+        )
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        let (browser, os) = key.split_once('|')?;
+        let part = |name: &str| Some(name.to_owned()).filter(|name| !name.is_empty());
+        let device = Self {
+            browser: part(browser),
+            os: part(os),
+        };
+        (device.browser.is_some() || device.os.is_some()).then_some(device)
+    }
+}
+
+/// "Chrome on macOS" in the reader's language; `None` when the user agent says nothing a
+/// person would recognise.
 pub fn name(user_agent: &str) -> Option<String> {
-    let parsed = Parser::new().parse(user_agent)?;
-    // Crawlers and HTTP libraries are not devices a person would recognise.
-    if !matches!(
-        parsed.category,
-        "pc" | "smartphone" | "mobilephone" | "appliance"
-    ) {
-        return None;
-    }
-    let browser = Some(parsed.name).filter(|name| *name != "UNKNOWN");
-    let os = os_name(parsed.os);
-    match (browser, os) {
-        (Some(browser), Some(os)) => Some(format!("{browser} on {os}")),
-        (Some(browser), None) => Some(browser.to_owned()),
-        (None, Some(os)) => Some(format!("A browser on {os}")),
-        (None, None) => None,
-    }
+    Device::of(user_agent).map(|device| device.name())
 }
 
 /// woothee's OS names, as their makers write them today.
@@ -62,6 +108,11 @@ mod tests {
         ];
         for (agent, expected) in cases {
             assert_eq!(name(agent).as_deref(), expected, "{agent}");
+            if let Some(device) = Device::of(agent) {
+                assert_eq!(Device::from_key(&device.key()), Some(device));
+            }
         }
+        assert_eq!(Device::from_key("Chrome on macOS"), None);
+        assert_eq!(Device::from_key("|"), None);
     }
 }

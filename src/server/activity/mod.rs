@@ -14,6 +14,7 @@ use time::{Duration, OffsetDateTime};
 use tracing::warn;
 
 use crate::{
+    i18n::tr,
     model::{ActivityKind, ActivityView, AppError, VerificationMethod},
     server::{
         authsignal::{AuthsignalClient, actions::Action},
@@ -177,18 +178,18 @@ pub async fn origin_of(
 }
 
 /// Records a session signed out from another; the device it was travels in the idempotency
-/// key (`<uuid>.<device, base64url>`), which is ours to choose.
+/// key (`<uuid>.<device key, base64url>`, see [`device::Device::key`]), which is ours to choose.
 pub async fn record_session_ended(
     authsignal: &AuthsignalClient,
     user_id: &str,
-    ended_device: Option<&str>,
+    ended_device: Option<&device::Device>,
     from: &Requester,
 ) {
     let attributes = TrackAttributes {
         idempotency_key: Some(format!(
             "{}.{}",
             uuid::Uuid::new_v4(),
-            URL_SAFE_NO_PAD.encode(ended_device.unwrap_or_default())
+            URL_SAFE_NO_PAD.encode(ended_device.map(device::Device::key).unwrap_or_default())
         )),
         ..from.attributes()
     };
@@ -218,13 +219,15 @@ pub async fn record_signed_out_everywhere(
     }
 }
 
-/// The device a session-end's idempotency key names (see [`record_session_ended`]).
+/// The device a session-end's idempotency key names (see [`record_session_ended`]), in the
+/// reader's language; as it was written when an earlier version wrote its name.
 fn ended_device(idempotency_key: &str) -> Option<String> {
     let (_, encoded) = idempotency_key.split_once('.')?;
     let bytes = URL_SAFE_NO_PAD.decode(encoded).ok()?;
-    String::from_utf8(bytes)
+    let kept = String::from_utf8(bytes)
         .ok()
-        .filter(|device| !device.is_empty())
+        .filter(|kept| !kept.is_empty())?;
+    Some(device::Device::from_key(&kept).map_or(kept, |device| device.name()))
 }
 
 /// How the methods the app removed were shown, by authenticator id: an add of one still names
@@ -288,7 +291,7 @@ pub async fn unnamed_passkey_origins(
 
 /// "from Chrome on macOS": how an unnamed passkey is told apart.
 pub fn from_device(device: &str) -> String {
-    format!("from {device}")
+    tr::activity_from_device(device)
 }
 
 /// One action as a person reads it; actions that did not happen as far as the person is
@@ -302,57 +305,57 @@ pub fn describe(
 ) -> Option<ActivityView> {
     let succeeded = record.state == ActionState::ChallengeSucceeded;
     let settled = record.state_updated_at.unwrap_or(record.created_at);
-    let used = || used_method(record, methods, gone);
+    let used = |role| used_method(record, methods, gone, role);
     let (kind, summary, at) = match Action::from_code(&record.action_code)? {
         Action::SignIn => (
             ActivityKind::SignedIn,
-            "Signed in".to_owned(),
+            tr::activity_signed_in().to_owned(),
             record.created_at,
         ),
         Action::AddAuthenticator if succeeded || record.verified_by_authenticator_id.is_some() => (
             ActivityKind::MethodAdded,
-            format!("Added {}", used()?),
+            tr::activity_added(used(Role::Object)?),
             settled,
         ),
         Action::RemoveAuthenticator => (
             ActivityKind::MethodRemoved,
-            format!("Removed {}", removed(&record.idempotency_key)),
+            tr::activity_removed(removed(&record.idempotency_key)),
             record.created_at,
         ),
         Action::StepUp if succeeded => (
             ActivityKind::Verified,
-            match used() {
-                Some(method) => format!("Verified it's you with {method}"),
-                None => "Verified it's you".to_owned(),
+            match used(Role::Used) {
+                Some(method) => tr::activity_verified_with(method),
+                None => tr::activity_verified().to_owned(),
             },
             settled,
         ),
         Action::StepUpFailed => (
             ActivityKind::VerificationFailed,
-            "Couldn't verify it's you: too many wrong codes".to_owned(),
+            tr::activity_verification_failed().to_owned(),
             record.created_at,
         ),
         Action::StepUp if record.state == ActionState::ChallengeFailed => (
             ActivityKind::VerificationFailed,
-            "Couldn't verify it's you: too many wrong codes".to_owned(),
+            tr::activity_verification_failed().to_owned(),
             settled,
         ),
         Action::ManageAuthenticators => (
             ActivityKind::OpenedSettings,
-            "Opened Authsignal settings".to_owned(),
+            tr::activity_opened_settings().to_owned(),
             record.created_at,
         ),
         Action::EndSession => (
             ActivityKind::SignedOut,
             match ended_device(&record.idempotency_key) {
-                Some(device) => format!("Signed out {device}"),
-                None => "Signed out a device".to_owned(),
+                Some(device) => tr::activity_signed_out_device(device),
+                None => tr::activity_signed_out_a_device().to_owned(),
             },
             record.created_at,
         ),
         Action::SignOutEverywhere => (
             ActivityKind::SignedOutEverywhere,
-            "Signed out everywhere".to_owned(),
+            tr::activity_signed_out_everywhere().to_owned(),
             record.created_at,
         ),
         _ => return None,
@@ -366,6 +369,15 @@ pub fn describe(
     })
 }
 
+/// How a summary names a method: as what was added or removed ("Added a passkey"), or as what it
+/// was verified with ("Verified it's you with a passkey"). English says both alike; languages
+/// with cases (German: accusative, dative) do not, so each has its own phrases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Object,
+    Used,
+}
+
 /// "an email code j•••@example.com", "a passkey (iCloud Keychain)": the method the action was
 /// verified with, named as the list names it while it exists, and as it was named when the app
 /// removed it after.
@@ -373,6 +385,7 @@ fn used_method(
     record: &UserActionRecord,
     methods: &[UserAuthenticator],
     gone: &HashMap<String, String>,
+    role: Role,
 ) -> Option<String> {
     let id = record.verified_by_authenticator_id.as_ref();
     let still_there = id.and_then(|id| {
@@ -387,39 +400,65 @@ fn used_method(
         Some(there) => present::identifier_of(there),
         None => id.and_then(|id| gone.get(id)).cloned(),
     };
-    Some(named(method, identifier))
+    Some(named(method, identifier, role))
 }
 
 /// The method a removal's idempotency key names (see [`RemovalKey`]).
 fn removed(idempotency_key: &str) -> String {
     let key = RemovalKey::parse(idempotency_key);
     match key.method {
-        Some(method) => named(method, key.identifier),
-        None => "a sign-in method".to_owned(),
+        Some(method) => named(method, key.identifier, Role::Object),
+        None => tr::activity_object_sign_in_method().to_owned(),
     }
 }
 
 /// "an email code j•••@example.com", "a passkey (iCloud Keychain)", "an authenticator app".
-fn named(method: VerificationMethod, identifier: Option<String>) -> String {
-    let named = with_article(method);
+fn named(method: VerificationMethod, identifier: Option<String>, role: Role) -> String {
+    let named = match role {
+        Role::Object => with_article(method),
+        Role::Used => used_with_article(method),
+    };
     match identifier {
         Some(identifier) if matches!(method, VerificationMethod::Passkey) => {
-            format!("{named} ({identifier})")
+            tr::activity_named_passkey(identifier, named)
         }
-        Some(identifier) => format!("{named} {identifier}"),
-        None => named,
+        Some(identifier) => tr::activity_named(identifier, named),
+        None => named.to_owned(),
     }
 }
 
-/// "an email code", "a passkey".
-pub fn with_article(method: VerificationMethod) -> String {
-    let label = method.label().to_lowercase();
-    let article = if label.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {label}")
+/// "an email code", "a passkey": a method as what was added or removed.
+pub fn with_article(method: VerificationMethod) -> &'static str {
+    match method {
+        VerificationMethod::EmailOtp => tr::activity_object_email_otp(),
+        VerificationMethod::EmailMagicLink => tr::activity_object_email_magic_link(),
+        VerificationMethod::Sms => tr::activity_object_sms(),
+        VerificationMethod::Whatsapp => tr::activity_object_whatsapp(),
+        VerificationMethod::AuthenticatorApp => tr::activity_object_authenticator_app(),
+        VerificationMethod::Passkey => tr::activity_object_passkey(),
+        VerificationMethod::SecurityKey => tr::activity_object_security_key(),
+        VerificationMethod::Push => tr::activity_object_push(),
+        VerificationMethod::RecoveryCode => tr::activity_object_recovery_code(),
+        VerificationMethod::Device => tr::activity_object_device(),
+        VerificationMethod::Unknown => tr::activity_object_unknown(),
+    }
+}
+
+/// "an email code", "a passkey": a method as what it was verified with.
+fn used_with_article(method: VerificationMethod) -> &'static str {
+    match method {
+        VerificationMethod::EmailOtp => tr::activity_used_email_otp(),
+        VerificationMethod::EmailMagicLink => tr::activity_used_email_magic_link(),
+        VerificationMethod::Sms => tr::activity_used_sms(),
+        VerificationMethod::Whatsapp => tr::activity_used_whatsapp(),
+        VerificationMethod::AuthenticatorApp => tr::activity_used_authenticator_app(),
+        VerificationMethod::Passkey => tr::activity_used_passkey(),
+        VerificationMethod::SecurityKey => tr::activity_used_security_key(),
+        VerificationMethod::Push => tr::activity_used_push(),
+        VerificationMethod::RecoveryCode => tr::activity_used_recovery_code(),
+        VerificationMethod::Device => tr::activity_used_device(),
+        VerificationMethod::Unknown => tr::activity_used_unknown(),
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 pub mod admin;
 pub mod jwks;
-mod next_path;
+pub mod next_path;
 pub mod oauth;
 pub mod routes;
 #[cfg(test)]

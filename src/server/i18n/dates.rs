@@ -10,7 +10,7 @@ use icu_datetime::{
     input::{Date, DateTime, Time},
     options::TimePrecision,
 };
-use jiff::{Timestamp, tz::TimeZone};
+use jiff::Timestamp;
 use time::OffsetDateTime;
 
 use super::current_reader;
@@ -21,37 +21,50 @@ type Formatter = FixedCalendarDateTimeFormatter<Gregorian, YMDT>;
 /// "3 Dec 2026, 14:05" in the reader's zone; "3 Dec 2026, 01:05 UTC" without one.
 pub fn exact(then: OffsetDateTime) -> String {
     let reader = current_reader();
-    let seconds = then.unix_timestamp();
-    let Ok(instant) = Timestamp::from_second(seconds) else {
-        return String::new();
-    };
-    let civil = instant
-        .to_zoned_datetime(reader.zone.clone().unwrap_or(TimeZone::UTC))
-        .datetime();
-    let formatted = (|| {
-        let date = Date::try_new_gregorian(
+    let in_zone = reader.zone.clone().and_then(|zone| {
+        let civil = Timestamp::from_second(then.unix_timestamp())
+            .ok()?
+            .to_zoned_datetime(zone)
+            .datetime();
+        Some((
             i32::from(civil.year()),
             u8::try_from(civil.month()).ok()?,
             u8::try_from(civil.day()).ok()?,
-        )
-        .ok()?;
-        let time = Time::try_new(
             u8::try_from(civil.hour()).ok()?,
             u8::try_from(civil.minute()).ok()?,
-            0,
-            0,
-        )
-        .ok()?;
-        Some(
+        ))
+    });
+    // Without a zone, or past the ends of jiff's calendar (years ±9999): UTC, said so.
+    let (fields, zoned) = match in_zone {
+        Some(fields) => (fields, true),
+        None => {
+            let utc = then.checked_to_offset(time::UtcOffset::UTC).unwrap_or(then);
+            (
+                (
+                    utc.year(),
+                    u8::from(utc.month()),
+                    utc.day(),
+                    utc.hour(),
+                    utc.minute(),
+                ),
+                false,
+            )
+        }
+    };
+    let (year, month, day, hour, minute) = fields;
+    let formatted = Date::try_new_gregorian(year, month, day)
+        .ok()
+        .zip(Time::try_new(hour, minute, 0, 0).ok())
+        .map(|(date, time)| {
             formatter(reader.locale)
                 .format(&DateTime { date, time })
-                .to_string(),
-        )
-    })()
-    .unwrap_or_default();
-    match reader.zone {
-        Some(_) => formatted,
-        None => tr::time_in_utc(formatted),
+                .to_string()
+        })
+        .unwrap_or_default();
+    if zoned {
+        formatted
+    } else {
+        tr::time_in_utc(formatted)
     }
 }
 
@@ -62,7 +75,7 @@ fn formatter(locale: Locale) -> &'static Formatter {
             .iter()
             .map(|locale| {
                 let tag: icu_locale_core::Locale =
-                    pattern_locale(*locale).parse().expect("valid BCP 47");
+                    locale.dates_tag().parse().expect("valid BCP 47");
                 Formatter::try_new(
                     (&tag).into(),
                     YMDT::medium().with_time_precision(TimePrecision::Minute),
@@ -71,16 +84,6 @@ fn formatter(locale: Locale) -> &'static Formatter {
             })
             .collect()
     })[locale.index()]
-}
-
-/// The locale whose patterns a language's dates follow: English as written outside the US
-/// (day before month, 24-hour clock), Arabic with the digits the rest of the page uses.
-fn pattern_locale(locale: Locale) -> &'static str {
-    match locale {
-        Locale::En => "en-GB",
-        Locale::Ar => "ar-u-nu-latn",
-        other => other.code(),
-    }
 }
 
 #[cfg(test)]

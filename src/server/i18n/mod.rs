@@ -6,6 +6,7 @@
 mod dates;
 pub mod layer;
 mod reader;
+pub mod remembered;
 
 use std::sync::OnceLock;
 
@@ -105,6 +106,15 @@ mod tests {
         assert_eq!(category(Locale::Ar, 5), "few");
         assert_eq!(category(Locale::Ar, 11), "many");
         assert_eq!(category(Locale::Ar, 100), "other");
+    }
+
+    #[test]
+    fn every_locale_has_every_message_with_the_same_placeholders() {
+        assert!(
+            catalogs::PROBLEMS.is_empty(),
+            "the catalogs in locales/ disagree with English:\n  {}",
+            catalogs::PROBLEMS.join("\n  ")
+        );
     }
 
     #[test]

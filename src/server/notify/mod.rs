@@ -24,6 +24,7 @@ use tracing::{error, info, warn};
 pub use super::change::{Change, ChangeKind};
 use super::{
     authsignal::AuthsignalClient,
+    i18n::{self, remembered},
     shared_state::{SharedState, Unavailable},
     wasnt_me::WasntMe,
 };
@@ -270,22 +271,29 @@ impl Notifier {
                 warn!("the recipient's notices could not be counted; sending anyway");
             }
         }
-        let link = match change.kind {
-            // Signing out everywhere is what the link would do.
-            ChangeKind::SignedOutEverywhere => None,
-            _ => {
-                let now = OffsetDateTime::now_utc().unix_timestamp();
-                let what = notice::what_happened(change);
-                match self.wasnt_me.link(user_id, change, &what, now) {
-                    Ok(link) => Some(link),
-                    Err(error) => {
-                        warn!(%error, "a notice goes without its \"Wasn't you?\" link");
-                        None
+        // In the language and time zone the person last used on the page; else in those of the
+        // request that made the change, when it was theirs.
+        let reader = remembered::recall(&self.shared, &self.authsignal, user_id)
+            .await
+            .unwrap_or_else(i18n::current_reader);
+        let notice = i18n::with_reader_now(reader, || {
+            let link = match change.kind {
+                // Signing out everywhere is what the link would do.
+                ChangeKind::SignedOutEverywhere => None,
+                _ => {
+                    let now = OffsetDateTime::now_utc().unix_timestamp();
+                    let what = notice::what_happened(change);
+                    match self.wasnt_me.link(user_id, change, &what, now) {
+                        Ok(link) => Some(link),
+                        Err(error) => {
+                            warn!(%error, "a notice goes without its \"Wasn't you?\" link");
+                            None
+                        }
                     }
                 }
-            }
-        };
-        let notice = Notice::of(change, &self.security_url, link.as_deref());
+            };
+            Notice::of(change, &self.security_url, link.as_deref())
+        });
         if send(mailer, &address, &notice, attempts).await {
             Delivery::Sent
         } else {

@@ -1,11 +1,15 @@
 //! The words of a notice: what changed, when, from where, and what to do if it wasn't them, with
 //! a "Wasn't you?" link that acts. Never a code, a token or a method's full address: only what
-//! the page itself shows.
+//! the page itself shows. In the language of whoever reads it: the plain text and the HTML say
+//! the same messages.
 
 use leptos::prelude::*;
 
 use super::{Change, ChangeKind};
-use crate::server::activity::with_article;
+use crate::{
+    i18n::{self, tr},
+    model::VerificationMethod,
+};
 
 /// A message ready to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,26 +19,38 @@ pub struct Notice {
     pub html: String,
 }
 
+/// Stands for what a link shows in a message, so the message can be split where the link goes.
+const MARK: &str = "\u{E000}";
+
+/// A message made with [`MARK`] as its one value, split where the value goes: "Or {review}." →
+/// ("Or ", "."), so the link stands where each language puts it.
+fn around(message: &str) -> (String, String) {
+    match message.split_once(MARK) {
+        Some((before, after)) => (before.to_owned(), after.to_owned()),
+        None => (message.to_owned(), String::new()),
+    }
+}
+
 /// What the notice says happened, in a sentence without its full stop: "an email code
 /// (j•••@example.com) was added to your account". Also what a "Wasn't you?" link names.
 pub fn what_happened(change: &Change) -> String {
     let method = || {
         let named = change
             .method
-            .map_or_else(|| "a sign-in method".to_owned(), with_article);
+            .map_or_else(tr::mail_a_sign_in_method, method_phrase);
         match &change.identifier {
-            Some(identifier) => format!("{named} ({identifier})"),
-            None => named,
+            Some(identifier) => tr::mail_named(identifier, named),
+            None => named.to_owned(),
         }
     };
     match change.kind {
-        ChangeKind::Added => format!("{} was added to your account", method()),
-        ChangeKind::Removed => format!("{} was removed from your account", method()),
-        ChangeKind::SessionEnded => format!(
-            "{} was signed out of your account",
-            change.identifier.as_deref().unwrap_or("a device")
-        ),
-        ChangeKind::SignedOutEverywhere => "every device was signed out of your account".to_owned(),
+        ChangeKind::Added => tr::mail_added(method()),
+        ChangeKind::Removed => tr::mail_removed(method()),
+        ChangeKind::SessionEnded => match &change.identifier {
+            Some(device) => tr::mail_device_signed_out(device),
+            None => tr::mail_a_device_signed_out().to_owned(),
+        },
+        ChangeKind::SignedOutEverywhere => tr::mail_signed_out_everywhere().to_owned(),
     }
 }
 
@@ -42,75 +58,95 @@ impl Notice {
     /// The notice of `change`; `wasnt_me` is the link that acts on it, when there is one.
     pub fn of(change: &Change, security_url: &str, wasnt_me: Option<&str>) -> Self {
         let subject = match change.kind {
-            ChangeKind::Added => "A sign-in method was added to your account",
-            ChangeKind::Removed => "A sign-in method was removed from your account",
-            ChangeKind::SessionEnded => "A device was signed out of your account",
-            ChangeKind::SignedOutEverywhere => "Your account was signed out everywhere",
+            ChangeKind::Added => tr::mail_subject_added(),
+            ChangeKind::Removed => tr::mail_subject_removed(),
+            ChangeKind::SessionEnded => tr::mail_subject_session_ended(),
+            ChangeKind::SignedOutEverywhere => tr::mail_subject_signed_out_everywhere(),
         };
-        let happened = format!("{}.", capitalised(&what_happened(change)));
+        let happened = tr::mail_happened(capitalised(&what_happened(change)));
         let details = [
-            ("When", Some(change.when.clone())),
-            ("Device", change.device.clone()),
-            ("Address", change.address.clone()),
+            (
+                tr::mail_label_when(),
+                Some(crate::server::i18n::exact(change.at)),
+            ),
+            (tr::mail_label_device(), change.device.clone()),
+            (tr::mail_label_address(), change.address.clone()),
         ];
         let act = match change.kind {
-            ChangeKind::Added => "sign out everywhere and remove that method at once",
-            _ => "sign out everywhere at once",
+            ChangeKind::Added => tr::mail_open_link_sign_out_and_remove(),
+            _ => tr::mail_open_link_sign_out(),
         };
         let mut text = format!("{happened}\n\n");
-        for (name, value) in &details {
-            let value = value.as_deref().unwrap_or("not recorded");
-            text.push_str(&format!("{name}: {value}\n"));
+        for (label, value) in &details {
+            let value = value.as_deref().unwrap_or(tr::mail_not_recorded());
+            text.push_str(&tr::mail_detail(label, value));
+            text.push('\n');
         }
-        text.push_str("\nIf this was you, there is nothing to do.\n\n");
+        text.push_str(&format!("\n{}\n\n", tr::mail_if_you()));
         match wasnt_me {
             Some(link) => text.push_str(&format!(
-                "Wasn't you? Someone else may have access to your account. Open this link to \
-                 {act}, then change your password: {link}\n\nOr review your sign-in methods at \
-                 {security_url}.\n"
+                "{} {} {}\n\n{}\n",
+                tr::mail_wasnt_you(),
+                tr::mail_someone_else(),
+                tr::mail_then_change_password_at(act, link),
+                tr::mail_or_review_at(security_url),
             )),
             None => text.push_str(&format!(
-                "If it wasn't you, someone else may have access to your account. Go to \
-                 {security_url} now, remove any method you don't recognise, and change your \
-                 password.\n"
+                "{} {}\n",
+                tr::mail_if_not_you(),
+                tr::mail_go_to_now(security_url),
             )),
         }
         let rows = details
             .into_iter()
-            .map(|(name, value)| {
-                let value = value.unwrap_or_else(|| "not recorded".to_owned());
-                view! { <tr><th style="text-align: left">{name}</th><td>{value}</td></tr> }
+            .map(|(label, value)| {
+                let value = value.unwrap_or_else(|| tr::mail_not_recorded().to_owned());
+                view! { <tr><th style="text-align: left">{label}</th><td>{value}</td></tr> }
             })
             .collect_view();
         let security_url = security_url.to_owned();
         let if_not_you = match wasnt_me {
-            Some(link) => view! {
-                <p>
-                    <strong>"Wasn't you? "</strong>
-                    "Someone else may have access to your account. "
-                    <a href=link.to_owned()>{format!("Open this link to {act}")}</a>
-                    ", then change your password."
-                </p>
-                <p>
-                    "Or " <a href=security_url.clone()>"review your sign-in methods"</a> "."
-                </p>
+            Some(link) => {
+                let (before, after) = around(&tr::mail_then_change_password(MARK));
+                let (or_before, or_after) = around(&tr::mail_or_review(MARK));
+                view! {
+                    <p>
+                        <strong>{tr::mail_wasnt_you()} " "</strong>
+                        {tr::mail_someone_else()} " "
+                        {before}
+                        <a href=link.to_owned()>{act}</a>
+                        {after}
+                    </p>
+                    <p>
+                        {or_before}
+                        <a href=security_url.clone()>{tr::mail_review_link()}</a>
+                        {or_after}
+                    </p>
+                }
+                .into_any()
             }
-            .into_any(),
-            None => view! {
-                <p>
-                    "If it wasn't you, someone else may have access to your account. "
-                    <a href=security_url.clone()>"Review your sign-in methods"</a>
-                    " now, remove any method you don't recognise, and change your password."
-                </p>
+            None => {
+                let (before, after) = around(&tr::mail_review_now(MARK));
+                view! {
+                    <p>
+                        {tr::mail_if_not_you()} " "
+                        {before}
+                        <a href=security_url.clone()>{tr::mail_review_link_start()}</a>
+                        {after}
+                    </p>
+                }
+                .into_any()
             }
-            .into_any(),
         };
+        let locale = i18n::current();
+        // `dir` only where the text runs right to left: left to right is every mail's default.
+        let dir = (locale.dir() == "rtl").then_some("rtl");
         let html = view! {
-            <html lang="en">
+            <html lang=locale.code() dir=dir>
                 <body style="font-family: system-ui, sans-serif; line-height: 1.5">
                     <p>{happened}</p>
                     <table style="border-spacing: 8px 2px">{rows}</table>
-                    <p>"If this was you, there is nothing to do."</p>
+                    <p>{tr::mail_if_you()}</p>
                     {if_not_you}
                 </body>
             </html>
@@ -124,6 +160,24 @@ impl Notice {
             text,
             html,
         }
+    }
+}
+
+/// "an email code", "a passkey": a method as what was added to or removed from the account,
+/// the subject of its sentence.
+fn method_phrase(method: VerificationMethod) -> &'static str {
+    match method {
+        VerificationMethod::EmailOtp => tr::mail_method_email_otp(),
+        VerificationMethod::EmailMagicLink => tr::mail_method_email_magic_link(),
+        VerificationMethod::Sms => tr::mail_method_sms(),
+        VerificationMethod::Whatsapp => tr::mail_method_whatsapp(),
+        VerificationMethod::AuthenticatorApp => tr::mail_method_authenticator_app(),
+        VerificationMethod::Passkey => tr::mail_method_passkey(),
+        VerificationMethod::SecurityKey => tr::mail_method_security_key(),
+        VerificationMethod::Push => tr::mail_method_push(),
+        VerificationMethod::RecoveryCode => tr::mail_method_recovery_code(),
+        VerificationMethod::Device => tr::mail_method_device(),
+        VerificationMethod::Unknown => tr::mail_method_unknown(),
     }
 }
 
@@ -146,7 +200,7 @@ mod tests {
             about: "a-1".to_owned(),
             method: Some(VerificationMethod::Sms),
             identifier: Some("+64 •• ••• 4321".to_owned()),
-            when: "1 Dec 2026, 22:41 UTC".to_owned(),
+            at: time::macros::datetime!(2026-12-01 22:41 UTC),
             device: Some(device.to_owned()),
             address: None,
         }

@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{bearer::ApiCaller, json_body::JsonBody};
 use crate::{
+    i18n::tr,
     model::{AppError, VerificationMethod},
     server::{
         AppState,
@@ -250,7 +251,7 @@ pub async fn remove(
     let Query(query) = query.map_err(|_| {
         AppError::invalid(
             "acceptsNoFallback",
-            "Use true or false for acceptsNoFallback.",
+            tr::account_accepts_no_fallback_not_boolean(),
         )
     })?;
     let removal = account::remove(
@@ -325,12 +326,7 @@ fn allowed_return_url(state: &AppState, requested: Option<&str>) -> Result<Url, 
     Url::parse(requested)
         .ok()
         .filter(|url| *url == own || state.config.api_redirect_urls.contains(url))
-        .ok_or_else(|| {
-            AppError::invalid(
-                "redirectUrl",
-                "That redirectUrl is not allowed. Leave it out, or use one of the addresses the server's API_REDIRECT_URLS lists.",
-            )
-        })
+        .ok_or_else(|| AppError::invalid("redirectUrl", tr::account_redirect_url_not_allowed()))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -9,7 +9,7 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-use crate::model::AppError;
+use crate::{i18n::tr, model::AppError};
 
 /// The parsed body, or `T::default()` when the body is empty.
 pub struct JsonBody<T>(pub T);
@@ -23,21 +23,13 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(request, state).await.map_err(|_| {
-            AppError::invalid(
-                "body",
-                "The request body could not be read: it may be too large.",
-            )
-            .into_response()
+            AppError::invalid("body", tr::account_body_unreadable()).into_response()
         })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(T::default()));
         }
         serde_json::from_slice(&bytes).map(Self).map_err(|error| {
-            AppError::invalid(
-                "body",
-                format!("The request body is not the JSON this route expects ({error})."),
-            )
-            .into_response()
+            AppError::invalid("body", tr::account_body_not_json(error)).into_response()
         })
     }
 }

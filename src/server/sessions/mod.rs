@@ -60,8 +60,10 @@ struct Book {
 pub struct Entry {
     pub id: String,
     pub kind: SessionKind,
-    /// "Chrome on macOS".
-    pub device: Option<String>,
+    /// The browser's or app's user agent (its first [`MAX_USER_AGENT`] bytes): named for the
+    /// reader when shown, in their language.
+    #[serde(default)]
+    pub user_agent: Option<String>,
     pub address: Option<String>,
     /// Unix seconds: when the person typed their password for it.
     pub signed_in_at: i64,
@@ -69,6 +71,21 @@ pub struct Entry {
     /// Signed out from another session: refused from its next request on.
     #[serde(default)]
     pub ended: bool,
+}
+
+/// User agents are rarely longer; the rest names nothing a person would recognise.
+const MAX_USER_AGENT: usize = 512;
+
+impl Entry {
+    /// "Chrome on macOS", in the reader's language.
+    pub fn device(&self) -> Option<String> {
+        self.user_agent.as_deref().and_then(device::name)
+    }
+
+    /// The device, as the activity log keeps it.
+    pub fn device_kept(&self) -> Option<device::Device> {
+        self.user_agent.as_deref().and_then(device::Device::of)
+    }
 }
 
 /// Whether a request's session may go on.
@@ -166,7 +183,13 @@ pub async fn admit(
             let seen = Entry {
                 id: id.clone(),
                 kind,
-                device: from.user_agent.as_deref().and_then(device::name),
+                user_agent: from.user_agent.as_deref().map(|agent| {
+                    let mut end = agent.len().min(MAX_USER_AGENT);
+                    while !agent.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    agent[..end].to_owned()
+                }),
                 address: from.ip.map(|ip| ip.to_string()),
                 signed_in_at: user.auth_time,
                 last_seen_at: now,
@@ -233,7 +256,7 @@ pub async fn end_unlisted(state: &AppState, sub: &str, id: &str) -> Result<(), U
             book.sessions.push(Entry {
                 id: id.to_owned(),
                 kind: SessionKind::Browser,
-                device: None,
+                user_agent: None,
                 address: None,
                 signed_in_at: now,
                 last_seen_at: now,

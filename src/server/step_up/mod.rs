@@ -28,6 +28,7 @@ use super::{
     session::CurrentUser,
 };
 use crate::{
+    i18n::tr,
     model::{AppError, ClientApiTicket, StepUpVia},
     wire::authsignal::{ActionState, TrackAttributes},
 };
@@ -374,8 +375,5 @@ pub async fn record_failure(
 }
 
 fn not_accepted() -> AppError {
-    AppError::invalid(
-        "token",
-        "That verification was not accepted: it is not yours, was used already, or is too old. Verify it's you again.",
-    )
+    AppError::invalid("token", tr::account_verification_not_accepted())
 }

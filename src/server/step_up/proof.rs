@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{
+    i18n::tr,
     model::{AppError, VerificationMethod},
     server::{seal::Sealer, session::CurrentUser},
 };
@@ -127,10 +128,7 @@ pub(super) fn no_session_id() -> AppError {
     tracing::error!(
         "no step-up without origin_jti: turn on token revocation for the Cognito app client"
     );
-    AppError::Internal(
-        "this sign-in cannot be verified again: the sign-in service gives it no session id"
-            .to_owned(),
-    )
+    AppError::Internal(tr::account_no_session_id().to_owned())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::{
         authsignal::{ClientApi, ClientApiError, TotpSetup, Verification},
         dom,
     },
+    i18n::tr,
     model::{
         AppError, CodeLength, StepUpVia, TotpParameters, VerificationMethod, normalize_code_of,
     },
@@ -131,25 +132,18 @@ fn AddAuthenticatorApp(
                     status.set(String::new());
                     on_added.run(Added {
                         id: authenticator_id,
-                        announcement: "Authenticator app added.".to_owned(),
+                        announcement: tr::add_app_added().to_owned(),
                     });
                 }
                 Ok(Verification::WrongCode) => {
-                    error.set(Some(
-                        "That code is not right. Enter the newest code the app shows; if it \
-                         still fails, check that your phone sets its time automatically."
-                            .to_owned(),
-                    ));
+                    error.set(Some(tr::add_app_wrong_code().to_owned()));
                     dom::focus(CODE_INPUT);
                 }
                 Ok(Verification::TooManyAttempts) => step.set(Step::Ended {
-                    reason: "Too many wrong codes. For your security, this setup no longer \
-                             works: start again with a new QR code."
-                        .to_owned(),
+                    reason: tr::add_app_too_many_attempts().to_owned(),
                 }),
                 Err(ClientApiError::Expired) => step.set(Step::Ended {
-                    reason: "This setup expired after 10 minutes. Start again with a new QR code."
-                        .to_owned(),
+                    reason: tr::add_app_expired().to_owned(),
                 }),
                 Err(failure) => error.set(Some(failure.sentence())),
             }
@@ -165,11 +159,8 @@ fn AddAuthenticatorApp(
 
     view! {
         <section class="method-flow" aria-labelledby="add-app-title">
-            <h3 id="add-app-title">"Add an authenticator app"</h3>
-            <p class="muted">
-                "An app on your phone, such as Google Authenticator, Microsoft Authenticator or "
-                "1Password, shows a new code every few seconds. It works offline."
-            </p>
+            <h3 id="add-app-title">{tr::add_app_title()}</h3>
+            <p class="muted">{tr::add_app_intro()}</p>
             <p class="status" role="status">{move || status.get()}</p>
             {move || match step.get() {
                 Step::Start => view! {
@@ -183,7 +174,7 @@ fn AddAuthenticatorApp(
                             aria-busy=move || starting.get().to_string()
                         >
                             <Spinner />
-                            <span class="label">"Set up an app"</span>
+                            <span class="label">{tr::add_app_set_up()}</span>
                         </button>
                     </div>
                 }
@@ -194,12 +185,9 @@ fn AddAuthenticatorApp(
                     <ol class="setup-steps">
                         <li>
                             <p id=FIRST_STEP tabindex="-1">
-                                "Open your authenticator app, add an account, and scan this QR code."
+                                {tr::add_app_first_step()}
                             </p>
-                            <QrCode
-                                text=setup.uri
-                                label="QR code for your authenticator app. If you can't scan it, enter the key shown after it."
-                            />
+                            <QrCode text=setup.uri label=tr::add_app_qr_label() />
                             <SetupKey secret=setup.secret />
                         </li>
                         <li>
@@ -218,10 +206,10 @@ fn AddAuthenticatorApp(
                                         aria-busy=move || verifying.get().to_string()
                                     >
                                         <Spinner />
-                                        <span class="label">"Verify"</span>
+                                        <span class="label">{tr::add_app_verify()}</span>
                                     </button>
                                     <button type="button" class="button link" on:click=cancel>
-                                        "Cancel"
+                                        {tr::add_app_cancel()}
                                     </button>
                                 </div>
                             </form>
@@ -243,7 +231,7 @@ fn AddAuthenticatorApp(
                                 aria-busy=move || starting.get().to_string()
                             >
                                 <Spinner />
-                                <span class="label">"Start again"</span>
+                                <span class="label">{tr::add_app_start_again()}</span>
                             </button>
                         </div>
                     </div>
@@ -267,17 +255,17 @@ fn SetupKey(secret: String) -> impl IntoView {
     };
     view! {
         <div class="setup-key">
-            <p>"Can't scan it? Enter this key in the app instead:"</p>
+            <p>{tr::add_app_key_intro()}</p>
             <p class="key-row">
                 <code class="key">{grouped}</code>
                 <button type="button" class="button small" on:click=copy>
-                    "Copy key"
+                    {tr::add_app_copy_key()}
                 </button>
             </p>
             <p class="muted small" role="status">
                 {move || match copied.get() {
-                    Some(true) => "Key copied.",
-                    Some(false) => "The key could not be copied. Select it and copy it instead.",
+                    Some(true) => tr::add_app_key_copied(),
+                    Some(false) => tr::add_app_key_not_copied(),
                     None => "",
                 }}
             </p>
@@ -309,10 +297,7 @@ async fn set_up() -> Result<(ClientApi, TotpSetup), FlowError> {
 
 /// "6-digit code from the app (a new one every 30 seconds)", as the app's setup says.
 fn app_code_label(codes: TotpParameters) -> String {
-    format!(
-        "{}-digit code from the app (a new one every {} seconds)",
-        codes.digits, codes.period_secs
-    )
+    tr::add_app_code_label(codes.period_secs, codes.digits)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::{
         authsignal::{ClientApi, ClientApiError, Verification},
         dom,
     },
+    i18n::tr,
     model::{
         AppError, StepUpVia, VerificationMethod, normalize_code, validate_email,
         validate_phone_number,
@@ -38,15 +39,15 @@ impl Channel {
 
     fn title(self) -> &'static str {
         match self {
-            Self::Email => "Add an email code",
-            Self::Sms => "Add a text message code",
+            Self::Email => tr::add_code_email_title(),
+            Self::Sms => tr::add_code_sms_title(),
         }
     }
 
     fn explanation(self) -> &'static str {
         match self {
-            Self::Email => "We email you a 6-digit code whenever you need to prove it's you.",
-            Self::Sms => "We text you a 6-digit code whenever you need to prove it's you.",
+            Self::Email => tr::add_code_email_explanation(),
+            Self::Sms => tr::add_code_sms_explanation(),
         }
     }
 
@@ -66,15 +67,15 @@ impl Channel {
 
     fn address_label(self) -> &'static str {
         match self {
-            Self::Email => "Email address",
-            Self::Sms => "Phone number",
+            Self::Email => tr::add_code_email_label(),
+            Self::Sms => tr::add_code_phone_label(),
         }
     }
 
     fn hint(self) -> Option<&'static str> {
         match self {
             Self::Email => None,
-            Self::Sms => Some("Start with + and your country code, like +64 21 123 4567."),
+            Self::Sms => Some(tr::add_code_phone_hint()),
         }
     }
 
@@ -88,25 +89,23 @@ impl Channel {
 
     fn wrong_code(self) -> &'static str {
         match self {
-            Self::Email => "That code is not right. Check the newest email from us and try again.",
-            Self::Sms => {
-                "That code is not right. Check the newest text message from us and try again."
-            }
+            Self::Email => tr::add_code_email_wrong_code(),
+            Self::Sms => tr::add_code_sms_wrong_code(),
         }
     }
 
     fn other_address(self) -> &'static str {
         match self {
-            Self::Email => "Use a different email",
-            Self::Sms => "Use a different number",
+            Self::Email => tr::add_code_email_other_address(),
+            Self::Sms => tr::add_code_sms_other_address(),
         }
     }
 
     /// What is announced once it is added.
     fn added(self, address: &str) -> String {
         match self {
-            Self::Email => format!("Email code for {address} added."),
-            Self::Sms => format!("Text message code for {address} added."),
+            Self::Email => tr::add_code_email_added(address),
+            Self::Sms => tr::add_code_sms_added(address),
         }
     }
 }
@@ -160,9 +159,7 @@ pub fn AddCodeMethod(
         spawn_local(async move {
             match request_code(channel, &to).await {
                 Ok(api) => {
-                    status.set(format!(
-                        "We sent a 6-digit code to {to}. It works for 10 minutes."
-                    ));
+                    status.set(tr::add_code_code_sent(&to));
                     code.set(String::new());
                     step.set(Step::Code { address: to, api });
                     dom::focus(code_id);
@@ -258,8 +255,7 @@ pub fn AddCodeMethod(
                 }
                 Ok(Verification::TooManyAttempts) => step.set(Step::Ended {
                     address: to,
-                    reason: "Too many wrong codes. For your security, that code no longer works."
-                        .to_owned(),
+                    reason: tr::add_code_too_many_attempts().to_owned(),
                 }),
                 Err(ClientApiError::Expired) => step.set(Step::Ended {
                     address: to,
@@ -333,11 +329,11 @@ pub fn AddCodeMethod(
                                     aria-busy=move || sending.get().to_string()
                                 >
                                     <Spinner />
-                                    <span class="label">"Send code"</span>
+                                    <span class="label">{tr::add_code_send_code()}</span>
                                 </button>
                             </div>
                             <p class="muted small" hidden=move || hydrated.get()>
-                                "Adding a method needs JavaScript, which is off or still loading."
+                                {tr::add_code_needs_javascript()}
                             </p>
                         </form>
                     }
@@ -346,7 +342,12 @@ pub fn AddCodeMethod(
                 Step::Code { .. } => {
                     view! {
                         <form class="stack" on:submit=on_code_submit novalidate>
-                            <CodeField id=code_id label="6-digit code" code error=code_error />
+                            <CodeField
+                                id=code_id
+                                label=tr::add_code_code_label()
+                                code
+                                error=code_error
+                            />
                             <div class="actions">
                                 <button
                                     type="submit"
@@ -355,7 +356,7 @@ pub fn AddCodeMethod(
                                     aria-busy=move || verifying.get().to_string()
                                 >
                                     <Spinner />
-                                    <span class="label">"Verify"</span>
+                                    <span class="label">{tr::add_code_verify()}</span>
                                 </button>
                                 <button
                                     type="button"
@@ -365,7 +366,7 @@ pub fn AddCodeMethod(
                                     aria-busy=move || sending.get().to_string()
                                 >
                                     <Spinner />
-                                    <span class="label">"Resend code"</span>
+                                    <span class="label">{tr::add_code_resend_code()}</span>
                                 </button>
                                 <button type="button" class="button link" on:click=change_address>
                                     {channel.other_address()}
@@ -391,7 +392,7 @@ pub fn AddCodeMethod(
                                     aria-busy=move || sending.get().to_string()
                                 >
                                     <Spinner />
-                                    <span class="label">{format!("Start again with {to}")}</span>
+                                    <span class="label">{tr::add_code_start_again_with(&to)}</span>
                                 </button>
                                 <button type="button" class="button link" on:click=change_address>
                                     {channel.other_address()}

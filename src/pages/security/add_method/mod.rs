@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use super::lazy_part::LazyPart;
 use crate::{
     browser::{authsignal::ClientApiError, dom, json, webauthn::PasskeyError},
+    i18n::tr,
     model::{AppError, VerificationMethod},
     pages::address::use_query,
     paths::query,
@@ -85,32 +86,16 @@ pub async fn prefetch() {
     let _ = passkey::prefetch().await;
 }
 
-/// The kinds offered, in the order shown.
-pub const KINDS: [(VerificationMethod, &str, &str); 5] = [
-    (
-        VerificationMethod::EmailOtp,
-        "Email code",
-        "A code sent to your email",
-    ),
-    (
-        VerificationMethod::Sms,
-        "Text message code",
-        "A code sent to your phone",
-    ),
-    (
-        VerificationMethod::AuthenticatorApp,
-        "Authenticator app",
-        "A code from an app",
-    ),
-    (
-        VerificationMethod::Passkey,
-        "Passkey",
-        "Your face, fingerprint or screen lock",
-    ),
+/// The kinds offered, in the order shown, each with its hint; its name is its
+/// [`VerificationMethod::label`].
+pub const KINDS: [(VerificationMethod, fn() -> &'static str); 5] = [
+    (VerificationMethod::EmailOtp, tr::add_kind_email_hint),
+    (VerificationMethod::Sms, tr::add_kind_sms_hint),
+    (VerificationMethod::AuthenticatorApp, tr::add_kind_app_hint),
+    (VerificationMethod::Passkey, tr::add_kind_passkey_hint),
     (
         VerificationMethod::SecurityKey,
-        "Security key",
-        "A key you plug in or tap",
+        tr::add_kind_security_key_hint,
     ),
 ];
 
@@ -158,10 +143,10 @@ pub fn AddMethod(
 
     view! {
         <section class="card needs-js" aria-labelledby="add-title">
-            <h2 id="add-title">"Add a method"</h2>
-            <div class="kinds" role="group" aria-label="Kind of method">
+            <h2 id="add-title">{tr::add_title()}</h2>
+            <div class="kinds" role="group" aria-label=tr::add_kinds_label()>
                 {KINDS
-                    .map(|(method, name, hint)| {
+                    .map(|(method, hint)| {
                         view! {
                             <button
                                 type="button"
@@ -170,8 +155,8 @@ pub fn AddMethod(
                                 aria-pressed=move || (kind.get() == Some(method)).to_string()
                                 on:click=move |_| picked.set(Some(method))
                             >
-                                <span class="kind-name">{name}</span>
-                                <span class="kind-hint">{hint}</span>
+                                <span class="kind-name">{method.label()}</span>
+                                <span class="kind-hint">{hint()}</span>
                             </button>
                         }
                     })
@@ -180,9 +165,7 @@ pub fn AddMethod(
             {move || match kind.get() {
                 None => {
                     view! {
-                        <p class="muted">
-                            "This service offers no sign-in methods to add here. Contact support if you need one."
-                        </p>
+                        <p class="muted">{tr::add_none_offered()}</p>
                     }
                         .into_any()
                 }

@@ -11,6 +11,7 @@ use crate::{
         authsignal::{ClientApi, Verification},
         webauthn,
     },
+    i18n::tr,
     model::{StepUpVia, VerificationMethod},
     pages::security::{spinner::Spinner, step_up::use_step_up},
 };
@@ -44,19 +45,19 @@ struct Words {
 fn words(kind: VerificationMethod) -> Words {
     if kind == VerificationMethod::SecurityKey {
         Words {
-            title: "Add a security key",
-            intro: "A key you plug in or hold to your phone. Nothing to type, nothing a fake site can steal, and it works on any computer you plug it into.",
-            create: "Add a security key",
-            prompt: "Insert or tap your security key when your browser asks.",
-            added: "Security key added.",
+            title: tr::add_passkey_security_key_title(),
+            intro: tr::add_passkey_security_key_intro(),
+            create: tr::add_passkey_security_key_create(),
+            prompt: tr::add_passkey_security_key_prompt(),
+            added: tr::add_passkey_security_key_added(),
         }
     } else {
         Words {
-            title: "Add a passkey",
-            intro: "Sign in with your fingerprint, face or screen lock. Nothing to type, and nothing a fake site can steal.",
-            create: "Create a passkey",
-            prompt: "Follow your browser's prompt to create the passkey.",
-            added: "Passkey added.",
+            title: tr::add_passkey_title(),
+            intro: tr::add_passkey_intro(),
+            create: tr::add_passkey_create(),
+            prompt: tr::add_passkey_prompt(),
+            added: tr::add_passkey_added(),
         }
     }
 }
@@ -138,7 +139,7 @@ fn AddPasskey(
                 {move || error.get()}
             </p>
             <p class="muted small" hidden=move || supported.get() != Some(false)>
-                {webauthn::UNSUPPORTED}
+                {tr::browser_passkeys_unsupported()}
             </p>
             <div class="actions">
                 <button
@@ -150,7 +151,9 @@ fn AddPasskey(
                 >
                     <Spinner />
                     <span class="label">
-                        {move || if error.get().is_some() { "Try again" } else { create_label }}
+                        {move || {
+                            if error.get().is_some() { tr::add_passkey_try_again() } else { create_label }
+                        }}
                     </span>
                 </button>
             </div>
@@ -191,8 +194,8 @@ async fn register(
     };
     match verification.map_err(FlowError::Client)? {
         Verification::Verified { authenticator_id } => Ok(authenticator_id),
-        Verification::WrongCode | Verification::TooManyAttempts => Err(FlowError::Refused(
-            "Authsignal did not accept this passkey. Try again, or use another device or security key.",
-        )),
+        Verification::WrongCode | Verification::TooManyAttempts => {
+            Err(FlowError::Refused(tr::add_passkey_refused()))
+        }
     }
 }

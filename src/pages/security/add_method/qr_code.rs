@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use qrcode::{Color, EcLevel, QrCode as Symbol};
 
+use crate::i18n::tr;
+
 /// The light border scanners need around a QR code, in modules.
 const QUIET_ZONE: usize = 4;
 
@@ -31,7 +33,7 @@ pub fn QrCode(text: String, label: &'static str) -> impl IntoView {
             .into_any()
         }
         None => view! {
-            <p class="error">"This setup can't be shown as a QR code. Enter the key below instead."</p>
+            <p class="error">{tr::add_app_qr_unavailable()}</p>
         }
         .into_any(),
     }

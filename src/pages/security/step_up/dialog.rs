@@ -9,11 +9,9 @@ use crate::{
         authsignal::{ClientApi, ClientApiError, Verification},
         dom, webauthn,
     },
+    i18n::tr,
     model::{AuthenticatorView, CodeLength, StepUpVia, VerificationMethod, normalize_code_of},
-    pages::security::{
-        lazy_part::{LazyPart, NOT_LOADED},
-        spinner::Spinner,
-    },
+    pages::security::{lazy_part::LazyPart, spinner::Spinner},
     paths,
 };
 
@@ -95,14 +93,14 @@ fn not_loaded(retry: Callback<()>) -> AnyView {
     let step_up = use_step_up();
     Effect::new(move || dom::focus(TITLE));
     view! {
-        <h2 id=TITLE tabindex="-1">"Verify it's you"</h2>
-        <p id="step-up-why" class="error" role="alert">{NOT_LOADED}</p>
+        <h2 id=TITLE tabindex="-1">{tr::step_up_title()}</h2>
+        <p id="step-up-why" class="error" role="alert">{tr::lazy_not_loaded()}</p>
         <div class="dialog-actions">
             <button type="button" class="button" on:click=move |_| step_up.cancel()>
-                "Cancel"
+                {tr::step_up_cancel()}
             </button>
             <button type="button" class="button primary" on:click=move |_| retry.run(())>
-                "Try again"
+                {tr::step_up_try_again()}
             </button>
         </div>
     }
@@ -169,13 +167,11 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                 Ok(api) => {
                     status.set(match target.method {
                         VerificationMethod::AuthenticatorApp => {
-                            "Enter the 6-digit code your authenticator app shows now.".to_owned()
+                            tr::step_up_app_code_prompt().to_owned()
                         }
                         _ => match &target.masked_identifier {
-                            Some(address) => format!(
-                                "We sent a 6-digit code to {address}. It works for 10 minutes."
-                            ),
-                            None => "We sent a 6-digit code by text message to your number. It works for 10 minutes.".to_owned(),
+                            Some(address) => tr::step_up_code_sent_to(address),
+                            None => tr::step_up_code_sent_by_text().to_owned(),
                         },
                     });
                     code.set(String::new());
@@ -201,9 +197,9 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                 error.set(None);
                 status.set(
                     if target.method == VerificationMethod::SecurityKey {
-                        "Insert or tap your security key when your browser asks."
+                        tr::step_up_security_key_prompt()
                     } else {
-                        "Follow your browser's prompt to use your passkey."
+                        tr::step_up_passkey_prompt()
                     }
                     .to_owned(),
                 );
@@ -217,7 +213,7 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                 });
             }
             Some(target) => send(target),
-            None => error.set(Some("Choose a method to verify with.".to_owned())),
+            None => error.set(Some(tr::step_up_choose_method().to_owned())),
         }
     };
     let on_code = move |event: SubmitEvent| {
@@ -246,10 +242,8 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                 Ok(Verification::WrongCode) => {
                     error.set(Some(
                         match target.method {
-                            VerificationMethod::AuthenticatorApp => {
-                                "That code is not right. Enter the newest code the app shows."
-                            }
-                            _ => "That code is not right. Check the newest message from us and try again.",
+                            VerificationMethod::AuthenticatorApp => tr::step_up_wrong_app_code(),
+                            _ => tr::step_up_wrong_sent_code(),
                         }
                         .to_owned(),
                     ));
@@ -260,14 +254,12 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                     let _ = report_step_up_failure(api.into_token()).await;
                     stage.set(Stage::Ended {
                         target,
-                        reason:
-                            "Too many wrong codes. For your security, that code no longer works."
-                                .to_owned(),
+                        reason: tr::step_up_too_many_attempts().to_owned(),
                     });
                 }
                 Err(ClientApiError::Expired) => stage.set(Stage::Ended {
                     target,
-                    reason: "This verification expired after 10 minutes.".to_owned(),
+                    reason: tr::step_up_expired().to_owned(),
                 }),
                 Err(failure) => error.set(Some(failure.sentence())),
             }
@@ -288,13 +280,13 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                 Some(StepUpVia::SignIn) => view! { <SignInAgain cancel /> }.into_any(),
                 Some(StepUpVia::Method) => {
                     view! {
-                        <h2 id=TITLE tabindex="-1">"Verify it's you"</h2>
+                        <h2 id=TITLE tabindex="-1">{tr::step_up_title()}</h2>
                         <p id="step-up-why">
                             {move || {
                                 if step_up.testing.get().is_some() {
-                                    "Check that this method works: confirm with it now. Nothing changes, and you can then make changes for a few minutes."
+                                    tr::step_up_why_testing()
                                 } else {
-                                    "To change your sign-in methods, confirm with one of them first. You won't be asked again for a few minutes."
+                                    tr::step_up_why()
                                 }
                             }}
                         </p>
@@ -304,7 +296,7 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                                 view! {
                                     <form class="stack" on:submit=on_choose novalidate>
                                         <fieldset class="choices">
-                                            <legend>"Verify with"</legend>
+                                            <legend>{tr::step_up_verify_with()}</legend>
                                             <For
                                                 each=move || challengeable.get()
                                                 key=|method| method.id.clone()
@@ -316,7 +308,7 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                                         <Problem error />
                                         <div class="dialog-actions">
                                             <button type="button" class="button" on:click=cancel>
-                                                "Cancel"
+                                                {tr::step_up_cancel()}
                                             </button>
                                             <button
                                                 type="submit"
@@ -327,10 +319,14 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                                                 <Spinner />
                                                 <span class="label">
                                                     {move || match chosen_method() {
-                                                        Some(VerificationMethod::Passkey) => "Use passkey",
-                                                        Some(VerificationMethod::SecurityKey) => "Use security key",
-                                                        Some(VerificationMethod::AuthenticatorApp) => "Continue",
-                                                        _ => "Send code",
+                                                        Some(VerificationMethod::Passkey) => tr::step_up_use_passkey(),
+                                                        Some(VerificationMethod::SecurityKey) => {
+                                                            tr::step_up_use_security_key()
+                                                        }
+                                                        Some(VerificationMethod::AuthenticatorApp) => {
+                                                            tr::step_up_continue()
+                                                        }
+                                                        _ => tr::step_up_send_code(),
                                                     }}
                                                 </span>
                                             </button>
@@ -345,7 +341,7 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                                 view! {
                                     <form class="stack" on:submit=on_code novalidate>
                                         <div class="field">
-                                            <label for=CODE_INPUT>"6-digit code"</label>
+                                            <label for=CODE_INPUT>{tr::step_up_code_label()}</label>
                                             <input
                                                 id=CODE_INPUT
                                                 class="code-input"
@@ -366,7 +362,7 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                                         <Problem error />
                                         <div class="dialog-actions">
                                             <button type="button" class="button link" on:click=other_method>
-                                                "Use another method"
+                                                {tr::step_up_other_method()}
                                             </button>
                                             {sent.then(|| view! {
                                                 <button
@@ -375,7 +371,7 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                                                     on:click=move |_| send(again.clone())
                                                     disabled=move || busy.get()
                                                 >
-                                                    "Resend code"
+                                                    {tr::step_up_resend_code()}
                                                 </button>
                                             })}
                                             <button
@@ -385,7 +381,7 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                                                 aria-busy=move || busy.get().to_string()
                                             >
                                                 <Spinner />
-                                                <span class="label">"Verify"</span>
+                                                <span class="label">{tr::step_up_verify_code()}</span>
                                             </button>
                                         </div>
                                     </form>
@@ -398,7 +394,7 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                                         <p class="error" role="alert">{reason}</p>
                                         <div class="dialog-actions">
                                             <button type="button" class="button" on:click=cancel>
-                                                "Cancel"
+                                                {tr::step_up_cancel()}
                                             </button>
                                             <button
                                                 type="button"
@@ -408,7 +404,7 @@ fn Contents(step_up: StepUp, methods: Signal<Vec<AuthenticatorView>>) -> impl In
                                                 aria-busy=move || busy.get().to_string()
                                             >
                                                 <Spinner />
-                                                <span class="label">"Start again"</span>
+                                                <span class="label">{tr::step_up_start_again()}</span>
                                             </button>
                                         </div>
                                     </div>
@@ -439,7 +435,7 @@ fn MethodChoice(method: AuthenticatorView, chosen: RwSignal<Option<String>>) -> 
             | VerificationMethod::SecurityKey
             | VerificationMethod::AuthenticatorApp,
         ) => method.label.clone(),
-        (Some(identifier), _) => format!("{} {identifier}", method.label),
+        (Some(identifier), _) => tr::step_up_choice_name(identifier, &method.label),
         (None, _) => method.label.clone(),
     };
     view! {
@@ -470,17 +466,14 @@ fn Problem(error: RwSignal<Option<String>>) -> impl IntoView {
 #[component]
 fn SignInAgain(cancel: impl Fn(leptos::ev::MouseEvent) + 'static) -> impl IntoView {
     view! {
-        <h2 id=TITLE tabindex="-1">"Sign in again to continue"</h2>
-        <p id="step-up-why">
-            "You have no sign-in method to verify with yet, and you signed in a while ago. "
-            "Sign in again to confirm it's you; you'll come back here to add your first method."
-        </p>
+        <h2 id=TITLE tabindex="-1">{tr::step_up_sign_in_title()}</h2>
+        <p id="step-up-why">{tr::step_up_sign_in_why()}</p>
         <div class="dialog-actions">
             <button type="button" class="button" on:click=cancel>
-                "Cancel"
+                {tr::step_up_cancel()}
             </button>
             <a class="button primary" href=paths::FRESH_SIGN_IN_TO_ADD>
-                "Sign in again"
+                {tr::step_up_sign_in_again()}
             </a>
         </div>
     }
@@ -563,7 +556,7 @@ async fn use_passkey(kind: VerificationMethod) -> Result<ClientApi, String> {
     };
     match verification.map_err(|error| error.sentence())? {
         Verification::Verified { .. } => Ok(api),
-        _ => Err("That passkey was not accepted. Try again, or use another method.".to_owned()),
+        _ => Err(tr::step_up_passkey_not_accepted().to_owned()),
     }
 }
 

@@ -10,6 +10,7 @@ use leptos::{prelude::*, server::codee::string::JsonSerdeWasmCodec};
 
 use crate::{
     api::{end_step_up, step_up_status},
+    i18n::tr,
     model::{AuthenticatorView, StepUpVia, StepUpWindow},
 };
 pub use dialog::{StepUpDialog, prefetch as prefetch_dialog};
@@ -147,16 +148,14 @@ impl StepUp {
     fn granted(&self, seconds: u64) {
         self.set_remaining(Some(seconds));
         self.passed.update(|count| *count += 1);
-        let outcome = if self.testing.get_untracked().is_some() {
-            "It works."
+        let duration = in_words(seconds);
+        let announcement = if self.testing.get_untracked().is_some() {
+            tr::step_up_tested_for(&duration)
         } else {
-            "Verified."
+            tr::step_up_verified_for(&duration)
         };
         self.testing.set(None);
-        self.announcement.set(format!(
-            "{outcome} You can change your sign-in methods for {}.",
-            in_words(seconds)
-        ));
+        self.announcement.set(announcement);
         let then = self.then.get_value();
         self.then.set_value(None);
         self.asking.set(None);
@@ -186,28 +185,17 @@ pub fn provide_step_up() -> StepUp {
 
 /// "8 minutes", or "45 seconds" in the last minute.
 fn in_words(seconds: u64) -> String {
-    let (count, unit) = count_and_unit(seconds);
-    if count == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{count} {unit}s")
+    match seconds {
+        0..=59 => tr::step_up_seconds(seconds),
+        _ => tr::step_up_minutes(seconds.div_ceil(60)),
     }
 }
 
 /// "8 more minutes", "1 more minute", "45 more seconds".
 fn more(seconds: u64) -> String {
-    let (count, unit) = count_and_unit(seconds);
-    if count == 1 {
-        format!("1 more {unit}")
-    } else {
-        format!("{count} more {unit}s")
-    }
-}
-
-fn count_and_unit(seconds: u64) -> (u64, &'static str) {
     match seconds {
-        0..=59 => (seconds, "second"),
-        _ => (seconds.div_ceil(60), "minute"),
+        0..=59 => tr::step_up_more_seconds(seconds),
+        _ => tr::step_up_more_minutes(seconds.div_ceil(60)),
     }
 }
 
@@ -224,9 +212,7 @@ pub fn StepUpBanner(
         leptos::task::spawn_local(async move {
             if end_step_up().await.is_ok() {
                 step_up.set_remaining(None);
-                step_up
-                    .announcement
-                    .set("Verification ended. Verify again before your next change.".to_owned());
+                step_up.announcement.set(tr::step_up_ended().to_owned());
             }
             ending.set(false);
         });
@@ -249,8 +235,8 @@ pub fn StepUpBanner(
                     view! {
                         <div class="step-up verified">
                             <p class="step-up-state">
-                                <span class="badge">"Verified"</span>
-                                {format!(" · changes allowed for {}", more(seconds))}
+                                <span class="badge">{tr::step_up_verified_badge()}</span>
+                                {format!(" · {}", tr::step_up_verified_allowed_for(more(seconds)))}
                             </p>
                             <button
                                 type="button"
@@ -258,7 +244,7 @@ pub fn StepUpBanner(
                                 on:click=end
                                 disabled=move || ending.get()
                             >
-                                "End now"
+                                {tr::step_up_end_now()}
                             </button>
                         </div>
                     }
@@ -267,9 +253,9 @@ pub fn StepUpBanner(
                 None if challengeable() => {
                     view! {
                         <div class="step-up">
-                            <p class="step-up-state">"Verify it's you to make changes"</p>
+                            <p class="step-up-state">{tr::step_up_verify_to_change()}</p>
                             <button type="button" class="button small needs-js" on:click=verify>
-                                "Verify it's you"
+                                {tr::step_up_verify_button()}
                             </button>
                         </div>
                     }
@@ -281,10 +267,7 @@ pub fn StepUpBanner(
                             view! {
                                 <div class="step-up">
                                     <p class="step-up-state">
-                                        {format!(
-                                            "You have no method to verify with yet, so your recent sign-in lets you make changes for {}.",
-                                            more(seconds),
-                                        )}
+                                        {tr::step_up_fresh_sign_in_for(more(seconds))}
                                     </p>
                                 </div>
                             }
@@ -294,14 +277,14 @@ pub fn StepUpBanner(
                             view! {
                                 <div class="step-up">
                                     <p class="step-up-state">
-                                        "To make changes, sign in again. You have no method to verify with yet, so a recent sign-in stands in for one."
+                                        {tr::step_up_sign_in_needed()}
                                     </p>
                                     <button
                                         type="button"
                                         class="button small needs-js"
                                         on:click=sign_in_again
                                     >
-                                        "Sign in again"
+                                        {tr::step_up_sign_in_again()}
                                     </button>
                                 </div>
                             }
