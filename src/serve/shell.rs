@@ -1,7 +1,7 @@
 //! The document around every page, rendered on the server only: in the reader's language and
 //! direction, with the messages the page's script reads in that language.
 
-use leptos::prelude::*;
+use leptos::{nonce::use_nonce, prelude::*};
 use leptos_meta::MetaTags;
 
 use super::bundle::{BundleScripts, BundleStylesheet};
@@ -24,8 +24,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     <link rel="stylesheet" href="/no-js.css" />
                 </noscript>
                 <AutoReload options=options.clone() />
-                // Data, never run: the CSP needs no nonce for it.
-                <script type="application/json" id=catalog::SCRIPT_ID inner_html=i18n::page_messages(locale)></script>
+                // Data, never run; with the page's nonce all the same, as every script of it.
+                <script
+                    type="application/json"
+                    id=catalog::SCRIPT_ID
+                    nonce=use_nonce()
+                    inner_html=i18n::page_messages(locale)
+                ></script>
                 <BundleScripts options />
                 <MetaTags />
             </head>

@@ -12,6 +12,7 @@ mod callback_errors;
 mod checkup;
 mod hardening;
 mod health;
+mod i18n;
 mod instances;
 #[cfg(feature = "lambda")]
 mod lambda;
