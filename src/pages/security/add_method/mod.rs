@@ -86,9 +86,12 @@ pub async fn prefetch() {
     let _ = passkey::prefetch().await;
 }
 
+/// A message of the catalog, looked up when it is shown.
+type Message = fn() -> &'static str;
+
 /// The kinds offered, in the order shown, each with its hint; its name is its
 /// [`VerificationMethod::label`].
-pub const KINDS: [(VerificationMethod, fn() -> &'static str); 5] = [
+pub const KINDS: [(VerificationMethod, Message); 5] = [
     (VerificationMethod::EmailOtp, tr::add_kind_email_hint),
     (VerificationMethod::Sms, tr::add_kind_sms_hint),
     (VerificationMethod::AuthenticatorApp, tr::add_kind_app_hint),
