@@ -233,7 +233,7 @@ fn ConfirmRemoval(
 /// A method's label inside a sentence: "email code", "passkey".
 fn in_sentence(label: &str) -> String {
     // German writes every noun with a capital; Japanese and Arabic have no case to change.
-    if i18n::current() == Locale::De {
+    if matches!(i18n::current(), Locale::De | Locale::Ja | Locale::Ar) {
         return label.to_owned();
     }
     let mut chars = label.chars();
