@@ -26,7 +26,7 @@ pub fn SecurityHeader(
                                 view! {
                                     <span class="signed-in-as">
                                         <span>{tr::header_signed_in_as_before_name()}</span>
-                                        <strong title=whole>{who}</strong>
+                                        <strong title=whole dir="auto">{who}</strong>
                                     </span>
                                 }
                             })
