@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 
 import { hydrated, test } from "./fixtures";
 
@@ -206,6 +206,16 @@ export async function virtualAuthenticator(page: Page) {
 }
 
 /// The rows of the person's methods (not the activity log's entries).
+/// A time's exact moment on hover is written as the browser writes it in its own zone (the page
+/// rewrites what the server wrote before it knew that zone).
+export async function expectExactTimeInBrowserZone(time: Locator): Promise<void> {
+  const inZone = await time.evaluate((element, locale) =>
+    new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(element.getAttribute("datetime")!)),
+    "en-GB",
+  );
+  await expect(time).toHaveAttribute("title", inZone);
+}
+
 export function methodRows(page: Page) {
   return page.getByRole("list", { name: "Your sign-in methods" }).getByRole("listitem");
 }
