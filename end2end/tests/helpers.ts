@@ -279,11 +279,24 @@ export async function mailTo(page: Page, address: string): Promise<{ subject: st
 
 /// Saves the page as a person sees it at 360 and 1280 px wide, among the test's results
 /// (`end2end/test-results/`), for a reviewer to look at.
+/// Saves the page at 360 and 1280 px, and checks at each width that no control sticks out of
+/// the card it sits in (a nowrap label can, without making the page any wider).
 export async function screenshots(page: Page, name: string): Promise<void> {
   const before = page.viewportSize();
   for (const width of [360, 1280]) {
     await page.setViewportSize({ width, height: 800 });
     await page.screenshot({ path: test.info().outputPath(`${name}-${width}.png`), fullPage: true });
+    const outside = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>(".card button, .card .button, .card select, .card input")]
+        .filter((element) => element.offsetParent !== null && !element.closest(".visually-hidden"))
+        .filter((element) => {
+          const box = element.getBoundingClientRect();
+          const card = element.closest(".card")!.getBoundingClientRect();
+          return box.left < card.left - 0.5 || box.right > card.right + 0.5;
+        })
+        .map((element) => element.textContent?.trim() || element.getAttribute("aria-label") || element.tagName),
+    );
+    expect(outside, `${name} at ${width} px: controls outside their card`).toEqual([]);
   }
   if (before) await page.setViewportSize(before);
 }
