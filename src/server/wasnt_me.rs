@@ -107,6 +107,14 @@ mod tests {
             .into_owned()
     }
 
+    /// One character in the middle changed, so that every bit of it counts.
+    fn altered(token: &str) -> String {
+        let mut chars: Vec<char> = token.chars().collect();
+        let middle = chars.len() / 2;
+        chars[middle] = if chars[middle] == 'A' { 'B' } else { 'A' };
+        chars.into_iter().collect()
+    }
+
     #[test]
     fn a_link_opens_for_its_person_until_it_expires() {
         let links = WasntMe::new(&[7; 64], Url::parse("https://a.example/security").unwrap());
@@ -127,11 +135,7 @@ mod tests {
             None,
             "expired"
         );
-        assert_eq!(
-            links.open(&token.replace('A', "B"), "jane", 1001),
-            None,
-            "altered"
-        );
+        assert_eq!(links.open(&altered(&token), "jane", 1001), None, "altered");
         let other = WasntMe::new(&[8; 64], Url::parse("https://a.example/security").unwrap());
         assert_eq!(other.open(&token, "jane", 1001), None, "another server's");
     }

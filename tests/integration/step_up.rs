@@ -163,7 +163,12 @@ async fn a_verify_token_counts_once_for_its_person_and_its_action_only() {
     }
     // A forged, foreign or malformed proof is the same refusal as none.
     let janes = body["stepUpToken"].as_str().unwrap();
-    for proof in ["garbage", "AAAA", &janes.replace('A', "B")] {
+    // One character in the middle changed, so that every bit of it counts.
+    let mut forged: Vec<char> = janes.chars().collect();
+    let middle = forged.len() / 2;
+    forged[middle] = if forged[middle] == 'A' { 'B' } else { 'A' };
+    let forged: String = forged.into_iter().collect();
+    for proof in ["garbage", "AAAA", &forged] {
         let reply = as_jane.stepped_up(proof).enroll().await;
         reply.assert_step_up_required("method");
     }
