@@ -26,6 +26,7 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod storage;
 
+/// Hydrates `/security`, the one page that loads the bundle (see `serve/shell.rs`).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

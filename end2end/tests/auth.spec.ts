@@ -18,7 +18,6 @@ const hostedLogin = new RegExp(`^${escapeRegExp(cognitoURL)}/login\\?`);
 test("a new user signs up on the hosted page, lands on /security, and signs out", async ({ page, consoleErrors }) => {
   const email = freshEmail("e2e");
   await page.goto("/");
-  await hydrated(page);
   await page.getByRole("link", { name: "Sign in" }).click();
 
   await expect(page).toHaveURL(hostedLogin);
@@ -96,7 +95,6 @@ test("a failed sign-in shows the signed-out page with a way back in", async ({ p
   await page.goto("/auth/callback?error=access_denied&state=whatever");
   await expect(page).toHaveURL(/\/signed-out\?reason=cancelled$/);
   await expect(page.getByRole("heading", { name: "Sign-in was cancelled" })).toBeVisible();
-  await hydrated(page);
   await page.getByRole("link", { name: "Sign in again" }).click();
   await expect(page).toHaveURL(hostedLogin);
   expect(consoleErrors).toEqual([]);

@@ -1,31 +1,43 @@
 import { test, expect, hydrated, allowConsoleErrors } from "./fixtures";
 import { addEmailCode, signUp } from "./helpers";
 
-test("the start page hydrates and a WASM-driven disclosure opens", async ({ page, consoleErrors }) => {
-  const bundle = page.waitForResponse((response) => response.url().endsWith(".wasm"));
+test("the pages other than /security are the server's HTML alone: no bundle, and they work", async ({ page, consoleErrors }) => {
+  const fetched: string[] = [];
+  page.on("request", (request) => {
+    if (/\.(js|wasm)$/.test(new URL(request.url()).pathname)) fetched.push(request.url());
+  });
   await page.goto("/");
-  // The bundle travels compressed; the page itself does not (see src/server/http/compression.rs).
-  expect((await bundle).headers()["content-encoding"]).toMatch(/^(br|gzip)$/);
   await expect(page).toHaveTitle("Welcome · Account Security");
-  await hydrated(page);
+  // The browser's own disclosure: it opens with no script.
+  const more = page.locator(".disclosure p").first();
+  await expect(more).toBeHidden();
+  await page.getByText("How it works").click();
+  await expect(more).toBeVisible();
 
-  const toggle = page.getByRole("button", { name: "How it works" });
-  await expect(toggle).toHaveAttribute("aria-expanded", "false");
-  await expect(page.locator("#how-it-works")).toBeHidden();
+  await page.goto("/signed-out?reason=signed-out");
+  await expect(page.getByRole("heading", { name: "You are signed out" })).toBeVisible();
 
-  await toggle.click();
-
-  await expect(page.getByRole("button", { name: "Hide how it works" })).toHaveAttribute("aria-expanded", "true");
-  await expect(page.locator("#how-it-works")).toBeVisible();
-  expect(consoleErrors).toEqual([]);
-});
-
-test("an unknown path answers 404 with a page that hydrates under the CSP", async ({ page, consoleErrors }) => {
   const response = await page.goto("/no-such-page");
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
-  await hydrated(page);
+
+  for (const path of ["/", "/signed-out?reason=signed-out", "/no-such-page"]) {
+    await page.goto(path);
+    await expect(page.locator("script[src], link[rel=modulepreload], link[rel=preload]"), path).toHaveCount(0);
+    await expect(page.locator("#i18n"), path).toHaveCount(0);
+    await expect(page.getByRole("combobox", { name: "Language" }), path).toBeVisible();
+  }
+  expect(fetched).toEqual([]);
   allowConsoleErrors(consoleErrors, /status of 404/);
+});
+
+test("/security hydrates under the CSP from a bundle that travels compressed", async ({ page, consoleErrors }) => {
+  const bundle = page.waitForResponse((response) => /\/pkg\/account-security\.[^/]*wasm$/.test(response.url()));
+  await signUp(page, "bundle");
+  // The bundle travels compressed; the page itself does not (see src/server/http/compression.rs).
+  expect((await bundle).headers()["content-encoding"]).toMatch(/^(br|gzip)$/);
+  await hydrated(page);
+  expect(consoleErrors).toEqual([]);
 });
 
 test("once /security is idle it fetches the code a next click needs, so the click does not wait", async ({ page }) => {

@@ -1,6 +1,6 @@
-//! The page's address: its path and its query. On the server they come from the request; in the
-//! browser from its location, kept in step while the page moves within itself (`?remove=…`) and
-//! as the person goes back and forward.
+//! The page's query. On the server it comes from the request; in the browser from its location,
+//! kept in step while the page moves within itself (`?remove=…`) and as the person goes back and
+//! forward.
 //!
 //! In place of a router: the server renders every page, and the only moves within a page change
 //! its query, so the bundle carries no router (leptos_router weighs about 40 KiB gzip in a
@@ -12,32 +12,17 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 struct Query(RwSignal<String>);
 
-/// Sets up the address of the page being rendered, for [`use_query`]; returns its path.
-pub fn provide_address() -> String {
-    let (path, query) = imp::current();
-    let query = RwSignal::new(query);
+/// Sets up the address of the page being rendered, for [`use_query`].
+pub fn provide_address() {
+    let query = RwSignal::new(imp::current_query());
     provide_context(Query(query));
     imp::follow_history(query);
-    path
 }
 
 /// The value of `name` in the query, decoded; `None` when the query has no such field.
 pub fn use_query(name: &'static str) -> Memo<Option<String>> {
     let Query(query) = expect_context::<Query>();
     Memo::new(move |_| imp::field(&query.read(), name))
-}
-
-/// The page's address, `path` and its query, as the page moves within itself.
-pub fn use_href(path: String) -> Signal<String> {
-    let Query(query) = expect_context::<Query>();
-    Signal::derive(move || {
-        let query = query.read();
-        if query.is_empty() {
-            path.clone()
-        } else {
-            format!("{path}?{query}")
-        }
-    })
 }
 
 /// Moves to `href` within this page, as a link would but without loading the page again; an
@@ -62,16 +47,10 @@ mod imp {
     use axum::http::request::Parts;
     use leptos::prelude::*;
 
-    pub fn current() -> (String, String) {
+    pub fn current_query() -> String {
         use_context::<Parts>()
-            .map(|parts| {
-                let uri = &parts.uri;
-                (
-                    uri.path().to_owned(),
-                    uri.query().unwrap_or_default().to_owned(),
-                )
-            })
-            .unwrap_or_else(|| ("/".to_owned(), String::new()))
+            .and_then(|parts| parts.uri.query().map(str::to_owned))
+            .unwrap_or_default()
     }
 
     pub fn field(query: &str, name: &str) -> Option<String> {
@@ -96,13 +75,9 @@ mod imp {
     /// server function's redirect, a link followed.
     static QUERY: std::sync::OnceLock<RwSignal<String>> = std::sync::OnceLock::new();
 
-    fn search() -> String {
+    pub fn current_query() -> String {
         let search = window().location().search().unwrap_or_default();
         search.strip_prefix('?').unwrap_or(&search).to_owned()
-    }
-
-    pub fn current() -> (String, String) {
-        (window().location().pathname().unwrap_or_default(), search())
     }
 
     pub fn field(query: &str, name: &str) -> Option<String> {
@@ -114,7 +89,7 @@ mod imp {
     pub fn follow_history(query: RwSignal<String>) {
         let _ = QUERY.set(query);
         // Back and forward move within the page as the links did.
-        window_event_listener(leptos::ev::popstate, move |_| query.set(search()));
+        window_event_listener(leptos::ev::popstate, move |_| query.set(current_query()));
         // A server function that redirects (a removal, to `?notice=removed`) moves the page.
         let _ = leptos::server_fn::redirect::set_redirect_hook(go);
     }
@@ -133,7 +108,7 @@ mod imp {
                 .and_then(|history| history.push_state_with_url(&JsValue::NULL, "", Some(href)))
                 .is_ok();
         match QUERY.get() {
-            Some(query) if moved => query.set(search()),
+            Some(query) if moved => query.set(current_query()),
             _ => {
                 let _ = location.assign(href);
             }

@@ -1,8 +1,9 @@
 //! What a person sees. Components live beside the page that uses them.
+//!
+//! Only `/security` has anything to do in the browser: the bundle hydrates it alone. The other
+//! pages are HTML the server makes, with no bundle (`server_rendered/`).
 
 pub mod address;
-pub mod home;
-pub mod language_menu;
-pub mod not_found;
 pub mod security;
-pub mod signed_out;
+#[cfg(feature = "ssr")]
+pub mod server_rendered;

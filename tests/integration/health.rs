@@ -12,11 +12,11 @@ async fn liveness_and_readiness_answer() {
 }
 
 #[tokio::test]
-async fn pages_are_served_with_the_hydration_scripts() {
+async fn the_start_page_is_served_whole_without_the_bundle() {
     let app = TestApp::spawn().await;
     let page = app.get("/").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("<h1>Account security</h1>"), "{html}");
-    assert!(html.contains("/pkg/account-security.js"), "{html}");
+    assert!(!html.contains("/pkg/account-security.js"), "{html}");
 }

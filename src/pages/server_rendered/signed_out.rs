@@ -1,10 +1,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::address::use_query;
 use crate::{
     i18n::tr,
     model::seconds_in_words,
+    pages::address::use_query,
     paths::{Page, SIGN_IN, SIGN_OUT, SignedOutReason, query},
 };
 

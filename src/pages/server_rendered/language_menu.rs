@@ -1,6 +1,6 @@
-//! The language menu at the foot of every page: a plain form, so it works before the page has
-//! hydrated and without JavaScript. The server keeps the choice in a cookie and sends the person
-//! back where they were.
+//! The language menu at the foot of every page: a plain form, outside what the browser hydrates,
+//! so it works at once and without JavaScript. The server keeps the choice in a cookie and sends
+//! the person back to the address the page was opened at.
 
 use leptos::prelude::*;
 
@@ -11,8 +11,8 @@ use crate::{
 
 #[component]
 pub fn LanguageMenu(
-    /// Where the page is: the path and query to come back to.
-    return_to: Signal<String>,
+    /// The path and query to come back to.
+    return_to: String,
 ) -> impl IntoView {
     let current = i18n::current();
     view! {
